@@ -1,0 +1,101 @@
+"""Typed access to cellmap's model, which is kept as data in `schema/model.yaml`.
+
+Nothing here hard-codes a kind, role or vocabulary: adding one to the YAML is enough.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from cellmap.errors import InputError
+
+
+@lru_cache(maxsize=None)
+def schema() -> dict[str, Any]:
+    """The model as loaded from `cellmap/schema/model.yaml`."""
+    text = resources.files("cellmap.schema").joinpath("model.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def entity_kinds() -> dict[str, dict]:
+    return schema()["entities"]
+
+
+def relation_kinds() -> dict[str, dict]:
+    return schema()["relations"]
+
+
+def vocabulary(name: str) -> list[str]:
+    return schema()["vocabularies"][name]
+
+
+def report_kinds() -> list[str]:
+    return schema()["report_kinds"]
+
+
+RELIABILITY = "ABCDEF"
+CREDIBILITY = "123456"
+_GRADE = re.compile(r"^\s*([A-Fa-f])\s*([1-6])\s*$")
+
+
+@dataclass(frozen=True, order=True)
+class Grade:
+    """An Admiralty (NATO STANAG 2022) grade: source reliability A–F and information credibility 1–6.
+
+    A is the most reliable source and 1 the most credible information; F and 6 mean "cannot be judged".
+    `g.meets(minimum)` is true when g is at least as good as `minimum` on *both* scales.
+    """
+
+    reliability: str
+    credibility: int
+
+    @classmethod
+    def parse(cls, text: str | "Grade") -> "Grade":
+        if isinstance(text, Grade):
+            return text
+        match = _GRADE.match(str(text or ""))
+        if not match:
+            raise InputError(f"{text!r} is not an Admiralty grade (A–F then 1–6, e.g. B2)", field="grade")
+        return cls(match.group(1).upper(), int(match.group(2)))
+
+    def meets(self, minimum: "Grade | str | None") -> bool:
+        if minimum is None:
+            return True
+        minimum = Grade.parse(minimum)
+        return RELIABILITY.index(self.reliability) <= RELIABILITY.index(minimum.reliability) and (
+            self.credibility <= minimum.credibility
+        )
+
+    def __str__(self) -> str:
+        return f"{self.reliability}{self.credibility}"
+
+
+UNGRADED = Grade("F", 6)
+
+
+def parse_date(value: Any, *, field: str = "date") -> tuple[dt.date | None, str | None]:
+    """Parse an ISO date of year, month or day precision: returns (first day, precision)."""
+    if value is None or value == "":
+        return None, None
+    if isinstance(value, dt.datetime):
+        return value.date(), "day"
+    if isinstance(value, dt.date):
+        return value, "day"
+    text = str(value).strip()
+    try:
+        if re.fullmatch(r"\d{4}", text):
+            return dt.date(int(text), 1, 1), "year"
+        if re.fullmatch(r"\d{4}-\d{2}", text):
+            return dt.date(int(text[:4]), int(text[5:7]), 1), "month"
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ].*)?", text):
+            return dt.date.fromisoformat(text[:10]), "day"
+        # ACLED writes "04 March 2021" in some exports; day-month-year names are unambiguous.
+        return dt.datetime.strptime(text, "%d %B %Y").date(), "day"
+    except ValueError:
+        raise InputError(f"{text!r} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)", field=field) from None

@@ -1,0 +1,153 @@
+"""The store's tables (SQLAlchemy Core). This is the schema at the newest Alembic revision.
+
+Everything is a statement with provenance: a property value (`statement`), a relationship (`relation`)
+or an incident version (`incident`), each pointing at the `report` it came from. Rows are never
+updated in place by an import: a conflicting claim is another row. `fingerprint` (SHA-1 of the
+statement's content and report) makes re-importing the same record from the same report a no-op.
+"""
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+import_batch = Table(
+    "import_batch",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime),
+    Column("files", Text, nullable=False),  # JSON list of file names
+    Column("counts", Text),  # JSON: rows added per table
+)
+
+report = Table(
+    "report",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(255), nullable=False, unique=True),
+    Column("title", Text),
+    Column("kind", String(64), nullable=False),
+    Column("date", Date),
+    Column("source", Text),
+    Column("reliability", String(1), nullable=False),
+    Column("credibility", Integer, nullable=False),
+    Column("synthetic", Boolean, nullable=False, default=False),
+    Column("recorded_at", DateTime, nullable=False),
+    Column("import_id", ForeignKey("import_batch.id")),
+)
+
+entity = Table(
+    "entity",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(255), nullable=False, unique=True),
+    Column("kind", String(32), nullable=False, index=True),
+    Column("caption", Text),
+    Column("recorded_at", DateTime, nullable=False),
+    Column("import_id", ForeignKey("import_batch.id")),
+)
+
+statement = Table(
+    "statement",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("fingerprint", String(40), nullable=False, unique=True),
+    Column("entity_id", ForeignKey("entity.id"), nullable=False, index=True),
+    Column("prop", String(64), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("report_id", ForeignKey("report.id"), nullable=False, index=True),
+    Column("valid_from", Date),
+    Column("valid_to", Date),
+    Column("recorded_at", DateTime, nullable=False),
+    Column("import_id", ForeignKey("import_batch.id")),
+)
+
+relation = Table(
+    "relation",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("fingerprint", String(40), nullable=False, unique=True),
+    Column("key", String(255), index=True),
+    Column("kind", String(32), nullable=False, index=True),
+    Column("source_id", ForeignKey("entity.id"), nullable=False, index=True),
+    Column("target_id", ForeignKey("entity.id"), nullable=False, index=True),
+    Column("role", String(64)),
+    Column("valid_from", Date),
+    Column("valid_to", Date),
+    Column("end_reason", String(32)),
+    Column("attrs", Text),  # JSON object of kind-specific values (amount, date, count, outcome…)
+    Column("report_id", ForeignKey("report.id"), nullable=False, index=True),
+    Column("recorded_at", DateTime, nullable=False),
+    Column("import_id", ForeignKey("import_batch.id")),
+)
+
+incident = Table(
+    "incident",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("fingerprint", String(40), nullable=False, unique=True),
+    Column("entity_id", ForeignKey("entity.id"), nullable=False, index=True),
+    Column("report_id", ForeignKey("report.id"), nullable=False, index=True),
+    Column("date", Date),
+    Column("date_precision", String(8)),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("geo_precision", String(16)),
+    Column("location", Text),
+    Column("admin1", Text),
+    Column("admin2", Text),
+    Column("admin3", Text),
+    Column("country", Text),
+    Column("type", String(32), nullable=False),
+    Column("sub_type", Text),
+    Column("outcome", String(16), nullable=False),
+    Column("fatalities", Integer),
+    Column("actor1", Text),
+    Column("attributed_to", ForeignKey("entity.id")),
+    Column("attribution_confidence", Float),
+    Column("source_dataset", String(32)),
+    Column("source_event_id", String(64), index=True),
+    Column("source_codes", Text),  # JSON: the original codes (ACLED event_type, GTD success…)
+    Column("mapping", String(64)),  # which mapping turned them into cellmap's types
+    Column("notes", Text),
+    Column("deleted", Boolean, nullable=False, default=False),
+    Column("recorded_at", DateTime, nullable=False),
+    Column("import_id", ForeignKey("import_batch.id")),
+)
+
+judgement = Table(
+    "judgement",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("left_id", ForeignKey("entity.id"), nullable=False, index=True),
+    Column("right_id", ForeignKey("entity.id"), nullable=False, index=True),
+    Column("decision", String(16), nullable=False),  # same | not_same | unsure
+    Column("score", Float),
+    Column("reasons", Text),  # JSON
+    Column("author", String(128), nullable=False),
+    Column("decided_at", DateTime, nullable=False),
+    Column("automatic", Boolean, nullable=False, default=False),
+)
+
+Index("ix_relation_kind_source_target", relation.c.kind, relation.c.source_id, relation.c.target_id)

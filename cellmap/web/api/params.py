@@ -1,0 +1,61 @@
+"""Query parameters shared by the routers, validated into clear 4xx errors that name the parameter."""
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import HTTPException, Query, Request
+
+from cellmap import model
+from cellmap.errors import InputError
+from cellmap.web.data import Filters, Workbench
+
+
+def bad_parameter(name: str, reason: str, status: int = 422) -> HTTPException:
+    """A 4xx whose message starts with the parameter's name, as every API error here does."""
+    return HTTPException(status_code=status, detail=f"{name}: {reason}")
+
+
+def workbench(request: Request) -> Workbench:
+    return request.app.state.workbench
+
+
+def parse_grade(value: str | None, name: str = "min_grade") -> str | None:
+    if value in (None, ""):
+        return None
+    try:
+        return str(model.Grade.parse(value))
+    except InputError as error:
+        raise bad_parameter(name, error.reason) from None
+
+
+def parse_date(value: str | None, name: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    try:
+        day, _precision = model.parse_date(value, field=name)
+    except InputError as error:
+        raise bad_parameter(name, error.reason) from None
+    return day
+
+
+def parse_kinds(value: str | None, name: str = "kinds") -> tuple[str, ...] | None:
+    if not value:
+        return None
+    kinds = tuple(k.strip() for k in value.split(",") if k.strip())
+    unknown = [k for k in kinds if k not in model.relation_kinds()]
+    if unknown:
+        known = ", ".join(model.relation_kinds())
+        raise bad_parameter(name, f"unknown relation kind {unknown[0]!r} (known: {known})")
+    return kinds or None
+
+
+def filters(
+    kinds: str | None = Query(None, description="comma-separated relation kinds, e.g. membership,communication"),
+    start: str | None = Query(None, description="window start, ISO date (YYYY, YYYY-MM or YYYY-MM-DD)"),
+    end: str | None = Query(None, description="window end, ISO date"),
+    min_grade: str | None = Query(None, description="minimum Admiralty grade, e.g. B3 (A-B and 1-3)"),
+) -> Filters:
+    first, last = parse_date(start, "start"), parse_date(end, "end")
+    if first and last and first > last:
+        raise bad_parameter("start", f"{first} is after end {last}")
+    return Filters(kinds=parse_kinds(kinds), start=first, end=last, min_grade=parse_grade(min_grade))

@@ -1,0 +1,189 @@
+"""The workbench's read side: store views read once per store generation and kept as Polars frames.
+
+The web layer never writes to the store except through two analyst acts (an import and a
+judgement); both call `Workbench.changed()`, which drops every cached frame so the next request
+reads the views again. Everything here returns data (frames, dicts); routers turn it into JSON.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import polars as pl
+
+from cellmap.model import Grade, RELIABILITY
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The filters every view shares: relation kinds, a time window and a minimum Admiralty grade."""
+
+    kinds: tuple[str, ...] | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    min_grade: str | None = None
+
+    @property
+    def window(self) -> tuple[dt.date | None, dt.date | None] | None:
+        if self.start is None and self.end is None:
+            return None
+        return (self.start, self.end)
+
+
+def grade_mask(frame: pl.DataFrame, min_grade: str | None) -> pl.Expr:
+    """Rows whose report meets `min_grade` on both Admiralty scales (see `cellmap.model.Grade.meets`)."""
+    if not min_grade:
+        return pl.lit(True)
+    minimum = Grade.parse(min_grade)
+    allowed = list(RELIABILITY[: RELIABILITY.index(minimum.reliability) + 1])
+    return pl.col("reliability").is_in(allowed) & (pl.col("credibility") <= minimum.credibility)
+
+
+def window_mask(start: dt.date | None, end: dt.date | None, *, first: str = "valid_from",
+                last: str = "valid_to") -> pl.Expr:
+    """Rows whose validity [first, last] overlaps [start, end]; open ends (null) overlap everything."""
+    expr = pl.lit(True)
+    if start is not None:
+        expr = expr & (pl.col(last).is_null() | (pl.col(last) >= start))
+    if end is not None:
+        expr = expr & (pl.col(first).is_null() | (pl.col(first) <= end))
+    return expr
+
+
+class Workbench:
+    """A store plus the frames its views give, cached until the store changes."""
+
+    def __init__(self, store: Any):
+        self.store = store
+        self._lock = threading.RLock()
+        self._generation = 0
+        self._cache: dict[tuple, Any] = {}
+
+    # -- caching -----------------------------------------------------------------------------------
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    def changed(self) -> None:
+        """Forget every cached frame (after an import or a judgement)."""
+        with self._lock:
+            self._generation += 1
+            self._cache.clear()
+
+    def cached(self, key: tuple, compute):
+        """`compute()` once per store generation and key; concurrent callers share the result."""
+        with self._lock:
+            if key in self._cache:
+                return self._cache[key]
+        value = compute()
+        with self._lock:
+            self._cache.setdefault(key, value)
+            if len(self._cache) > 256:  # bounded: drop the oldest entries
+                for old in list(self._cache)[:64]:
+                    self._cache.pop(old, None)
+            return self._cache[key]
+
+    def _view(self, name: str, **kwargs) -> pl.DataFrame:
+        from cellmap.store import views
+
+        def read():
+            with self.store.session() as session:
+                return getattr(views, name)(session, **kwargs)
+
+        key = (name,) + tuple(sorted((k, _hashable(v)) for k, v in kwargs.items()))
+        return self.cached(key, read)
+
+    # -- the store views -------------------------------------------------------------------------
+    def reports(self) -> pl.DataFrame:
+        return self._view("reports")
+
+    def entities(self, resolved: bool = True) -> pl.DataFrame:
+        return self._view("entities", resolved=resolved)
+
+    def relations(self, filters: Filters | None = None) -> pl.DataFrame:
+        filters = filters or Filters()
+        frame = self._view("relations", resolved=True)
+        if filters.kinds:
+            frame = frame.filter(pl.col("kind").is_in(list(filters.kinds)))
+        if filters.min_grade:
+            frame = frame.filter(grade_mask(frame, filters.min_grade))
+        if filters.window:
+            frame = frame.filter(window_mask(filters.start, filters.end))
+        return frame
+
+    def incidents(self, min_grade: str | None = None) -> pl.DataFrame:
+        frame = self._view("incidents")
+        if min_grade:
+            frame = frame.filter(grade_mask(frame, min_grade))
+        return frame
+
+    def properties(self, entity_ids: list[int] | None = None, props: list[str] | None = None) -> pl.DataFrame:
+        from cellmap.store import views
+
+        with self.store.session() as session:
+            return views.properties(session, entity_ids=entity_ids, props=props)
+
+    # -- derived lookups ------------------------------------------------------------------------
+    def synthetic(self) -> bool:
+        """True when any report in the store is marked synthetic (the banner must show)."""
+        reports = self.reports()
+        return bool(reports.height and reports["synthetic"].fill_null(False).any())
+
+    def names(self) -> dict[int, str]:
+        """Canonical entity id → display name."""
+        def build():
+            frame = self.entities()
+            return dict(zip(frame["entity_id"].to_list(), frame["name"].fill_null("").to_list()))
+        return self.cached(("names",), build)
+
+    def kinds(self) -> dict[int, str]:
+        def build():
+            frame = self.entities()
+            return dict(zip(frame["entity_id"].to_list(), frame["kind"].to_list()))
+        return self.cached(("kinds",), build)
+
+    def canonical(self, entity_id: int) -> int | None:
+        """The canonical id of any entity id (resolved clusters), or None when unknown."""
+        def build():
+            frame = self.entities(resolved=False)
+            return dict(zip(frame["entity_id"].to_list(), frame["canonical_id"].to_list()))
+        mapping = self.cached(("canonical",), build)
+        return mapping.get(entity_id)
+
+    def report_index(self) -> dict[int, dict]:
+        """report_id → report row (as a dict) for provenance links."""
+        def build():
+            return {row["report_id"]: _jsonable(row) for row in self.reports().iter_rows(named=True)}
+        return self.cached(("report_index",), build)
+
+    def recorded_cells(self) -> dict[int, int]:
+        """Person id → the cell of their most recent membership in a cell (as recorded in reports)."""
+        def build():
+            kinds = self.kinds()
+            cell_ids = [i for i, k in kinds.items() if k == "cell"]
+            members = self.relations(Filters(kinds=("membership",))).filter(pl.col("target_id").is_in(cell_ids))
+            latest = members.sort("valid_from", nulls_last=False).group_by("source_id").agg(pl.col("target_id").last())
+            mapping = dict(zip(latest["source_id"].to_list(), latest["target_id"].to_list()))
+            mapping.update({c: c for c in cell_ids})
+            return mapping
+        return self.cached(("recorded_cells",), build)
+
+
+def _hashable(value):
+    if isinstance(value, list):
+        return tuple(value)
+    return value
+
+
+def _jsonable(row: dict) -> dict:
+    return {k: (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v) for k, v in row.items()}
+
+
+def jsonable_rows(frame: pl.DataFrame, columns: list[str] | None = None) -> list[dict]:
+    """Rows of a frame as JSON-ready dicts (dates as ISO strings)."""
+    if columns:
+        frame = frame.select([c for c in columns if c in frame.columns])
+    return [_jsonable(row) for row in frame.iter_rows(named=True)]
