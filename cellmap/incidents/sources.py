@@ -25,6 +25,8 @@ from typing import Any
 
 import yaml
 
+from cellmap.errors import InputError
+
 ACLED_REQUIRED = ("event_id_cnty", "event_date", "event_type", "sub_event_type")
 GTD_REQUIRED = ("eventid", "iyear", "imonth", "iday", "attacktype1_txt", "success")
 ACLED_DELETIONS_HEADER = ("event_id_cnty", "deleted_timestamp")
@@ -54,12 +56,8 @@ def is_acled_deletions_header(columns: Iterable[str]) -> bool:
     return set(ACLED_DELETIONS_HEADER) <= {c.strip().lower() for c in columns}
 
 
-def _input_error(line: int, field: str, reason: str) -> Exception:
-    try:  # the lead's error type, once it exists; ValueError with the same message until then
-        from cellmap.errors import InputError
-    except ImportError:
-        return ValueError(f"line {line}: {field}: {reason}")
-    return InputError(line=line, field=field, reason=reason)
+def _input_error(line: int, field: str, reason: str) -> InputError:
+    return InputError(reason, line=line, field=field)
 
 
 def _lower_keys(row: Row) -> dict[str, str]:
