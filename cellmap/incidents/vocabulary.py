@@ -29,5 +29,5 @@ def counting_method_filter(method: str) -> pl.Expr:
     if method == "all_operations":
         return is_operation
     if method == "all_incidents":
-        return pl.lit(True)
+        return pl.col("type").is_null() | pl.col("type").is_not_null()  # a column, so it counts rows in an agg
     raise ValueError(f"counting method: unknown {method!r}; expected one of {', '.join(COUNTING_METHODS)}")
