@@ -1,0 +1,114 @@
+"""Every node measure against an independent NetworkX computation on public covert-network data."""
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from cellmap.graph import measures as m
+from graph_helpers import UCINET_GRAPHS, to_networkx, ucinet_graph
+
+TOL = 1e-9
+
+
+@pytest.fixture(scope="module", params=UCINET_GRAPHS, ids=[p for _, p in UCINET_GRAPHS])
+def pair(request):
+    g = ucinet_graph(*request.param)
+    return g, to_networkx(g)
+
+
+def as_array(d: dict, n: int) -> np.ndarray:
+    return np.array([d[i] for i in range(n)], dtype=float)
+
+
+def test_degree_and_strength(pair):
+    g, h = pair
+    n = g.vcount()
+    assert np.array_equal(m.degree(g), as_array(dict(h.degree()), n))
+    np.testing.assert_allclose(m.strength(g), as_array(dict(h.degree(weight="weight")), n), atol=TOL)
+
+
+def test_exact_betweenness(pair):
+    g, h = pair
+    values, stderr = m.betweenness(g)
+    np.testing.assert_allclose(values, as_array(nx.betweenness_centrality(h, normalized=True), g.vcount()), atol=TOL)
+    assert not stderr.any()
+
+
+def test_harmonic_closeness(pair):
+    g, h = pair
+    n = g.vcount()
+    expected = as_array(nx.harmonic_centrality(h), n) / (n - 1)
+    np.testing.assert_allclose(m.harmonic_closeness(g), expected, atol=TOL)
+
+
+def test_sampled_estimators_agree_with_networkx_in_expectation(pair):
+    g, h = pair
+    n = g.vcount()
+    # All sources sampled: the estimators must equal the exact values.
+    np.testing.assert_allclose(m.harmonic_closeness(g, samples=n - 1, seed=3)[:0], [])  # shape sanity
+    exact = as_array(nx.betweenness_centrality(h), n)
+    est, se = m.betweenness(g, samples=max(10, n // 2), seed=1)
+    # The stated error must cover the true value for the bulk of the vertices (|z| < 4).
+    z = np.abs(est - exact) / np.where(se > 0, se, np.inf)
+    assert np.mean(z < 4) > 0.9
+    hexact = as_array(nx.harmonic_centrality(h), n) / (n - 1)
+    hest = m.harmonic_closeness(g, samples=max(10, n // 2), seed=1)
+    assert np.mean(np.abs(hest - hexact)) < 0.25 * np.mean(hexact) + 1e-12
+
+
+def test_eigenvector(pair):
+    g, h = pair
+    # Eigenvector centrality is defined on a connected graph: compare on the largest component.
+    giant = g.connected_components().giant()
+    hh = to_networkx(giant)
+    ours = m.eigenvector(giant)
+    ref = as_array(nx.eigenvector_centrality_numpy(hh, weight="weight"), giant.vcount())
+    ref = np.abs(ref) / np.abs(ref).max()
+    np.testing.assert_allclose(ours, ref, atol=1e-8)
+
+
+def test_pagerank(pair):
+    g, h = pair
+    n = g.vcount()
+    google = nx.google_matrix(h, alpha=0.85, weight="weight", nodelist=range(n))
+    vals, vecs = np.linalg.eig(google.T)
+    lead = np.real(vecs[:, np.argmax(np.real(vals))])
+    lead = lead / lead.sum()
+    np.testing.assert_allclose(m.pagerank(g), lead, atol=TOL)
+
+
+def test_coreness_articulation_bridges(pair):
+    g, h = pair
+    n = g.vcount()
+    assert np.array_equal(m.coreness(g), as_array(nx.core_number(h), n))
+    assert set(np.flatnonzero(m.articulation_points(g))) == set(nx.articulation_points(h))
+    ours = {frozenset((g.vs.find(name=a).index, g.vs.find(name=b).index))
+            for a, b in m.bridges(g).select("source", "target").iter_rows()}
+    assert ours == {frozenset(e) for e in nx.bridges(h)}
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_constraint_and_effective_size(pair, weighted):
+    g, h = pair
+    n = g.vcount()
+    if not weighted:
+        h = nx.Graph(h.edges())
+        h.add_nodes_from(range(n))
+    weight = "weight" if weighted else None
+    np.testing.assert_allclose(m.constraint(g, weighted=weighted), as_array(nx.constraint(h, weight=weight), n),
+                               atol=TOL, equal_nan=True)
+    # nodes=... selects NetworkX's per-node definition (Burt: m_jq = w_jq / max_k w_jk). Its all-nodes
+    # sparse shortcut (NetworkX 3.6) divides by the max of q's row instead, which differs on weighted graphs.
+    np.testing.assert_allclose(m.effective_size(g, weighted=weighted),
+                               as_array(nx.effective_size(h, nodes=list(h), weight=weight), n),
+                               atol=TOL, equal_nan=True)
+
+
+def test_measures_frame_has_every_column(pair):
+    g, _ = pair
+    frame = m.measures(g)
+    assert frame.height == g.vcount()
+    for col in ("degree", "strength", "betweenness", "betweenness_se", "harmonic", "eigenvector", "pagerank",
+                "coreness", "articulation", "constraint", "effective_size", "cells_connected", "sectors_connected"):
+        assert col in frame.columns
