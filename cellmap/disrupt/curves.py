@@ -240,6 +240,8 @@ def removal_curve(g: ig.Graph, order: Sequence[int],
                 if len(small) > len(big):
                     small, big = big, small
                 for it, b in small.items():
+                    if last_reachable[it] >= 0:
+                        continue  # reached elsewhere at a later state; stale entry
                     nb = big.get(it, 0) | b
                     if nb == BOTH:
                         last_reachable[it] = i

@@ -39,7 +39,7 @@ def random_requirements(rng, n, groups=2):
     return reqs
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(n=st.integers(1, 40), p=st.floats(0.0, 0.3), seed=st.integers(0, 10_000), frac=st.floats(0, 1))
 def test_incremental_equals_naive_on_random_graphs(n, p, seed, frac):
     rng = np.random.default_rng(seed)
