@@ -1,0 +1,100 @@
+"""FollowTheMoney entities as JSON lines → cellmap records (docs/formats.md §2).
+
+The schema mapping is data (`schema/ftm.yaml`). Each FtM line is checked by the `followthemoney`
+model (schema and property names must exist); cellmap's extension object `"cellmap"` carries what FtM
+has no place for: the report and its grade, a more specific kind (cell, sector…), role, validity, attrs.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+from followthemoney import model as ftm_model
+
+from cellmap.errors import InputError
+from cellmap.ingest.jsonl import json_lines
+
+
+@lru_cache(maxsize=None)
+def mapping() -> dict[str, Any]:
+    text = resources.files("cellmap.schema").joinpath("ftm.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def _first(values: list[str]) -> str | None:
+    return values[0] if values else None
+
+
+def ftm_to_record(data: dict) -> dict:
+    """One FtM entity (as a dict) → one canonical cellmap record dict."""
+    if not isinstance(data, dict):
+        raise InputError("an FtM line must be a JSON object")
+    schema_name = data.get("schema")
+    schema = ftm_model.get(schema_name) if isinstance(schema_name, str) else None
+    if schema is None:
+        raise InputError(f"{schema_name!r} is not a FollowTheMoney schema", field="schema")
+    props = data.get("properties") or {}
+    if not isinstance(props, dict):
+        raise InputError("must be an object", field="properties")
+    for name, values in props.items():
+        if name not in schema.properties:
+            raise InputError(f"{schema_name} has no property {name!r}", field=f"properties.{name}")
+        if not isinstance(values, list):
+            raise InputError("FtM property values must be a list", field=f"properties.{name}")
+    ext = data.get("cellmap") or {}
+    if not isinstance(ext, dict):
+        raise InputError("must be an object", field="cellmap")
+    report = ext.get("report", data.get("report"))
+    maps = mapping()
+    relation = maps["relations"].get(schema_name)
+    if relation is not None:
+        part = lambda name: _first([str(v) for v in props.get(name, [])]) if name else None  # noqa: E731
+        attrs = {cm: _first(props.get(ftm, [])) for cm, ftm in (relation.get("attrs") or {}).items()}
+        attrs.update(ext.get("attrs") or {})
+        return {
+            "record": "relation",
+            "id": data.get("id"),
+            "kind": ext.get("kind", relation["kind"]),
+            "source": part(relation["source"]),
+            "target": part(relation["target"]),
+            "role": ext.get("role", part(relation.get("role"))),
+            "valid_from": ext.get("valid_from", part("startDate")),
+            "valid_to": ext.get("valid_to", part("endDate")),
+            "end_reason": ext.get("end_reason"),
+            "attrs": {k: v for k, v in attrs.items() if v is not None},
+            "report": report,
+        }
+    kind = ext.get("kind") or maps["entities"].get(schema_name)
+    if kind is None:
+        raise InputError(f"cellmap has no kind for FtM schema {schema_name} (name one in cellmap.kind)", field="schema")
+    properties: dict[str, list] = {}
+    for name, values in props.items():
+        properties.setdefault(maps["properties"].get(name, name), []).extend(values)
+    for name, values in (ext.get("properties") or {}).items():
+        properties.setdefault(name, []).extend(values if isinstance(values, list) else [values])
+    record = {
+        "record": "entity",
+        "id": data.get("id"),
+        "kind": kind,
+        "properties": properties,
+        "valid_from": ext.get("valid_from"),
+        "valid_to": ext.get("valid_to"),
+        "report": report,
+    }
+    if kind == "incident" and ext.get("incident"):
+        record["incident"] = ext["incident"]
+    return record
+
+
+def read(path: Path) -> Iterator[tuple[int, object]]:
+    for number, data in json_lines(path):
+        try:
+            record = ftm_to_record(data)
+        except InputError as error:
+            raise InputError(error.reason, file=str(path), line=number, field=error.field) from None
+        yield number, record
+        if record.get("incident"):
+            yield number, {"record": "incident", "id": record["id"], "report": record["report"], **record["incident"]}
