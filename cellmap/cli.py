@@ -54,6 +54,82 @@ def init(db: Optional[str] = DbOption, json_out: bool = JsonOption) -> None:
         console.print(f"store ready: {store.display_url()}")
 
 
+def _progress_bar(label: str, total: int):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=console, transient=False, disable=not console.is_terminal and total < 10_000)
+    return bar, bar.add_task(label, total=total)
+
+
+@app.command("import")
+def import_(
+    paths: list[Path] = typer.Argument(..., help="Files to import: cellmap JSONL, FtM JSONL, CSV (entities, "
+                                                  "relations, reports, incidents, ACLED, GTD)."),
+    db: Optional[str] = DbOption,
+    report_id: Optional[str] = typer.Option(None, "--report-id", help="Report for records that name none."),
+    grade: str = typer.Option("F6", "--grade", help="Admiralty grade of that report (default F6: cannot be judged)."),
+    report_kind: str = typer.Option("other", "--report-kind", help="Kind of that report."),
+    check: bool = typer.Option(False, "--check", help="Only validate: list every error, store nothing."),
+    json_out: bool = JsonOption,
+) -> None:
+    """Import files in one transaction: all land, or none (errors name file, line and field)."""
+    from cellmap.ingest import count_lines, import_files, validate_files
+
+    store = open_store(db)
+    store.init()
+    default_report = {"grade": grade, "kind": report_kind}
+    if report_id:
+        default_report["id"] = report_id
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        fail(InputError("no such file", file=missing[0]))
+    if check:
+        result = validate_files(store, paths, default_report)
+        if json_out:
+            emit_json(result.to_dict())
+        else:
+            for error in result.errors:
+                console.print(f"[red]error:[/] {error.describe()}", highlight=False)
+            console.print(f"{result.records:,} records checked, {len(result.errors)} errors; nothing stored")
+        raise typer.Exit(code=2 if result.errors else 0)
+    bar, task = _progress_bar("importing (2 passes)", 2 * count_lines(paths))
+    try:
+        with bar:
+            result = import_files(store, paths, default_report, progress=lambda n: bar.advance(task, n))
+    except InputError as error:
+        for item in getattr(error, "errors", [error]):
+            console.print(f"[bold red]error:[/] {item.describe()}", highlight=False)
+        console.print("nothing was stored")
+        raise typer.Exit(code=2)
+    if json_out:
+        emit_json(result.to_dict())
+    else:
+        added = ", ".join(f"{v:,} {k}" for k, v in result.added.items() if v)
+        console.print(f"imported {result.records:,} records in {result.seconds:.1f} s: {added or 'nothing new'}")
+
+
+@app.command()
+def export(
+    fmt: str = typer.Option(..., "--format", "-f", help="ftm, jsonl, csv (a folder), graphml or gexf."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output file (folder for csv)."),
+    db: Optional[str] = DbOption,
+    json_out: bool = JsonOption,
+) -> None:
+    """Export the store; FtM, JSONL and CSV keep every statement's report and grade."""
+    from cellmap.export import FORMATS, export as run_export
+
+    if fmt not in FORMATS:
+        fail(InputError(f"{fmt!r} is not one of: {', '.join(FORMATS)}", field="--format"))
+    store = open_store(db)
+    store.init()
+    written = run_export(store, fmt, out)
+    if json_out:
+        emit_json({"format": fmt, "out": str(out), "written": written})
+    else:
+        console.print(f"wrote {out}: " + ", ".join(f"{v:,} {k}" for k, v in written.items()))
+
+
 @app.command()
 def stats(db: Optional[str] = DbOption, json_out: bool = JsonOption) -> None:
     """What is in the store: rows per table, entities by kind, reports by grade."""

@@ -199,6 +199,8 @@ class _Import:
     def add_entity(self, record: EntityRecord, path: Path) -> None:
         names = record.properties.get("name") or []
         self.register_entity(record.key, record.kind, names[0] if names else None)
+        if not any(record.properties.values()):
+            return
         report_id = self.report_id(record.report, path)
         for prop, values in record.properties.items():
             for value in values:
@@ -249,7 +251,7 @@ class _Import:
         report_id = self.report_id(record.report, path)
         attrs = json.dumps(record.attrs, sort_keys=True, ensure_ascii=False) if record.attrs else None
         return {
-            "fingerprint": fingerprint("r", record.key, record.kind, record.source, record.target, record.role,
+            "fingerprint": fingerprint("r", record.kind, record.source, record.target, record.role,
                                        record.valid_from, record.valid_to, record.end_reason, attrs, report_id),
             "key": record.key, "kind": record.kind, "source_id": source_id, "target_id": target_id,
             "role": record.role, "valid_from": record.valid_from, "valid_to": record.valid_to,
