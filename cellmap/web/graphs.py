@@ -1,8 +1,9 @@
-"""The link chart's graph: the filtered relations of the store as an igraph graph, with a layout.
+"""The link chart's graph: the filtered meta-network (`cellmap.graph.projection.meta_network`),
+without isolates and without the kinds the analyst hid, plus a layout for the canvas.
 
-One vertex per resolved entity that takes part in a kept relation; one edge per pair of entities
-(several relations between the same pair are gathered on one edge, each with its report), so the
-canvas shows one line per pair and the path view can list every report behind that line.
+One vertex per resolved entity; one edge per pair (parallel statements collapse onto one edge, and
+the graph's `evidence` frame lists every relation and report behind it), so the path view can list
+every report behind a line on the canvas.
 """
 from __future__ import annotations
 
@@ -12,48 +13,72 @@ import igraph as ig
 import numpy as np
 import polars as pl
 
+from cellmap.graph.projection import edge_evidence, meta_network
 from cellmap.web.data import Filters, Workbench
+
+# Incidents are entities too, but thousands of them would bury the people: the map and timeline show
+# them; the link chart shows them only when asked for.
+DEFAULT_HIDDEN_KINDS = ("incident",)
 
 
 @dataclass
 class LinkChart:
-    graph: ig.Graph                 # undirected; vertex attribute "entity_id"; edge attribute "relation_ids"
+    graph: ig.Graph                 # undirected; vertex attributes name, entity_id, kind, label
     entity_ids: list[int]
     index: dict[int, int]           # entity id -> vertex index
-    relations: pl.DataFrame         # the kept relation rows
     layout: np.ndarray              # (n, 2) positions in [-1, 1]
 
     def vertex(self, entity_id: int) -> int | None:
         return self.index.get(entity_id)
 
+    def edge_summary(self) -> tuple[list[list[str]], list[int]]:
+        """Per edge (in edge order): the relation kinds behind it and the number of statements."""
+        if getattr(self, "_summary", None) is None:
+            per_edge = (self.graph["evidence"].group_by("edge").agg(pl.col("kind").unique().sort(), pl.len())
+                        .sort("edge"))
+            kinds: list[list[str]] = [[] for _ in range(self.graph.ecount())]
+            counts = [0] * self.graph.ecount()
+            for edge, edge_kinds, n in per_edge.iter_rows():
+                kinds[edge], counts[edge] = list(edge_kinds), int(n)
+            self._summary = (kinds, counts)
+        return self._summary
 
-def build_link_chart(relations: pl.DataFrame, extra_ids: list[int] | None = None, *, seed: int = 7) -> LinkChart:
-    """Collapse relations into an undirected simple graph and lay it out.
+    def evidence(self, a: int, b: int) -> pl.DataFrame:
+        """Evidence rows (relation_id, kind, report_id, grade) of the edge between entities a and b."""
+        va, vb = self.vertex(a), self.vertex(b)
+        edge = -1 if va is None or vb is None else self.graph.get_eid(va, vb, error=False)
+        return edge_evidence(self.graph, [edge] if edge >= 0 else [])
+
+
+def build_link_chart(relations: pl.DataFrame, entities: pl.DataFrame, filters: Filters,
+                     hidden_kinds: tuple[str, ...] = DEFAULT_HIDDEN_KINDS, *, seed: int = 7) -> LinkChart:
+    """The meta-network under `filters`, minus hidden entity kinds and isolates, laid out.
 
     Layout: Fruchterman–Reingold (Fruchterman & Reingold 1991, "Graph drawing by force-directed
-    placement", Software: Practice and Experience 21(11)), igraph's grid variant, 300 iterations from
-    a seeded random start so the same data give the same picture. Cost O(iterations · (n + m)).
+    placement", Software: Practice and Experience 21(11)), igraph's grid variant, 300 iterations
+    from a seeded random start so the same data give the same picture. Cost O(iterations · (n + m)).
     """
-    relations = relations.filter(pl.col("source_id").is_not_null() & pl.col("target_id").is_not_null()
-                                 & (pl.col("source_id") != pl.col("target_id")))
-    ids = set(relations["source_id"].to_list()) | set(relations["target_id"].to_list()) | set(extra_ids or [])
-    entity_ids = sorted(ids)
+    full = meta_network(relations, entities, kinds=filters.kinds, min_grade=filters.min_grade,
+                        window=filters.window)
+    keep = [v.index for v in full.vs if v["kind"] not in hidden_kinds and v.degree() > 0]
+    graph = full.induced_subgraph(keep, implementation="create_from_scratch")
+    # induced_subgraph drops graph attributes' edge numbering: re-derive evidence for the kept edges.
+    graph["evidence"] = _renumber_evidence(full, graph, keep)
+    entity_ids = graph.vs["entity_id"] if graph.vcount() else []
     index = {entity: i for i, entity in enumerate(entity_ids)}
-    pairs = (
-        relations.with_columns(
-            pl.min_horizontal("source_id", "target_id").alias("a"),
-            pl.max_horizontal("source_id", "target_id").alias("b"),
-        )
-        .group_by("a", "b", maintain_order=True)
-        .agg(pl.col("relation_id"), pl.col("kind").unique().alias("kinds"))
-    )
-    edges = [(index[a], index[b]) for a, b in zip(pairs["a"].to_list(), pairs["b"].to_list())]
-    graph = ig.Graph(n=len(entity_ids), edges=edges, directed=False)
-    graph.vs["entity_id"] = entity_ids
-    graph.es["relation_ids"] = pairs["relation_id"].to_list()
-    graph.es["kinds"] = pairs["kinds"].to_list()
-    layout = _layout(graph, seed)
-    return LinkChart(graph, entity_ids, index, relations, layout)
+    # Lone pairs and small fragments keep the FR layout; hide nodes only by kind, never by measure.
+    return LinkChart(graph, list(entity_ids), index, _layout(graph, seed))
+
+
+def _renumber_evidence(full: ig.Graph, sub: ig.Graph, keep: list[int]) -> pl.DataFrame:
+    evidence: pl.DataFrame = full["evidence"]
+    if sub.ecount() == 0:
+        return evidence.clear()
+    old_of_new = [full.get_eid(keep[e.source], keep[e.target]) for e in sub.es]
+    mapping = pl.DataFrame({"edge": old_of_new, "new": list(range(len(old_of_new)))},
+                           schema={"edge": pl.Int64, "new": pl.Int64})
+    return (evidence.join(mapping, on="edge").drop("edge").rename({"new": "edge"})
+            .select(evidence.columns).sort("edge", "report_id", "relation_id", nulls_last=True))
 
 
 def _layout(graph: ig.Graph, seed: int) -> np.ndarray:
@@ -68,29 +93,20 @@ def _layout(graph: ig.Graph, seed: int) -> np.ndarray:
     return centred / scale
 
 
-def link_chart(workbench: Workbench, filters: Filters) -> LinkChart:
+def link_chart(workbench: Workbench, filters: Filters, hidden_kinds: tuple[str, ...] = DEFAULT_HIDDEN_KINDS) -> LinkChart:
     """The link chart for `filters`, cached per store generation."""
-    return workbench.cached(("link_chart", filters), lambda: build_link_chart(workbench.relations(filters)))
+    return workbench.cached(
+        ("link_chart", filters, hidden_kinds),
+        lambda: build_link_chart(workbench.relations(), workbench.entities(), filters, hidden_kinds),
+    )
 
 
 def shortest_paths(chart: LinkChart, source: int, target: int, limit: int) -> list[list[int]]:
-    """Up to `limit` shortest paths (as entity ids) between two entities of the chart.
-
-    Uses `cellmap.graph.paths` when it has landed; otherwise igraph's all-shortest-paths
-    (breadth-first search, O(n + m) per source, unweighted).
-    """
+    """Up to `limit` shortest paths (as entity ids) between two entities of the chart, unweighted
+    (igraph's all-shortest-paths: one breadth-first search, O(n + m)), in a stable order."""
     a, b = chart.vertex(source), chart.vertex(target)
     if a is None or b is None:
         return []
     vertex_paths = chart.graph.get_all_shortest_paths(a, to=b)
-    vertex_paths.sort(key=lambda path: [chart.entity_ids[v] for v in path])
-    return [[chart.entity_ids[v] for v in path] for path in vertex_paths[:limit]]
-
-
-def edge_relations(chart: LinkChart, a: int, b: int) -> list[int]:
-    """Relation ids gathered on the edge between entities a and b."""
-    va, vb = chart.vertex(a), chart.vertex(b)
-    if va is None or vb is None:
-        return []
-    edge = chart.graph.get_eid(va, vb, error=False)
-    return [] if edge < 0 else list(chart.graph.es[edge]["relation_ids"])
+    ids = [[chart.entity_ids[v] for v in path] for path in vertex_paths]
+    return sorted(ids)[:limit]

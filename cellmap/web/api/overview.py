@@ -1,0 +1,58 @@
+"""Overview: what is in the store, the three incident trends side by side, the latest strikes,
+the key players and the runway."""
+from __future__ import annotations
+
+import polars as pl
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel
+
+from cellmap.web import analysis
+from cellmap.web.api.params import workbench
+from cellmap.web.api.provenance import relations_out
+from cellmap.web.api.schemas import Count, RelationOut, Series
+from cellmap.web.data import Filters, Workbench
+from cellmap.web.graphs import link_chart
+
+router = APIRouter(tags=["overview"])
+
+
+class KeyPlayer(BaseModel):
+    id: int
+    name: str
+    kind: str | None
+
+
+class OverviewOut(BaseModel):
+    entities_by_kind: list[Count]
+    reports_by_grade: list[Count]
+    trends: list[Series]
+    trends_source: str
+    latest_strikes: list[RelationOut]
+    key_players: list[KeyPlayer]
+    key_players_source: str | None
+    runway: dict | None
+    runway_source: str | None
+
+
+@router.get("/overview", response_model=OverviewOut, summary="The store at a glance")
+def overview(wb: Workbench = Depends(workbench)) -> OverviewOut:
+    entities = wb.entities().group_by("kind").len().sort(["len", "kind"], descending=[True, False])
+    reports = wb.reports().group_by("grade").len().sort("grade")
+    trends, trends_source = analysis.incident_trends(wb.incidents())
+    strikes = wb.relations(Filters(kinds=("ct_action",)))
+    strikes = strikes.sort(["valid_from", "relation_id"], descending=True, nulls_last=True).head(10)
+    chart = link_chart(wb, Filters())
+    keys = analysis.key_players(wb, chart) or []
+    names, kinds = wb.names(), wb.kinds()
+    runway, runway_source = analysis.runway(wb)
+    return OverviewOut(
+        entities_by_kind=[Count(key=k, count=n) for k, n in entities.iter_rows()],
+        reports_by_grade=[Count(key=g or "?", count=n) for g, n in reports.iter_rows()],
+        trends=trends,
+        trends_source=trends_source,
+        latest_strikes=relations_out(wb, strikes),
+        key_players=[KeyPlayer(id=i, name=names.get(i, ""), kind=kinds.get(i)) for i in keys],
+        key_players_source=analysis.KEY_PLAYERS_SOURCE if keys else None,
+        runway=runway,
+        runway_source=runway_source,
+    )
