@@ -34,7 +34,7 @@ import polars as pl
 __all__ = [
     "RELIABILITY_ORDER", "filter_relations", "person_graph", "two_mode_graph", "one_mode_projection",
     "meta_network", "graph_from_edge_list", "read_edge_list", "edge_evidence", "vertex_index",
-    "AFFILIATION_KINDS",
+    "AFFILIATION_KINDS", "grade_rank",
 ]
 
 RELIABILITY_ORDER = "ABCDEF"
@@ -329,19 +329,28 @@ def graph_from_edge_list(edges: pl.DataFrame | str | Path) -> ig.Graph:
 
 # --------------------------------------------------------------------------------------- lookups
 def vertex_index(g: ig.Graph, node: str | int) -> int:
-    """Vertex index of a node given by name (entity key / edge-list id), label, or entity id."""
-    if isinstance(node, int) or (isinstance(node, str) and node.lstrip("-").isdigit() and node not in set(g.vs["name"])):
-        ids = g.vs["entity_id"]
-        if int(node) in ids:
-            return ids.index(int(node))
+    """Vertex index of a node given by name (entity key / edge-list id), entity id, or unique label.
+    O(1) by name (igraph keeps a name index), O(n) otherwise."""
     try:
         return g.vs.find(name=str(node)).index
     except ValueError:
         pass
-    matches = [v.index for v in g.vs if v["label"] == node]
+    if isinstance(node, int) or (isinstance(node, str) and node.lstrip("-").isdigit()):
+        ids = g.vs["entity_id"] if "entity_id" in g.vs.attributes() else []
+        if int(node) in ids and int(node) >= 0:
+            return ids.index(int(node))
+    labels = g.vs["label"] if "label" in g.vs.attributes() else []
+    matches = [i for i, label in enumerate(labels) if label == node]
     if len(matches) == 1:
         return matches[0]
     raise ValueError(f"node: {node!r} is not in the graph" + (" (label is ambiguous)" if matches else ""))
+
+
+def grade_rank(grade: str | None) -> int:
+    """Sort key of an Admiralty grade: A1 → 0 (best) … F6 → 35; unknown → 36."""
+    if not grade or len(grade) != 2 or grade[0] not in RELIABILITY_ORDER or grade[1] not in "123456":
+        return 36
+    return RELIABILITY_ORDER.index(grade[0]) * 6 + int(grade[1]) - 1
 
 
 def edge_evidence(g: ig.Graph, edges: Iterable[int]) -> pl.DataFrame:

@@ -1,0 +1,66 @@
+"""Paths and their evidence, against NetworkX path enumeration."""
+from __future__ import annotations
+
+import itertools
+
+import networkx as nx
+import polars as pl
+import pytest
+
+from cellmap.graph.paths import connect, k_shortest_paths, shortest_paths, simple_paths
+from cellmap.graph.projection import person_graph
+from graph_helpers import UCINET_GRAPHS, to_networkx, ucinet_graph
+
+
+@pytest.fixture(scope="module", params=UCINET_GRAPHS[:5], ids=[p for _, p in UCINET_GRAPHS[:5]])
+def pair(request):
+    g = ucinet_graph(*request.param)
+    return g, to_networkx(g)
+
+
+def some_pairs(h: nx.Graph, count: int = 6):
+    nodes = sorted(h.nodes)
+    step = max(1, len(nodes) // count)
+    return [(a, b) for a, b in itertools.combinations(nodes[::step], 2)][:12]
+
+
+def test_all_shortest_paths(pair):
+    g, h = pair
+    for a, b in some_pairs(h):
+        ours = shortest_paths(g, g.vs[a]["name"], g.vs[b]["name"])
+        assert sorted(ours) == sorted(nx.all_shortest_paths(h, a, b))
+
+
+def test_k_shortest_paths_lengths(pair):
+    g, h = pair
+    for a, b in some_pairs(h)[:4]:
+        ours = k_shortest_paths(g, g.vs[a]["name"], g.vs[b]["name"], 5)
+        theirs = list(itertools.islice(nx.shortest_simple_paths(h, a, b), 5))
+        assert [len(p) for p in ours] == [len(p) for p in theirs]
+        assert all(nx.is_simple_path(h, p) for p in ours)
+
+
+def test_simple_paths_up_to_length(pair):
+    g, h = pair
+    for a, b in some_pairs(h)[:4]:
+        ours = simple_paths(g, g.vs[a]["name"], g.vs[b]["name"], 3)
+        assert sorted(map(tuple, ours)) == sorted(map(tuple, nx.all_simple_paths(h, a, b, cutoff=3)))
+
+
+def test_evidence_lists_reports_and_weakest_grade():
+    entities = pl.DataFrame({"entity_id": [1, 2, 3], "key": ["P1", "P2", "P3"], "kind": ["person"] * 3,
+                             "name": ["Ali", "Badr", "Coulibaly"]})
+    relations = pl.DataFrame({
+        "relation_id": [10, 11, 12], "kind": ["communication", "meeting", "kinship"],
+        "source_id": [1, 1, 2], "target_id": [2, 2, 3], "report_id": [100, 101, 102],
+        "reliability": ["A", "E", "C"], "credibility": [2, 5, 4]}).with_columns(
+        (pl.col("reliability") + pl.col("credibility").cast(pl.Utf8)).alias("grade"))
+    g = person_graph(relations, entities)
+    conn = connect(g, "P1", "Coulibaly")
+    assert conn.paths["nodes"].to_list() == ["P1 → P2 → P3"]
+    # Step 1 rests on two reports (A2 and E5): its best is A2; step 2 on C4: the path is as strong as C4.
+    assert conn.paths["weakest_grade"].to_list() == ["C4"]
+    assert conn.steps.filter(pl.col("step") == 1)["report_id"].to_list() == [100, 101]
+    assert set(conn.steps["grade"]) == {"A2", "E5", "C4"}
+    none = connect(g, "P1", "P1")
+    assert none.paths["length"].to_list() == [0]
