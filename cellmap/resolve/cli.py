@@ -1,4 +1,290 @@
 """CLI commands for: Entity resolution: candidates, review, judgements, clusters."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import polars as pl
 import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+from sqlalchemy import select
 
 app = typer.Typer(help="Entity resolution: candidates, review, judgements, clusters.", no_args_is_help=True)
+console = Console()
+
+DbOption = typer.Option(None, "--db", help="Store URL or SQLite path (default: CELLMAP_DB or ./data/cellmap.sqlite).")
+JsonOption = typer.Option(False, "--json", help="Print JSON instead of a table.")
+QueueOption = typer.Option(None, "--queue", help="Review-queue file (default: resolve-queue.jsonl next to the store).")
+AuthorOption = typer.Option(None, "--author", help="Who decides (default: CELLMAP_AUTHOR or the login name).")
+
+
+def _store(db: Optional[str]):
+    from cellmap.store import open_store
+
+    store = open_store(db)
+    store.init()
+    return store
+
+
+def _queue_path(store, queue: Optional[Path]) -> Path:
+    if queue is not None:
+        return queue
+    if store.dialect == "sqlite" and store.engine.url.database:
+        return Path(store.engine.url.database).with_name("resolve-queue.jsonl")
+    return Path("data") / "resolve-queue.jsonl"
+
+
+def _records(conn):
+    from cellmap.resolve.candidates import records_from_views
+    from cellmap.store import views
+
+    entities = views.entities(conn, kinds=["person"], resolved=False)
+    properties = views.properties(conn, entity_ids=entities["entity_id"].to_list())
+    relations = views.relations(conn, kinds=["membership"], resolved=False)
+    return records_from_views(entities, properties, relations)
+
+
+def _entity_id(conn, ref: str) -> int:
+    from cellmap.store import tables as t
+
+    row = conn.execute(select(t.entity.c.id).where(t.entity.c.key == ref)).first()
+    if row is None and ref.isdigit():
+        row = conn.execute(select(t.entity.c.id).where(t.entity.c.id == int(ref))).first()
+    if row is None:
+        raise typer.BadParameter(f"entity {ref!r}: no entity with this key or id")
+    return int(row[0])
+
+
+def _print(obj, as_json: bool, table: Table | None = None) -> None:
+    if as_json:
+        typer.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+    elif table is not None:
+        console.print(table)
+
+
+@app.command("candidates")
+def candidates_cmd(
+    db: Optional[str] = DbOption,
+    min_score: float = typer.Option(0.3, help="Keep pairs scoring at least this for review."),
+    auto_accept: Optional[float] = typer.Option(None, help="Record automatic 'same' judgements at or above "
+                                                           "this score (off unless given)."),
+    max_block: int = typer.Option(200, help="Largest blocking-key block compared."),
+    queue: Optional[Path] = QueueOption,
+    limit: int = typer.Option(50, help="Rows shown."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Find candidate pairs of person entities (blocking + scoring) and fill the review queue."""
+    from cellmap.resolve.candidates import block, score_candidates
+    from cellmap.resolve.judgements import auto_accept as accept_above, judged_pairs
+    from cellmap.resolve.score import score_pair
+
+    store = _store(db)
+    with Progress(console=console, transient=True, disable=as_json) as progress:
+        task = progress.add_task("reading persons", total=3)
+        with store.session() as conn:
+            records = _records(conn)
+            judged = judged_pairs(conn)
+        progress.update(task, advance=1, description="blocking")
+        pairs = block(records, max_block=max_block)
+        progress.update(task, advance=1, description=f"scoring {pairs.height} pairs")
+        scored = score_candidates(records, pairs)
+        progress.update(task, advance=1)
+    scored = scored.filter(pl.col("score") >= min_score).sort("score", descending=True)
+    accepted = 0
+    if auto_accept is not None:
+        with store.transaction() as conn:
+            accepted = accept_above(conn, scored, auto_accept)
+        with store.session() as conn:
+            judged = judged_pairs(conn)
+    pending = scored.filter(
+        ~pl.struct("left_id", "right_id").map_elements(lambda s: (s["left_id"], s["right_id"]) in judged,
+                                                       return_dtype=pl.Boolean)
+    ) if judged and not scored.is_empty() else scored
+    path = _queue_path(store, queue)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    names = dict(zip(records["record_id"].to_list(), records["name"].to_list()))
+    rows = []
+    for r in pending.iter_rows(named=True):
+        reasons = json.loads(r["reasons"])
+        explained = score_pair(names.get(r["left_id"]) or "", names.get(r["right_id"]) or "", "Person", explain=True)
+        reasons["agree"], reasons["differ"] = explained.agree, explained.differ
+        rows.append({"left_id": r["left_id"], "right_id": r["right_id"], "left_name": names.get(r["left_id"]),
+                     "right_name": names.get(r["right_id"]), "score": round(r["score"], 4), "reasons": reasons})
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    summary = {"persons": records.height, "blocked_pairs": pairs.height, "queued": len(rows),
+               "auto_accepted": accepted, "auto_accept_threshold": auto_accept, "queue": str(path)}
+    if as_json:
+        _print({"summary": summary, "candidates": rows[:limit]}, True)
+        return
+    table = Table(title=f"Candidate pairs ({len(rows)} queued, {accepted} auto-accepted)")
+    for col in ("left", "right", "score", "agree", "differ"):
+        table.add_column(col)
+    for r in rows[:limit]:
+        table.add_row(f"{r['left_id']} {r['left_name']}", f"{r['right_id']} {r['right_name']}", f"{r['score']:.3f}",
+                      "\n".join(r["reasons"].get("agree", [])), "\n".join(r["reasons"].get("differ", [])))
+    console.print(table)
+    console.print(f"queue: {path}")
+
+
+@app.command("review")
+def review_cmd(
+    db: Optional[str] = DbOption,
+    queue: Optional[Path] = QueueOption,
+    limit: int = typer.Option(20, help="Pairs shown."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Show the pending pairs side by side, with the parts that agree and differ."""
+    from cellmap.resolve.judgements import judged_pairs
+    from cellmap.resolve.score import score_pair
+
+    store = _store(db)
+    path = _queue_path(store, queue)
+    if not path.exists():
+        raise typer.BadParameter(f"{path}: no review queue yet; run `cellmap resolve candidates` first")
+    queued = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    with store.session() as conn:
+        judged = judged_pairs(conn)
+        records = _records(conn)
+    by_id = {r["record_id"]: r for r in records.iter_rows(named=True)}
+    pending = [q for q in queued if tuple(sorted((q["left_id"], q["right_id"]))) not in judged][:limit]
+    out = []
+    for q in pending:
+        left, right = by_id.get(q["left_id"], {}), by_id.get(q["right_id"], {})
+        explained = score_pair(left.get("name") or "", right.get("name") or "", "Person", explain=True)
+        out.append({
+            "left": {k: v for k, v in left.items() if v not in (None, [], "")},
+            "right": {k: v for k, v in right.items() if v not in (None, [], "")},
+            "score": q["score"], "agree": explained.agree, "differ": explained.differ,
+            "attributes": q["reasons"].get("attributes", {}),
+        })
+    if as_json:
+        _print(out, True)
+        return
+    for item in out:
+        table = Table(title=f"score {item['score']:.3f}", show_header=True)
+        table.add_column("field")
+        table.add_column(f"left {item['left'].get('record_id')}")
+        table.add_column(f"right {item['right'].get('record_id')}")
+        for field in sorted(set(item["left"]) | set(item["right"]) - {"record_id", "schema"}):
+            table.add_row(field, str(item["left"].get(field, "")), str(item["right"].get(field, "")))
+        table.add_row("[green]agree[/green]", "\n".join(item["agree"]), "")
+        table.add_row("[red]differ[/red]", "\n".join(item["differ"]), "")
+        console.print(table)
+    if not out:
+        console.print("review queue is empty")
+
+
+def _judge(decision: str, left: str, right: str, db: Optional[str], author: Optional[str], note: str,
+           as_json: bool) -> None:
+    from cellmap.resolve.judgements import default_author, record_judgement
+    from cellmap.store import tables as t
+
+    store = _store(db)
+    with store.transaction() as conn:
+        left_id, right_id = _entity_id(conn, left), _entity_id(conn, right)
+        names = dict(conn.execute(select(t.entity.c.id, t.entity.c.caption)
+                                  .where(t.entity.c.id.in_([left_id, right_id]))).all())
+        from cellmap.resolve.score import score_pair
+
+        scored = score_pair(names.get(left_id) or "", names.get(right_id) or "", "Person", explain=True)
+        reasons = scored.reasons() | {"note": note} if note else scored.reasons()
+        jid = record_judgement(conn, left_id, right_id, decision, author=author or default_author(),
+                               score=scored.score, reasons=reasons)
+    result = {"judgement_id": jid, "left_id": left_id, "right_id": right_id, "decision": decision}
+    if as_json:
+        _print(result, True)
+    else:
+        console.print(f"judgement {jid}: {left_id} {decision} {right_id}")
+
+
+@app.command("accept")
+def accept_cmd(left: str, right: str, db: Optional[str] = DbOption, author: Optional[str] = AuthorOption,
+               note: str = typer.Option("", help="Why."), as_json: bool = JsonOption) -> None:
+    """Judge two entities (key or id) the same person."""
+    _judge("same", left, right, db, author, note, as_json)
+
+
+@app.command("reject")
+def reject_cmd(left: str, right: str, db: Optional[str] = DbOption, author: Optional[str] = AuthorOption,
+               note: str = typer.Option("", help="Why."), as_json: bool = JsonOption) -> None:
+    """Judge two entities (key or id) different persons."""
+    _judge("not_same", left, right, db, author, note, as_json)
+
+
+@app.command("unsure")
+def unsure_cmd(left: str, right: str, db: Optional[str] = DbOption, author: Optional[str] = AuthorOption,
+               note: str = typer.Option("", help="Why."), as_json: bool = JsonOption) -> None:
+    """Record that the pair was looked at and cannot be decided yet."""
+    _judge("unsure", left, right, db, author, note, as_json)
+
+
+@app.command("split")
+def split_cmd(entities: list[str], db: Optional[str] = DbOption, author: Optional[str] = AuthorOption,
+              note: str = typer.Option("", help="Why."), as_json: bool = JsonOption) -> None:
+    """Split entities (keys or ids) off their resolved cluster (records 'not_same' judgements)."""
+    from cellmap.resolve.judgements import default_author, split
+
+    store = _store(db)
+    with store.transaction() as conn:
+        ids = [_entity_id(conn, e) for e in entities]
+        written = split(conn, ids, author=author or default_author(), note=note)
+    if as_json:
+        _print({"split_off": ids, "judgements": written}, True)
+    else:
+        console.print(f"split {ids} off their cluster ({written} not_same judgements)")
+
+
+@app.command("clusters")
+def clusters_cmd(db: Optional[str] = DbOption, as_json: bool = JsonOption) -> None:
+    """Resolved clusters (connected components of 'same' judgements)."""
+    from cellmap.resolve.judgements import clusters
+    from cellmap.store import views
+
+    store = _store(db)
+    with store.session() as conn:
+        frame = clusters(conn)
+        names = views.entities(conn, resolved=False).select("entity_id", "key", "name")
+        latest = views.latest_judgements(conn).filter(pl.col("decision") == "same")
+    frame = frame.join(names, on="entity_id", how="left")
+    automatic = set()
+    for row in latest.filter(pl.col("automatic")).iter_rows(named=True):
+        automatic |= {row["left_id"], row["right_id"]}
+    out = [{"canonical_id": c, "members": [{"entity_id": r["entity_id"], "key": r["key"], "name": r["name"],
+                                             "via_automatic": r["entity_id"] in automatic} for r in g.to_dicts()]}
+           for (c,), g in frame.group_by("canonical_id", maintain_order=True)]
+    if as_json:
+        _print(out, True)
+        return
+    table = Table(title=f"{len(out)} resolved clusters")
+    table.add_column("canonical")
+    table.add_column("members")
+    for c in out:
+        table.add_row(str(c["canonical_id"]), "\n".join(
+            f"{m['entity_id']} {m['key']} {m['name']}" + (" (auto)" if m["via_automatic"] else "") for m in c["members"]))
+    console.print(table)
+
+
+@app.command("score-pairs")
+def score_pairs_cmd(
+    pairs: Path = typer.Argument(..., help="CSV with columns name1,name2[,schema][,<attr>1,<attr>2…]."),
+    out: Path = typer.Option(..., "--out", help="Output CSV: name1,name2,score (same order)."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Score a batch of name pairs; one output row per input row, score in [0, 1]."""
+    from cellmap.resolve.pairs_io import read_pairs, score_rows, write_scores
+
+    try:
+        header, rows = read_pairs(pairs)
+    except (OSError, UnicodeError) as exc:
+        raise typer.BadParameter(f"{pairs}: {exc}") from exc
+    with Progress(console=console, transient=True, disable=as_json or len(rows) < 2000) as progress:
+        task = progress.add_task("scoring pairs", total=len(rows))
+        scores = score_rows(rows, header, progress=lambda n: progress.update(task, completed=n))
+    write_scores(out, header, rows, scores)
+    if as_json:
+        _print({"rows": len(rows), "out": str(out)}, True)
+    else:
+        console.print(f"scored {len(rows)} pairs -> {out}")

@@ -1,0 +1,173 @@
+"""Candidate pairs by blocking, then pair scores — never all pairs.
+
+Blocking (Christen, *Data Matching*, Springer 2012, ch. 4): every record gets keys from the
+consonant skeletons of its name parts (:mod:`cellmap.resolve.names`): one key per *pair* of parts
+(``bkr|bgdd``) and one per single part. Two records are candidates when they share a key whose
+block holds at most ``max_block`` records (frequent keys such as the skeleton of Muhammad alone
+are too common to block on and are dropped; their pair keys still block). A cheap vectorised
+pre-score (Levenshtein similarity of the sorted skeleton strings, rapidfuzz ``cpdist``) prunes
+pairs before the full score of :func:`cellmap.resolve.score.score_pair`.
+
+Cost: O(N·k²) keys for N records of ≤ k parts, O(Σ_b |b|²) candidate pairs over blocks b with
+|b| ≤ max_block, O(P·m·n) scoring for P surviving pairs. Scoring runs in ``workers`` processes.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from concurrent.futures import ProcessPoolExecutor
+from typing import Sequence
+
+import polars as pl
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from cellmap.resolve.score import analyse_generic, analyse_person, is_person_schema, score_pair
+
+ATTRIBUTE_COLUMNS = ("birth_date", "birth_place", "nationality", "gender", "cell", "role", "identifier")
+
+
+def record_keys(names: Sequence[str], person: bool = True) -> tuple[list[str], str]:
+    """Blocking keys and the sorted skeleton string of a record with one or more names."""
+    analyse = analyse_person if person else analyse_generic
+    keys: set[str] = set()
+    best_skeleton = ""
+    for name in names:
+        parts = [p for p in analyse(name or "").parts if p.tag not in ("title", "initial") and p.skeleton]
+        skeletons = sorted({p.skeleton for p in parts})
+        for s in skeletons:
+            keys.add("1:" + s)
+        for s, t in itertools.combinations(skeletons, 2):
+            keys.add(f"2:{s}|{t}")
+        joined = "".join(sorted(p.skeleton for p in parts))
+        if len(joined) > len(best_skeleton):
+            best_skeleton = joined
+    return sorted(keys), best_skeleton
+
+
+def _names_of(row: dict) -> list[str]:
+    names = [row.get("name") or ""]
+    for extra in row.get("aliases") or []:
+        if extra and extra not in names:
+            names.append(extra)
+    return names
+
+
+def block(records: pl.DataFrame, max_block: int = 200, min_prescore: float = 0.45) -> pl.DataFrame:
+    """Candidate pairs (left_id < right_id) with the number of shared keys and a pre-score.
+
+    ``records`` has ``record_id`` (int), ``name`` (str) and optionally ``aliases`` (list[str]) and
+    ``schema`` (str, default Person).
+    """
+    rows = records.select([c for c in ("record_id", "name", "aliases", "schema") if c in records.columns]).to_dicts()
+    ids, key_lists, skeletons = [], [], []
+    for row in rows:
+        keys, skel = record_keys(_names_of(row), is_person_schema(row.get("schema") or "Person"))
+        ids.append(row["record_id"])
+        key_lists.append(keys)
+        skeletons.append(skel)
+    keyed = pl.DataFrame({"record_id": ids, "key": key_lists},
+                         schema={"record_id": pl.Int64, "key": pl.List(pl.Utf8)}).explode("key").drop_nulls()
+    sizes = keyed.group_by("key").len()
+    keyed = keyed.join(sizes.filter((pl.col("len") >= 2) & (pl.col("len") <= max_block)), on="key").drop("len")
+    pairs = (
+        keyed.join(keyed, on="key", suffix="_r")
+        .filter(pl.col("record_id") < pl.col("record_id_r"))
+        .group_by("record_id", "record_id_r")
+        .len()
+        .rename({"record_id": "left_id", "record_id_r": "right_id", "len": "shared_keys"})
+    )
+    if pairs.is_empty():
+        return pairs.with_columns(pl.lit(0.0).alias("prescore"))
+    skel = dict(zip(ids, skeletons))
+    left = [skel[i] for i in pairs["left_id"].to_list()]
+    right = [skel[i] for i in pairs["right_id"].to_list()]
+    prescore = process.cpdist(left, right, scorer=Levenshtein.normalized_similarity, workers=-1)
+    pairs = pairs.with_columns(pl.Series("prescore", prescore, dtype=pl.Float64))
+    return pairs.filter((pl.col("prescore") >= min_prescore) | (pl.col("shared_keys") >= 2)).sort("left_id", "right_id")
+
+
+def _score_chunk(chunk: list[tuple[list[str], list[str], str, dict, dict]]) -> list[tuple[float, str]]:
+    out = []
+    for names_a, names_b, schema, attrs_a, attrs_b in chunk:
+        best = None
+        for na in names_a[:4]:
+            for nb in names_b[:4]:
+                s = score_pair(na, nb, schema, attrs_a, attrs_b, explain=False)
+                if best is None or s.score > best.score:
+                    best = s
+        out.append((best.score, json.dumps(best.reasons()) if best else "{}"))
+    return out
+
+
+def score_candidates(records: pl.DataFrame, pairs: pl.DataFrame, workers: int | None = None,
+                     chunk_size: int = 5000) -> pl.DataFrame:
+    """Full scores and reasons for candidate pairs; ``workers`` processes (default: CPU count)."""
+    if pairs.is_empty():
+        return pairs.with_columns(pl.lit(0.0).alias("score"), pl.lit("{}").alias("reasons"))
+    attr_cols = [c for c in ATTRIBUTE_COLUMNS if c in records.columns]
+    by_id = {row["record_id"]: row for row in records.to_dicts()}
+
+    def attrs(row: dict) -> dict:
+        return {c: row[c] for c in attr_cols if row.get(c) not in (None, "", [])}
+
+    tasks = []
+    for left_id, right_id in pairs.select("left_id", "right_id").iter_rows():
+        ra, rb = by_id[left_id], by_id[right_id]
+        schema = ra.get("schema") or "Person"
+        tasks.append((_names_of(ra), _names_of(rb), schema, attrs(ra), attrs(rb)))
+    chunks = [tasks[i:i + chunk_size] for i in range(0, len(tasks), chunk_size)]
+    workers = workers or os.cpu_count() or 1
+    if workers > 1 and len(chunks) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = list(itertools.chain.from_iterable(pool.map(_score_chunk, chunks)))
+    else:
+        results = list(itertools.chain.from_iterable(_score_chunk(c) for c in chunks))
+    return pairs.with_columns(
+        pl.Series("score", [r[0] for r in results], dtype=pl.Float64),
+        pl.Series("reasons", [r[1] for r in results], dtype=pl.Utf8),
+    )
+
+
+def candidates(records: pl.DataFrame, min_score: float = 0.3, max_block: int = 200,
+               workers: int | None = None) -> pl.DataFrame:
+    """Blocking then scoring: the pairs worth an analyst's look, best first."""
+    pairs = block(records, max_block=max_block)
+    scored = score_candidates(records, pairs, workers=workers)
+    return scored.filter(pl.col("score") >= min_score).sort("score", descending=True)
+
+
+def records_from_views(entities: pl.DataFrame, properties: pl.DataFrame,
+                       relations: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Person records for resolution from the store's views (``views.entities(resolved=False)``,
+    ``views.properties``, optionally ``views.relations`` for cell and role).
+
+    One row per entity: name, aliases (alias, kunya and other name properties), birth date,
+    place, nationality, gender, and the cells and roles of its memberships.
+    """
+    persons = entities.filter(pl.col("kind") == "person").select("entity_id", "name")
+    props = properties.filter(pl.col("entity_id").is_in(persons["entity_id"].implode()))
+    name_props = ["name", "alias", "kunya", "laqab"]
+    aliases = (props.filter(pl.col("prop").is_in(name_props))
+               .group_by("entity_id").agg(pl.col("value").unique(maintain_order=True).alias("aliases")))
+    wide = persons.join(aliases, on="entity_id", how="left")
+    for prop, column in (("birth_date", "birth_date"), ("birth_place", "birth_place"),
+                         ("nationality", "nationality"), ("gender", "gender")):
+        values = (props.filter(pl.col("prop") == prop).group_by("entity_id")
+                  .agg(pl.col("value").unique().str.join(";").alias(column)))
+        wide = wide.join(values, on="entity_id", how="left")
+    if relations is not None and not relations.is_empty():
+        member = relations.filter(pl.col("kind") == "membership")
+        cells = member.group_by("source_id").agg(
+            pl.col("target_id").cast(pl.Utf8).unique().str.join(";").alias("cell"),
+            pl.col("role").drop_nulls().unique().str.join(";").alias("role"),
+        ).rename({"source_id": "entity_id"})
+        wide = wide.join(cells, on="entity_id", how="left")
+    wide = wide.with_columns(
+        pl.col("name").fill_null(""),
+        pl.col("aliases").fill_null(pl.lit([], dtype=pl.List(pl.Utf8))),
+        pl.lit("Person").alias("schema"),
+    )
+    return wide.rename({"entity_id": "record_id"})
+

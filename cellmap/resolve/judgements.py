@@ -1,0 +1,99 @@
+"""Judgements: an analyst's decision on a pair of entities, stored as a statement with provenance.
+
+A judgement is (left_id, right_id, decision ∈ {same, not_same, unsure}, score, reasons, author,
+decided_at, automatic), appended to the store's ``judgement`` table — never updated or deleted,
+so the history of decisions stays auditable. The latest judgement per unordered pair wins.
+Clusters are the connected components of the pairs whose latest decision is ``same``
+(union–find, O(p·α(p)) for p pairs; ``cellmap.store.views.canonical_ids``). Nothing is merged in
+the tables: the resolved views map ids through these clusters, so a split is simply more
+judgements (``not_same`` on every ``same`` edge that ties the split-off entities to the rest).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import os
+from typing import Iterable
+
+import polars as pl
+from sqlalchemy import Connection, insert
+
+from cellmap.store import tables as t
+from cellmap.store import views
+
+DECISIONS = ("same", "not_same", "unsure")
+AUTOMATIC_AUTHOR = "cellmap:auto"
+
+
+def default_author() -> str:
+    return os.environ.get("CELLMAP_AUTHOR") or getpass.getuser()
+
+
+def record_judgement(conn: Connection, left_id: int, right_id: int, decision: str, *, author: str,
+                     score: float | None = None, reasons: dict | None = None, automatic: bool = False,
+                     decided_at: dt.datetime | None = None) -> int:
+    """Append one judgement; returns its id. ``conn`` must be a write transaction."""
+    if decision not in DECISIONS:
+        raise ValueError(f"judgement {left_id}-{right_id}: decision: must be one of {', '.join(DECISIONS)}, "
+                         f"not {decision!r}")
+    if left_id == right_id:
+        raise ValueError(f"judgement {left_id}-{right_id}: right_id: an entity cannot be judged against itself")
+    if not author:
+        raise ValueError(f"judgement {left_id}-{right_id}: author: every judgement needs an author")
+    a, b = sorted((int(left_id), int(right_id)))
+    result = conn.execute(insert(t.judgement).values(
+        left_id=a, right_id=b, decision=decision, score=score,
+        reasons=json.dumps(reasons or {}, ensure_ascii=False), author=author,
+        decided_at=decided_at or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), automatic=automatic,
+    ))
+    return int(result.inserted_primary_key[0])
+
+
+def auto_accept(conn: Connection, scored: pl.DataFrame, threshold: float) -> int:
+    """Record ``same`` judgements, marked automatic, for unjudged pairs scoring ≥ ``threshold``.
+
+    The threshold is the user's: there is no default, and pairs already judged (by anyone) are
+    left alone. Returns the number of judgements written.
+    """
+    if not 0.0 < threshold <= 1.0:
+        raise ValueError(f"auto-accept: threshold: must be in (0, 1], not {threshold}")
+    judged = judged_pairs(conn)
+    count = 0
+    for row in scored.filter(pl.col("score") >= threshold).iter_rows(named=True):
+        pair = tuple(sorted((row["left_id"], row["right_id"])))
+        if pair in judged:
+            continue
+        reasons = json.loads(row.get("reasons") or "{}")
+        reasons["rule"] = f"score {row['score']:.4f} >= auto-accept threshold {threshold}"
+        record_judgement(conn, pair[0], pair[1], "same", author=AUTOMATIC_AUTHOR, score=row["score"],
+                         reasons=reasons, automatic=True)
+        count += 1
+    return count
+
+
+def judged_pairs(conn: Connection) -> set[tuple[int, int]]:
+    latest = views.latest_judgements(conn)
+    return {tuple(sorted(p)) for p in latest.select("left_id", "right_id").iter_rows()}
+
+
+def clusters(conn: Connection) -> pl.DataFrame:
+    """Resolved clusters with more than one member: canonical_id, entity_id (one row per member)."""
+    mapping = views.canonical_ids(conn)
+    rows = [(canon, eid) for eid, canon in mapping.items()] + [(c, c) for c in set(mapping.values())]
+    return pl.DataFrame(rows, schema={"canonical_id": pl.Int64, "entity_id": pl.Int64}, orient="row").sort(
+        "canonical_id", "entity_id")
+
+
+def split(conn: Connection, entity_ids: Iterable[int], *, author: str, note: str = "") -> int:
+    """Split ``entity_ids`` off their cluster: ``not_same`` on every latest-``same`` edge that joins
+    one of them to a member outside the set. Returns the number of judgements written. O(p)."""
+    leaving = {int(e) for e in entity_ids}
+    latest = views.latest_judgements(conn).filter(pl.col("decision") == "same")
+    count = 0
+    for left, right in latest.select("left_id", "right_id").iter_rows():
+        if (left in leaving) != (right in leaving):
+            record_judgement(conn, left, right, "not_same", author=author,
+                             reasons={"rule": "split", "note": note, "split_off": sorted(leaving)})
+            count += 1
+    return count
