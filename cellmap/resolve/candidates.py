@@ -2,7 +2,7 @@
 
 Blocking (Christen, *Data Matching*, Springer 2012, ch. 4): every record gets keys from the
 consonant skeletons of its name parts (:mod:`cellmap.resolve.names`): one key per *pair* of parts
-(``bkr|bgdd``) and one per single part. Two records are candidates when they share a key whose
+(``bkr|bgdd``) and one per single part, plus its identifiers and full birth date when present. Two records are candidates when they share a key whose
 block holds at most ``max_block`` records (frequent keys such as the skeleton of Muhammad alone
 are too common to block on and are dropped; their pair keys still block). A cheap vectorised
 pre-score (Levenshtein similarity of the sorted skeleton strings, rapidfuzz ``cpdist``) prunes
@@ -25,6 +25,7 @@ from rapidfuzz.distance import Levenshtein
 
 from cellmap.resolve.score import analyse_generic, analyse_person, is_person_schema, score_pair
 
+BLOCKING_ATTRIBUTES = ("identifier", "birth_date")
 ATTRIBUTE_COLUMNS = ("birth_date", "birth_place", "nationality", "gender", "cell", "role", "identifier")
 
 
@@ -60,10 +61,15 @@ def block(records: pl.DataFrame, max_block: int = 200, min_prescore: float = 0.4
     ``records`` has ``record_id`` (int), ``name`` (str) and optionally ``aliases`` (list[str]) and
     ``schema`` (str, default Person).
     """
-    rows = records.select([c for c in ("record_id", "name", "aliases", "schema") if c in records.columns]).to_dicts()
+    key_attrs = [c for c in BLOCKING_ATTRIBUTES if c in records.columns]
+    rows = records.select([c for c in ("record_id", "name", "aliases", "schema", *key_attrs)
+                           if c in records.columns]).to_dicts()
     ids, key_lists, skeletons = [], [], []
     for row in rows:
         keys, skel = record_keys(_names_of(row), is_person_schema(row.get("schema") or "Person"))
+        # exact identifiers and full birth dates also block: they catch badly garbled names
+        keys += [f"{c}:{v}" for c in key_attrs for v in str(row.get(c) or "").split(";")
+                 if v.strip() and (c != "birth_date" or len(v.strip()) >= 10)]
         ids.append(row["record_id"])
         key_lists.append(keys)
         skeletons.append(skel)
