@@ -263,8 +263,6 @@ class _Import:
         values = dict(record.values)
         if values.get("attributed_to"):
             values["attributed_to"] = self.entity_id(values["attributed_to"], "attributed_to")
-        if isinstance(values.get("mapping"), dict):
-            values["mapping"] = json.dumps(values["mapping"], sort_keys=True)
         report_id = self.report_id(record.report, path)
         row = {
             "entity_id": self.entity_id(record.key, "id", ["incident"]), "report_id": report_id, "date": record.date,
@@ -314,9 +312,7 @@ class _Import:
                                              f"{record.values.get('location') or ''}".strip())
                 except InputError as error:
                     self.error(error, path, line)
-        if self.errors:
-            raise InputErrors(self.errors)
-        self.flush_entities()
+        self.flush_entities()  # even after errors, so that pass 2 reports its own errors too (then all rolls back)
         for path in self.paths:  # pass 2: relationships and incidents, now that every entity has an id
             buffers: dict = {t.relation: [], t.incident: []}
             for line, raw in self.records_of(path):

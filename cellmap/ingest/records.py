@@ -280,8 +280,10 @@ def validate_incident(data: dict) -> IncidentRecord:
         "deleted": bool(deleted),
     }
     for name in ("location", "admin1", "admin2", "admin3", "country", "sub_type", "actor1", "source_dataset",
-                 "source_event_id", "mapping", "notes"):
+                 "source_event_id", "notes"):
         values[name] = _text(data.get(name), name)
+    mapping = data.get("mapping")  # which mapping made the record (e.g. ACLED's), with the rules it applied
+    values["mapping"] = json.dumps(mapping, sort_keys=True) if isinstance(mapping, dict) else _text(mapping, "mapping")
     attributed = _key(data.get("attributed_to"), "attributed_to", required=False)
     values["attributed_to"] = attributed
     if (values["lat"] is None) != (values["lon"] is None):
@@ -309,7 +311,7 @@ def validate(data: Any) -> ReportRecord | EntityRecord | RelationRecord | Incide
     if not isinstance(data, dict):
         raise InputError(f"a record must be a JSON object, not {type(data).__name__}")
     kind = data.get("record")
-    if kind not in VALIDATORS:
+    if not isinstance(kind, str) or kind not in VALIDATORS:
         raise InputError(f"{kind!r} is not one of: {', '.join(VALIDATORS)}", field="record")
     return VALIDATORS[kind](data)
 
