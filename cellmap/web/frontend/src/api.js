@@ -1,0 +1,32 @@
+// JSON API calls. Every error shows the server's message (which names the bad parameter).
+export async function getJSON(path, params = {}) {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== "") query.set(key, value);
+  }
+  const url = query.toString() ? `${path}?${query}` : path;
+  const response = await fetch(url);
+  return parse(response);
+}
+
+export async function postJSON(path, body) {
+  const response = await fetch(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  return parse(response);
+}
+
+export async function postForm(path, form) {
+  const response = await fetch(path, { method: "POST", body: form });
+  const data = await response.json().catch(() => ({}));
+  return { ok: response.ok, status: response.status, data };
+}
+
+async function parse(response) {
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const detail = Array.isArray(data.detail)
+      ? data.detail.map((d) => `${(d.loc || []).slice(1).join(".")}: ${d.msg}`).join("; ")
+      : data.detail || response.statusText;
+    throw new Error(`${response.status}: ${detail}`);
+  }
+  return data;
+}

@@ -1,0 +1,75 @@
+// Plain SVG charts (no chart library): line charts with axes and a legend, and horizontal bars.
+import { PALETTE } from "./ui.js";
+
+const NS = "http://www.w3.org/2000/svg";
+
+function svg(tag, attrs = {}, text) {
+  const node = document.createElementNS(NS, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function niceMax(value) {
+  if (value <= 0) return 1;
+  const power = 10 ** Math.floor(Math.log10(value));
+  for (const step of [1, 2, 2.5, 5, 10]) if (value <= step * power) return step * power;
+  return 10 * power;
+}
+
+// series: [{name, values: [number], colour?}], labels: x labels (same length as values).
+export function lineChart({ labels, series, width = 360, height = 200, yLabel = "", yMax = null, title = "" }) {
+  const margin = { top: title ? 22 : 10, right: 10, bottom: 42, left: 40 };
+  const w = width - margin.left - margin.right;
+  const h = height - margin.top - margin.bottom;
+  const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, width, height, class: "chart" });
+  if (title) root.append(svg("text", { x: margin.left, y: 14, class: "chart-title" }, title));
+  const maxValue = yMax ?? niceMax(Math.max(0, ...series.flatMap((s) => s.values.filter(Number.isFinite))));
+  const n = Math.max(1, labels.length - 1);
+  const x = (i) => margin.left + (labels.length === 1 ? w / 2 : (i / n) * w);
+  const y = (v) => margin.top + h - (v / maxValue) * h;
+  for (let t = 0; t <= 4; t++) {
+    const value = (maxValue * t) / 4;
+    root.append(svg("line", { x1: margin.left, x2: margin.left + w, y1: y(value), y2: y(value), class: "grid-line" }));
+    root.append(svg("text", { x: margin.left - 4, y: y(value) + 3, class: "tick", "text-anchor": "end" },
+      Number.isInteger(value) ? value : value.toFixed(2)));
+  }
+  const every = Math.ceil(labels.length / 8);
+  labels.forEach((label, i) => {
+    if (i % every === 0 || i === labels.length - 1) {
+      root.append(svg("text", { x: x(i), y: margin.top + h + 14, class: "tick", "text-anchor": "middle" }, label));
+    }
+  });
+  if (yLabel) root.append(svg("text", { x: 10, y: margin.top + h / 2, class: "tick", transform: `rotate(-90 10 ${margin.top + h / 2})`, "text-anchor": "middle" }, yLabel));
+  series.forEach((s, k) => {
+    const colour = s.colour || PALETTE[k % PALETTE.length];
+    const points = s.values.map((v, i) => `${x(i)},${y(v)}`).join(" ");
+    root.append(svg("polyline", { points, fill: "none", stroke: colour, "stroke-width": 2, class: "series", "data-name": s.name }));
+    s.values.forEach((v, i) => {
+      const dot = svg("circle", { cx: x(i), cy: y(v), r: 2.5, fill: colour });
+      dot.append(svg("title", {}, `${s.name} — ${labels[i]}: ${Number.isInteger(v) ? v : v.toFixed(3)}`));
+      root.append(dot);
+    });
+    const legendY = margin.top + h + 28 + Math.floor(k / 2) * 12;
+    const legendX = margin.left + (k % 2) * (w / 2);
+    root.append(svg("rect", { x: legendX, y: legendY - 8, width: 10, height: 10, fill: colour }));
+    root.append(svg("text", { x: legendX + 14, y: legendY + 1, class: "tick" }, s.name));
+  });
+  return root;
+}
+
+// items: [{label, value}]
+export function barChart(items, { width = 320, barHeight = 16, colour = "#2b6cb0" } = {}) {
+  const left = 110;
+  const maxValue = Math.max(1, ...items.map((d) => d.value));
+  const height = items.length * (barHeight + 4) + 4;
+  const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, width, height, class: "chart" });
+  items.forEach((d, i) => {
+    const y = i * (barHeight + 4) + 2;
+    const barWidth = ((width - left - 40) * d.value) / maxValue;
+    root.append(svg("text", { x: left - 6, y: y + barHeight - 4, class: "tick", "text-anchor": "end" }, d.label));
+    root.append(svg("rect", { x: left, y, width: Math.max(1, barWidth), height: barHeight, fill: d.colour || colour }));
+    root.append(svg("text", { x: left + barWidth + 4, y: y + barHeight - 4, class: "tick" }, d.value));
+  });
+  return root;
+}

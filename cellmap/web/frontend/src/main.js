@@ -1,0 +1,63 @@
+// The workbench's single page: a hash router over the views, the synthetic-data banner and the
+// report modal. Every asset is bundled (no CDN, nothing fetched from another host).
+import "maplibre-gl/dist/maplibre-gl.css";
+import "./style.css";
+import { getJSON } from "./api.js";
+import { clear, closeModal, el, errorBox } from "./ui.js";
+import overview from "./views/overview.js";
+import network from "./views/network.js";
+import entity from "./views/entity.js";
+import map from "./views/map.js";
+import timeline from "./views/timeline.js";
+import simulate from "./views/simulate.js";
+import review from "./views/review.js";
+
+
+import importer from "./views/import.js";
+
+const VIEWS = { overview, network, entity, map, timeline, simulate, review, import: importer };
+let current = null;
+export const state = { status: null };
+
+async function refreshStatus() {
+  try {
+    state.status = await getJSON("/api/status");
+    const banner = document.getElementById("banner");
+    banner.hidden = !state.status.synthetic;
+    banner.textContent = state.status.banner || "";
+    const c = state.status.counts;
+    document.getElementById("store-counts").textContent =
+      `${c.entities} entities · ${c.relations} relations · ${c.incidents} incidents · ${c.reports} reports`;
+  } catch (error) {
+    console.error(error);
+  }
+}
+
+function parseHash() {
+  const hash = location.hash.replace(/^#\/?/, "") || "overview";
+  const [path, query = ""] = hash.split("?");
+  const [name, ...rest] = path.split("/");
+  return { name, args: rest, params: new URLSearchParams(query) };
+}
+
+async function route() {
+  const { name, args, params } = parseHash();
+  const view = VIEWS[name] || VIEWS.overview;
+  if (current && current.destroy) current.destroy();
+  const container = clear(document.getElementById("view"));
+  container.className = `view view-${name}`;
+  document.querySelectorAll("#nav a").forEach((a) => a.classList.toggle("active", a.dataset.view === name));
+  document.body.dataset.view = name;
+  try {
+    current = (await view(container, { args, params, status: state.status, refreshStatus })) || null;
+  } catch (error) {
+    container.append(errorBox(error));
+  }
+}
+
+document.getElementById("modal-close").addEventListener("click", closeModal);
+document.getElementById("modal").addEventListener("click", (e) => { if (e.target.id === "modal") closeModal(); });
+document.addEventListener("keydown", (e) => { if (e.key === "Escape") closeModal(); });
+window.addEventListener("hashchange", route);
+refreshStatus().then(route);
+window.cellmap = { state, refreshStatus };
