@@ -159,5 +159,53 @@ def stats(db: Optional[str] = DbOption, json_out: bool = JsonOption) -> None:
         out.print(table)
 
 
+@app.command()
+def serve(
+    db: Optional[str] = DbOption,
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback by default)."),
+    port: int = typer.Option(8000, "--port", help="Port to listen on."),
+) -> None:
+    """Serve the workbench: the web front end and the JSON API (OpenAPI docs at /docs)."""
+    from cellmap.web.cli import run_server
+
+    run_server(db, host, port)
+
+
+@app.command()
+def demo(
+    db: Optional[str] = DbOption,
+    data_dir: Path = typer.Option(Path("data"), "--data-dir", help="Where the demo scenario is generated."),
+    serve_after: bool = typer.Option(True, "--serve/--no-serve", help="Serve the workbench afterwards."),
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8000, "--port"),
+    json_out: bool = JsonOption,
+) -> None:
+    """Generate the synthetic demo scenario (if missing), import it, print the analysis, serve the workbench."""
+    from cellmap.ingest import count_lines, import_files
+    from cellmap.scenario import ensure_demo, scenario_files
+    from cellmap.summary import print_summary, summarise
+
+    with console.status("generating the synthetic demo scenario (fictional persons)…"):
+        folder = ensure_demo(data_dir)
+    files = scenario_files(folder)
+    store = open_store(db or data_dir / "cellmap.sqlite")
+    store.init()
+    bar, task = _progress_bar("importing the demo scenario", 2 * count_lines(files))
+    with bar:
+        result = import_files(store, files, progress=lambda n: bar.advance(task, n))
+    console.print(f"{store.display_url()}: {result.records:,} records read, "
+                  f"{sum(result.added.values()):,} rows added in {result.seconds:.1f} s")
+    with console.status("analysing…"):
+        summary = summarise(store)
+    if json_out:
+        emit_json(summary)
+    else:
+        print_summary(summary, Console())
+    if serve_after:
+        from cellmap.web.cli import run_server
+
+        run_server(store.url, host, port)
+
+
 if __name__ == "__main__":
     app()
