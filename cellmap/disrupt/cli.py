@@ -1,4 +1,325 @@
-"""CLI commands for: Disruption and recovery: strike curves, succession, tenure."""
+"""CLI commands for: Disruption and recovery: strike curves, succession, tenure.
+
+    cellmap simulate attack    one row per removal: who was removed and every metric after it
+    cellmap simulate recovery  single-leader vs collective leadership: strikes to cut off, time to recover
+    cellmap simulate tenure    Kaplan–Meier time in post of leaders and critical roles
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import igraph as ig
+import polars as pl
 import typer
+from rich.console import Console
+from rich.table import Table
 
 app = typer.Typer(help="Disruption and recovery: strike curves, succession, tenure.", no_args_is_help=True)
+console = Console(stderr=True)
+out = Console()
+
+DbOption = typer.Option(None, "--db", envvar="CELLMAP_DB", help="Database URL or SQLite file (default ./data/cellmap.sqlite).")
+JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON.")
+GradeOption = typer.Option(None, "--min-grade", help="Keep statements graded at least this well, e.g. B3.")
+AtOption = typer.Option(None, "--at", help="Network and roles as of this date (YYYY-MM-DD); default: all recorded.")
+PlotOption = typer.Option(None, "--plot", help="Write plots to this path stem (.png and .svg).")
+
+
+class Loaded:
+    """What a command works on: the person graph and, with a store, the frames behind it."""
+
+    def __init__(self, g: ig.Graph, relations: pl.DataFrame | None = None, properties: pl.DataFrame | None = None,
+                 entities: pl.DataFrame | None = None):
+        self.g, self.relations, self.properties, self.entities = g, relations, properties, entities
+
+    @property
+    def has_roles(self) -> bool:
+        return self.relations is not None
+
+
+def _fail(message: str) -> None:
+    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code=2)
+
+
+def _parse_date(value: str | None, field: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        _fail(f"{field}: {value!r} is not a date YYYY-MM-DD")
+
+
+def _load(db: str | None, edges: Path | None, min_grade: str | None, at: dt.date | None) -> Loaded:
+    from cellmap.graph.projection import graph_from_edge_list, person_graph
+
+    try:
+        if edges is not None:
+            return Loaded(graph_from_edge_list(edges))
+        from cellmap.store import open_store, views
+
+        store = open_store(db)
+        with store.session() as s:
+            relations = views.relations(s, min_grade=min_grade)
+            entities = views.entities(s)
+            properties = views.properties(s, props=["site_kind"])
+        window = (at, at) if at else None
+        g = person_graph(relations, entities, min_grade=min_grade, window=window)
+        return Loaded(g, relations, properties, entities)
+    except ValueError as exc:  # InputError is a ValueError
+        _fail(str(exc))
+
+
+def _emit_json(value) -> None:
+    sys.stdout.write(json.dumps(value, indent=2, default=str) + "\n")
+
+
+def _table(frame: pl.DataFrame, title: str) -> None:
+    table = Table(title=title, show_lines=False)
+    for col in frame.columns:
+        table.add_column(col, justify="right" if frame[col].dtype.is_numeric() else "left")
+    for row in frame.iter_rows():
+        table.add_row(*[f"{v:.4f}" if isinstance(v, float) else ("" if v is None else str(v)) for v in row])
+    out.print(table)
+
+
+def _removals_file(path: Path) -> pl.DataFrame:
+    """Recorded removals from CSV: ``person,date`` (ISO dates) or a JJATT node table."""
+    from cellmap.disrupt.replay import EVENT_SCHEMA, removals_from_jjatt
+
+    frame = pl.read_csv(path, infer_schema_length=0)
+    if {"ID", "Arrest_Date", "Death_Date"} <= set(frame.columns):
+        return removals_from_jjatt(frame)
+    if not {"person", "date"} <= set(frame.columns):
+        raise ValueError(f"{path}:1: header: expected columns person,date (or a JJATT node table)")
+    rows = []
+    for line, (person, day) in enumerate(frame.select("person", "date").iter_rows(), start=2):
+        try:
+            rows.append((person, dt.date.fromisoformat(day), "day", "recorded"))
+        except (TypeError, ValueError):
+            raise ValueError(f"{path}:{line}: date: {day!r} is not YYYY-MM-DD") from None
+    return pl.DataFrame(rows, schema=EVENT_SCHEMA, orient="row")
+
+
+def _order(loaded: Loaded, by: str, targets: str | None, adaptive: bool, roles: str, k: int | None,
+           removals: Path | None, objective: str, at: dt.date | None) -> tuple[list[int], dict]:
+    """The removal order for ``--by`` and what it was (for the report)."""
+    from cellmap.disrupt import orders
+    from cellmap.disrupt.context import person_roles
+    from cellmap.disrupt.replay import removals_from_relations
+
+    g = loaded.g
+    info: dict = {"by": by}
+    if by == "targets":
+        if not targets:
+            raise ValueError("--targets: give the persons to strike, e.g. --targets P-1,P-7")
+        return orders.targets_order(g, [t for t in targets.split(",") if t.strip()]), info
+    if by in orders.MEASURES:
+        info["adaptive"] = adaptive
+        return orders.measure_order(g, by, k=k, adaptive=adaptive), info
+    if by == "roles":
+        if not loaded.has_roles:
+            raise ValueError("--by roles needs a store with memberships and roles (not --edges)")
+        priority = roles if roles in orders.ROLE_PRIORITIES else [r.strip() for r in roles.split(",") if r.strip()]
+        info["roles"] = priority
+        return orders.role_order(g, person_roles(g, loaded.relations, at), priority)[:k], info
+    if by == "keyplayers":
+        from cellmap.graph.keyplayers import kpp_neg
+
+        size = k or min(10, max(1, g.vcount() - 1))
+        kp = kpp_neg(g, size, objective=objective)
+        info.update(objective=objective, score=kp.score, method=kp.method,
+                    within_set="members ordered by degree in the intact network")
+        return orders.set_order(g, kp.indices), info
+    if by == "recorded":
+        if removals is not None:
+            events = _removals_file(removals)
+        elif loaded.has_roles:
+            events = removals_from_relations(loaded.relations)
+            keys = dict(zip(loaded.entities["entity_id"].to_list(), loaded.entities["key"].to_list()))
+            events = events.with_columns(pl.col("person").cast(pl.Int64).replace_strict(keys, return_dtype=pl.Utf8))
+        else:
+            raise ValueError("--by recorded needs a store or --removals FILE.csv")
+        order, skipped = orders.recorded_order(g, events)
+        info["skipped_not_in_network"] = skipped["person"].to_list()
+        info["dates"] = {g.vs[v]["name"]: d for v, d in zip(order, _first_dates(events, g, order))}
+        return order[:k] if k else order, info
+    raise ValueError(f"--by: {by!r} is not one of targets, {', '.join(orders.MEASURES)}, roles, keyplayers, "
+                     "random, recorded")
+
+
+def _display(curve: pl.DataFrame) -> pl.DataFrame:
+    """The curve as shown in a terminal: a Monte Carlo metric as 'mean [lo, hi]' in one column."""
+    means = [c.removesuffix("_mean") for c in curve.columns if c.endswith("_mean")]
+    if not means:
+        return curve.drop("removed_index", strict=False)
+    return curve.select("step", *[pl.format("{} [{}, {}]", *[pl.col(f"{m}_{s}").round(3) for s in ("mean", "lo", "hi")])
+                                  .alias(m) for m in means], "runs")
+
+
+def _describe(info: dict) -> str:
+    """The strategy in one line (long lists such as dates are left to --json)."""
+    return ", ".join(f"{k}={v}" for k, v in info.items() if not isinstance(v, (dict, list)) or len(v) <= 8)
+
+
+def _first_dates(events: pl.DataFrame, g: ig.Graph, order: list[int]) -> list:
+    first = dict(events.group_by("person").agg(pl.col("date").min()).iter_rows())
+    return [first.get(g.vs[v]["name"]) for v in order]
+
+
+def _reachability(loaded: Loaded, at: dt.date | None):
+    if not loaded.has_roles:
+        return []
+    from cellmap.disrupt.context import drop_reachability, leadership_reachability
+
+    groups = [leadership_reachability(loaded.g, loaded.relations, at),
+              drop_reachability(loaded.g, loaded.relations, loaded.properties, at)]
+    return [grp for grp in groups if grp.items]
+
+
+@app.command()
+def attack(
+    by: str = typer.Option("degree", "--by", help="targets | degree | betweenness | closeness | harmonic | "
+                           "eigenvector | pagerank | coreness | roles | keyplayers | random | recorded"),
+    targets: Optional[str] = typer.Option(None, "--targets", help="Persons to strike, in order: A,B,C (implies --by targets)."),
+    adaptive: bool = typer.Option(False, "--adaptive/--fixed", help="Recompute the measure after each removal."),
+    roles: str = typer.Option("leadership", "--roles", help="Role priority: leadership | planners | sector_heads | "
+                              "messengers | finance, or a list of roles."),
+    k: Optional[int] = typer.Option(None, "--k", help="Number of removals (default: the whole order)."),
+    runs: int = typer.Option(100, "--runs", help="Monte Carlo runs for --by random."),
+    seed: int = typer.Option(0, "--seed", help="Random seed (random orders, distance samples)."),
+    objective: str = typer.Option("F", "--objective", help="Key-player objective for --by keyplayers: F or DF."),
+    distances: str = typer.Option("none", "--distances", help="DF and efficiency: none | all | N sampled sources."),
+    removals: Optional[Path] = typer.Option(None, "--removals", help="CSV of recorded removals (person,date) or a JJATT node table."),
+    edges: Optional[Path] = typer.Option(None, "--edges", help="A plain edge list CSV (source,target[,weight]) instead of the store."),
+    db: Optional[str] = DbOption, min_grade: Optional[str] = GradeOption, at: Optional[str] = AtOption,
+    plot: Optional[Path] = PlotOption, json_out: bool = JsonOption,
+) -> None:
+    """Strike sequence on the person network: one row per removal, every metric after it."""
+    from cellmap.disrupt.attack import attack_curve, curve_metrics, monte_carlo
+
+    when = _parse_date(at, "--at")
+    if targets:
+        by = "targets"
+    loaded = _load(db, edges, min_grade, when)
+    groups = _reachability(loaded, when)
+    dist = None if distances == "none" else ("all" if distances == "all" else distances)
+    if dist not in (None, "all") and not str(dist).isdigit():
+        _fail(f"--distances: {distances!r} is not none, all or a number of sources")
+    try:
+        if by == "random":
+            stacked, curve = monte_carlo(loaded.g, k, runs, seed, groups)
+            info = {"by": "random", "runs": runs, "seed": seed, "band": "2.5-97.5 percentiles"}
+        else:
+            order, info = _order(loaded, by, targets, adaptive, roles, k, removals, objective, when)
+            curve = attack_curve(loaded.g, order, groups, distances=dist, seed=seed)
+            if by == "recorded":
+                curve = curve.with_columns(pl.Series("date", [None] + [info["dates"].get(n) for n in curve["removed"][1:]],
+                                                     dtype=pl.Date))
+    except ValueError as exc:
+        _fail(str(exc))
+    meta = {"persons": loaded.g.vcount(), "ties": loaded.g.ecount(), "strategy": info,
+            "distances": distances, "definitions": {grp.name: grp.description for grp in groups},
+            "source": str(edges) if edges else "store", "min_grade": min_grade, "at": at}
+    if plot is not None:
+        from cellmap.disrupt.plots import plot_curves
+
+        metrics = [m.removesuffix("_mean") for m in curve_metrics(curve) if not m.endswith(("_lo", "_hi"))
+                   and m not in ("runs", "removed_index")]
+        paths = plot_curves({info["by"]: curve}, metrics, plot,
+                            note=f"{loaded.g.vcount()} persons, {loaded.g.ecount()} ties; strategy: {_describe(info)}")
+        meta["plots"] = [str(p) for p in paths]
+    if json_out:
+        _emit_json({**meta, "rows": curve.to_dicts()})
+        return
+    _table(_display(curve), f"strike curve — {_describe(info)}")
+    for key in ("plots",):
+        if key in meta:
+            console.print(f"plots: {', '.join(meta[key])}")
+
+
+@app.command()
+def recovery(
+    db: Optional[str] = DbOption, min_grade: Optional[str] = GradeOption, at: Optional[str] = AtOption,
+    tie_probability: float = typer.Option(0.2, "--tie-probability", help="Chance per step that a pending tie forms."),
+    succession_delay: int = typer.Option(1, "--succession-delay", help="Steps before a vacant post is filled."),
+    strike_interval: int = typer.Option(5, "--strike-interval", help="Steps between strikes of a campaign."),
+    strike_policy: str = typer.Option("posts", "--strike-policy", help="posts (highest-ranked post first) or degree."),
+    max_strikes: int = typer.Option(50, "--max-strikes", help="A campaign is censored after this many strikes."),
+    horizon: int = typer.Option(200, "--horizon", help="Recovery is censored after this many steps."),
+    cut_off_share: float = typer.Option(1.0, "--cut-off-share", help="Share of cells that must be cut off at once."),
+    runs: int = typer.Option(200, "--runs"), seed: int = typer.Option(0, "--seed"),
+    target: Optional[str] = typer.Option(None, "--target", help="Person struck for the recovery time (default: highest post)."),
+    plot: Optional[Path] = PlotOption, json_out: bool = JsonOption,
+) -> None:
+    """Single-leader vs collective leadership: strikes to cut the cells off, and time to recover."""
+    from cellmap.disrupt.context import organisation
+    from cellmap.disrupt.orders import vertex_indices
+    from cellmap.disrupt.recovery import RecoveryParams, compare_structures
+
+    when = _parse_date(at, "--at")
+    loaded = _load(db, None, min_grade, when)
+    try:
+        params = RecoveryParams(tie_probability=tie_probability, succession_delay=succession_delay,
+                                strike_interval=strike_interval, strike_policy=strike_policy, max_strikes=max_strikes,
+                                horizon=horizon, cut_off_share=cut_off_share, runs=runs, seed=seed)
+        org = organisation(loaded.g, loaded.relations, when)
+        if not org.cells:
+            raise ValueError("the store has no cells with members (membership → cell) at that date")
+        tv = vertex_indices(loaded.g, [target])[0] if target else None
+        summary, per_run = compare_structures(org, params, target=tv)
+    except ValueError as exc:
+        _fail(str(exc))
+    meta = {"persons": loaded.g.vcount(), "cells": len(org.cells), "posts": len(org.posts),
+            "parameters": params.to_dict(), "at": at, "min_grade": min_grade}
+    if plot is not None:
+        from cellmap.disrupt.plots import plot_spread
+
+        paths = []
+        for outcome, label in (("strikes_to_cut_off", "strikes to cut all cells off"),
+                               ("steps_to_recover", "steps to recover after one strike")):
+            sub = per_run.filter(pl.col("outcome") == outcome)
+            values = {s: sub.filter(pl.col("structure") == s)["value"].to_list() for s in sub["structure"].unique(maintain_order=True)}
+            paths += plot_spread(values, f"{plot}-{outcome}", label, label, note=json.dumps(params.to_dict()))
+        meta["plots"] = [str(p) for p in paths]
+    if json_out:
+        _emit_json({**meta, "rows": summary.drop("parameters").to_dicts()})
+        return
+    _table(summary.drop("parameters"), "single leader vs collective leadership")
+    console.print(f"parameters: {json.dumps(params.to_dict())}", highlight=False)
+
+
+@app.command()
+def tenure(
+    db: Optional[str] = DbOption, min_grade: Optional[str] = GradeOption,
+    roles: str = typer.Option("", "--roles", help="Roles to include (default: the critical roles)."),
+    study_end: Optional[str] = typer.Option(None, "--study-end", help="Open holdings are censored here (default: last date in the data)."),
+    plot: Optional[Path] = PlotOption, json_out: bool = JsonOption,
+) -> None:
+    """Time in post of leaders and holders of critical roles (Kaplan–Meier, median tenure)."""
+    from cellmap.disrupt.tenure import CRITICAL_ROLES, kaplan_meier, role_tenures, tenure_summary
+    from cellmap.store import open_store, views
+
+    chosen = [r.strip() for r in roles.split(",") if r.strip()] or list(CRITICAL_ROLES)
+    with open_store(db).session() as s:
+        relations = views.relations(s, kinds=["membership"], min_grade=min_grade)
+    ten = role_tenures(relations, chosen, study_end=_parse_date(study_end, "--study-end"))
+    groups = {"leader": ["leader"], "critical roles": chosen}
+    summary = tenure_summary(ten, groups=groups)
+    meta = {"holdings": ten.height, "event": "end of holding by killed or arrested; other ends are censored",
+            "roles": chosen, "min_grade": min_grade}
+    if plot is not None:
+        from cellmap.disrupt.plots import plot_survival
+
+        tables = {name: kaplan_meier(sub["days"].to_numpy(), sub["eliminated"].to_numpy())
+                  for name, rs in groups.items() if (sub := ten.filter(pl.col("role").is_in(rs))).height}
+        meta["plots"] = [str(p) for p in plot_survival(tables, plot)]
+    if json_out:
+        _emit_json({**meta, "summary": summary.to_dicts(), "holdings_rows": ten.to_dicts()})
+        return
+    _table(summary, "time in post (Kaplan–Meier; event = killed or arrested)")

@@ -28,7 +28,7 @@ import numpy as np
 import polars as pl
 
 __all__ = ["MEASURES", "ROLE_PRIORITIES", "vertex_indices", "targets_order", "measure_order",
-           "role_order", "random_orders", "recorded_order", "scores"]
+           "role_order", "set_order", "random_orders", "recorded_order", "scores"]
 
 # A measure maps a graph to one score per vertex (higher = struck first). Undirected, unweighted.
 MEASURES: dict[str, Callable[[ig.Graph], list[float]]] = {
@@ -154,6 +154,12 @@ def role_order(g: ig.Graph, roles: Sequence[str | None], priority: Sequence[str]
         members = np.flatnonzero(role_arr == role)
         order.extend(_rank(score, members).tolist())
     return order
+
+
+def set_order(g: ig.Graph, members: Sequence[int], within: str = "degree") -> list[int]:
+    """A set of persons (e.g. a key-player set, which has no order of its own) ordered by
+    ``within`` on the intact graph, highest first. O(cost of the measure + k log k)."""
+    return _rank(scores(g, within), np.asarray(list(members), dtype=np.int64)).tolist()
 
 
 def random_orders(n: int, k: int | None, runs: int, seed: int) -> np.ndarray:

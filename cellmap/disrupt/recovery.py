@@ -46,6 +46,7 @@ conventions (promotion pools, ranks, the council acting) are choices, documented
 """
 from __future__ import annotations
 
+import json
 from collections import deque
 from dataclasses import asdict, dataclass, field
 from typing import Iterable, Sequence
@@ -342,27 +343,28 @@ def _spread(values: list[int | None]) -> dict:
 
 def compare_structures(org: Organisation, params: RecoveryParams,
                        structures: dict[str, tuple[str, ...]] | None = None,
-                       target: int | None = None) -> pl.DataFrame:
+                       target: int | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Single-leader vs collective leadership on the same network and posts.
 
     For each structure (name → leadership roles), over ``params.runs`` runs: the strikes needed to
     cut the cells off from the leadership, and the time to recover from one strike on ``target``
-    (default: the holder of the highest-ranked post at the start). One row per structure and
-    outcome with the spread (mean, median, 5 and 95 percentiles, min, max, censored runs) and the
-    parameters as a JSON column, so that results never travel without them.
+    (default: the holder of the highest-ranked post at the start). Returns (summary: one row per
+    structure and outcome with the spread — mean, median, 5 and 95 percentiles, min, max, censored
+    runs — and the parameters as a JSON column, so that results never travel without them;
+    runs: ``structure, outcome, run, value`` with null for a censored run).
     """
-    import json
-
     structures = structures or {"single leader": SINGLE, "collective (council)": COLLECTIVE}
     if target is None:
-        probe = Simulation(org, params, _run_rng(params, 0))
-        target = probe.strike_target()
-    rows = []
+        target = Simulation(org, params, _run_rng(params, 0)).strike_target()
+    rows, runs = [], []
     for name, roles in structures.items():
         p = RecoveryParams(**{**params.to_dict(), "leadership_roles": tuple(roles)})
         strikes = [strikes_to_cut_off(org, p, run)[0] for run in range(p.runs)]
         recover = [time_to_recover(org, p, target, run)[0] for run in range(p.runs)]
         for outcome, values in (("strikes_to_cut_off", strikes), ("steps_to_recover", recover)):
             rows.append({"structure": name, "outcome": outcome, **_spread(values),
-                         "parameters": json.dumps(p.to_dict(), default=list)})
-    return pl.DataFrame(rows)
+                         "parameters": json.dumps({**p.to_dict(), "target_vertex": target})})
+            runs.extend({"structure": name, "outcome": outcome, "run": r, "value": v} for r, v in enumerate(values))
+    return (pl.DataFrame(rows),
+            pl.DataFrame(runs, schema={"structure": pl.String, "outcome": pl.String, "run": pl.Int64,
+                                       "value": pl.Int64}))

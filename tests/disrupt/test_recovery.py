@@ -1,6 +1,8 @@
 """The recovery model on small hand-made networks whose outcome is worked out by hand."""
 from __future__ import annotations
 
+import json
+
 import igraph as ig
 import numpy as np
 import pytest
@@ -54,9 +56,12 @@ def test_mean_recovery_time_matches_the_geometric_maximum():
 
 def test_runs_are_repeatable_for_a_seed():
     params = RecoveryParams(tie_probability=0.3, runs=30, seed=5)
-    a = compare_structures(council_network(), params)
-    b = compare_structures(council_network(), params)
-    assert a.equals(b)
+    a, runs_a = compare_structures(council_network(), params)
+    b, runs_b = compare_structures(council_network(), params)
+    assert a.equals(b) and runs_a.equals(runs_b)
+    assert runs_a.height == 2 * 2 * 30
+    other, _ = compare_structures(council_network(), RecoveryParams(tie_probability=0.3, runs=30, seed=6))
+    assert json.loads(a["parameters"][0])["seed"] == 5 and json.loads(other["parameters"][0])["seed"] == 6
 
 
 def test_single_leader_vs_council_strikes_by_hand():
