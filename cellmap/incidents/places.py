@@ -14,6 +14,7 @@ from pathlib import Path
 
 import h3
 import h3.api.basic_int as h3_int
+from h3 import _cy as h3_cy  # noqa: PLC2701 — see _latlng_to_cells
 import numpy as np
 import polars as pl
 import shapely
@@ -81,18 +82,23 @@ def polygon_counts(
     )
 
 
+def _latlng_to_cells(lat: list[float], lon: list[float], resolution: int) -> np.ndarray:
+    to_cell = getattr(h3_cy, "latlng_to_cell", None) or h3_int.latlng_to_cell  # the Cython entry skips a wrapper
+    return np.fromiter(map(to_cell, lat, lon, [resolution] * len(lat)), dtype=np.uint64, count=len(lat))
+
+
+def _cells_of(lat: np.ndarray, lon: np.ndarray, resolution: int) -> np.ndarray:
+    return _latlng_to_cells(lat.tolist(), lon.tolist(), resolution)
+
+
 def h3_cells(lat: np.ndarray, lon: np.ndarray, resolution: int) -> np.ndarray:
     """H3 cell (uint64) of each point. The H3 C library is called once per point, or once per distinct
     coordinate pair when fewer than half are distinct (incident data repeat town coordinates). O(n)."""
     points = pl.DataFrame({"lat": lat, "lon": lon})
     distinct = points.unique(maintain_order=False)
-    target = distinct if distinct.height < points.height / 2 else points
-    cells = np.fromiter(
-        map(h3_int.latlng_to_cell, target["lat"].to_list(), target["lon"].to_list(), [resolution] * target.height),
-        dtype=np.uint64, count=target.height,
-    )
-    if target is points:
-        return cells
+    if distinct.height >= points.height / 2:
+        return _cells_of(np.asarray(lat, dtype=float), np.asarray(lon, dtype=float), resolution)
+    cells = _cells_of(distinct["lat"].to_numpy(), distinct["lon"].to_numpy(), resolution)
     lookup = distinct.with_columns(pl.Series("h3", cells, dtype=pl.UInt64))
     return points.join(lookup, on=["lat", "lon"], how="left", maintain_order="left")["h3"].to_numpy()
 
