@@ -1,4 +1,184 @@
-"""CLI commands for: The war chest: ledger, burn rate, runway."""
+"""CLI commands for: The war chest: ledger, burn rate, runway (`cellmap finance ledger|runway`).
+
+Both read the store (``--db``), print Rich tables, or JSON with ``--json`` (money as decimal strings).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import sys
+from decimal import Decimal
+from typing import Optional
+
+import polars as pl
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from cellmap.errors import InputError
+from cellmap.incidents.inputs import CaseFrames
 
 app = typer.Typer(help="The war chest: ledger, burn rate, runway.", no_args_is_help=True)
+out = Console()
+err = Console(stderr=True)
+
+DbOption = typer.Option(None, "--db", envvar="CELLMAP_DB", help="Database URL or SQLite file.")
+JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON.")
+GradeOption = typer.Option(None, "--min-grade", help="Only statements from reports at this grade or better (e.g. B3).")
+REMOVAL_ROLES = ("financier", "logistics_leader")
+
+
+def _load(db: Optional[str], min_grade: Optional[str]) -> tuple[CaseFrames, bool]:
+    from cellmap.store import open_store, views
+
+    store = open_store(db)
+    store.init()
+    with store.session() as conn, err.status("reading the store…"):
+        return CaseFrames.from_connection(conn, min_grade), views.is_synthetic(conn)
+
+
+def _fail(error: InputError) -> None:
+    err.print(f"[bold red]error:[/] {error.describe()}", highlight=False)
+    raise typer.Exit(code=2)
+
+
+def _emit(value) -> None:
+    sys.stdout.write(json.dumps(value, indent=2, default=str) + "\n")
+
+
+def _money(value) -> str:
+    return "" if value is None else f"{value:,.2f}" if isinstance(value, Decimal) else str(value)
+
+
+def _months(value: float) -> str:
+    return "∞ (income ≥ spending)" if math.isinf(value) else f"{value:,.1f}"
+
+
+def _date(text: Optional[str], option: str) -> Optional[dt.date]:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        _fail(InputError(f"not a date: {text!r}", field=option))
+
+
+def _ledger_parts(frames: CaseFrames):
+    from cellmap.finance import ledger
+
+    funds = ledger.funds_frame(frames.entities, frames.properties)
+    payments = ledger.payments_frame(frames.relations)
+    users = ledger.fund_users(frames.relations)
+    return funds, payments, users, ledger.ledger_entries(funds, payments, users)
+
+
+def _table(title: str, frame: pl.DataFrame) -> Table:
+    table = Table(title=title)
+    for column in frame.columns:
+        table.add_column(column, justify="left" if frame[column].dtype == pl.Utf8 else "right")
+    for row in frame.iter_rows():
+        table.add_row(*(_money(v) if isinstance(v, Decimal) else ("" if v is None else f"{v:.1f}" if isinstance(v, float) else str(v)) for v in row))
+    return table
+
+
+@app.command("ledger")
+def ledger_command(
+    db: Optional[str] = DbOption,
+    until: Optional[str] = typer.Option(None, "--until", help="Only entries up to this date (YYYY-MM-DD)."),
+    monthly: bool = typer.Option(False, "--monthly", help="Also show the monthly balance and burn of all funds."),
+    min_grade: Optional[str] = GradeOption,
+    json_out: bool = JsonOption,
+) -> None:
+    """Per fund: opening balance, income by kind (extortion, ransom, other), spending by kind (stipends,
+    operations, other), transfers, closing balance — exact decimal money."""
+    from cellmap.finance import ledger
+
+    try:
+        frames, synthetic = _load(db, min_grade)
+        funds, payments, users, entries = _ledger_parts(frames)
+    except InputError as error:
+        _fail(error)
+    summary = ledger.ledger_summary(funds, entries, _date(until, "--until"))
+    balances = ledger.balance_over_time(funds, entries).filter(pl.col("fund_id").is_null()).drop("fund_id")
+    flows = ledger.monthly_flows(entries)
+    unassigned = ledger.unassigned_payments(funds, payments, users)
+    if json_out:
+        _emit({"synthetic": synthetic, "funds": summary.to_dicts(), "monthly": balances.join(
+            flows.select("month", "burn"), on="month", how="left").to_dicts(), "unassigned_payments": unassigned.height})
+        return
+    if synthetic:
+        out.print("[bold yellow]SYNTHETIC DATA — fictional persons[/]")
+    shown = summary.select("fund", "opening_balance", "income_extortion", "income_ransom", "income_other",
+                           "spending_stipends", "spending_operations", "spending_other", "income_transfer",
+                           "spending_transfer", "closing_balance")
+    out.print(_table("War chest ledger (USD)", shown))
+    if monthly:
+        out.print(_table("All funds by month (transfers between funds cancel)",
+                         balances.join(flows.select("month", "burn"), on="month", how="left")))
+    if unassigned.height:
+        err.print(f"{unassigned.height:,} payments touch no fund (directly or through a `use`) and are not in the ledger")
+
+
+@app.command()
+def runway(
+    db: Optional[str] = DbOption,
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Balance at the end of this month (default: last month "
+                                                              "of the ledger)."),
+    window: int = typer.Option(12, "--window", help="Months of history for the burn rate."),
+    without: Optional[list[str]] = typer.Option(None, "--without", help="Entity (id or key) to remove; repeatable. "
+                                                                       "Default: every financier, logistics leader "
+                                                                       "and cell fund."),
+    top: int = typer.Option(15, "--top", help="Removal effects shown (largest first)."),
+    draws: int = typer.Option(4000, "--draws", help="Monte Carlo draws for the range."),
+    min_grade: Optional[str] = GradeOption,
+    json_out: bool = JsonOption,
+) -> None:
+    """Monthly burn rate and runway in months (5–95 % range from month-to-month variation and the grades of
+    the estimates), and how the runway changes if a financier, logistics leader or cell fund is removed."""
+    from cellmap.finance import runway as r
+
+    try:
+        frames, synthetic = _load(db, min_grade)
+        funds, payments, users, entries = _ledger_parts(frames)
+        candidates = [frames.resolve_entity(w) for w in without] if without else _default_candidates(frames, funds)
+    except InputError as error:
+        _fail(error)
+    if funds.is_empty():
+        _fail(InputError("the store holds no funds", field="fund"))
+    as_of_date = _date(as_of, "--as-of")
+    with err.status(f"runway with {len(candidates)} removals…"):
+        base = r.runway(funds, entries, as_of=as_of_date, window=window, draws=draws)
+        effects = r.removal_effects(candidates, funds, payments, users, as_of=base["as_of"], window=window,
+                                    draws=max(200, draws // 4))
+    names = frames.names()
+    effects = effects.with_columns(pl.col("entity_id").replace_strict(names, default=None, return_dtype=pl.Utf8).alias("removed"))
+    roles = _roles(frames)
+    effects = effects.with_columns(pl.col("entity_id").replace_strict(roles, default="", return_dtype=pl.Utf8).alias("role"))
+    if json_out:
+        _emit({"synthetic": synthetic, "runway": base, "removals": effects.to_dicts()})
+        return
+    if synthetic:
+        out.print("[bold yellow]SYNTHETIC DATA — fictional persons[/]")
+    out.print(f"as of {base['as_of']:%Y-%m}: balance {_money(base['balance'])} USD across {base['funds']} funds; "
+              f"over the last {base['window_months']} months income {_money(base['mean_income'])}, spending "
+              f"{_money(base['mean_spending'])}, net burn {_money(base['mean_burn'])} USD a month")
+    out.print(f"runway: {_months(base['runway_months'])} months (5–95 %: {_months(base['runway_low'])} to "
+              f"{_months(base['runway_high'])}; relative errors from grades: "
+              + ", ".join(f"{k} ±{v:.0%}" for k, v in base["relative_error"].items()) + ")")
+    shown = effects.filter(pl.col("entity_id").is_not_null()).with_columns(
+        pl.col("change_months").abs().fill_null(float("inf")).alias("size")).sort("size", descending=True).head(top)
+    out.print(_table("Runway if removed (months)", shown.select("removed", "role", "balance", "mean_burn", "runway_months",
+                                                               "runway_low", "runway_high", "change_months")))
+
+
+def _default_candidates(frames: CaseFrames, funds: pl.DataFrame) -> list[int]:
+    people = frames.relations.filter((pl.col("kind") == "membership") & pl.col("role").is_in(list(REMOVAL_ROLES)))
+    return sorted(set(people["source_id"].to_list()) | set(funds["fund_id"].to_list()))
+
+
+def _roles(frames: CaseFrames) -> dict[int, str]:
+    held = frames.relations.filter((pl.col("kind") == "membership") & pl.col("role").is_not_null())
+    roles = held.group_by("source_id").agg(pl.col("role").unique().sort().str.join("/"))
+    kinds = dict(frames.entities.select("canonical_id", "kind").iter_rows())
+    result = {k: v for k, v in roles.iter_rows()}
+    result.update({k: "fund" for k, v in kinds.items() if v == "fund"})
+    return result

@@ -78,6 +78,9 @@ def runway(
     window_entries = burn_source.filter(pl.col("date").dt.truncate("1mo").is_in(recent["month"].implode()))
     income_entries = window_entries.filter(pl.col("direction") == "income")
     spending_entries = window_entries.filter(pl.col("direction") == "spending")
+    if opening_credibility is None and "opening_balance_grade" in chosen_funds.columns:
+        opening_credibility = {f: int(g[1:]) for f, g in chosen_funds.select("fund_id", "opening_balance_grade").iter_rows()
+                               if g}
     credibility_of_opening = opening_credibility or {}
     u_balance = _relative_error(
         chosen_funds["opening_balance"],

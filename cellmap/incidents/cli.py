@@ -1,4 +1,255 @@
-"""CLI commands for: Incidents: trends, places, attribution, command-and-control coherence."""
+"""CLI commands for: Incidents: trends, places, attribution, command-and-control coherence.
+
+`cellmap incidents trends|places|attribute|coherence` read the store (``--db``), print Rich tables, or
+JSON with ``--json``. Nothing here writes to the store.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import polars as pl
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from cellmap.errors import InputError
+from cellmap.incidents.inputs import CaseFrames
 
 app = typer.Typer(help="Incidents: trends, places, attribution, command-and-control coherence.", no_args_is_help=True)
+out = Console()
+err = Console(stderr=True)
+
+DbOption = typer.Option(None, "--db", envvar="CELLMAP_DB", help="Database URL or SQLite file.")
+JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON.")
+GradeOption = typer.Option(None, "--min-grade", help="Only statements from reports at this grade or better (e.g. B3).")
+PolygonsOption = typer.Option(None, "--polygons", help="GeoJSON FeatureCollection of named areas (default: the "
+                                                       "Palmyra–Deir ez-Zor–Abu Kamal triangle).")
+BufferOption = typer.Option(10.0, "--buffer-km", help="Widen the areas by this many km (so that incidents in the "
+                                                      "triangle's corner towns count inside).")
+
+
+def _load(db: Optional[str], min_grade: Optional[str]) -> tuple[CaseFrames, bool]:
+    from cellmap.store import open_store, views
+
+    store = open_store(db)
+    store.init()
+    with store.session() as conn, err.status("reading the store…"):
+        return CaseFrames.from_connection(conn, min_grade), views.is_synthetic(conn)
+
+
+def _emit(value) -> None:
+    sys.stdout.write(json.dumps(value, indent=2, default=str) + "\n")
+
+
+def _banner(synthetic: bool) -> None:
+    if synthetic:
+        out.print("[bold yellow]SYNTHETIC DATA — fictional persons[/]")
+
+
+def _table(title: str, frame: pl.DataFrame, floats: str = "{:.3f}") -> Table:
+    table = Table(title=title)
+    for column in frame.columns:
+        table.add_column(column, justify="right" if frame[column].dtype.is_numeric() else "left")
+    for row in frame.iter_rows():
+        table.add_row(*("" if v is None else floats.format(v) if isinstance(v, float) else str(v) for v in row))
+    return table
+
+
+def _fail(error: InputError) -> None:
+    err.print(f"[bold red]error:[/] {error.describe()}", highlight=False)
+    raise typer.Exit(code=2)
+
+
+def _pct(value: Optional[float]) -> str:
+    return "n/a" if value is None else f"{value * 100:+.1f}%"
+
+
+@app.command()
+def trends(
+    db: Optional[str] = DbOption,
+    year: Optional[int] = typer.Option(None, "--year", help="Year for the year-on-year change (default: the last "
+                                                              "year with incidents)."),
+    confidence: float = typer.Option(0.95, "--confidence", help="Confidence level of the intervals."),
+    by: str = typer.Option("type,outcome,area", "--by", help="Columns for the yearly breakdown (area = inside "
+                                                             "a named polygon or outside; admin1 also works)."),
+    polygons: Optional[Path] = PolygonsOption,
+    buffer_km: float = BufferOption,
+    min_grade: Optional[str] = GradeOption,
+    json_out: bool = JsonOption,
+) -> None:
+    """Year-on-year change three ways (completed operations / all operations / all incidents), yearly
+    counts by type, outcome and area, monthly change points, and leadership strikes on the same axis."""
+    from cellmap.incidents import places, trends as t
+
+    try:
+        frames, synthetic = _load(db, min_grade)
+        incidents = places.with_area(frames.incidents, places.load_polygons(polygons, buffer_km))
+    except InputError as error:
+        _fail(error)
+    if incidents.is_empty():
+        _fail(InputError("the store holds no incidents", field="incidents"))
+    year = year or int(incidents["date"].max().year)
+    columns = [c.strip() for c in by.split(",") if c.strip()]
+    yoy = t.year_on_year(incidents, year, confidence)
+    yearly = t.period_counts(incidents, "year", by=columns).with_columns(pl.col("period").dt.year().alias("year")).drop("period")
+    monthly = t.counts_by_method(incidents, "month")
+    points = {m: t.change_points(monthly, m) for m in ("completed_operations", "all_operations", "all_incidents")}
+    timeline = t.timeline(incidents, frames.relations, "month")
+    events = t.leadership_events(frames.relations)
+    names = frames.names()
+    events = events.with_columns(pl.col("person_id").replace_strict(names, default=None, return_dtype=pl.Utf8).alias("person"))
+    if json_out:
+        _emit({"synthetic": synthetic, "year_on_year": yoy.to_dicts(), "yearly": yearly.to_dicts(),
+               "monthly": timeline.to_dicts(), "change_points": {m: f.to_dicts() for m, f in points.items()},
+               "leadership_events": events.to_dicts()})
+        return
+    _banner(synthetic)
+    summary = yoy.select(
+        "method", "previous", "current",
+        pl.col("change").map_elements(_pct, return_dtype=pl.Utf8).alias("change"),
+        pl.format("{} to {}", pl.col("change_low").map_elements(_pct, return_dtype=pl.Utf8),
+                  pl.col("change_high").map_elements(_pct, return_dtype=pl.Utf8)).alias(f"{confidence:.0%} interval"),
+    )
+    out.print(_table(f"Year-on-year change {year - 1} → {year}", summary))
+    by_year = t.counts_by_method(incidents, "year").with_columns(pl.col("period").dt.year().alias("year")).drop("period")
+    out.print(_table("Incidents per year, three ways of counting", by_year.select("year", *[c for c in by_year.columns if c != "year"])))
+    out.print(_table(f"Incidents per year by {', '.join(columns)}",
+                     yearly.pivot(on="year", index=columns, values="incidents").fill_null(0).sort(columns)))
+    for method, found in points.items():
+        if found.height:
+            out.print(_table(f"Change points in monthly {method} (PELT, L2 on Anscombe counts, BIC penalty)", found, "{:.1f}"))
+    if events.height:
+        out.print(_table("Leadership strikes and arrests (same monthly axis as the counts above)",
+                         events.select("date", "person", "role", "event", "source")))
+
+
+@app.command()
+def places(
+    db: Optional[str] = DbOption,
+    resolution: int = typer.Option(6, "--resolution", help="H3 resolution (6 ≈ 36 km² hexagons, 7 ≈ 5 km²)."),
+    period: str = typer.Option("year", "--period", help="year or month."),
+    polygons: Optional[Path] = PolygonsOption,
+    buffer_km: float = BufferOption,
+    geojson: Optional[Path] = typer.Option(None, "--geojson", help="Write hexagons (counts, Gi*) and areas as GeoJSON."),
+    top: int = typer.Option(10, "--top", help="Hotspots shown per period."),
+    min_grade: Optional[str] = GradeOption,
+    json_out: bool = JsonOption,
+) -> None:
+    """H3 hexagon counts with the Getis–Ord Gi* hotspot statistic per period, and counts inside named areas."""
+    import h3
+
+    from cellmap.incidents import places as p
+
+    try:
+        frames, synthetic = _load(db, min_grade)
+        areas = p.load_polygons(polygons, buffer_km)
+    except InputError as error:
+        _fail(error)
+    area_counts = p.polygon_counts(frames.incidents, areas, period)
+    hexes = p.hex_counts(frames.incidents, resolution, period)
+    gi = p.getis_ord_gi_star(hexes) if hexes.height else hexes
+    if geojson is not None:
+        collection = p.to_geojson(gi)
+        collection["features"] += p.polygons_to_geojson(areas, area_counts)["features"]
+        geojson.write_text(json.dumps(collection, default=str))
+        err.print(f"wrote {geojson}: {len(collection['features']):,} features")
+    hot = gi.filter(pl.col("hotspot") == "hot").sort("period", "gi_star", descending=[False, True]).group_by(
+        "period", maintain_order=True).head(top) if gi.height else gi
+    if json_out:
+        _emit({"synthetic": synthetic, "areas": area_counts.to_dicts(),
+               "hotspots": hot.with_columns(pl.col("h3").map_elements(h3.int_to_str, return_dtype=pl.Utf8)).to_dicts()})
+        return
+    _banner(synthetic)
+    out.print(_table(f"Incidents per {period} inside named areas (buffer {buffer_km:g} km)",
+                     area_counts.pivot(on="area", index="period", values="incidents").fill_null(0)))
+    if hot.height:
+        shown = hot.with_columns(pl.col("h3").map_elements(h3.int_to_str, return_dtype=pl.Utf8),
+                                 pl.col("h3").map_elements(lambda c: "{:.3f}, {:.3f}".format(*h3.cell_to_latlng(h3.int_to_str(c))),
+                                                           return_dtype=pl.Utf8).alias("centre"))
+        out.print(_table(f"Hotspots (Gi* ≥ 1.96, H3 resolution {resolution}, k = 1; uncorrected)", shown.select(
+            "period", "h3", "centre", "incidents", "neighbourhood", "gi_star", "p_value")))
+
+
+@app.command()
+def attribute(
+    db: Optional[str] = DbOption,
+    top: int = typer.Option(3, "--top", help="Candidate cells per incident."),
+    distance_km: float = typer.Option(25.0, "--distance-km", help="Distance scale σ of the kernel (km)."),
+    time_days: float = typer.Option(90.0, "--time-days", help="Time scale τ of the kernel (days)."),
+    limit: int = typer.Option(25, "--limit", help="Incidents shown in the table (JSON gives all)."),
+    min_grade: Optional[str] = GradeOption,
+    json_out: bool = JsonOption,
+) -> None:
+    """Most likely cell behind each unattributed incident, with a probability and the evidence.
+    Reported attributions are never changed; nothing is written to the store."""
+    from cellmap.incidents import actors
+    from cellmap.incidents.attribution import AttributionParameters, suggest_attributions
+
+    frames, synthetic = _load(db, min_grade)
+    incidents = actors.incident_cells(frames.incidents, frames.entities, frames.relations)
+    sites = actors.cell_sites(frames.entities, frames.properties, frames.relations)
+    parameters = AttributionParameters(distance_scale_km=distance_km, time_scale_days=time_days, top=top)
+    with err.status("scoring unattributed incidents…"):
+        found = suggest_attributions(incidents, sites, frames.ids_of_kind("cell"), parameters)
+    names = frames.names()
+    keys = incidents.select("incident_id", pl.col("key").alias("incident"), "date", "location")
+    found = found.join(keys, on="incident_id", how="left").with_columns(
+        pl.col("cell_id").replace_strict(names, default=None, return_dtype=pl.Utf8).alias("cell"))
+    if json_out:
+        _emit({"synthetic": synthetic, "unattributed": found["incident_id"].n_unique(), "suggestions": found.to_dicts()})
+        return
+    _banner(synthetic)
+    best = found.filter(pl.col("rank") == 1).sort("probability", descending=True).head(limit)
+    out.print(_table(f"Most likely cell for {found['incident_id'].n_unique():,} unattributed incidents "
+                     f"(σ = {distance_km:g} km, τ = {time_days:g} days; top {limit})",
+                     best.select("incident", "date", "location", "cell", "probability", "unexplained", "site_km",
+                                 "incident_km", "incident_days", "supporting"), "{:.2f}"))
+
+
+@app.command()
+def coherence(
+    db: Optional[str] = DbOption,
+    start: Optional[str] = typer.Option(None, "--from", help="First day of the weekly series (YYYY-MM-DD)."),
+    end: Optional[str] = typer.Option(None, "--to", help="Last day of the weekly series (YYYY-MM-DD)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Command network as of this date (default: every "
+                                                              "relation ever recorded)."),
+    shuffles: int = typer.Option(999, "--shuffles", help="Circular shifts in the null distribution."),
+    min_grade: Optional[str] = GradeOption,
+    json_out: bool = JsonOption,
+) -> None:
+    """Per cell: synchrony with leadership campaigns and with other cells (against a shifted-time null),
+    hops and independent paths to leadership, and the label coordinated / partly / autonomous."""
+    from cellmap.incidents import actors
+    from cellmap.incidents import coherence as c
+
+    def day(text: Optional[str], option: str) -> Optional[dt.date]:
+        try:
+            return dt.date.fromisoformat(text) if text else None
+        except ValueError:
+            _fail(InputError(f"not a date: {text!r}", field=option))
+
+    frames, synthetic = _load(db, min_grade)
+    incidents = actors.incident_cells(frames.incidents, frames.entities, frames.relations)
+    campaigns = c.campaigns_frame(frames.entities, frames.properties)
+    cells = frames.ids_of_kind("cell")
+    if not cells:
+        _fail(InputError("the store holds no cells", field="cells"))
+    rule = c.CoherenceRule(shuffles=shuffles)
+    with err.status("testing synchrony against shifted-time nulls…"):
+        table = c.coherence(incidents, campaigns, frames.relations, cells, day(start, "--from"), day(end, "--to"),
+                            day(as_of, "--as-of"), rule)
+    names = frames.names()
+    table = table.with_columns(pl.col("cell_id").replace_strict(names, default=None, return_dtype=pl.Utf8).alias("cell"))
+    if json_out:
+        _emit({"synthetic": synthetic, "campaigns": campaigns.height, "rule": rule.__dict__, "cells": table.to_dicts()})
+        return
+    _banner(synthetic)
+    out.print(_table(f"Command-and-control coherence ({campaigns.height} campaigns, {shuffles} shifts)",
+                     table.select("cell", "incidents", "r_campaign", "p_campaign", "r_peers", "p_peers", "hops",
+                                  "independent_paths", "label")))
+    counts = table.group_by("label").len().sort("label")
+    out.print(", ".join(f"{label}: {n}" for label, n in counts.iter_rows()))

@@ -1,0 +1,45 @@
+"""`cellmap incidents ...` end to end through a real store: the hand-made file and the ACLED sample."""
+import json
+
+from typer.testing import CliRunner
+
+from cellmap.cli import app
+
+from .conftest import DATA
+
+
+def test_trends_places_attribute_coherence(tmp_path):
+    db = str(tmp_path / "s.sqlite")
+    runner = CliRunner()
+    imported = runner.invoke(app, ["import", "--db", db, str(DATA / "yoy_hand.jsonl")])
+    assert imported.exit_code == 0, imported.output
+    trends = runner.invoke(app, ["incidents", "trends", "--db", db, "--year", "2022", "--json"])
+    assert trends.exit_code == 0, trends.output
+    yoy = {r["method"]: (r["previous"], r["current"]) for r in json.loads(trends.stdout)["year_on_year"]}
+    assert yoy == {"completed_operations": (20, 9), "all_operations": (30, 20), "all_incidents": (60, 48)}
+
+    geojson = tmp_path / "map.geojson"
+    places = runner.invoke(app, ["incidents", "places", "--db", db, "--geojson", str(geojson), "--json"])
+    assert places.exit_code == 0, places.output
+    areas = json.loads(places.stdout)["areas"]
+    assert sum(a["incidents"] for a in areas if a["area"] == "triangle") == 108  # all at 34.5 N 38.3 E
+    assert json.loads(geojson.read_text())["type"] == "FeatureCollection"
+
+    for command in (["incidents", "attribute"], ["incidents", "coherence", "--shuffles", "99"], ["incidents", "trends"]):
+        result = runner.invoke(app, [*command, "--db", db])
+        assert result.exit_code in (0, 2), result.output  # 2: a clear user error (the file has no cells)
+
+
+def test_acled_reimport_adds_nothing(tmp_path):
+    db = str(tmp_path / "s.sqlite")
+    runner = CliRunner()
+    for _ in range(2):
+        assert runner.invoke(app, ["import", "--db", db, str(DATA / "acled_sample.csv")]).exit_code == 0
+    trends = runner.invoke(app, ["incidents", "trends", "--db", db, "--json"])
+    yearly = json.loads(trends.stdout)["yearly"]
+    assert sum(r["incidents"] for r in yearly) == 7
+    # ACLED's deletions list retires SYR90007 (the aborted attack).
+    assert runner.invoke(app, ["import", "--db", db, str(DATA / "acled_deleted_sample.csv")]).exit_code == 0
+    yearly = json.loads(runner.invoke(app, ["incidents", "trends", "--db", db, "--json"]).stdout)["yearly"]
+    assert sum(r["incidents"] for r in yearly) == 6
+    assert not [r for r in yearly if r["outcome"] == "aborted"]
