@@ -1,4 +1,325 @@
-"""CLI commands for: Network analytics: measures, cells, key players, paths."""
+"""CLI commands for: Network analytics: measures, cells, key players, paths (`cellmap analyse ...`).
+
+Every command reads the store (``--db``) or a plain edge list (``--edges FILE.csv`` with columns
+``source,target[,weight]``), prints a Rich table, or JSON with ``--json``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Optional
+
+import igraph as ig
+import polars as pl
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from cellmap.errors import InputError
 
 app = typer.Typer(help="Network analytics: measures, cells, key players, paths.", no_args_is_help=True)
+err = Console(stderr=True)
+
+DbOption = typer.Option(None, "--db", envvar="CELLMAP_DB", help="Database URL or SQLite file.")
+EdgesOption = typer.Option(None, "--edges", help="Analyse a plain edge list CSV (source,target[,weight]) instead "
+                                                 "of the store.")
+JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON.")
+GraphOption = typer.Option("person", "--graph", help="person (person–person ties), meta (all entities), or an "
+                                                     "affiliation kind (cell, site, incident, organisation…) for "
+                                                     "the person projection of that two-mode network.")
+KindsOption = typer.Option(None, "--kinds", help="Relation kinds to use, comma-separated (default: all).")
+WeightOption = typer.Option(None, "--weight", help="Weight of a relation kind, KIND=W (repeatable; default 1).")
+GradeOption = typer.Option(None, "--min-grade", help="Only statements from reports at this grade or better (B3).")
+FromOption = typer.Option(None, "--from", help="Only ties valid on or after this date (YYYY-MM-DD).")
+ToOption = typer.Option(None, "--to", help="Only ties valid on or before this date (YYYY-MM-DD).")
+GradesOption = typer.Option(None, "--grades", help="Recompute at each minimum grade, e.g. all,C3,B3,A2, and show "
+                                                   "which conclusions hold at every grade.")
+
+
+@dataclass
+class Source:
+    """Where the graph comes from, and how to project it (one graph per minimum grade)."""
+    db: Optional[str]
+    edges: Optional[Path]
+    graph: str
+    kinds: Optional[list[str]]
+    weights: dict[str, float]
+    window: Optional[tuple[Optional[dt.date], Optional[dt.date]]]
+    frames: Optional[tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]] = None  # relations, entities, reports
+
+    def load(self) -> None:
+        if self.edges is not None or self.frames is not None:
+            return
+        from cellmap.store import open_store, views
+
+        store = open_store(self.db)
+        store.init()
+        with store.session() as conn:
+            self.frames = views.relations(conn), views.entities(conn), views.reports(conn)
+
+    def project(self, min_grade: Optional[str] = None) -> ig.Graph:
+        from cellmap.graph import projection as p
+
+        if self.edges is not None:
+            if min_grade:
+                raise InputError("an edge list carries no report grades", field="--min-grade")
+            return p.graph_from_edge_list(self.edges)
+        self.load()
+        relations, entities, _ = self.frames
+        if self.graph == "person":
+            return p.person_graph(relations, entities, self.kinds, self.weights, min_grade, self.window)
+        if self.graph == "meta":
+            return p.meta_network(relations, entities, self.kinds, self.weights, min_grade, self.window)
+        if self.graph in p.AFFILIATION_KINDS:
+            two_mode = p.two_mode_graph(relations, entities, self.graph, self.kinds, min_grade, self.window)
+            return p.one_mode_projection(two_mode)
+        raise InputError(f"{self.graph!r} is not person, meta or one of {', '.join(p.AFFILIATION_KINDS)}",
+                         field="--graph")
+
+    def project_for(self, relations, entities, min_grade=None, **_):
+        """Projection with the signature :func:`cellmap.graph.sensitivity.sensitivity` expects."""
+        return self.project(min_grade)
+
+
+def _date(value: Optional[str], option: str) -> Optional[dt.date]:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{value!r} is not a date YYYY-MM-DD", field=option) from None
+
+
+def _source(db, edges, graph, kinds, weights, start, end) -> Source:
+    if edges is not None and not edges.is_file():
+        raise InputError("no such file", file=str(edges))
+    parsed: dict[str, float] = {}
+    for item in weights or []:
+        kind, _, value = item.partition("=")
+        try:
+            parsed[kind.strip()] = float(value)
+        except ValueError:
+            raise InputError(f"{item!r} is not KIND=NUMBER", field="--weight") from None
+    window = (_date(start, "--from"), _date(end, "--to")) if (start or end) else None
+    kind_list = [k.strip() for k in kinds.split(",") if k.strip()] if kinds else None
+    return Source(db, edges, graph, kind_list, parsed, window)
+
+
+def _grades(text: Optional[str]) -> Optional[list[Optional[str]]]:
+    if not text:
+        return None
+    out: list[Optional[str]] = []
+    for item in text.split(","):
+        item = item.strip().upper()
+        out.append(None if item in ("ALL", "") else item)
+    return out
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    try:
+        yield
+    except InputError as error:
+        err.print(f"[bold red]error:[/] {error.describe()}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2)
+    except ValueError as error:  # analysis-level argument errors name their field
+        err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2)
+
+
+def _emit_json(value) -> None:
+    sys.stdout.write(json.dumps(value, indent=2, default=str) + "\n")
+
+
+def _out() -> Console:
+    """Console for tables: the terminal's width, or 200 columns when piped (tables stay readable)."""
+    probe = Console()
+    return probe if probe.is_terminal else Console(width=200)
+
+
+def _print_frame(frame: pl.DataFrame, title: str, digits: int = 4) -> None:
+    table = Table(title=title, title_justify="left")
+    for col in frame.columns:
+        table.add_column(col, justify="right" if frame[col].dtype.is_numeric() else "left")
+    for row in frame.iter_rows():
+        table.add_row(*[f"{v:.{digits}g}" if isinstance(v, float) else "" if v is None else str(v) for v in row])
+    _out().print(table)
+
+
+def _sensitivity(source: Source, conclude, grades, json_out: bool, title: str) -> None:
+    from cellmap.graph.sensitivity import sensitivity
+
+    if source.edges is not None:
+        raise InputError("an edge list carries no report grades", field="--grades")
+    source.load()
+    relations, entities, _ = source.frames
+    with err.status("recomputing at each grade…"):
+        table = sensitivity(relations, entities, conclude, grades, project=source.project_for)
+    if json_out:
+        _emit_json(table.to_dicts())
+    else:
+        _print_frame(table, title)
+
+
+@app.command("measures")
+def measures_cmd(
+    db: Optional[str] = DbOption, edges: Optional[Path] = EdgesOption, graph: str = GraphOption,
+    kinds: Optional[str] = KindsOption, weight: Optional[list[str]] = WeightOption,
+    min_grade: Optional[str] = GradeOption, start: Optional[str] = FromOption, end: Optional[str] = ToOption,
+    sort: str = typer.Option("betweenness", "--sort", help="Measure to rank by."),
+    top: int = typer.Option(20, "--top", help="Rows to show (0: all)."),
+    samples: Optional[int] = typer.Option(None, "--samples", help="Sampled betweenness/harmonic closeness from "
+                                                                  "this many sources (with standard error)."),
+    seed: int = typer.Option(0, "--seed"), grades: Optional[str] = GradesOption, json_out: bool = JsonOption,
+) -> None:
+    """Degree, strength, betweenness, harmonic closeness, eigenvector, PageRank, k-core, articulation
+    points, constraint, effective size, and cells/sectors each person ties together."""
+    from cellmap.graph.measures import bridges, measures
+    from cellmap.graph.sensitivity import top_measure
+
+    with _errors():
+        source = _source(db, edges, graph, kinds, weight, start, end)
+        if grades:
+            _sensitivity(source, top_measure(sort, top or 10, samples), _grades(grades), json_out,
+                         f"top {top or 10} by {sort}, by minimum report grade")
+            return
+        g = source.project(min_grade)
+        with err.status(f"measuring {g.vcount():,} nodes, {g.ecount():,} edges…"):
+            frame = measures(g, samples=samples, seed=seed)
+        if sort not in frame.columns:
+            raise InputError(f"{sort!r} is not a measure ({', '.join(frame.columns[3:])})", field="--sort")
+        frame = frame.sort([sort, "node"], descending=[True, False], nulls_last=True)
+        shown = frame.head(top) if top else frame
+        if json_out:
+            _emit_json({"nodes": g.vcount(), "edges": g.ecount(), "measures": shown.to_dicts(),
+                        "bridges": bridges(g).to_dicts()})
+            return
+        columns = ["label", "degree", "strength", "betweenness", "harmonic", "eigenvector", "pagerank", "coreness",
+                   "articulation", "constraint", "effective_size", "cells_connected", "sectors_connected"]
+        if samples:
+            columns.insert(4, "betweenness_se")
+        short = {"betweenness_se": "btw ±se", "articulation": "cut", "effective_size": "eff.size",
+                 "cells_connected": "cells", "sectors_connected": "sectors", "betweenness": "betweenness",
+                 "eigenvector": "eigenvec", "coreness": "core"}
+        _print_frame(shown.select(columns).rename({c: short[c] for c in columns if c in short}),
+                     f"{g.vcount():,} nodes, {g.ecount():,} edges — by {sort}")
+        _out().print(f"bridges: {bridges(g).height:,}; articulation points: {int(frame['articulation'].sum()):,}")
+
+
+@app.command("cells")
+def cells_cmd(
+    db: Optional[str] = DbOption, edges: Optional[Path] = EdgesOption, graph: str = GraphOption,
+    kinds: Optional[str] = KindsOption, weight: Optional[list[str]] = WeightOption,
+    min_grade: Optional[str] = GradeOption, start: Optional[str] = FromOption, end: Optional[str] = ToOption,
+    resolution: float = typer.Option(1.0, "--resolution", help="Leiden resolution γ (higher: smaller groups)."),
+    seed: int = typer.Option(0, "--seed"), grades: Optional[str] = GradesOption, json_out: bool = JsonOption,
+) -> None:
+    """Leiden groups from structure, their agreement with recorded cells (ARI, NMI), and the persons
+    whose structural group differs from their recorded cell."""
+    from cellmap.graph.communities import compare_with_recorded, leiden
+    from cellmap.graph.sensitivity import same_group
+
+    with _errors():
+        source = _source(db, edges, graph, kinds, weight, start, end)
+        if grades:
+            _sensitivity(source, same_group(resolution, seed), _grades(grades), json_out,
+                         "tied pairs in the same group, by minimum report grade")
+            return
+        g = source.project(min_grade)
+        comms = leiden(g, resolution=resolution, seed=seed)
+        cmp = compare_with_recorded(g, comms)
+        sizes = comms.frame.group_by("community").agg(pl.len().alias("size"),
+                                                      pl.col("label").sort().head(5).str.join(", ").alias("members"))
+        sizes = sizes.sort("community")
+        if json_out:
+            _emit_json({"resolution": resolution, "modularity": comms.quality, "ari": cmp.ari, "nmi": cmp.nmi,
+                        "compared": cmp.compared, "communities": comms.frame.to_dicts(),
+                        "mismatches": cmp.mismatches.to_dicts()})
+            return
+        _print_frame(sizes, f"{sizes.height} groups (γ={resolution}, modularity {comms.quality:.3f})")
+        _out().print(f"agreement with recorded cells over {cmp.compared} persons: "
+                        f"ARI {cmp.ari:.3f}, NMI {cmp.nmi:.3f}")
+        if cmp.mismatches.height:
+            _print_frame(cmp.mismatches, "structural group differs from recorded cell")
+
+
+@app.command("keyplayers")
+def keyplayers_cmd(
+    db: Optional[str] = DbOption, edges: Optional[Path] = EdgesOption, graph: str = GraphOption,
+    kinds: Optional[str] = KindsOption, weight: Optional[list[str]] = WeightOption,
+    min_grade: Optional[str] = GradeOption, start: Optional[str] = FromOption, end: Optional[str] = ToOption,
+    k: int = typer.Option(5, "--k", help="Size of the set."),
+    objective: str = typer.Option("DF", "--objective", help="F or DF (KPP-Neg: removal fragments most), "
+                                                            "R or DR (KPP-Pos: reaches most within --m steps)."),
+    m: int = typer.Option(2, "--m", help="Steps for reach (KPP-Pos)."),
+    method: str = typer.Option("auto", "--method", help="auto, exact (enumerate) or greedy (+swap search)."),
+    candidates: Optional[int] = typer.Option(None, "--candidates", help="Limit the swap search to the top N "
+                                                                        "candidates (default: auto)."),
+    restarts: int = typer.Option(0, "--restarts", help="Extra seeded random starts."),
+    seed: int = typer.Option(0, "--seed"), grades: Optional[str] = GradesOption, json_out: bool = JsonOption,
+) -> None:
+    """Key players (Borgatti 2006): KPP-Neg (F, DF) and KPP-Pos (R, DR)."""
+    from cellmap.graph.keyplayers import key_players
+    from cellmap.graph.sensitivity import key_player_set
+
+    pool = candidates if candidates is not None else "auto"
+    with _errors():
+        source = _source(db, edges, graph, kinds, weight, start, end)
+        options = dict(m=m, method=method, candidates=pool, restarts=restarts)
+        if grades:
+            _sensitivity(source, key_player_set(k, objective, seed, **options), _grades(grades), json_out,
+                         f"key players ({objective}, k={k}), by minimum report grade")
+            return
+        g = source.project(min_grade)
+        with err.status(f"searching key players ({objective}, k={k})…"):
+            result = key_players(g, k, objective=objective, seed=seed, **options)
+        if json_out:
+            _emit_json({"objective": result.objective, "k": k, "score": result.score, "baseline": result.baseline,
+                        "method": result.method, "evaluations": result.evaluations, "seconds": result.seconds,
+                        "params": result.params, "players": result.to_frame().to_dicts()})
+            return
+        _print_frame(result.to_frame().select("rank", "node", "label"),
+                     f"{result.objective} = {result.score:.4f} (without removal {result.baseline:.4f}); "
+                     f"{result.method}, {result.evaluations:,} evaluations, {result.seconds:.2f} s")
+
+
+@app.command("path")
+def path_cmd(
+    source_node: str = typer.Argument(..., metavar="FROM", help="Entity key, id or unique name."),
+    target_node: str = typer.Argument(..., metavar="TO", help="Entity key, id or unique name."),
+    db: Optional[str] = DbOption, edges: Optional[Path] = EdgesOption, graph: str = GraphOption,
+    kinds: Optional[str] = KindsOption, weight: Optional[list[str]] = WeightOption,
+    min_grade: Optional[str] = GradeOption, start: Optional[str] = FromOption, end: Optional[str] = ToOption,
+    how: str = typer.Option("shortest", "--how", help="shortest (all geodesics), k (k shortest) or simple "
+                                                      "(all simple paths up to --max-length)."),
+    k: int = typer.Option(3, "--k"), max_length: int = typer.Option(4, "--max-length"),
+    json_out: bool = JsonOption,
+) -> None:
+    """How FROM is connected to TO, and on whose word: every step with its reports and grades."""
+    from cellmap.graph.paths import connect
+
+    with _errors():
+        source = _source(db, edges, graph, kinds, weight, start, end)
+        g = source.project(min_grade)
+        conn = connect(g, source_node, target_node, how=how, k=k, max_length=max_length)
+        steps = conn.steps
+        if source.frames is not None:
+            reports = source.frames[2].select("report_id", pl.col("report_key").alias("report"), "title")
+            steps = steps.join(reports, on="report_id", how="left")
+        if json_out:
+            _emit_json({"from": conn.source, "to": conn.target, "paths": conn.paths.to_dicts(),
+                        "steps": steps.to_dicts()})
+            return
+        if conn.paths.height == 0:
+            _out().print(f"no path from {conn.source} to {conn.target}")
+            return
+        _print_frame(conn.paths.drop("nodes"), f"paths from {conn.source} to {conn.target}")
+        if source.edges is not None:  # an edge list's evidence is the CSV line that states the tie
+            steps = steps.rename({"relation_id": "csv_line"})
+        shown = [c for c in ("path", "step", "source_label", "target_label", "kind", "report", "title", "grade",
+                             "csv_line") if c in steps.columns]
+        _print_frame(steps.select(shown), "evidence for each step")

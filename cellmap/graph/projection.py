@@ -31,6 +31,8 @@ import igraph as ig
 import numpy as np
 import polars as pl
 
+from cellmap.errors import InputError
+
 __all__ = [
     "RELIABILITY_ORDER", "filter_relations", "person_graph", "two_mode_graph", "one_mode_projection",
     "meta_network", "graph_from_edge_list", "read_edge_list", "edge_evidence", "vertex_index",
@@ -61,7 +63,7 @@ _EVIDENCE_SCHEMA = {
 def _parse_grade(min_grade: str) -> tuple[str, int]:
     grade = min_grade.strip().upper()
     if len(grade) != 2 or grade[0] not in RELIABILITY_ORDER or grade[1] not in "123456":
-        raise ValueError(f"min_grade: {min_grade!r} is not an Admiralty grade such as 'B3' (A-F, 1-6)")
+        raise InputError(f"{min_grade!r} is not an Admiralty grade such as 'B3' (A-F, 1-6)", field="min_grade")
     return grade[0], int(grade[1])
 
 
@@ -280,29 +282,30 @@ def meta_network(relations: pl.DataFrame, entities: pl.DataFrame, kinds: Iterabl
 def read_edge_list(path: str | Path) -> pl.DataFrame:
     """Read an edge-list CSV with columns ``source,target[,weight]`` (node ids are names).
 
-    Raises ValueError naming the file, line and field when a column or value is missing or bad.
+    Raises InputError naming the file, line and field when a column or value is missing or bad.
     """
     path = Path(path)
     try:
         frame = pl.read_csv(path, infer_schema_length=0)  # all strings: node ids stay as written
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
-        raise ValueError(f"{path}:1: header: cannot read CSV ({exc})") from exc
+        raise InputError(f"cannot read CSV ({exc})", file=str(path), line=1) from exc
     cols = {c.strip().lower(): c for c in frame.columns}
     for need in ("source", "target"):
         if need not in cols:
-            raise ValueError(f"{path}:1: {need}: missing column (need source,target[,weight])")
+            raise InputError("missing column (need source,target[,weight])", file=str(path), line=1, field=need)
     out = frame.select(pl.col(cols["source"]).str.strip_chars().alias("source"),
                        pl.col(cols["target"]).str.strip_chars().alias("target"),
                        *([pl.col(cols["weight"]).alias("weight")] if "weight" in cols else []))
     for field in ("source", "target"):
         bad = out.with_row_index("line", offset=2).filter(pl.col(field).is_null() | (pl.col(field) == ""))
         if bad.height:
-            raise ValueError(f"{path}:{bad['line'][0]}: {field}: empty node id")
+            raise InputError("empty node id", file=str(path), line=int(bad["line"][0]), field=field)
     if "weight" in out.columns:
         cast = out["weight"].cast(pl.Float64, strict=False)
         bad_rows = np.flatnonzero(cast.is_null().to_numpy() & out["weight"].is_not_null().to_numpy())
         if len(bad_rows):
-            raise ValueError(f"{path}:{bad_rows[0] + 2}: weight: not a number ({out['weight'][int(bad_rows[0])]!r})")
+            raise InputError(f"not a number ({out['weight'][int(bad_rows[0])]!r})", file=str(path),
+                             line=int(bad_rows[0]) + 2, field="weight")
         out = out.with_columns(cast.fill_null(1.0).alias("weight"))
     return out
 
@@ -343,7 +346,7 @@ def vertex_index(g: ig.Graph, node: str | int) -> int:
     matches = [i for i, label in enumerate(labels) if label == node]
     if len(matches) == 1:
         return matches[0]
-    raise ValueError(f"node: {node!r} is not in the graph" + (" (label is ambiguous)" if matches else ""))
+    raise InputError(f"{node!r} is not in the graph" + (" (the name is ambiguous)" if matches else ""), field="node")
 
 
 def grade_rank(grade: str | None) -> int:
