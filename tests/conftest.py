@@ -18,21 +18,21 @@ PG_URL = os.environ.get("CELLMAP_TEST_PG_URL")
 
 
 def _pg_database() -> str:
-    """A fresh PostgreSQL database for one test; dropped afterwards by the caller."""
-    admin_url = make_url(PG_URL)
+    """A fresh PostgreSQL schema for one test (faster than a database), selected by search_path."""
     name = f"cellmap_t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    admin = create_engine(make_url(PG_URL), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f'CREATE SCHEMA "{name}"'))
     admin.dispose()
-    return admin_url.set(database=name).render_as_string(hide_password=False)
+    return make_url(PG_URL).update_query_dict({"options": f"-csearch_path={name}"}).render_as_string(
+        hide_password=False)
 
 
 def _drop_pg(url: str) -> None:
-    name = make_url(url).database
+    name = make_url(url).query["options"].split("=", 1)[1]
     admin = create_engine(make_url(PG_URL), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
     admin.dispose()
 
 
