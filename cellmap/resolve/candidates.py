@@ -9,7 +9,7 @@ pre-score (Levenshtein similarity of the sorted skeleton strings, rapidfuzz ``cp
 pairs before the full score of :func:`cellmap.resolve.score.score_pair`.
 
 Cost: O(N·k²) keys for N records of ≤ k parts, O(Σ_b |b|²) candidate pairs over blocks b with
-|b| ≤ max_block, O(P·m·n) scoring for P surviving pairs. Scoring runs in ``workers`` processes.
+|b| ≤ max_block, at most 2·per_record·N after pruning, O(P·m·n) scoring for P surviving pairs. Scoring runs in ``workers`` processes.
 """
 from __future__ import annotations
 
@@ -23,8 +23,9 @@ import polars as pl
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from cellmap.resolve.score import analyse_generic, analyse_person, is_person_schema, score_pair
+from cellmap.resolve.score import analyse_generic, analyse_person, is_person_schema, preanalyse, score_pair
 
+PRESCORE_WEIGHT = 10.0  # one unit of skeleton similarity is worth this much shared-key weight
 BLOCKING_ATTRIBUTES = ("identifier", "birth_date")
 ATTRIBUTE_COLUMNS = ("birth_date", "birth_place", "nationality", "gender", "cell", "role", "identifier")
 
@@ -55,15 +56,20 @@ def _names_of(row: dict) -> list[str]:
     return names
 
 
-def block(records: pl.DataFrame, max_block: int = 200, min_prescore: float = 0.45) -> pl.DataFrame:
+def block(records: pl.DataFrame, max_block: int = 100, max_single_block: int = 30, min_prescore: float = 0.4,
+          per_record: int = 4, workers: int | None = None) -> pl.DataFrame:
     """Candidate pairs (left_id < right_id) with the number of shared keys and a pre-score.
 
-    ``records`` has ``record_id`` (int), ``name`` (str) and optionally ``aliases`` (list[str]) and
-    ``schema`` (str, default Person).
+    ``records`` has ``record_id`` (int), ``name`` (str) and optionally ``aliases`` (list[str]),
+    ``schema`` (str, default Person), ``identifier`` and ``birth_date``. A pair survives when it
+    shares a key of a small enough block, and its pre-score is ≥ ``min_prescore`` or it shares
+    ≥ 3 keys; of those, each record keeps its ``per_record`` best partners (by pre-score).
     """
     key_attrs = [c for c in BLOCKING_ATTRIBUTES if c in records.columns]
     rows = records.select([c for c in ("record_id", "name", "aliases", "schema", *key_attrs)
                            if c in records.columns]).to_dicts()
+    preanalyse([n for row in rows if is_person_schema(row.get("schema") or "Person") for n in _names_of(row)],
+               workers=workers or os.cpu_count() or 1)
     ids, key_lists, skeletons = [], [], []
     for row in rows:
         keys, skel = record_keys(_names_of(row), is_person_schema(row.get("schema") or "Person"))
@@ -76,22 +82,38 @@ def block(records: pl.DataFrame, max_block: int = 200, min_prescore: float = 0.4
     keyed = pl.DataFrame({"record_id": ids, "key": key_lists},
                          schema={"record_id": pl.Int64, "key": pl.List(pl.Utf8)}).explode("key").drop_nulls()
     sizes = keyed.group_by("key").len()
-    keyed = keyed.join(sizes.filter((pl.col("len") >= 2) & (pl.col("len") <= max_block)), on="key").drop("len")
+    small = sizes.filter((pl.col("len") >= 2) & (
+        pl.when(pl.col("key").str.starts_with("1:")).then(pl.col("len") <= max_single_block)
+        .otherwise(pl.col("len") <= max_block)))
+    # a shared rare key is better evidence than a shared common one: weight = ln(N / block size)
+    n_records = max(len(ids), 2)
+    small = small.with_columns((pl.lit(float(n_records)) / pl.col("len")).log().alias("idf"))
+    keyed = keyed.join(small.select("key", "idf"), on="key")
     pairs = (
-        keyed.join(keyed, on="key", suffix="_r")
+        keyed.join(keyed.drop("idf"), on="key", suffix="_r")
         .filter(pl.col("record_id") < pl.col("record_id_r"))
         .group_by("record_id", "record_id_r")
-        .len()
-        .rename({"record_id": "left_id", "record_id_r": "right_id", "len": "shared_keys"})
+        .agg(pl.len().alias("shared_keys"), pl.col("idf").sum().alias("key_weight"))
+        .rename({"record_id": "left_id", "record_id_r": "right_id"})
     )
     if pairs.is_empty():
-        return pairs.with_columns(pl.lit(0.0).alias("prescore"))
+        return pairs.with_columns(pl.lit(0.0).alias("prescore")).drop("key_weight")
     skel = dict(zip(ids, skeletons))
     left = [skel[i] for i in pairs["left_id"].to_list()]
     right = [skel[i] for i in pairs["right_id"].to_list()]
     prescore = process.cpdist(left, right, scorer=Levenshtein.normalized_similarity, workers=-1)
     pairs = pairs.with_columns(pl.Series("prescore", prescore, dtype=pl.Float64))
-    return pairs.filter((pl.col("prescore") >= min_prescore) | (pl.col("shared_keys") >= 2)).sort("left_id", "right_id")
+    pairs = pairs.filter((pl.col("prescore") >= min_prescore) | (pl.col("shared_keys") >= 3))
+    rank = pl.col("prescore") * PRESCORE_WEIGHT + pl.col("key_weight")
+    keep_left = pairs.with_columns(rank.rank("ordinal", descending=True).over("left_id").alias("r")).filter(
+        pl.col("r") <= per_record)
+    keep_right = pairs.with_columns(rank.rank("ordinal", descending=True).over("right_id").alias("r")).filter(
+        pl.col("r") <= per_record)
+    return (pl.concat([keep_left, keep_right]).drop("r", "key_weight").unique(["left_id", "right_id"])
+            .sort("left_id", "right_id"))
+
+
+REASONS_FROM = 0.2  # reasons are kept for pairs an analyst may see; below, only the score
 
 
 def _score_chunk(chunk: list[tuple[list[str], list[str], str, dict, dict]]) -> list[tuple[float, str]]:
@@ -103,7 +125,7 @@ def _score_chunk(chunk: list[tuple[list[str], list[str], str, dict, dict]]) -> l
                 s = score_pair(na, nb, schema, attrs_a, attrs_b, explain=False)
                 if best is None or s.score > best.score:
                     best = s
-        out.append((best.score, json.dumps(best.reasons()) if best else "{}"))
+        out.append((best.score, json.dumps(best.reasons()) if best.score >= REASONS_FROM else "{}"))
     return out
 
 
@@ -136,10 +158,10 @@ def score_candidates(records: pl.DataFrame, pairs: pl.DataFrame, workers: int | 
     )
 
 
-def candidates(records: pl.DataFrame, min_score: float = 0.3, max_block: int = 200,
+def candidates(records: pl.DataFrame, min_score: float = 0.3, max_block: int = 100, per_record: int = 4,
                workers: int | None = None) -> pl.DataFrame:
     """Blocking then scoring: the pairs worth an analyst's look, best first."""
-    pairs = block(records, max_block=max_block)
+    pairs = block(records, max_block=max_block, per_record=per_record, workers=workers)
     scored = score_candidates(records, pairs, workers=workers)
     return scored.filter(pl.col("score") >= min_score).sort("score", descending=True)
 

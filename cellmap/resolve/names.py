@@ -100,6 +100,17 @@ def _fold_with(rules: Iterable[tuple[re.Pattern[str], str]], token: str) -> str:
     return token
 
 
+@lru_cache(maxsize=500_000)
+def _fold_ascii(token: str) -> str:
+    """Fold rules only (no equivalences) on a lower-case ASCII token, cached: names repeat."""
+    return _fold_with(knowledge().fold_rules, token)
+
+
+@lru_cache(maxsize=1)
+def _articles_longest_first() -> tuple[str, ...]:
+    return tuple(sorted(knowledge().article, key=len, reverse=True))
+
+
 _MARKS = "'’‘`ʿʾ´ʻʼ\u02bf\u02be"
 _SPLIT = re.compile(r"[\s\-‐‑–—_.,;:/\\|()\[\]{}\"“”«»+&*!?]+")
 _ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
@@ -144,19 +155,21 @@ def to_ascii(text: str) -> str:
     return ascii_text(text)
 
 
+@lru_cache(maxsize=500_000)
 def fold(token: str) -> str:
     """Fold key of one name token: variant spellings of the same token share it. Idempotent."""
     k = knowledge()
     token = _NON_ALNUM.sub("", to_ascii(token).lower())
     if not token:
         return ""
-    folded = _fold_with(k.fold_rules, token)
+    folded = _fold_ascii(token)
     canonical = k.equivalents.get(folded)
     if canonical is not None and " " not in canonical:
-        folded = _fold_with(k.fold_rules, _NON_ALNUM.sub("", canonical))
+        folded = _fold_ascii(_NON_ALNUM.sub("", canonical))
     return folded
 
 
+@lru_cache(maxsize=500_000)
 def skeleton(key: str) -> str:
     """Consonant skeleton of a fold key (vowels after the first letter dropped)."""
     return knowledge().skeleton_drop.sub("", key)
@@ -198,20 +211,21 @@ _ABD_JOINED = re.compile(r"^abd(?:[aeiou](?:l|sh|[tdrzsn])?)?(?P<rest>[a-z]{3,})
 _KUNYA_JOINED = re.compile(r"^(?:abu|abou|abo)(?P<rest>[a-z]{4,})$")
 
 
+@lru_cache(maxsize=200_000)
 def _strip_article(token: str) -> str:
-    k = knowledge()
-    for art in sorted(k.article, key=len, reverse=True):
+    for art in _articles_longest_first():
         if token.startswith(art) and len(token) - len(art) >= 3 and token[len(art)] not in "aeiou":
             return token[len(art):]
     return token
 
 
+@lru_cache(maxsize=200_000)
 def _is_article_tail(token: str) -> str | None:
     """``eddine``/``uddin``/``ul-islam`` -> the compound tail (``dine``, ``din``, ``islam``), else None."""
     k = knowledge()
     if token in k.compound_tail:
         return token
-    for art in sorted(k.article, key=len, reverse=True):
+    for art in _articles_longest_first():
         rest = token[len(art):] if token.startswith(art) else None
         if rest and rest in k.compound_tail:
             return rest
@@ -231,7 +245,7 @@ def tokens(name: str) -> list[str]:
         token = _NON_ALNUM.sub("", raw)
         if not token:
             continue
-        canonical = k.equivalents.get(_fold_with(k.fold_rules, token))
+        canonical = k.equivalents.get(_fold_ascii(token))
         if canonical is not None and " " in canonical:
             out.extend(_NON_ALNUM.sub("", t) for t in canonical.replace("-", " ").split())
         else:

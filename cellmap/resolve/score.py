@@ -107,11 +107,35 @@ def analyse_generic(name: str) -> AnalysedName:
     return AnalysedName(original=name or "", parts=tuple(parts), arabic_script=False)
 
 
-@lru_cache(maxsize=200_000)
+_ANALYSED: dict[str, AnalysedName] = {}  # filled in bulk by preanalyse(); inherited by forked workers
+
+
 def analyse_person(name: str) -> AnalysedName:
-    return analyse_name(name or "")
+    found = _ANALYSED.get(name)
+    if found is None:
+        found = _ANALYSED[name] = analyse_name(name or "")
+    return found
 
 
+def _analyse_many(names: list[str]) -> list[AnalysedName]:
+    return [analyse_name(n) for n in names]
+
+
+def preanalyse(names: list[str], workers: int = 1, chunk_size: int = 20_000) -> None:
+    """Analyse many person names at once (in ``workers`` processes) into the shared cache."""
+    todo = [n for n in dict.fromkeys(names) if n not in _ANALYSED]
+    if workers > 1 and len(todo) > chunk_size:
+        from concurrent.futures import ProcessPoolExecutor
+
+        chunks = [todo[i:i + chunk_size] for i in range(0, len(todo), chunk_size)]
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for chunk, analysed in zip(chunks, pool.map(_analyse_many, chunks)):
+                _ANALYSED.update(zip(chunk, analysed))
+    else:
+        _ANALYSED.update(zip(todo, _analyse_many(todo)))
+
+
+@lru_cache(maxsize=1_000_000)
 def part_similarity(p: NamePart, q: NamePart, cross_script: bool) -> float:
     """Similarity of two parts in [0, 1]; see the module docstring."""
     if p.tag == "initial" or q.tag == "initial":
