@@ -272,7 +272,11 @@ def recovery(
         if not org.cells:
             raise ValueError("the store has no cells with members (membership → cell) at that date")
         tv = vertex_indices(loaded.g, [target])[0] if target else None
-        summary, per_run = compare_structures(org, params, target=tv)
+        from rich.progress import Progress
+
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task("simulating strikes and recovery", total=2 * 2 * runs)
+            summary, per_run = compare_structures(org, params, target=tv, progress=lambda n: bar.advance(task, n))
     except ValueError as exc:
         _fail(str(exc))
     meta = {"persons": loaded.g.vcount(), "cells": len(org.cells), "posts": len(org.posts),

@@ -49,7 +49,7 @@ from __future__ import annotations
 import json
 from collections import deque
 from dataclasses import asdict, dataclass, field
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import igraph as ig
 import numpy as np
@@ -152,6 +152,7 @@ class Simulation:
         self.cell_members = [sorted(org.members.get(c, ())) for c in org.cells]
         self.t = 0
         self.strikes = 0
+        self._cut_cache: int | None = None  # cells_cut of the current state (None: must recompute)
 
     # --------------------------------------------------------------- queries
     def degree(self, v: int) -> int:
@@ -175,6 +176,8 @@ class Simulation:
 
     def cells_cut(self) -> int:
         """Cells with no surviving member reachable from a surviving leadership holder (BFS)."""
+        if self._cut_cache is not None:
+            return self._cut_cache
         seen = [False] * len(self.adj)
         queue = deque(self.leadership())
         for v in queue:
@@ -185,7 +188,8 @@ class Simulation:
                 if not seen[u] and self.alive[u]:
                     seen[u] = True
                     queue.append(u)
-        return sum(not any(seen[v] for v in members) for members in self.cell_members)
+        self._cut_cache = sum(not any(seen[v] for v in members) for members in self.cell_members)
+        return self._cut_cache
 
     def vacant(self) -> int:
         return sum(h is None for h in self.holder)
@@ -193,6 +197,7 @@ class Simulation:
     # --------------------------------------------------------------- events
     def vacate(self, post: int) -> None:
         v = self.holder[post]
+        self._cut_cache = None
         if v is not None:
             self.last_holder[post] = v
         self.holder[post] = None
@@ -201,6 +206,7 @@ class Simulation:
     def remove(self, v: int) -> None:
         """Strike: v leaves the network; its posts fall vacant; pending ties to v are dropped."""
         self.alive[v] = False
+        self._cut_cache = None
         for u in self.adj[v]:
             self.adj[u].discard(v)
         self.contacts_at_removal[v] = set(self.adj[v])
@@ -253,6 +259,7 @@ class Simulation:
                 for own in self.posts_of(successor):
                     self.vacate(own)
             self.holder[post] = successor
+            self._cut_cache = None
             del self.vacant_since[post]
             if previous is not None:
                 for c in self.contacts_of(previous):
@@ -266,6 +273,7 @@ class Simulation:
         formed = self.rng.random(len(pending)) < self.params.tie_probability
         for (a, b), ok in zip(pending, formed):
             if ok:
+                self._cut_cache = None
                 self.adj[a].add(b)
                 self.adj[b].add(a)
                 self.pending.discard((a, b))
@@ -343,7 +351,8 @@ def _spread(values: list[int | None]) -> dict:
 
 def compare_structures(org: Organisation, params: RecoveryParams,
                        structures: dict[str, tuple[str, ...]] | None = None,
-                       target: int | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+                       target: int | None = None,
+                       progress: Callable[[int], None] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Single-leader vs collective leadership on the same network and posts.
 
     For each structure (name → leadership roles), over ``params.runs`` runs: the strikes needed to
@@ -351,7 +360,8 @@ def compare_structures(org: Organisation, params: RecoveryParams,
     (default: the holder of the highest-ranked post at the start). Returns (summary: one row per
     structure and outcome with the spread — mean, median, 5 and 95 percentiles, min, max, censored
     runs — and the parameters as a JSON column, so that results never travel without them;
-    runs: ``structure, outcome, run, value`` with null for a censored run).
+    runs: ``structure, outcome, run, value`` with null for a censored run). ``progress(n)`` is
+    called after every n finished runs (for a progress bar; 2 · runs per structure in all).
     """
     structures = structures or {"single leader": SINGLE, "collective (council)": COLLECTIVE}
     if target is None:
@@ -359,8 +369,12 @@ def compare_structures(org: Organisation, params: RecoveryParams,
     rows, runs = [], []
     for name, roles in structures.items():
         p = RecoveryParams(**{**params.to_dict(), "leadership_roles": tuple(roles)})
-        strikes = [strikes_to_cut_off(org, p, run)[0] for run in range(p.runs)]
-        recover = [time_to_recover(org, p, target, run)[0] for run in range(p.runs)]
+        strikes, recover = [], []
+        for run in range(p.runs):
+            strikes.append(strikes_to_cut_off(org, p, run)[0])
+            recover.append(time_to_recover(org, p, target, run)[0])
+            if progress is not None:
+                progress(2)
         for outcome, values in (("strikes_to_cut_off", strikes), ("steps_to_recover", recover)):
             rows.append({"structure": name, "outcome": outcome, **_spread(values),
                          "parameters": json.dumps({**p.to_dict(), "target_vertex": target})})
