@@ -101,7 +101,12 @@ class Workbench:
         return self._view("reports")
 
     def entities(self, resolved: bool = True) -> pl.DataFrame:
+        """Every entity record; with `resolved`, `canonical_id` names its cluster's canonical record."""
         return self._view("entities", resolved=resolved)
+
+    def canonical_entities(self) -> pl.DataFrame:
+        """One row per resolved entity (the canonical record of each cluster)."""
+        return self.entities().filter(pl.col("entity_id") == pl.col("canonical_id"))
 
     def relations(self, filters: Filters | None = None) -> pl.DataFrame:
         filters = filters or Filters()
@@ -148,7 +153,7 @@ class Workbench:
     def canonical(self, entity_id: int) -> int | None:
         """The canonical id of any entity id (resolved clusters), or None when unknown."""
         def build():
-            frame = self.entities(resolved=False)
+            frame = self.entities()
             return dict(zip(frame["entity_id"].to_list(), frame["canonical_id"].to_list()))
         mapping = self.cached(("canonical",), build)
         return mapping.get(entity_id)

@@ -61,7 +61,7 @@ class EntityOut(BaseModel):
 @router.get("/entities/{entity_id}", response_model=EntityOut, summary="Everything known about one entity")
 def entity(entity_id: int, wb: Workbench = Depends(workbench)) -> EntityOut:
     head = entity_hit(wb, entity_id, "entity_id")
-    records = wb.entities(resolved=False).filter(pl.col("canonical_id") == head.id)
+    records = wb.entities().filter(pl.col("canonical_id") == head.id)
     record_ids = records["entity_id"].to_list() or [head.id]
     props = wb.properties(entity_ids=record_ids)
     claims = [_claim(wb, row) for row in jsonable_rows(props.sort(["prop", "value"]))]

@@ -32,7 +32,7 @@ def status(wb: Workbench = Depends(workbench)) -> StatusOut:
     return StatusOut(
         synthetic=synthetic,
         banner=BANNER if synthetic else None,
-        counts={"reports": wb.reports().height, "entities": wb.entities().height,
+        counts={"reports": wb.reports().height, "entities": wb.canonical_entities().height,
                 "relations": wb.relations().height, "incidents": wb.incidents().height},
         capabilities=analysis.capabilities(),
         entity_kinds=list(model.entity_kinds()),

@@ -123,7 +123,7 @@ def search(
 
     if kind and kind not in model.entity_kinds():
         raise bad_parameter("kind", f"unknown entity kind {kind!r} (known: {', '.join(model.entity_kinds())})")
-    frame = wb.entities()
+    frame = wb.canonical_entities()
     if kind:
         frame = frame.filter(pl.col("kind") == kind)
     needle = q.strip().lower()

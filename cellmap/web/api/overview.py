@@ -36,7 +36,7 @@ class OverviewOut(BaseModel):
 
 @router.get("/overview", response_model=OverviewOut, summary="The store at a glance")
 def overview(wb: Workbench = Depends(workbench)) -> OverviewOut:
-    entities = wb.entities().group_by("kind").len().sort(["len", "kind"], descending=[True, False])
+    entities = wb.canonical_entities().group_by("kind").len().sort(["len", "kind"], descending=[True, False])
     reports = wb.reports().group_by("grade").len().sort("grade")
     trends, trends_source = analysis.incident_trends(wb.incidents())
     strikes = wb.relations(Filters(kinds=("ct_action",)))

@@ -1,0 +1,157 @@
+"""Fixtures of the workbench tests: a small graded fixture store for the API, and one live server
+on the demo scenario (session-scoped, shared by the browser tests) driven by Debian's Chromium."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from cellmap.ingest import import_files
+from cellmap.store import open_store
+from cellmap.web.app import create_app
+
+DATA = Path(__file__).parent / "data"
+SMALL = DATA / "small.cellmap.jsonl"
+BROKEN = DATA / "broken.cellmap.jsonl"
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPO / "test-output" / "screenshots"
+CHROMIUM = os.environ.get("CELLMAP_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-default-apps",
+]
+
+
+def small_store(folder: Path):
+    store = open_store("sqlite:///" + str(folder / "small.sqlite"))
+    store.init()
+    import_files(store, [SMALL])
+    return store
+
+
+@pytest.fixture()
+def store(tmp_path):
+    """A fresh store holding the small fixture (each test may write to it)."""
+    s = small_store(tmp_path)
+    yield s
+    s.close()
+
+
+@pytest.fixture()
+def client(store):
+    with TestClient(create_app(store), raise_server_exceptions=False) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def read_client(tmp_path_factory):
+    """A client on a fixture store that the tests of a module only read."""
+    s = small_store(tmp_path_factory.mktemp("web-read"))
+    with TestClient(create_app(s), raise_server_exceptions=False) as c:
+        yield c
+    s.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """uvicorn in a background thread on a free loopback port."""
+
+    def __init__(self, store):
+        import uvicorn
+
+        self.store = store
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(create_app(store), host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the workbench server did not start within 30 s")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc):
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def demo_store(folder: Path):
+    """The demo scenario (cellmap.scenario) imported into a fresh store."""
+    from cellmap.scenario import DEMO_SEED, generate, scenario_files
+
+    generate(DEMO_SEED, "demo", folder / "scenario")
+    store = open_store("sqlite:///" + str(folder / "demo.sqlite"))
+    store.init()
+    import_files(store, scenario_files(folder / "scenario"))
+    return store
+
+
+@pytest.fixture(scope="session")
+def live_demo(tmp_path_factory):
+    """One workbench server on the demo scenario for every browser test of this worker."""
+    store = demo_store(tmp_path_factory.mktemp("web-demo"))
+    with LiveServer(store) as server:
+        yield server
+    store.close()
+
+
+def chromium_available() -> bool:
+    return Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is not None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not chromium_available():
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium is required in CI but {CHROMIUM} is missing (.ci/run installs the chromium package)")
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium, or set CELLMAP_CHROMIUM)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser, live_demo):
+    """A fresh page on the demo server; fails the test on any request to another host."""
+    context = browser.new_context(viewport={"width": 1400, "height": 860})
+    page = context.new_page()
+    outside: list[str] = []
+    errors: list[str] = []
+
+    def watch(request):
+        if not (request.url.startswith(live_demo.url) or request.url.startswith(("blob:", "data:"))):
+            outside.append(request.url)
+
+    page.on("request", watch)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.base_url = live_demo.url
+    yield page
+    context.close()
+    assert not outside, f"the page fetched from another host: {outside[:3]}"
+    assert not errors, f"JavaScript errors: {errors[:3]}"
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
