@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import Connection, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 
 from cellmap.errors import InputError, InputErrors
 from cellmap.ingest import csvfile, ftm, jsonl
@@ -99,10 +99,29 @@ def fingerprint(*parts) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
-def _insert_ignore(conn: Connection, table):
-    """INSERT … ON CONFLICT DO NOTHING: a statement already stored (same fingerprint) is not added again."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table).on_conflict_do_nothing(index_elements=["fingerprint"])
+def insert_rows(conn: Connection, table, rows: list[dict]) -> None:
+    """INSERT … ON CONFLICT DO NOTHING: a statement already stored (same fingerprint) is not added again.
+
+    SQLite takes an executemany; PostgreSQL takes COPY into a temporary table and one INSERT … SELECT,
+    which is several times faster than row-by-row parameter binding.
+    """
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql":
+        conn.execute(sqlite.insert(table).on_conflict_do_nothing(index_elements=["fingerprint"]), rows)
+        return
+    columns = list(rows[0])
+    names = ", ".join(f'"{c}"' for c in columns)
+    temp = f"_load_{table.name}"
+    conn.exec_driver_sql(f'CREATE TEMPORARY TABLE IF NOT EXISTS {temp} '
+                         f'(LIKE "{table.name}" INCLUDING DEFAULTS) ON COMMIT DROP')
+    conn.exec_driver_sql(f"TRUNCATE {temp}")
+    cursor = conn.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {temp} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in columns])
+    conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM {temp} '
+                         f"ON CONFLICT (fingerprint) DO NOTHING")
 
 
 def _now() -> datetime:
@@ -229,10 +248,10 @@ class _Import:
                 "valid_from": valid_from, "valid_to": valid_to, "recorded_at": self.now, "import_id": self.import_id,
             })
             if len(statement_rows) >= BATCH:
-                self.conn.execute(_insert_ignore(self.conn, t.statement), statement_rows)
+                insert_rows(self.conn, t.statement, statement_rows)
                 statement_rows = []
         if statement_rows:
-            self.conn.execute(_insert_ignore(self.conn, t.statement), statement_rows)
+            insert_rows(self.conn, t.statement, statement_rows)
         self.statements.clear()
 
     def entity_id(self, key: str, field_name: str, allowed: list[str] | None = None) -> int:
@@ -331,11 +350,11 @@ class _Import:
                     self.error(error, path, line)
                 for table, rows in buffers.items():
                     if len(rows) >= BATCH and not self.errors:
-                        self.conn.execute(_insert_ignore(self.conn, table), rows)
+                        insert_rows(self.conn, table, rows)
                         rows.clear()
             for table, rows in buffers.items():
                 if rows and not self.errors:
-                    self.conn.execute(_insert_ignore(self.conn, table), rows)
+                    insert_rows(self.conn, table, rows)
         if self.errors:
             raise InputErrors(self.errors)
 
