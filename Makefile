@@ -17,10 +17,16 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 # The browser bundle: assets come from npm and are built into the package (no CDN at run time).
-frontend: $(STAMP)
+# The built bundle is committed too; it is rebuilt when the front-end sources are newer than it.
+FRONTEND_SOURCES := $(shell find $(FRONTEND)/src $(FRONTEND)/package.json $(FRONTEND)/build.mjs -type f 2>/dev/null)
+
+$(STATIC): $(FRONTEND_SOURCES)
 	@if [ -f $(FRONTEND)/package.json ]; then \
 		cd $(FRONTEND) && (npm ci --no-audit --no-fund || npm install --no-audit --no-fund) && npm run build; \
 	fi
+	@touch $(STATIC)
+
+frontend: $(STATIC)
 
 demo: $(STAMP) frontend
 	$(VENV)/bin/cellmap demo
