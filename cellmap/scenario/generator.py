@@ -79,6 +79,7 @@ TRACED_STRIKES = (
     ("Palmyra", "director_of_intelligence", date(2023, 9, 17), "meeting"),
     ("Palmyra", "sector_head", date(2024, 2, 8), "message_drop"),
 )
+TRACED_ROLES = ("attack_planner", "director_of_intelligence", "sector_head")  # struck only when traced
 SECTOR_ROLES = ("sector_head", "director_of_intelligence", "training_centre_head", "logistics_leader",
                 "information_office_operator", "information_office_operator")
 ARREST_ONLY_ROLES = ("director_of_intelligence", "training_centre_head", "information_office_operator")
@@ -489,7 +490,7 @@ class Generator:
             force = ARREST_FORCE[sector]
             self.relation("ct_action", self.forces[force], pid, report, action="arrest", outcome="captured",
                           date=iso(tenure.end), force=force)
-        elif tenure.end_reason == "killed" and not tenure.traced and rng.random() < 0.5:
+        elif tenure.end_reason == "killed" and tenure.role not in TRACED_ROLES and rng.random() < 0.5:
             force = rng.choice(("US-led coalition", "Russian forces", ARREST_FORCE[sector]))
             self.relation("ct_action", self.forces[force], pid, report, action="strike", outcome="killed",
                           date=iso(tenure.end), force=force)
@@ -822,7 +823,7 @@ class CellRun:
             if rng.random() < 0.4:  # a phone in his name
                 phone = gen.entity(f"PHONE-{gen.next_id('PH', 7)[3:]}", "identifier", tenure.report,
                                    name="Mobile phone", identifier_kind="phone",
-                                   number=f"+9639{rng.randint(30_000_000, 99_999_999)}")
+                                   number=f"+9639{rng.choice('345689')}{rng.randint(0, 9_999_999):07d}")
                 gen.relation("use", tenure.person.record, phone, tenure.report, valid_from=tenure.start,
                              valid_to=tenure.end)
         heads = [t for t in self.tenures if t.role == "cell_head"]
