@@ -245,7 +245,9 @@ def attack(
 
 @app.command()
 def recovery(
-    db: Optional[str] = DbOption, min_grade: Optional[str] = GradeOption, at: Optional[str] = AtOption,
+    db: Optional[str] = DbOption, min_grade: Optional[str] = GradeOption,
+    at: list[str] = typer.Option([], "--at", help="Snapshot date (YYYY-MM-DD). One date: single-leader vs collective "
+                                 "reading of that network. Several dates: the recorded structures at those dates compared."),
     tie_probability: float = typer.Option(0.2, "--tie-probability", help="Chance per step that a pending tie forms."),
     succession_delay: int = typer.Option(1, "--succession-delay", help="Steps before a vacant post is filled."),
     strike_interval: int = typer.Option(5, "--strike-interval", help="Steps between strikes of a campaign."),
@@ -258,29 +260,49 @@ def recovery(
     plot: Optional[Path] = PlotOption, json_out: bool = JsonOption,
 ) -> None:
     """Single-leader vs collective leadership: strikes to cut the cells off, and time to recover."""
+    from rich.progress import Progress
+
     from cellmap.disrupt.context import organisation
     from cellmap.disrupt.orders import vertex_indices
-    from cellmap.disrupt.recovery import RecoveryParams, compare_structures
+    from cellmap.disrupt.recovery import COLLECTIVE, SINGLE, RecoveryParams, compare_structures, single_and_collective
 
-    when = _parse_date(at, "--at")
-    loaded = _load(db, None, min_grade, when)
+    dates = [_parse_date(a, "--at") for a in at] or [None]
     try:
         params = RecoveryParams(tie_probability=tie_probability, succession_delay=succession_delay,
                                 strike_interval=strike_interval, strike_policy=strike_policy, max_strikes=max_strikes,
                                 horizon=horizon, cut_off_share=cut_off_share, runs=runs, seed=seed)
-        org = organisation(loaded.g, loaded.relations, when)
-        if not org.cells:
-            raise ValueError("the store has no cells with members (membership → cell) at that date")
-        tv = vertex_indices(loaded.g, [target])[0] if target else None
-        from rich.progress import Progress
-
+        jobs = []
+        for when in dates:
+            loaded = _load(db, None, min_grade, when)
+            org = organisation(loaded.g, loaded.relations, when)
+            if not org.cells:
+                raise ValueError(f"no cells with members (membership → cell) at {when or 'any date'}")
+            tv = vertex_indices(loaded.g, [target])[0] if target else None
+            if len(dates) == 1:
+                structures = single_and_collective(org)
+            else:
+                held = [r for r, _, h in org.posts if h is not None]
+                structures = {f"as of {when} ({held.count('leader')} leader, {held.count('council_member')} council)":
+                              (org, COLLECTIVE)}
+            jobs.append((when, loaded.g.vcount(), org, structures, tv))
+        frames, runs_frames = [], []
         with Progress(console=console, transient=True) as bar:
-            task = bar.add_task("simulating strikes and recovery", total=2 * 2 * runs)
-            summary, per_run = compare_structures(org, params, target=tv, progress=lambda n: bar.advance(task, n))
+            task = bar.add_task("simulating strikes and recovery", total=sum(2 * len(j[3]) * runs for j in jobs))
+            for when, persons, org, structures, tv in jobs:
+                summary, per_run = compare_structures(structures, params, {name: tv for name in structures} if tv is not None else None,
+                                                      progress=lambda n: bar.advance(task, n))
+                extra = [pl.lit(str(when) if when else None, dtype=pl.Utf8).alias("at"), pl.lit(persons).alias("persons"),
+                         pl.lit(len(org.cells)).alias("cells"), pl.lit(len(org.posts)).alias("posts")]
+                frames.append(summary.with_columns(extra))
+                runs_frames.append(per_run)
     except ValueError as exc:
         _fail(str(exc))
-    meta = {"persons": loaded.g.vcount(), "cells": len(org.cells), "posts": len(org.posts),
-            "parameters": params.to_dict(), "at": at, "min_grade": min_grade}
+    summary, per_run = pl.concat(frames), pl.concat(runs_frames)
+    shown = {k: v for k, v in params.to_dict().items() if k != "leadership_roles"}
+    meta = {"parameters": shown, "min_grade": min_grade,
+            "structures": "one date: the recorded organisation led by its leader alone, vs the what-if collective "
+                          "variant (leader post abolished, every council member holds the leader's ties); several "
+                          "dates: the recorded organisation at each date, led by leader or council"}
     if plot is not None:
         from cellmap.disrupt.plots import plot_spread
 
@@ -288,14 +310,15 @@ def recovery(
         for outcome, label in (("strikes_to_cut_off", "strikes to cut all cells off"),
                                ("steps_to_recover", "steps to recover after one strike")):
             sub = per_run.filter(pl.col("outcome") == outcome)
-            values = {s: sub.filter(pl.col("structure") == s)["value"].to_list() for s in sub["structure"].unique(maintain_order=True)}
-            paths += plot_spread(values, f"{plot}-{outcome}", label, label, note=json.dumps(params.to_dict()))
+            values = {s: sub.filter(pl.col("structure") == s)["value"].to_list()
+                      for s in sub["structure"].unique(maintain_order=True)}
+            paths += plot_spread(values, f"{plot}-{outcome}", label, label, note=json.dumps(shown))
         meta["plots"] = [str(p) for p in paths]
     if json_out:
         _emit_json({**meta, "rows": summary.drop("parameters").to_dicts()})
         return
-    _table(summary.drop("parameters"), "single leader vs collective leadership")
-    console.print(f"parameters: {json.dumps(params.to_dict())}", highlight=False)
+    _table(summary.drop("parameters", "min", "max"), "leadership structures under strikes")
+    console.print(f"parameters: {json.dumps(shown)}", highlight=False)
 
 
 @app.command()

@@ -58,7 +58,8 @@ import polars as pl
 from cellmap.disrupt.tenure import CRITICAL_ROLES
 
 __all__ = ["RecoveryParams", "Organisation", "organisation_from_memberships", "Simulation",
-           "strikes_to_cut_off", "time_to_recover", "compare_structures", "SINGLE", "COLLECTIVE"]
+           "strikes_to_cut_off", "time_to_recover", "compare_structures", "collective_variant",
+           "single_and_collective", "SINGLE", "COLLECTIVE"]
 
 SINGLE = ("leader",)
 COLLECTIVE = ("leader", "council_member")
@@ -310,7 +311,9 @@ def strikes_to_cut_off(org: Organisation, params: RecoveryParams, run: int = 0
     when censored at ``max_strikes``; the per-step trace)."""
     sim = Simulation(org, params, _run_rng(params, run))
     need = max(1, int(np.ceil(params.cut_off_share * len(org.cells)))) if org.cells else 1
-    trace = []
+    trace: list[dict] = []
+    if org.cells and sim.cells_cut() >= need:
+        return 0, trace  # cut off before any strike (e.g. a leadership with no recorded ties)
     steps = params.max_strikes * params.strike_interval
     for t in range(steps):
         strike = sim.strike_target() if t % params.strike_interval == 0 else None
@@ -349,26 +352,52 @@ def _spread(values: list[int | None]) -> dict:
             "max": float(done.max()) if done.size else None}
 
 
-def compare_structures(org: Organisation, params: RecoveryParams,
-                       structures: dict[str, tuple[str, ...]] | None = None,
-                       target: int | None = None,
-                       progress: Callable[[int], None] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Single-leader vs collective leadership on the same network and posts.
-
-    For each structure (name → leadership roles), over ``params.runs`` runs: the strikes needed to
-    cut the cells off from the leadership, and the time to recover from one strike on ``target``
-    (default: the holder of the highest-ranked post at the start). Returns (summary: one row per
-    structure and outcome with the spread — mean, median, 5 and 95 percentiles, min, max, censored
-    runs — and the parameters as a JSON column, so that results never travel without them;
-    runs: ``structure, outcome, run, value`` with null for a censored run). ``progress(n)`` is
-    called after every n finished runs (for a progress bar; 2 · runs per structure in all).
+def collective_variant(org: Organisation, council_role: str = "council_member") -> Organisation:
+    """The what-if collective structure of a recorded organisation (the seed's "collaborative
+    leadership rather than reliance on a single leader"): the leader post is abolished, its holder
+    takes a council seat, and every council member holds the leader's ties (they command together)
+    and is tied to the other council members. Everything else is unchanged. O(c · d + c²) for c
+    council members and a leader of degree d.
     """
-    structures = structures or {"single leader": SINGLE, "collective (council)": COLLECTIVE}
-    if target is None:
-        target = Simulation(org, params, _run_rng(params, 0)).strike_target()
+    g = org.graph.copy()
+    leaders = [h for r, _, h in org.posts if r == "leader" and h is not None]
+    council = sorted({h for r, _, h in org.posts if r == council_role and h is not None} | set(leaders))
+    contacts = {u for v in leaders for u in g.neighbors(v)}
+    existing = {tuple(sorted(e)) for e in g.get_edgelist()}
+    wanted = {tuple(sorted((c, u))) for c in council for u in contacts | set(council) if c != u}
+    g.add_edges(sorted(wanted - existing))
+    unit = next((u for r, u, _ in org.posts if r == "leader"), "organisation")
+    posts = [p for p in org.posts if p[0] != "leader"]
+    posts += [(council_role, unit, v) for v in leaders if (council_role, unit, v) not in posts]
+    return Organisation(g, posts, org.members, org.cells, dict(org.deputies))
+
+
+def single_and_collective(org: Organisation) -> dict[str, tuple[Organisation, tuple[str, ...]]]:
+    """The two structures compared by default: the recorded organisation led by its leader alone,
+    and its :func:`collective_variant` led by the council."""
+    return {"single leader (as recorded)": (org, SINGLE),
+            "collective council (what-if)": (collective_variant(org), ("council_member",))}
+
+
+def compare_structures(structures: dict[str, tuple[Organisation, tuple[str, ...]]], params: RecoveryParams,
+                       targets: dict[str, int] | None = None,
+                       progress: Callable[[int], None] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Leadership structures under strikes: name → (organisation, leadership roles).
+
+    For each structure, over ``params.runs`` runs: the strikes needed to cut the cells off from the
+    leadership, and the time to recover from one strike on ``targets[name]`` (default: the holder
+    of the highest-ranked post at the start). Returns (summary: one row per structure and outcome
+    with the spread — mean, median, 5 and 95 percentiles, min, max, censored runs — the struck
+    vertex and the parameters as a JSON column, so that results never travel without them;
+    runs: ``structure, outcome, run, value`` with null for a censored run). ``progress(n)`` is
+    called as runs finish (2 · runs per structure in all).
+    """
     rows, runs = [], []
-    for name, roles in structures.items():
+    for name, (org, roles) in structures.items():
         p = RecoveryParams(**{**params.to_dict(), "leadership_roles": tuple(roles)})
+        target = (targets or {}).get(name)
+        if target is None:
+            target = Simulation(org, p, _run_rng(p, 0)).strike_target()
         strikes, recover = [], []
         for run in range(p.runs):
             strikes.append(strikes_to_cut_off(org, p, run)[0])
@@ -376,8 +405,8 @@ def compare_structures(org: Organisation, params: RecoveryParams,
             if progress is not None:
                 progress(2)
         for outcome, values in (("strikes_to_cut_off", strikes), ("steps_to_recover", recover)):
-            rows.append({"structure": name, "outcome": outcome, **_spread(values),
-                         "parameters": json.dumps({**p.to_dict(), "target_vertex": target})})
+            rows.append({"structure": name, "outcome": outcome, **_spread(values), "struck_first": target,
+                         "leadership": ",".join(roles), "parameters": json.dumps(p.to_dict())})
             runs.extend({"structure": name, "outcome": outcome, "run": r, "value": v} for r, v in enumerate(values))
     return (pl.DataFrame(rows),
             pl.DataFrame(runs, schema={"structure": pl.String, "outcome": pl.String, "run": pl.Int64,

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from cellmap.disrupt.recovery import (COLLECTIVE, SINGLE, Organisation, RecoveryParams, Simulation,
-                                      compare_structures, strikes_to_cut_off, time_to_recover)
+                                      collective_variant, compare_structures, strikes_to_cut_off,
+                                      time_to_recover)
 
 
 def star_with_deputy() -> Organisation:
@@ -56,11 +57,12 @@ def test_mean_recovery_time_matches_the_geometric_maximum():
 
 def test_runs_are_repeatable_for_a_seed():
     params = RecoveryParams(tie_probability=0.3, runs=30, seed=5)
-    a, runs_a = compare_structures(council_network(), params)
-    b, runs_b = compare_structures(council_network(), params)
+    structures = {"single": (council_network(), SINGLE), "collective": (council_network(), COLLECTIVE)}
+    a, runs_a = compare_structures(structures, params)
+    b, runs_b = compare_structures(structures, params)
     assert a.equals(b) and runs_a.equals(runs_b)
     assert runs_a.height == 2 * 2 * 30
-    other, _ = compare_structures(council_network(), RecoveryParams(tie_probability=0.3, runs=30, seed=6))
+    other, _ = compare_structures(structures, RecoveryParams(tie_probability=0.3, runs=30, seed=6))
     assert json.loads(a["parameters"][0])["seed"] == 5 and json.loads(other["parameters"][0])["seed"] == 6
 
 
@@ -105,3 +107,21 @@ def test_cell_head_successor_is_most_central_free_cell_member_else_council_acts(
     sim.remove(2), sim.remove(3)
     sim.fill_vacancies()
     assert sim.holder[0] == 9 and sim.holder[1] == 9  # the council acts, keeping its seat
+
+
+def test_collective_variant_needs_every_council_member_struck():
+    # Leader 0 commands cell heads 4, 5, 6 (cells A, B, C); council 1, 2, 3 have no ties at all.
+    g = ig.Graph(n=7, edges=[(0, 4), (0, 5), (0, 6)])
+    posts = [("leader", "org", 0)] + [("council_member", "org", c) for c in (1, 2, 3)]
+    org = Organisation(g, posts, {"A": {4}, "B": {5}, "C": {6}}, ["A", "B", "C"])
+    params = RecoveryParams(tie_probability=0.0, succession_delay=1, strike_interval=1)
+    # As recorded: one strike on the leader cuts every cell off (successor has no ties, p = 0).
+    assert strikes_to_cut_off(org, RecoveryParams(**{**params.to_dict(), "leadership_roles": SINGLE}))[0] == 1
+    # What-if collective: 0, 1, 2, 3 all hold the leader's ties -> all four must be struck.
+    variant = collective_variant(org)
+    assert sorted(variant.graph.neighbors(1)) == [0, 2, 3, 4, 5, 6]
+    assert sorted(r for r, _, _ in variant.posts) == ["council_member"] * 4
+    collective = RecoveryParams(**{**params.to_dict(), "leadership_roles": ("council_member",)})
+    assert strikes_to_cut_off(variant, collective)[0] == 4
+    # A council with no recorded ties leaves the cells cut off before any strike.
+    assert strikes_to_cut_off(org, collective)[0] == 0
