@@ -35,6 +35,7 @@ import numpy as np
 import polars as pl
 from scipy.sparse import csgraph
 
+from cellmap.graph.bitbfs import arcs, reciprocal_distance_sums
 from cellmap.graph.fragmentation import fragmentation_from_sizes
 from cellmap.graph.measures import adjacency, betweenness
 
@@ -62,6 +63,7 @@ class KeyPlayerSet:
     seconds: float
     baseline: float        # the objective with no node removed (KPP-Neg) / 0 (KPP-Pos)
     params: dict = field(default_factory=dict)
+    pool: list[int] | None = None  # the restricted candidate pool, when the search used one
 
     def to_frame(self) -> pl.DataFrame:
         """One row per member: ``rank, node, label, objective, score, baseline, method``."""
@@ -74,68 +76,6 @@ class KeyPlayerSet:
 
 
 # ------------------------------------------------------------------------------------ kernels
-class _Arcs:
-    """The graph as arcs (u → v, both directions), sorted by head, for bit-parallel BFS."""
-
-    def __init__(self, g: ig.Graph):
-        edges = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
-        edges = edges[edges[:, 0] != edges[:, 1]]
-        tail = np.concatenate([edges[:, 0], edges[:, 1]])
-        head = np.concatenate([edges[:, 1], edges[:, 0]])
-        order = np.argsort(head, kind="stable")
-        self.n = g.vcount()
-        self.tail, self.head = tail[order], head[order]
-
-    def alive(self, removed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Arcs among surviving nodes: (tails, start offset of each head run, head of each run)."""
-        keep = np.ones(self.n, dtype=bool)
-        keep[removed] = False
-        sel = keep[self.tail] & keep[self.head]
-        tail, head = self.tail[sel], self.head[sel]
-        if len(head) == 0:
-            return tail, np.zeros(0, np.int64), np.zeros(0, np.int64)
-        starts = np.flatnonzero(np.r_[True, head[1:] != head[:-1]])
-        return tail, starts, head[starts]
-
-
-def reciprocal_distance_total(arcs: _Arcs, removed: np.ndarray, block: int = 4096) -> float:
-    """Σ_{i≠j} 1/d_ij over the surviving nodes, by bit-parallel BFS from all sources at once.
-
-    Each node holds a bitset of the sources that have reached it; one BFS level ORs the frontier
-    bitsets along every arc, and the newly set bits at level d add (count / d). Sources are processed
-    in blocks of ``block`` bits. Cost: O(D · m · n / 64) word operations (D = diameter).
-    """
-    n = arcs.n
-    keep = np.ones(n, dtype=bool)
-    keep[removed] = False
-    sources = np.flatnonzero(keep)
-    tail, starts, heads = arcs.alive(removed)
-    if len(tail) == 0:
-        return 0.0
-    total = 0.0
-    for b0 in range(0, len(sources), block):
-        src = sources[b0:b0 + block]
-        words = (len(src) + 63) // 64
-        bit = np.arange(len(src))
-        reached = np.zeros((n, words), dtype=np.uint64)
-        reached[src, bit >> 6] = np.left_shift(np.uint64(1), (bit & 63).astype(np.uint64))
-        frontier = reached.copy()
-        level = 0
-        while True:
-            level += 1
-            gathered = frontier[tail]
-            nxt = np.zeros_like(frontier)
-            nxt[heads] = np.bitwise_or.reduceat(gathered, starts, axis=0)
-            nxt &= ~reached
-            count = int(np.bitwise_count(nxt).sum())
-            if count == 0:
-                break
-            total += count / level
-            reached |= nxt
-            frontier = nxt
-    return total
-
-
 def _fragmentation_after(g: ig.Graph, removed: np.ndarray) -> float:
     keep = np.setdiff1d(np.arange(g.vcount()), removed)
     sub = g.induced_subgraph(keep.tolist(), implementation="create_from_scratch")
@@ -148,13 +88,15 @@ def objective_function(g: ig.Graph, objective: str, m: int = 2) -> Callable[[np.
     if objective == "F":
         return lambda s: _fragmentation_after(g, s)
     if objective == "DF":
-        arcs = _Arcs(g)
+        structure = arcs(g)
+        everyone = np.arange(n)
 
         def df(s: np.ndarray) -> float:
             rest = n - len(s)
             if rest < 2:
                 return 1.0
-            return 1.0 - reciprocal_distance_total(arcs, s) / (rest * (rest - 1.0))
+            alive = np.setdiff1d(everyone, s, assume_unique=True)
+            return 1.0 - reciprocal_distance_sums(structure, alive, removed=s) / (rest * (rest - 1.0))
         return df
     if objective in POS_OBJECTIVES:
         weighted = objective == "DR"
@@ -385,7 +327,8 @@ def key_players(g: ig.Graph, k: int, objective: str = "DF", m: int = 2, method: 
                         labels=[labels[i] for i in chosen], score=float(value), method=label, evaluations=count,
                         seconds=time.perf_counter() - started, baseline=float(baseline),
                         params={"m": m, "seed": seed, "restarts": restarts,
-                                "candidates": n if method == "exact" else int(len(pool))})
+                                "candidates": n if method == "exact" else int(len(pool))},
+                        pool=None if method == "exact" or len(pool) == n else pool.tolist())
 
 
 def kpp_neg(g: ig.Graph, k: int, objective: str = "DF", **kwargs) -> KeyPlayerSet:

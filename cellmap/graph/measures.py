@@ -14,7 +14,9 @@ import igraph as ig
 import numpy as np
 import polars as pl
 import scipy.sparse as sp
-from scipy.sparse import csgraph
+
+from cellmap.graph.bitbfs import arcs, reciprocal_distance_sums
+from cellmap.graph.projection import cached, edge_array
 
 __all__ = [
     "degree", "strength", "betweenness", "harmonic_closeness", "eigenvector", "pagerank", "coreness",
@@ -28,13 +30,15 @@ def _weights(g: ig.Graph, weighted: bool) -> list[float] | None:
 
 
 def adjacency(g: ig.Graph, weighted: bool = False) -> sp.csr_matrix:
-    """Symmetric sparse adjacency matrix (weights or 1). O(n + m)."""
-    edges = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
-    w = np.asarray(_weights(g, weighted) or np.ones(len(edges)), dtype=np.float64)
-    n = g.vcount()
-    a = sp.coo_matrix((np.concatenate([w, w]), (np.concatenate([edges[:, 0], edges[:, 1]]),
-                                                np.concatenate([edges[:, 1], edges[:, 0]]))), shape=(n, n))
-    return a.tocsr()
+    """Symmetric sparse adjacency matrix (weights or 1), cached per graph. O(n + m)."""
+    def build() -> sp.csr_matrix:
+        edges = edge_array(g)
+        w = np.asarray(_weights(g, weighted) or np.ones(len(edges)), dtype=np.float64)
+        n = g.vcount()
+        a = sp.coo_matrix((np.concatenate([w, w]), (np.concatenate([edges[:, 0], edges[:, 1]]),
+                                                    np.concatenate([edges[:, 1], edges[:, 0]]))), shape=(n, n))
+        return a.tocsr()
+    return cached(g, f"adjacency_{weighted}", build)
 
 
 def degree(g: ig.Graph) -> np.ndarray:
@@ -80,7 +84,8 @@ def harmonic_closeness(g: ig.Graph, samples: int | None = None, seed: int = 0) -
     Boldi & Vigna 2014). Exact cost: O(n m).
 
     Sampled (``samples=k``, Eppstein & Wang 2004 style): ``Ĥ(v) = (n/k) Σ_{u∈S, u≠v} 1/d(u,v) / (n-1)``
-    from k uniform sources (distances are symmetric in an undirected graph). Cost: O(k m).
+    from k uniform sources (distances are symmetric in an undirected graph), all k searches run
+    together by bit-parallel BFS (:mod:`cellmap.graph.bitbfs`). Cost: O(D m k / 64).
     """
     n = g.vcount()
     if n < 2:
@@ -89,15 +94,7 @@ def harmonic_closeness(g: ig.Graph, samples: int | None = None, seed: int = 0) -
         return np.asarray(g.harmonic_centrality(normalized=True), dtype=np.float64)
     rng = np.random.default_rng(seed)
     sources = rng.choice(n, size=samples, replace=False)
-    a = adjacency(g)
-    total = np.zeros(n)
-    block = max(1, 20_000_000 // n)
-    for start in range(0, samples, block):
-        d = csgraph.shortest_path(a, unweighted=True, directed=False, indices=sources[start:start + block])
-        with np.errstate(divide="ignore"):
-            inv = 1.0 / d
-        inv[~np.isfinite(inv)] = 0.0
-        total += inv.sum(axis=0)
+    total = reciprocal_distance_sums(arcs(g), sources, per_node=True)
     return total * (n / samples) / (n - 1)
 
 
@@ -112,10 +109,30 @@ def eigenvector(g: ig.Graph, weighted: bool = True) -> np.ndarray:
         return np.asarray(g.eigenvector_centrality(weights=_weights(g, weighted)), dtype=np.float64)
 
 
-def pagerank(g: ig.Graph, damping: float = 0.85, weighted: bool = True) -> np.ndarray:
-    """PageRank (Brin & Page 1998): ``p = (1-α)/n + α Σ_j w_ji / s_j p_j`` with dangling (isolated)
-    vertices spreading their rank uniformly; solved exactly by PRPACK. Cost: O(m) per iteration."""
-    return np.asarray(g.pagerank(directed=False, damping=damping, weights=_weights(g, weighted)), dtype=np.float64)
+def pagerank(g: ig.Graph, damping: float = 0.85, weighted: bool = True, tol: float = 1e-14,
+             max_iter: int = 10_000) -> np.ndarray:
+    """PageRank (Brin & Page 1998): ``p = (1-α)/n + α (Σ_j p_j w_ji / s_j + Σ_{dangling j} p_j / n)``
+    — isolated vertices spread their rank uniformly, as in NetworkX and igraph.
+
+    Power iteration on the sparse column-stochastic matrix until the L1 change is below ``tol``
+    (the error then is at most tol·α/(1-α)); it converges geometrically at rate α. Cost: O(m) per
+    iteration, O(m log(1/tol) / log(1/α)) in all.
+    """
+    n = g.vcount()
+    if n == 0:
+        return np.zeros(0)
+    a = adjacency(g, weighted)
+    out_strength = np.asarray(a.sum(axis=1)).ravel()
+    dangling = out_strength == 0
+    inverse = np.divide(1.0, out_strength, out=np.zeros(n), where=~dangling)
+    transition = sp.csr_matrix(a.T.multiply(inverse[None, :]))
+    x = np.full(n, 1.0 / n)
+    for _ in range(max_iter):
+        nxt = damping * (transition @ x) + (damping * x[dangling].sum() + 1.0 - damping) / n
+        if np.abs(nxt - x).sum() < tol:
+            return nxt
+        x = nxt
+    return x
 
 
 def coreness(g: ig.Graph) -> np.ndarray:
@@ -161,19 +178,31 @@ def effective_size(g: ig.Graph, weighted: bool = True) -> np.ndarray:
     n = g.vcount()
     deg = degree(g).astype(np.float64)
     w = np.asarray(_weights(g, weighted) or np.ones(g.ecount()), dtype=np.float64)
-    edges = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if len(w) == 0 or np.all(w == w[0]):
+            # Equal weights: Borgatti's shortcut d - 2t/d with t = ties among the neighbours.
+            t = np.asarray(g.transitivity_local_undirected(mode="zero"), dtype=np.float64) * deg * (deg - 1) / 2
+            out = deg - 2.0 * np.round(t) / deg
+            out[deg == 0] = np.nan
+            return out
+    edges = edge_array(g)
     s = np.bincount(edges.ravel(), weights=np.repeat(w, 2), minlength=n)
     wmax = np.zeros(n)
     np.maximum.at(wmax, edges[:, 0], w)
     np.maximum.at(wmax, edges[:, 1], w)
+    # Edge id of an unordered pair by binary search over the sorted pair keys (no Python loop).
+    keys = np.minimum(edges[:, 0], edges[:, 1]) * n + np.maximum(edges[:, 0], edges[:, 1])
+    order = np.argsort(keys)
+    sorted_keys = keys[order]
+
+    def eid(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return order[np.searchsorted(sorted_keys, np.minimum(a, b) * n + np.maximum(a, b))]
+
     tri = np.asarray(g.list_triangles(), dtype=np.int64).reshape(-1, 3)
     redundancy = np.zeros(n)
-    if len(tri):
-        for a, b, c in ((0, 1, 2), (0, 2, 1), (1, 0, 2), (1, 2, 0), (2, 0, 1), (2, 1, 0)):
-            u, v, x = tri[:, a], tri[:, b], tri[:, c]  # ego u, neighbour v, shared neighbour x
-            e_ux = np.asarray(g.get_eids(list(zip(u.tolist(), x.tolist()))), dtype=np.int64)
-            e_vx = np.asarray(g.get_eids(list(zip(v.tolist(), x.tolist()))), dtype=np.int64)
-            redundancy += np.bincount(u, weights=(w[e_ux] / s[u]) * (w[e_vx] / wmax[v]), minlength=n)
+    for a, b, c in ((0, 1, 2), (0, 2, 1), (1, 0, 2), (1, 2, 0), (2, 0, 1), (2, 1, 0)):
+        u, v, x = tri[:, a], tri[:, b], tri[:, c]  # ego u, neighbour v, shared neighbour x
+        redundancy += np.bincount(u, weights=(w[eid(u, x)] / s[u]) * (w[eid(v, x)] / wmax[v]), minlength=n)
     out = deg - redundancy
     out[deg == 0] = np.nan
     return out
@@ -188,7 +217,7 @@ def groups_connected(g: ig.Graph, group_kind: str) -> np.ndarray:
     if mem is None or mem.height == 0:
         return np.zeros(n, dtype=np.int64)
     mem = mem.filter(pl.col("group_kind") == group_kind).select(pl.col("vertex").alias("other"), "group")
-    edges = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    edges = edge_array(g)
     selves = np.arange(n, dtype=np.int64)
     pairs = pl.DataFrame({"vertex": np.concatenate([edges[:, 0], edges[:, 1], selves]),
                           "other": np.concatenate([edges[:, 1], edges[:, 0], selves])})

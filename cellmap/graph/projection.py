@@ -36,7 +36,7 @@ from cellmap.errors import InputError
 __all__ = [
     "RELIABILITY_ORDER", "filter_relations", "person_graph", "two_mode_graph", "one_mode_projection",
     "meta_network", "graph_from_edge_list", "read_edge_list", "edge_evidence", "vertex_index",
-    "AFFILIATION_KINDS", "grade_rank",
+    "AFFILIATION_KINDS", "grade_rank", "cached", "edge_array",
 ]
 
 RELIABILITY_ORDER = "ABCDEF"
@@ -57,6 +57,28 @@ _EVIDENCE_SCHEMA = {
     "edge": pl.Int64, "relation_id": pl.Int64, "kind": pl.Utf8, "report_id": pl.Int64,
     "reliability": pl.Utf8, "credibility": pl.Int64, "grade": pl.Utf8, "via": pl.Utf8,
 }
+
+
+# ---------------------------------------------------------------------------------------- caches
+def cached(g: ig.Graph, name: str, compute):
+    """A value derived from the graph's structure, computed once per graph object.
+
+    The cache lives in a graph attribute keyed by the object's id and its vertex and edge counts, so
+    a copy or subgraph (which inherits graph attributes) recomputes instead of reading a stale value.
+    """
+    key = (id(g), g.vcount(), g.ecount())
+    store = g["_cache"] if "_cache" in g.attributes() else None
+    if not isinstance(store, dict) or store.get("key") != key:
+        store = {"key": key}
+        g["_cache"] = store
+    if name not in store:
+        store[name] = compute()
+    return store[name]
+
+
+def edge_array(g: ig.Graph) -> np.ndarray:
+    """The edges as an (m, 2) int64 array (cached: igraph's edge list costs ~1 s per million edges)."""
+    return cached(g, "edges", lambda: np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2))
 
 
 # --------------------------------------------------------------------------------------- filters
@@ -124,7 +146,8 @@ def _build(nodes: pl.DataFrame, links: pl.DataFrame, kind_weights: Mapping[str, 
         pairs = (links.select("u", "v", "kind", "via", summed_weight).unique(subset=["u", "v", "kind", "via"])
                  .group_by("u", "v").agg(pl.col(summed_weight).cast(pl.Float64).sum().alias("weight")))
     pairs = pairs.sort("u", "v").with_row_index("edge")
-    g = ig.Graph(n=nodes.height, edges=list(zip(pairs["u"].to_list(), pairs["v"].to_list())), directed=False)
+    ends = np.column_stack([pairs["u"].to_numpy(), pairs["v"].to_numpy()]).astype(np.int64).reshape(-1, 2)
+    g = ig.Graph(n=nodes.height, edges=ends, directed=False)
     for col in ("name", "entity_id", "kind", "label"):
         g.vs[col] = nodes[col].to_list()
     g.es["weight"] = pairs["weight"].to_list()
@@ -133,6 +156,7 @@ def _build(nodes: pl.DataFrame, links: pl.DataFrame, kind_weights: Mapping[str, 
                                                                               nulls_last=True))
     g["evidence"] = evidence
     g["memberships"] = pl.DataFrame(schema={"vertex": pl.Int64, "group_kind": pl.Utf8, "group": pl.Utf8})
+    cached(g, "edges", lambda: ends)
     return g
 
 
@@ -240,7 +264,7 @@ def one_mode_projection(bipartite: ig.Graph, keep: str = "person") -> ig.Graph:
     kept = [v.index for v in bipartite.vs if v["kind"] == keep]
     new_index = {old: new for new, old in enumerate(kept)}
     ev = bipartite["evidence"]
-    ends = np.asarray(bipartite.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    ends = edge_array(bipartite)
     kinds = np.asarray(bipartite.vs["kind"], dtype=object)
     is_kept_u = kinds[ends[:, 0]] == keep if len(ends) else np.zeros(0, bool)
     person = np.where(is_kept_u, ends[:, 0], ends[:, 1]) if len(ends) else ends[:, 0]

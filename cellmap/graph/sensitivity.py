@@ -18,7 +18,7 @@ import polars as pl
 from cellmap.graph.communities import leiden
 from cellmap.graph.keyplayers import key_players
 from cellmap.graph.measures import measures
-from cellmap.graph.projection import person_graph
+from cellmap.graph.projection import edge_array, person_graph
 
 __all__ = ["DEFAULT_GRADES", "sensitivity", "top_measure", "key_player_set", "same_group", "grade_label",
            "Conclude"]
@@ -58,7 +58,7 @@ def same_group(resolution: float = 1.0, seed: int = 0) -> Conclude:
     """Conclusions "X and Y fall in the same Leiden group", for every tied pair (node = "X|Y")."""
     def conclude(g: ig.Graph) -> pl.DataFrame:
         membership = np.asarray(leiden(g, resolution=resolution, seed=seed).membership)
-        edges = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+        edges = edge_array(g)
         edges = edges[membership[edges[:, 0]] == membership[edges[:, 1]]] if len(edges) else edges
         names, labels = g.vs["name"], g.vs["label"] if "label" in g.vs.attributes() else g.vs["name"]
         pairs = [tuple(sorted((a, b), key=lambda v: names[v])) for a, b in edges.tolist()]

@@ -115,3 +115,17 @@ def test_measures_frame_has_every_column(pair):
     for col in ("degree", "strength", "betweenness", "betweenness_se", "harmonic", "eigenvector", "pagerank",
                 "coreness", "articulation", "constraint", "effective_size", "cells_connected", "sectors_connected"):
         assert col in frame.columns
+
+
+def test_bit_parallel_bfs_gives_exact_reciprocal_distance_sums(pair):
+    from cellmap.graph.bitbfs import arcs, reciprocal_distance_sums
+
+    g, h = pair
+    n = g.vcount()
+    per = reciprocal_distance_sums(arcs(g), np.arange(n), per_node=True, block=64)  # several blocks
+    np.testing.assert_allclose(per, as_array(nx.harmonic_centrality(h), n), atol=1e-9)
+    removed = np.arange(0, n, 7)
+    rest = h.copy()
+    rest.remove_nodes_from(removed.tolist())
+    total = reciprocal_distance_sums(arcs(g), np.setdiff1d(np.arange(n), removed), removed=removed)
+    assert total == pytest.approx(sum(nx.harmonic_centrality(rest).values()), abs=1e-9)
