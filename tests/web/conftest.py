@@ -104,8 +104,11 @@ def demo_store(folder: Path):
 
 @pytest.fixture(scope="session")
 def live_demo(tmp_path_factory):
-    """One workbench server on the demo scenario for every browser test of this worker."""
-    store = demo_store(tmp_path_factory.mktemp("web-demo"))
+    """One workbench server on the demo scenario for every browser test of this worker.
+
+    `CELLMAP_WEB_TEST_DATA=small` serves the small fixture instead (a quick loop while developing)."""
+    folder = tmp_path_factory.mktemp("web-demo")
+    store = small_store(folder) if os.environ.get("CELLMAP_WEB_TEST_DATA") == "small" else demo_store(folder)
     with LiveServer(store) as server:
         yield server
     store.close()

@@ -11,7 +11,7 @@ export function el(tag, attrs = {}, ...children) {
     else if (key === "html") node.innerHTML = value;
     else node.setAttribute(key, value === true ? "" : value);
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue;
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }

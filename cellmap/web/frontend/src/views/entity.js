@@ -8,7 +8,7 @@ export default async function entity(container, { args }) {
   if (!Number.isInteger(id)) throw new Error("No entity id in the address (#/entity/ID).");
   const data = await getJSON(`/api/entities/${id}`);
   const e = data.entity;
-  container.append(
+  container.append(...[
     el("h1", { id: "entity-title" }, e.name, " ", el("span", { class: "pill" }, e.kind)),
     el("div", { class: "row" },
       el("a", { href: `#/network?focus=${e.id}` }, "Show on the network"), " · ",
@@ -27,7 +27,7 @@ export default async function entity(container, { args }) {
     panel("Properties", claimsTable(data.properties)),
     data.roles.length ? panel("Role history", roleTimeline(data.roles)) : null,
     panel(`Relationships (${data.relations.length})`, relationTable(data.relations)),
-  );
+  ].filter(Boolean));
 }
 
 function claimsTable(claims) {
@@ -54,6 +54,7 @@ function roleTimeline(roles) {
     svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
     svg.setAttribute("class", "chart");
     svg.setAttribute("width", "100%");
+    svg.setAttribute("style", `max-width:${width}px`);
     roles.forEach((r, i) => {
       const start = r.valid_from || r.valid_to, end = r.valid_to || (r.valid_from ? new Date(t1).toISOString().slice(0, 10) : today);
       const rect = document.createElementNS(NS, "rect");

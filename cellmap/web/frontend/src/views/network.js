@@ -5,7 +5,7 @@
 import Graph from "graphology";
 import Sigma from "sigma";
 import { getJSON } from "../api.js";
-import { KIND_COLOURS, clear, colourOf, debounce, el, entityLink, errorBox, gradeBadge, reportLink } from "../ui.js";
+import { KIND_COLOURS, clear, colourOf, debounce, el, entityLink, errorBox, reportLink } from "../ui.js";
 
 const GRADES = ["", "A1", "A2", "B2", "B3", "C3", "C4", "D4", "E5", "F6"];
 const EDGE_COLOURS = { membership: "#feb2b2", communication: "#90cdf4", meeting: "#9ae6b4", kinship: "#fbd38d",
@@ -233,11 +233,22 @@ export default async function network(container, { params, status }) {
         el("button", { onclick: () => setPathEnd("b", s.selected) }, "Path to here"))));
   }
 
+  // Frame the given nodes: centre the camera on their box, zoomed so that all of them show.
+  function fitCamera(keys) {
+    const points = keys.map((k) => renderer.getNodeDisplayData(k)).filter(Boolean);
+    if (!points.length) return;
+    const xs = points.map((p) => p.x), ys = points.map((p) => p.y);
+    const span = Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys));
+    renderer.getCamera().animate({ x: (Math.max(...xs) + Math.min(...xs)) / 2, y: (Math.max(...ys) + Math.min(...ys)) / 2,
+      ratio: Math.min(1, Math.max(0.05, span * 1.4)) }, { duration: 300 });
+  }
+
   function highlightNeighbours(id) {
     const key = String(id);
     const nodes = new Set([key, ...graph.neighbors(key)]);
     s.highlight = { nodes, edges: new Set(graph.edges(key)) };
     renderer.refresh();
+    fitCamera([...nodes]);
   }
 
   async function showPaths() {
@@ -262,6 +273,7 @@ export default async function network(container, { params, status }) {
       }
       s.highlight = nodes.size ? { nodes, edges } : null;
       renderer.refresh();
+      fitCamera([...nodes]);
       renderDetail();
     } catch (error) {
       clear(detail).append(errorBox(error));
@@ -281,7 +293,7 @@ export default async function network(container, { params, status }) {
       path.edges.forEach((edge) => {
         const from = path.nodes.find((n) => n.id === edge.source), to = path.nodes.find((n) => n.id === edge.target);
         div.append(el("div", { class: "path-edge" }, el("em", {}, `${from ? from.name : edge.source} — ${to ? to.name : edge.target}`),
-          el("ul", {}, edge.relations.map((r) => el("li", {}, `${r.kind}${r.role ? ` (${r.role})` : ""} `, gradeBadge(r.grade), " ", reportLink(r.report),
+          el("ul", {}, edge.relations.map((r) => el("li", {}, `${r.kind}${r.role ? ` (${r.role})` : ""} `, reportLink(r.report),
             r.valid_from ? el("span", { class: "muted" }, ` ${r.valid_from}`) : null)))));
       });
       box.append(div);
