@@ -46,8 +46,11 @@ DEMO_SEED = 20190101
 
 
 def generate(seed: int, size: str = "demo", out_dir: str | os.PathLike = "scenario", *, persons: int | None = None,
-             incidents: int | None = None, comms: int | None = None, entity_format: str = "ftm") -> dict:
-    """Write a scenario folder; returns its manifest. `size` is 'demo' or 'large'; the counts override it."""
+             incidents: int | None = None, comms: int | None = None, entity_format: str = "ftm",
+             progress=None) -> dict:
+    """Write a scenario folder; returns its manifest. `size` is 'demo' or 'large'; the counts override it.
+
+    `progress(cells_done, cells_total)` is called after each cell is written."""
     if size not in SIZES:
         raise ValueError(f"size: {size!r} is not one of {', '.join(SIZES)}")
     if entity_format not in ("ftm", "cellmap"):
@@ -58,7 +61,7 @@ def generate(seed: int, size: str = "demo", out_dir: str | os.PathLike = "scenar
             if value < 1:
                 raise ValueError(f"{name}: must be a positive number, not {value}")
             params[name] = value
-    return Generator(seed, Path(out_dir), size=size, entity_format=entity_format, **params).run()
+    return Generator(seed, Path(out_dir), size=size, entity_format=entity_format, progress=progress, **params).run()
 
 
 def scenario_files(folder: str | os.PathLike) -> list[Path]:

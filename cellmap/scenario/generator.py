@@ -178,7 +178,8 @@ class Generator:
     """One scenario run: call :meth:`run`. All randomness derives from `seed` by name."""
 
     def __init__(self, seed: int, out_dir: Path, persons: int, incidents: int, comms: int, size: str,
-                 entity_format: str = "ftm"):
+                 entity_format: str = "ftm", progress=None):
+        self.progress = progress or (lambda done, total: None)
         self.seed = seed
         self.size = size
         self.out = ScenarioWriter(out_dir, entity_format)
@@ -340,8 +341,9 @@ class Generator:
         self.write_sectors()
         self.write_jail_attacks()
         self.write_sector_people()
-        for cell in self.cells:
+        for done, cell in enumerate(self.cells):
             CellRun(self, cell).run()
+            self.progress(done + 1, len(self.cells))
         self.write_traces()
         self.write_leadership_truth()
         manifest = {"synthetic": True, "seed": self.seed, "size": self.size,

@@ -126,14 +126,14 @@ def _article(rng: random.Random, word: str) -> str:
 
 
 _VOWEL_RULES = (
-    (re.compile(r"u(?=[^aeiou])"), "ou"),
-    (re.compile(r"i(?=[^aeiou]|$)"), "ee"),
+    (re.compile(r"(?<![aeiou])u(?=[^aeiou])"), "ou"),
+    (re.compile(r"(?<![aeiou])i(?=[^aeiou]|$)"), "ee"),
     (re.compile(r"a(?=[^aeiou]$)"), "e"),
 )
-_CONSONANT_RULES = (
+_CONSONANT_RULES = (  # (pattern, replacements): applied in this order, to every match
+    (re.compile(r"([bdfjklmnqrstz])\1"), (r"\1",)),
     (re.compile(r"dh", re.I), ("z", "th", "d")),
     (re.compile(r"q", re.I), ("k", "g")),
-    (re.compile(r"([bdfjklmnrstz])\1"), (r"\1",)),
 )
 
 
@@ -151,7 +151,7 @@ def respell_word(rng: random.Random, word: str, strength: float) -> str:
         return rng.choice(WORD_ALTERNATIVES[word])
     for pattern, replacements in _CONSONANT_RULES:
         if pattern.search(word) and rng.random() < strength:
-            word = pattern.sub(_replacer(rng.choice(replacements)), word, count=1)
+            word = pattern.sub(_replacer(rng.choice(replacements)), word)
     for pattern, replacement in _VOWEL_RULES:
         if pattern.search(word) and rng.random() < strength / 2:
             word = pattern.sub(replacement, word, count=1)

