@@ -291,6 +291,8 @@ def recovery(
             for when, persons, org, structures, tv in jobs:
                 summary, per_run = compare_structures(structures, params, {name: tv for name in structures} if tv is not None else None,
                                                       progress=lambda n: bar.advance(task, n))
+                names = org.graph.vs["name"]
+                summary = summary.with_columns(pl.col("struck_first").map_elements(lambda v: names[v], return_dtype=pl.Utf8))
                 extra = [pl.lit(str(when) if when else None, dtype=pl.Utf8).alias("at"), pl.lit(persons).alias("persons"),
                          pl.lit(len(org.cells)).alias("cells"), pl.lit(len(org.posts)).alias("posts")]
                 frames.append(summary.with_columns(extra))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import polars as pl
 
@@ -21,21 +22,32 @@ REMOVING_END_REASONS = ("killed", "arrested")
 REMOVING_CT_OUTCOMES = ("killed", "captured")
 
 
+_PARTIAL_DATE = re.compile(r"^(\d{1,2}|\?)/(\d{1,2}|\?)/?(\d{4}|\d{2})$")
+
+
 def parse_partial_date(text: str | None) -> tuple[dt.date | None, str | None]:
-    """Parse JJATT's ``M/D/YYYY`` with ``?`` for unknown parts; return (earliest date, precision)."""
+    """Parse JJATT's ``M/D/YYYY`` with ``?`` for unknown parts; return (earliest date, precision).
+
+    Tolerates what the public files contain: two-digit years (``11/17/05``: 00–49 → 20xx,
+    50–99 → 19xx), a missing second slash (``6/?2005``) and blank cells (None).
+    """
     if text is None or not str(text).strip():
         return None, None
-    parts = str(text).strip().split("/")
-    if len(parts) != 3 or not parts[2].isdigit():
+    match = _PARTIAL_DATE.match(str(text).replace(" ", ""))
+    if not match:
         raise ValueError(f"date {text!r}: expected M/D/YYYY with '?' for unknown parts")
-    month = int(parts[0]) if parts[0].isdigit() else None
-    day = int(parts[1]) if parts[1].isdigit() else None
-    year = int(parts[2])
-    if month is None:
-        return dt.date(year, 1, 1), "year"
-    if day is None:
-        return dt.date(year, month, 1), "month"
-    return dt.date(year, month, day), "day"
+    m, d, y = match.groups()
+    year = int(y) if len(y) == 4 else (2000 + int(y) if int(y) < 50 else 1900 + int(y))
+    month = int(m) if m.isdigit() else None
+    day = int(d) if d.isdigit() else None
+    try:
+        if month is None:
+            return dt.date(year, 1, 1), "year"
+        if day is None:
+            return dt.date(year, month, 1), "month"
+        return dt.date(year, month, day), "day"
+    except ValueError:
+        raise ValueError(f"date {text!r}: no such day") from None
 
 
 def removals_from_jjatt(nodes: pl.DataFrame) -> pl.DataFrame:

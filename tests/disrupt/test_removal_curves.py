@@ -130,3 +130,25 @@ def test_jjatt_graphs_match_readme_counts(jjatt):
     for name, (n, m) in expected.items():
         g, _ = jjatt[name]
         assert (g.vcount(), g.ecount()) == (n, m)
+
+
+def test_partial_dates_as_written_in_the_public_files():
+    import datetime as dt
+
+    from cellmap.disrupt.replay import parse_partial_date
+
+    assert parse_partial_date("11/13/2001") == (dt.date(2001, 11, 13), "day")
+    assert parse_partial_date("11/?/2001") == (dt.date(2001, 11, 1), "month")
+    assert parse_partial_date("?/?/2000") == (dt.date(2000, 1, 1), "year")
+    assert parse_partial_date("6/?2005") == (dt.date(2005, 6, 1), "month")
+    assert parse_partial_date("11/17/05") == (dt.date(2005, 11, 17), "day")
+    assert parse_partial_date("1/13/98") == (dt.date(1998, 1, 13), "day")
+    assert parse_partial_date(" ") == (None, None)
+    with pytest.raises(ValueError, match="13/40/2001"):
+        parse_partial_date("13/40/2001")
+
+
+def test_every_public_jjatt_removal_date_parses(jjatt):
+    for name, (g, nodes) in jjatt.items():
+        events = removals_from_jjatt(nodes)
+        assert events["date"].min().year >= 1980 and events["date"].max().year <= 2025, name
