@@ -189,8 +189,12 @@ class Generator:
         self.person_count = 0
         self.sector_reports: dict[str, str] = {}
         self.incident_logs: dict[tuple[str, int, int], str] = {}
-        self.messengers: dict[str, list[Tenure]] = {}
-        self.members_known: dict[str, list[Tenure]] = {}
+        # F14: the day of each traced target's security error, and the known member it will reach
+        # (kept as the cells stream past, so no list of all members is held).
+        plan = self.stream("trace-plan")
+        self.contact_days = {(s, r): d.toordinal() - plan.randint(15, 45) for s, r, d, _ in TRACED_STRIKES}
+        self.contact_kinds = {(s, r): c for s, r, _, c in TRACED_STRIKES}
+        self.contact_candidates: dict[tuple[str, str], list[Tenure | None]] = {k: [None, None] for k in self.contact_days}
         self.traced: list[tuple[str, Tenure]] = []
         self.unit_sector: dict[str, str] = {}
         self.sector_sites: dict[str, dict[str, str]] = {}
@@ -549,7 +553,6 @@ class Generator:
                     forced = []
                 roles.setdefault(role, []).extend(self.occupy(rng, role, sid, home, 0.015, forced))
             self.sector_tenures[sector] = roles
-        self.head_of_cell: dict[str, list[Tenure]] = {}
 
     def write_jail_attacks(self) -> None:
         """Jail attacks in north-east Syria (F6); completed ones free detainees, who rejoin."""
@@ -647,8 +650,9 @@ class Generator:
             self.relation("ct_action", self.forces["US-led coalition"], aid, end_report, action="raid",
                           outcome="captured", date=iso(strike_day), force="US-led coalition")
             associates.append(associate)
-        contact_day = strike_day - rng.randint(15, 45)
-        known = self.known_contact(sector, contact_day, contact)
+        contact_day = self.contact_days[(sector, target.role)]
+        active, known_earlier = self.contact_candidates[(sector, target.role)]
+        known = active or known_earlier
         report = self.report(rng, "intercept_summary", contact_day + 3, f"Surveillance report ({sector})")
         relations = []
         if contact == "meeting":
@@ -673,14 +677,17 @@ class Generator:
         for associate in associates:
             self.write_truth_person(associate)
 
-    def known_contact(self, sector: str, day: int, contact: str) -> "Tenure":
-        """A member of the sector active on `day` whose membership was reported before it."""
-        pool = self.messengers if contact == "message_drop" else self.members_known
-        candidates = [t for t in pool.get(sector, []) if t.active(day) and t.known_from < day and
-                      not t.person.hidden]
-        if not candidates:
-            candidates = [t for t in pool.get(sector, []) if t.known_from < day and not t.person.hidden]
-        return candidates[-1]
+    def consider_contact(self, sector: str, tenure: Tenure) -> None:
+        """Keep `tenure` as the known member a traced target will reach, if it fits: reported before the
+        security error (a messenger for a message drop), preferably active on that day."""
+        if tenure.person.hidden:
+            return
+        for key, day in self.contact_days.items():
+            if key[0] != sector or tenure.known_from >= day:
+                continue
+            if self.contact_kinds[key] == "message_drop" and tenure.role != "messenger":
+                continue
+            self.contact_candidates[key][0 if tenure.active(day) else 1] = tenure
 
     def write_leadership_truth(self) -> None:
         seen = set()
@@ -818,8 +825,7 @@ class CellRun:
             if tenure.role == "messenger":
                 gen.relation("use", tenure.person.record, cell.drop, tenure.report, valid_from=tenure.start,
                              valid_to=tenure.end)
-                gen.messengers.setdefault(cell.sector, []).append(tenure)
-            gen.members_known.setdefault(cell.sector, []).append(tenure)
+            gen.consider_contact(cell.sector, tenure)
             if tenure.person.hidden:
                 continue
             if rng.random() < 0.4:  # a phone in his name
@@ -829,7 +835,6 @@ class CellRun:
                 gen.relation("use", tenure.person.record, phone, tenure.report, valid_from=tenure.start,
                              valid_to=tenure.end)
         heads = [t for t in self.tenures if t.role == "cell_head"]
-        gen.head_of_cell[cell.id] = heads
         for head in heads:
             for tenure in self.tenures:
                 overlap = overlap_of(head, tenure)
