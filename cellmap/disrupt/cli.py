@@ -328,6 +328,7 @@ def tenure(
     db: Optional[str] = DbOption, min_grade: Optional[str] = GradeOption,
     roles: str = typer.Option("", "--roles", help="Roles to include (default: the critical roles)."),
     study_end: Optional[str] = typer.Option(None, "--study-end", help="Open holdings are censored here (default: last date in the data)."),
+    by_role: bool = typer.Option(False, "--by-role", help="One row per role as well."),
     plot: Optional[Path] = PlotOption, json_out: bool = JsonOption,
 ) -> None:
     """Time in post of leaders and holders of critical roles (Kaplan–Meier, median tenure)."""
@@ -339,6 +340,8 @@ def tenure(
         relations = views.relations(s, kinds=["membership"], min_grade=min_grade)
     ten = role_tenures(relations, chosen, study_end=_parse_date(study_end, "--study-end"))
     groups = {"leader": ["leader"], "critical roles": chosen}
+    if by_role:
+        groups.update({role: [role] for role in chosen if role != "leader"})
     summary = tenure_summary(ten, groups=groups)
     meta = {"holdings": ten.height, "event": "end of holding by killed or arrested; other ends are censored",
             "roles": chosen, "min_grade": min_grade}

@@ -63,14 +63,16 @@ def plot_curves(curves: Mapping[str, pl.DataFrame], metrics: Sequence[str], stem
 
 def plot_survival(tables: Mapping[str, pl.DataFrame], stem: str | Path, unit: str = "days",
                   title: str = "Time in post (Kaplan–Meier)") -> list[Path]:
-    """Kaplan–Meier step curves with their confidence bands and censoring ticks."""
+    """Kaplan–Meier step curves with censoring ticks, and their confidence bands when ≤ 3 curves."""
     fig, ax = plt.subplots(figsize=(7, 4))
+    bands = len(tables) <= 3  # more overlapping bands hide the curves
     for name, table in tables.items():
         t = [0.0] + table["time"].to_list()
         s = [1.0] + table["survival"].to_list()
         line = ax.step(t, s, where="post", label=f"{name} (n={int(table['at_risk'][0]) if table.height else 0})")[0]
-        ax.fill_between(t, [1.0] + table["ci_low"].to_list(), [1.0] + table["ci_high"].to_list(), step="post",
-                        alpha=0.15, color=line.get_color())
+        if bands:
+            ax.fill_between(t, [1.0] + table["ci_low"].to_list(), [1.0] + table["ci_high"].to_list(), step="post",
+                            alpha=0.15, color=line.get_color())
         cens = table.filter(pl.col("censored") > 0)
         ax.plot(cens["time"].to_numpy(), cens["survival"].to_numpy(), "|", color=line.get_color(), markersize=8)
     ax.axhline(0.5, color="grey", lw=0.8, ls=":")
