@@ -8,6 +8,7 @@ the store views give; nothing here invents numbers.
 from __future__ import annotations
 
 import importlib
+import json
 from types import ModuleType
 
 import numpy as np
@@ -44,15 +45,15 @@ def capabilities() -> dict[str, bool]:
     """Which analyses this build can run (shown by the front end, so a missing one is visible)."""
     return {
         "measures": function("graph.measures.betweenness") is not None,
-        "communities": False,
-        "key_players": False,
-        "paths": True,
+        "communities": function("graph.communities.leiden") is not None,
+        "key_players": function("graph.keyplayers.key_players") is not None,
+        "paths": function("graph.paths.shortest_paths") is not None,
         "strike_curves": function("disrupt.attack.attack_curve") is not None,
-        "trends": False,
-        "hotspots": False,
-        "coherence": False,
-        "runway": False,
-        "review_queue": False,
+        "trends": function("incidents.trends.counts_by_method") is not None,
+        "hotspots": function("incidents.places.getis_ord_gi_star") is not None,
+        "coherence": function("incidents.summary.incident_summary") is not None,
+        "runway": function("finance.summary.finance_summary") is not None,
+        "review_queue": function("resolve.candidates.candidates") is not None,
     }
 
 
@@ -84,75 +85,122 @@ def measure(wb: Workbench, chart: LinkChart, name: str) -> list[float]:
 
 
 def communities(wb: Workbench, chart: LinkChart) -> list[int] | None:
-    """Detected community per vertex, when `cellmap.graph.communities` is in this build."""
-    return None
+    """Detected community per vertex: Leiden on the chart (`cellmap.graph.communities.leiden`)."""
+    leiden = function("graph.communities.leiden")
+    if leiden is None or chart.graph.vcount() == 0:
+        return None
+    return wb.cached(("communities", id(chart)), lambda: list(leiden(chart.graph).membership))
 
 
-def key_players(wb: Workbench, chart: LinkChart, k: int = 10) -> list[int] | None:
-    """Entity ids of the key players, when `cellmap.graph.keyplayers` is in this build."""
-    return None
+# Key players: KPP-Neg with distance-weighted fragmentation (Borgatti 2006) on the person network.
+KEY_PLAYERS = 10
+KEY_PLAYER_OBJECTIVE = "DF"
 
 
-KEY_PLAYERS_SOURCE = "cellmap.graph.keyplayers"
+def key_players(wb: Workbench, chart: LinkChart | None = None, k: int = KEY_PLAYERS) -> list[int] | None:
+    """Entity ids of the k persons whose removal most fragments the person network of the store
+    (`cellmap.graph.keyplayers.key_players`, objective DF), or None when not in this build."""
+    find = function("graph.keyplayers.key_players")
+    if find is None:
+        return None
+
+    def compute() -> list[int]:
+        g = person_graph(wb, None)
+        connected = g.induced_subgraph([v.index for v in g.vs if v.degree() > 0])
+        if connected.vcount() <= k:
+            return []
+        found = find(connected, k, objective=KEY_PLAYER_OBJECTIVE)
+        return [int(connected.vs[i]["entity_id"]) for i in found.indices]
+
+    return wb.cached(("key_players", k), compute)
+
+
+def person_graph(wb: Workbench, min_grade: str | None):
+    """The person–person network of the store (`cellmap.graph.projection.person_graph`)."""
+    from cellmap.graph.projection import person_graph as project
+
+    return wb.cached(("person_graph", min_grade),
+                     lambda: project(wb.relations(), wb.entities(), min_grade=min_grade))
+
+
+KEY_PLAYERS_SOURCE = "cellmap.graph.keyplayers: KPP-Neg, distance-weighted fragmentation (Borgatti 2006), person network"
 
 # --- incidents ------------------------------------------------------------------------------------
-# The seed's three readings of "operations" (shared/scenario.md F10, F11).
-OPERATION_TYPES = ("attack", "jail_attack")
 
 
 def incident_trends(incidents: pl.DataFrame) -> tuple[list[Series], str]:
-    """Yearly counts under three definitions: completed operations only, all operations, all incidents.
+    """Yearly counts under the three counting methods of `cellmap.incidents.vocabulary`
+    (completed operations only, all operations, all incidents), side by side."""
+    from cellmap.incidents.trends import counts_by_method
+    from cellmap.incidents.vocabulary import COUNTING_METHODS
 
-    Until `cellmap.incidents.trends` is wired these are plain yearly counts of the store's
-    incidents view (no change-point or rate analysis).
-    """
-    frame = incidents.filter(pl.col("date").is_not_null()).with_columns(pl.col("date").dt.year().alias("year"))
-    operations = pl.col("type").is_in(list(OPERATION_TYPES))
-    definitions = [
-        ("completed operations", operations & (pl.col("outcome") == "completed"),
-         "attack or jail_attack with outcome completed"),
-        ("all operations", operations, "attack or jail_attack, any outcome"),
-        ("all incidents", pl.lit(True), "every incident type and outcome"),
-    ]
-    years = sorted(frame["year"].unique().to_list()) if frame.height else []
-    series = []
-    for name, mask, definition in definitions:
-        counts = dict(frame.filter(mask).group_by("year").len().iter_rows())
-        series.append(Series(name=name, periods=[str(y) for y in years], values=[counts.get(y, 0) for y in years],
-                             definition=definition))
-    return series, "store view: incidents counted per year"
+    yearly = counts_by_method(incidents, "year")
+    periods = [str(d.year) for d in yearly["period"].to_list()] if yearly.height else []
+    series = [Series(name=method.replace("_", " "), periods=periods,
+                     values=[float(v) for v in yearly[method].to_list()] if yearly.height else [],
+                     definition=definition)
+              for method, definition in COUNTING_METHODS.items()]
+    return series, "cellmap.incidents.trends.counts_by_method (per year)"
 
 
 def hexagons(incidents: pl.DataFrame, resolution: int) -> tuple[list[dict], list[dict], str]:
-    """Incidents per H3 cell (Uber H3; Brodsky 2018) with each cell's boundary, and hotspots.
-
-    Binning is one `latlng_to_cell` per incident, O(n); hotspots need `cellmap.incidents`.
-    """
+    """Incidents per H3 cell (`cellmap.incidents.places.hex_counts`, all dates pooled) with each
+    cell's boundary, and the hot spots among them (Getis–Ord Gi*, z ≥ 1.96, `getis_ord_gi_star`)."""
     import h3
 
-    if incidents.height == 0:
-        return [], [], "h3 binning of the store's incidents"
-    cells = [h3.latlng_to_cell(lat, lon, resolution)
-             for lat, lon in zip(incidents["lat"].to_list(), incidents["lon"].to_list())]
-    counts = pl.DataFrame({"cell": cells}).group_by("cell").len().sort(["len", "cell"], descending=[True, False])
-    out = [{"cell": cell, "count": n, "boundary": [[lon, lat] for lat, lon in h3.cell_to_boundary(cell)]}
-           for cell, n in counts.iter_rows()]
-    return out, [], "h3 binning of the store's incidents (hotspots: not in this build)"
+    from cellmap.incidents import places
+
+    located = incidents.filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null() & pl.col("date").is_not_null())
+    if located.height == 0:
+        return [], [], "cellmap.incidents.places"
+    # One pooled period: the window is chosen by the caller's start/end filters.
+    pooled = located.with_columns(pl.lit(located["date"].min()).alias("date"), pl.lit("day").alias("date_precision"))
+    counts = places.hex_counts(pooled, resolution=resolution, period="year")
+    stats = places.getis_ord_gi_star(counts, k=1) if counts.height > 1 else counts.with_columns(
+        pl.lit(None, dtype=pl.Float64).alias("gi_star"), pl.lit("").alias("hotspot"))
+    out = []
+    for cell, n in counts.sort(["incidents", "h3"], descending=[True, False]).select("h3", "incidents").iter_rows():
+        text = h3.int_to_str(int(cell))
+        out.append({"cell": text, "count": int(n), "boundary": [[lon, lat] for lat, lon in h3.cell_to_boundary(text)]})
+    hot = stats.filter(pl.col("hotspot") == "hot")
+    hotspots = [{"cell": h3.int_to_str(int(c)), "gi_star": float(z), "p_value": float(p) if p is not None else None,
+                 "incidents": int(n)} for c, z, p, n in hot.select("h3", "gi_star", "p_value", "incidents").iter_rows()]
+    return out, hotspots, "cellmap.incidents.places: H3 counts; hot spots by Getis–Ord Gi* (z ≥ 1.96, k = 1 ring)"
 
 
 # --- finance --------------------------------------------------------------------------------------
+def case_frames(wb: Workbench):
+    from cellmap.incidents.inputs import CaseFrames
+
+    def build():
+        with wb.store.session() as conn:
+            return CaseFrames.from_connection(conn)
+    return wb.cached(("case_frames",), build)
+
+
 def runway(wb: Workbench) -> tuple[dict | None, str | None]:
-    """The finance runway, when `cellmap.finance` is in this build."""
-    return None, None
+    """The war chest's totals and runway (`cellmap.finance.summary.finance_summary`)."""
+    summary = function("finance.summary.finance_summary")
+    if summary is None:
+        return None, None
+    value = wb.cached(("runway",), lambda: summary(case_frames(wb)))
+    if not value or not value.get("funds"):
+        return None, "cellmap.finance: no fund in the store"
+    return value, "cellmap.finance.summary (ledger totals; runway = balance / mean monthly burn)"
+
+
+def incident_headlines(wb: Workbench) -> dict | None:
+    """Year-on-year change, triangle share and cell coherence (`cellmap.incidents.summary`)."""
+    summary = function("incidents.summary.incident_summary")
+    if summary is None:
+        return None
+    return wb.cached(("incident_summary",), lambda: summary(case_frames(wb), shuffles=199))
 
 
 # --- resolution -----------------------------------------------------------------------------------
 def review_queue(wb: Workbench) -> tuple[list[dict], str]:
-    """Candidate pairs (left_id, right_id, score, reasons), best first.
-
-    From `cellmap.resolve` when it offers a queue; otherwise the store's own pairs whose latest
-    judgement is "unsure" (nothing is scored here).
-    """
+    """Candidate pairs (left_id, right_id, score, reasons), best first: blocking then scoring by
+    `cellmap.resolve.candidates`, plus the pairs the store holds as "unsure"."""
     from cellmap.store import views
 
     with wb.store.session() as conn:
@@ -160,16 +208,36 @@ def review_queue(wb: Workbench) -> tuple[list[dict], str]:
     unsure = latest.filter(pl.col("decision") == "unsure").sort("score", descending=True, nulls_last=True)
     pairs = [{"left_id": a, "right_id": b, "score": s, "reasons": None}
              for a, b, s in unsure.select("left_id", "right_id", "score").iter_rows()]
-    return pairs, "store: pairs judged 'unsure' (cellmap.resolve candidate queue not in this build)"
+    find = function("resolve.candidates.candidates")
+    if find is None:
+        return pairs, "store: pairs judged 'unsure' (cellmap.resolve not in this build)"
+
+    def scored() -> list[dict]:
+        from cellmap.resolve.candidates import records_from_views
+
+        records = records_from_views(wb.entities(resolved=False).filter(pl.col("kind") == "person"),
+                                     wb.properties(), wb.relations())
+        if records.height < 2:
+            return []
+        found = find(records, workers=1)
+        return [{"left_id": a, "right_id": b, "score": s, "reasons": _json(r)}
+                for a, b, s, r in found.select("left_id", "right_id", "score", "reasons").iter_rows()]
+
+    seen = {(p["left_id"], p["right_id"]) for p in pairs}
+    pairs += [p for p in wb.cached(("candidates",), scored) if (p["left_id"], p["right_id"]) not in seen]
+    return pairs, "cellmap.resolve.candidates (blocking + scoring) and pairs judged 'unsure'"
+
+
+def _json(text):
+    try:
+        return json.loads(text) if text else None
+    except (TypeError, ValueError):
+        return None
 
 
 def record_judgement(wb: Workbench, left_id: int, right_id: int, decision: str, author: str) -> None:
-    """Store one judgement (the store keeps every judgement; the latest per pair counts)."""
-    import datetime as dt
-
-    from cellmap.store import tables
+    """Store one judgement through `cellmap.resolve.judgements` (the latest per pair counts)."""
+    from cellmap.resolve.judgements import record_judgement as record
 
     with wb.store.transaction() as conn:
-        conn.execute(tables.judgement.insert().values(
-            left_id=left_id, right_id=right_id, decision=decision, score=None, reasons=None, author=author,
-            decided_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), automatic=False))
+        record(conn, left_id, right_id, decision, author=author)

@@ -101,12 +101,19 @@ def link_chart(workbench: Workbench, filters: Filters, hidden_kinds: tuple[str, 
     )
 
 
-def shortest_paths(chart: LinkChart, source: int, target: int, limit: int) -> list[list[int]]:
-    """Up to `limit` shortest paths (as entity ids) between two entities of the chart, unweighted
-    (igraph's all-shortest-paths: one breadth-first search, O(n + m)), in a stable order."""
-    a, b = chart.vertex(source), chart.vertex(target)
-    if a is None or b is None:
+PATH_METHODS = ("shortest", "k")
+
+
+def find_paths(chart: LinkChart, source: int, target: int, limit: int, how: str = "shortest") -> list[list[int]]:
+    """Paths (as entity ids) between two entities of the chart, by `cellmap.graph.paths`:
+    `shortest` = every geodesic (at most `limit`, bidirectional BFS), `k` = the `limit` shortest
+    simple paths (Yen 1971). Unreachable or absent entities give no path."""
+    from cellmap.graph import paths
+
+    if chart.vertex(source) is None or chart.vertex(target) is None:
         return []
-    vertex_paths = chart.graph.get_all_shortest_paths(a, to=b)
-    ids = [[chart.entity_ids[v] for v in path] for path in vertex_paths]
-    return sorted(ids)[:limit]
+    if how == "k":
+        vertex_paths = paths.k_shortest_paths(chart.graph, source, target, limit)
+    else:
+        vertex_paths = paths.shortest_paths(chart.graph, source, target, limit=limit)
+    return [[chart.entity_ids[v] for v in path] for path in vertex_paths]

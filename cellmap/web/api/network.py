@@ -11,7 +11,7 @@ from cellmap.web.api.params import bad_parameter, filters, workbench
 from cellmap.web.api.provenance import relations_out
 from cellmap.web.api.schemas import RelationOut
 from cellmap.web.data import Filters, Workbench
-from cellmap.web.graphs import LinkChart, link_chart, shortest_paths
+from cellmap.web.graphs import PATH_METHODS, LinkChart, find_paths, link_chart
 
 router = APIRouter(tags=["network"])
 
@@ -156,14 +156,17 @@ def paths(
     source: int = Query(..., description="entity id at one end"),
     target: int = Query(..., description="entity id at the other end"),
     limit: int = Query(5, ge=1, le=50, description="at most this many paths"),
+    how: str = Query("shortest", description="'shortest': every shortest path; 'k': the k shortest simple paths"),
     wb: Workbench = Depends(workbench),
     flt: Filters = Depends(filters),
 ) -> PathsOut:
     a, b = entity_hit(wb, source, "source"), entity_hit(wb, target, "target")
     if a.id == b.id:
         raise bad_parameter("target", "is the same entity as source")
+    if how not in PATH_METHODS:
+        raise bad_parameter("how", f"unknown method {how!r} (known: {', '.join(PATH_METHODS)})")
     chart = link_chart(wb, flt)
-    found = shortest_paths(chart, a.id, b.id, limit)
+    found = find_paths(chart, a.id, b.id, limit, how)
     names, kinds = wb.names(), wb.kinds()
     relation_rows = wb.relations()
     out = []
@@ -175,4 +178,4 @@ def paths(
             edges.append(PathEdge(source=u, target=w, relations=relations_out(wb, rows)))
         out.append(PathOut(nodes=[EntityHit(id=e, name=names.get(e, ""), kind=kinds.get(e, "")) for e in path],
                            edges=edges))
-    return PathsOut(source=a, target=b, length=(len(found[0]) - 1) if found else None, paths=out)
+    return PathsOut(source=a, target=b, length=min(len(p) for p in found) - 1 if found else None, paths=out)

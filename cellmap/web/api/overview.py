@@ -11,7 +11,6 @@ from cellmap.web.api.params import workbench
 from cellmap.web.api.provenance import relations_out
 from cellmap.web.api.schemas import Count, RelationOut, Series
 from cellmap.web.data import Filters, Workbench
-from cellmap.web.graphs import link_chart
 
 router = APIRouter(tags=["overview"])
 
@@ -32,6 +31,7 @@ class OverviewOut(BaseModel):
     key_players_source: str | None
     runway: dict | None
     runway_source: str | None
+    incidents_summary: dict | None = None
 
 
 @router.get("/overview", response_model=OverviewOut, summary="The store at a glance")
@@ -39,12 +39,14 @@ def overview(wb: Workbench = Depends(workbench)) -> OverviewOut:
     entities = wb.canonical_entities().group_by("kind").len().sort(["len", "kind"], descending=[True, False])
     reports = wb.reports().group_by("grade").len().sort("grade")
     trends, trends_source = analysis.incident_trends(wb.incidents())
-    strikes = wb.relations(Filters(kinds=("ct_action",)))
-    strikes = strikes.sort(["valid_from", "relation_id"], descending=True, nulls_last=True).head(10)
-    chart = link_chart(wb, Filters())
-    keys = analysis.key_players(wb, chart) or []
-    names, kinds = wb.names(), wb.kinds()
     runway, runway_source = analysis.runway(wb)
+    strikes = wb.relations(Filters(kinds=("ct_action",)))
+    # A strike's date is its attrs.date when recorded, else the start of the relation's validity.
+    strikes = strikes.with_columns(pl.coalesce(pl.col("attrs").str.json_path_match("$.date"),
+                                               pl.col("valid_from").cast(pl.Utf8)).alias("when"))
+    strikes = strikes.sort(["when", "relation_id"], descending=True, nulls_last=True).head(10)
+    keys = analysis.key_players(wb) or []
+    names, kinds = wb.names(), wb.kinds()
     return OverviewOut(
         entities_by_kind=[Count(key=k, count=n) for k, n in entities.iter_rows()],
         reports_by_grade=[Count(key=g or "?", count=n) for g, n in reports.iter_rows()],
@@ -55,4 +57,5 @@ def overview(wb: Workbench = Depends(workbench)) -> OverviewOut:
         key_players_source=analysis.KEY_PLAYERS_SOURCE if keys else None,
         runway=runway,
         runway_source=runway_source,
+        incidents_summary=analysis.incident_headlines(wb),
     )

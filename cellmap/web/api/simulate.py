@@ -6,18 +6,18 @@ the person network is `cellmap.graph.projection.person_graph` of the store's rel
 """
 from __future__ import annotations
 
-import polars as pl
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from cellmap.web.api.network import EntityHit
 from cellmap.web.api.params import bad_parameter, parse_grade, workbench
-from cellmap.web.data import Workbench, grade_mask
+from cellmap.web import analysis
+from cellmap.web.data import Filters, Workbench
 
 router = APIRouter(tags=["simulate"])
 
-LEADER_ROLES = ("leader",)
-COLLECTIVE_ROLES = ("leader", "council_member")
+SINGLE = ("leader",)
+COLLECTIVE = ("leader", "council_member")
 
 
 class Strategy(BaseModel):
@@ -75,17 +75,15 @@ def list_strategies() -> list[Strategy]:
 @router.post("/simulate", response_model=SimulationOut, summary="Strike curves for a strategy or a set of persons")
 def simulate(body: SimulationIn, wb: Workbench = Depends(workbench)) -> SimulationOut:
     from cellmap.disrupt.attack import attack_curve
-    from cellmap.disrupt.curves import Reachability
+    from cellmap.disrupt.context import leadership_reachability, person_roles
     from cellmap.disrupt.orders import measure_order, role_order
-    from cellmap.graph.projection import person_graph
 
     if body.strategy not in {s.name for s in strategies()}:
         raise bad_parameter("strategy", f"unknown strategy {body.strategy!r}; see GET /api/simulate/strategies")
     min_grade = parse_grade(body.min_grade)
-    relations, entities = wb.relations(), wb.entities()
-    g = wb.cached(("person_graph", min_grade), lambda: person_graph(relations, entities, min_grade=min_grade))
+    g = analysis.person_graph(wb, min_grade)
+    relations = wb.relations(Filters(min_grade=min_grade))
     index = {entity: i for i, entity in enumerate(g.vs["entity_id"])}
-    roles = person_roles(wb, g.vs["entity_id"], min_grade)
     if body.strategy == "persons":
         if not body.persons:
             raise bad_parameter("persons", "choose at least one person for strategy 'persons'")
@@ -94,62 +92,32 @@ def simulate(body: SimulationIn, wb: Workbench = Depends(workbench)) -> Simulati
             raise bad_parameter("persons", f"entity {missing[0]} is not a person of the network")
         order = list(dict.fromkeys(index[wb.canonical(p)] for p in body.persons))
     elif body.strategy.startswith("roles:"):
-        order = role_order(g, [roles.get(e) for e in g.vs["entity_id"]], body.strategy.split(":", 1)[1])
+        order = role_order(g, person_roles(g, relations), body.strategy.split(":", 1)[1])
     else:
         adaptive = body.strategy.startswith("adaptive:")
         order = measure_order(g, body.strategy.split(":")[-1], k=body.k, adaptive=adaptive)
     order = order[: body.k]
-    cells = cell_members(wb, index, min_grade)
-    single = [index[e] for e, r in roles.items() if r in LEADER_ROLES and e in index]
-    collective = [index[e] for e, r in roles.items() if r in COLLECTIVE_ROLES and e in index]
+    single = leadership_reachability(g, relations, leadership_roles=SINGLE, name="cells_cut_off_single")
+    collective = leadership_reachability(g, relations, leadership_roles=COLLECTIVE, name="cells_cut_off_collective")
+    curve = attack_curve(g, order, [single, collective])
     names = wb.names()
-    groups = [
-        Reachability("cells_cut_off_single", [str(c) for c in cells], list(cells.values()), [single] * len(cells)),
-        Reachability("cells_cut_off_collective", [str(c) for c in cells], list(cells.values()),
-                     [collective] * len(cells)),
-    ]
-    curve = attack_curve(g, order, groups)
-    hits = {v: EntityHit(id=g.vs[v]["entity_id"], name=names.get(g.vs[v]["entity_id"], ""), kind="person")
-            for v in set(order) | set(single) | set(collective)}
+
+    def hit(v: int) -> EntityHit:
+        entity = int(g.vs[v]["entity_id"])
+        return EntityHit(id=entity, name=names.get(entity, ""), kind="person")
+
+    leaders = lambda reach: [hit(v) for v in sorted({v for targets in reach.targets for v in targets})]  # noqa: E731
     points = [
-        CurvePoint(step=row["step"], removed=hits[order[row["step"] - 1]] if row["step"] > 0 else None,
+        CurvePoint(step=row["step"], removed=hit(order[row["step"] - 1]) if row["step"] > 0 else None,
                    largest_share=row["largest_share"], components=row["components"],
                    fragmentation=row["fragmentation"], cells_cut_off_single=row["cells_cut_off_single"],
                    cells_cut_off_collective=row["cells_cut_off_collective"])
         for row in curve.iter_rows(named=True)
     ]
     return SimulationOut(
-        strategy=body.strategy, persons=g.vcount(), cells=len(cells),
-        leadership_single=[hits[v] for v in single], leadership_collective=[hits[v] for v in collective],
-        curve=points,
-        definition="A cell is cut off when none of its surviving members can reach the leadership in the "
-                   "surviving person network: 'single' = the leader alone, 'collective' = leader and council.",
+        strategy=body.strategy, persons=g.vcount(), cells=len(single.items),
+        leadership_single=leaders(single), leadership_collective=leaders(collective), curve=points,
+        definition="A cell is cut off when none of its surviving members can reach a surviving holder of the "
+                   "leadership roles in the person network (cellmap.disrupt): 'single' = the leader alone, "
+                   "'collective' = leader or council members.",
     )
-
-
-def person_roles(wb: Workbench, person_ids: list[int], min_grade: str | None) -> dict[int, str]:
-    """Each person's most senior recorded role (order of the model's role vocabulary)."""
-    from cellmap import model
-
-    seniority = {role: i for i, role in enumerate(model.vocabulary("roles"))}
-    members = wb.relations().filter((pl.col("kind") == "membership") & pl.col("role").is_not_null())
-    if min_grade:
-        members = members.filter(grade_mask(members, min_grade))
-    best: dict[int, str] = {}
-    for person, role in members.select("source_id", "role").iter_rows():
-        if role in seniority and (person not in best or seniority[role] < seniority[best[person]]):
-            best[person] = role
-    return best
-
-
-def cell_members(wb: Workbench, index: dict[int, int], min_grade: str | None) -> dict[int, list[int]]:
-    """Cell id → vertex indices of the persons recorded as its members."""
-    kinds = wb.kinds()
-    members = wb.relations().filter(pl.col("kind") == "membership")
-    if min_grade:
-        members = members.filter(grade_mask(members, min_grade))
-    cells: dict[int, list[int]] = {c: [] for c, k in kinds.items() if k == "cell"}
-    for person, cell in members.select("source_id", "target_id").iter_rows():
-        if cell in cells and person in index:
-            cells[cell].append(index[person])
-    return {c: sorted(set(v)) for c, v in cells.items()}

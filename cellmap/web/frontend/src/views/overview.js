@@ -20,6 +20,7 @@ export default async function overview(container) {
         el("p", { class: "muted" }, "Admiralty grades: source reliability A (reliable) – F (cannot be judged), information credibility 1 (confirmed) – 6 (cannot be judged).")),
     ),
     panel("Incident trends: three readings of “operations”", trends, el("p", { class: "muted" }, `Source: ${data.trends_source}`)),
+    headlines(data.incidents_summary),
     el("div", { class: "cards" },
       panel("Latest strikes", data.latest_strikes.length ? relationTable(data.latest_strikes) : el("p", { class: "muted" }, "No strike (ct_action) is recorded.")),
       panel("Key players", data.key_players.length
@@ -32,9 +33,43 @@ export default async function overview(container) {
 }
 
 function runway(value, source) {
-  if (!value) return el("p", { class: "muted" }, "Runway analysis is not available in this build (cellmap.finance).");
-  const rows = Object.entries(value).filter(([, v]) => typeof v !== "object");
-  return el("div", {},
-    el("table", { class: "kv" }, rows.map(([k, v]) => el("tr", {}, el("th", {}, k.replaceAll("_", " ")), el("td", {}, String(v))))),
+  if (!value) return el("p", { class: "muted" }, source || "Runway analysis is not available in this build (cellmap.finance).");
+  return el("div", { id: "runway" },
+    el("table", { class: "kv" }, flatten(value).map(([k, v]) => el("tr", {}, el("th", {}, k), el("td", {}, show(v))))),
     source ? el("p", { class: "muted" }, `Source: ${source}`) : null);
+}
+
+// Nested figures as "a · b" rows, so that any summary shape reads as a table.
+function flatten(value, prefix = "") {
+  return Object.entries(value).flatMap(([k, v]) => {
+    const key = (prefix ? `${prefix} · ` : "") + k.replaceAll("_", " ");
+    return v && typeof v === "object" && !Array.isArray(v) ? flatten(v, key) : [[key, v]];
+  });
+}
+
+function show(v) {
+  if (v === null || v === undefined) return "—";
+  if (typeof v === "number") return Number.isInteger(v) ? v.toLocaleString("en") : v.toLocaleString("en", { maximumFractionDigits: 2 });
+  if (Array.isArray(v)) return v.map(show).join(", ");
+  return String(v);
+}
+
+function headlines(summary) {
+  if (!summary || !summary.year_on_year) return el("p", { class: "muted" }, "Incident headlines are not available in this build (cellmap.incidents).");
+  const pct = (x) => (x === null || x === undefined ? "—" : `${(x * 100).toFixed(0)}%`);
+  return el("div", { class: "cards" },
+    panel(`Change ${summary.year - 1} → ${summary.year}, three ways`, el("table", { class: "grid", id: "year-on-year" },
+      el("thead", {}, el("tr", {}, ["Counting", summary.year - 1, summary.year, "Change", "95% interval"].map((h) => el("th", {}, String(h))))),
+      el("tbody", {}, summary.year_on_year.map((r) => el("tr", { title: r.definition },
+        el("td", {}, r.method.replaceAll("_", " ")), el("td", {}, r.previous), el("td", {}, r.current),
+        el("td", {}, pct(r.change)), el("td", {}, r.change_low === null ? "—" : `${pct(r.change_low)} … ${pct(r.change_high)}`))))),
+      el("p", { class: "muted" }, "Share of incidents inside the Palmyra–Deir ez-Zor–Abu Kamal triangle: ",
+        Object.entries(summary.triangle_share_by_year || {}).map(([y, s]) => `${y}: ${pct(s)}`).join(" · "))),
+    panel("Cell coherence", summary.coherence.length ? el("table", { class: "grid", id: "coherence" },
+      el("thead", {}, el("tr", {}, ["Cell", "Label", "Incidents", "r (campaigns)", "Hops to leadership", "Why"].map((h) => el("th", {}, h)))),
+      el("tbody", {}, summary.coherence.map((c) => el("tr", {},
+        el("td", {}, el("a", { href: `#/entity/${c.cell_id}` }, c.cell)), el("td", {}, el("strong", {}, c.label)),
+        el("td", {}, c.incidents), el("td", {}, show(c.r_campaign)), el("td", {}, show(c.hops)), el("td", { class: "muted" }, c.reason)))))
+      : el("p", { class: "muted" }, "No cell in the store."),
+      el("p", { class: "muted" }, "cellmap.incidents.coherence: synchrony with leadership campaigns and with other cells, and the command path.")));
 }
