@@ -146,8 +146,9 @@ def leadership_events(relations: pl.DataFrame, roles: Sequence[str] = LEADERSHIP
 
     Two sources, both kept: ``ct_action`` relations whose target held such a role (attrs: date, action,
     outcome), and ``membership`` relations in such a role that ended with end_reason killed/arrested
-    (date = valid_to). Returns date, person_id, role, event, source ('ct_action'|'membership'),
-    relation_id, sorted by date. O(r log r) for r relations.
+    (date = valid_to); one row per person and day, merging both records of one strike. Returns date,
+    person_id, role, event, source ('ct_action', 'membership' or both), relation_ids, sorted by date.
+    O(r log r) for r relations.
     """
     leaders = relations.filter((pl.col("kind") == "membership") & pl.col("role").is_in(list(roles)))
     roles_held = leaders.group_by("source_id").agg(pl.col("role").unique().sort().str.join("/").alias("role"))
@@ -168,7 +169,14 @@ def leadership_events(relations: pl.DataFrame, roles: Sequence[str] = LEADERSHIP
         "source": pl.Series(["ct_action"] * actions.height, dtype=pl.Utf8),
         "relation_id": actions["relation_id"],
     }, schema=from_membership.schema)
-    return pl.concat([from_membership, from_actions.filter(pl.col("date").is_not_null())]).sort("date", "person_id")
+    both = pl.concat([from_membership, from_actions.filter(pl.col("date").is_not_null())])
+    # One row per person and day: a strike is often recorded both as a ct_action and as the end of memberships.
+    return both.group_by("date", "person_id").agg(
+        pl.col("role").str.split("/").list.explode(keep_nulls=False, empty_as_null=False).unique().sort().str.join("/"),
+        pl.col("event").unique().sort().str.join("/"),
+        pl.col("source").unique().sort().str.join("+"),
+        pl.col("relation_id").sort().alias("relation_ids"),
+    ).sort("date", "person_id")
 
 
 def timeline(incidents: pl.DataFrame, relations: pl.DataFrame | None = None, period: str = "month") -> pl.DataFrame:
