@@ -152,3 +152,35 @@ def with_suggestions(incidents: pl.DataFrame, suggestions: pl.DataFrame) -> pl.D
     best = suggestions.filter(pl.col("rank") == 1).select(
         "incident_id", pl.col("cell_id").alias("suggested_cell"), pl.col("probability").alias("suggested_probability"))
     return incidents.join(best, on="incident_id", how="left")
+
+
+def masked_check(
+    incidents: pl.DataFrame, cell_sites: pl.DataFrame, cells: list[int] | None = None, fraction: float = 0.2,
+    seed: int = 0, parameters: AttributionParameters = AttributionParameters(),
+) -> dict:
+    """How well the method recovers known attributions: hide the cell of a random `fraction` of the
+    attributed incidents, suggest, and compare. Returns counts, top-1 and top-k accuracy, the mean
+    probability given to the true cell, and the baseline of always naming the most active cell.
+    Cost: one `suggest_attributions` run."""
+    attributed = incidents.filter(pl.col("cell_id").is_not_null() & pl.col("lat").is_not_null())
+    if attributed.is_empty():
+        return {"hidden": 0}
+    hidden = attributed.sample(fraction=fraction, seed=seed)
+    truth = dict(hidden.select("incident_id", "cell_id").iter_rows())
+    masked = incidents.filter(pl.col("cell_id").is_not_null() | pl.col("attributed_to").is_not_null()).with_columns(
+        pl.when(pl.col("incident_id").is_in(list(truth))).then(None).otherwise(pl.col("attributed_to")).alias("attributed_to"),
+        pl.when(pl.col("incident_id").is_in(list(truth))).then(None).otherwise(pl.col("cell_id")).alias("cell_id"),
+    )
+    suggestions = suggest_attributions(masked, cell_sites, cells, parameters)
+    scored = suggestions.with_columns(
+        pl.col("incident_id").replace_strict(truth, default=None, return_dtype=pl.Int64).alias("truth"))
+    hit = scored.filter(pl.col("cell_id") == pl.col("truth"))
+    most_active = attributed.filter(~pl.col("incident_id").is_in(list(truth)))["cell_id"].mode().sort()[0]
+    return {
+        "hidden": len(truth),
+        "top1_accuracy": hit.filter(pl.col("rank") == 1).height / len(truth),
+        f"top{parameters.top}_accuracy": hit["incident_id"].n_unique() / len(truth),
+        "mean_probability_of_true_cell": float(hit["probability"].sum()) / len(truth),
+        "baseline_most_active_cell": sum(1 for v in truth.values() if v == most_active) / len(truth),
+        "fraction": fraction, "seed": seed,
+    }

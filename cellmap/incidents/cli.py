@@ -181,18 +181,29 @@ def attribute(
     distance_km: float = typer.Option(25.0, "--distance-km", help="Distance scale σ of the kernel (km)."),
     time_days: float = typer.Option(90.0, "--time-days", help="Time scale τ of the kernel (days)."),
     limit: int = typer.Option(25, "--limit", help="Incidents shown in the table (JSON gives all)."),
+    check: Optional[float] = typer.Option(None, "--check", help="Instead: hide this fraction of the reported "
+                                                                "attributions and measure how many are recovered."),
     min_grade: Optional[str] = GradeOption,
     json_out: bool = JsonOption,
 ) -> None:
     """Most likely cell behind each unattributed incident, with a probability and the evidence.
     Reported attributions are never changed; nothing is written to the store."""
     from cellmap.incidents import actors
-    from cellmap.incidents.attribution import AttributionParameters, suggest_attributions
+    from cellmap.incidents.attribution import AttributionParameters, masked_check, suggest_attributions
 
     frames, synthetic = _load(db, min_grade)
     incidents = actors.incident_cells(frames.incidents, frames.entities, frames.relations)
     sites = actors.cell_sites(frames.entities, frames.properties, frames.relations)
     parameters = AttributionParameters(distance_scale_km=distance_km, time_scale_days=time_days, top=top)
+    if check is not None:
+        with err.status("hiding and recovering reported attributions…"):
+            result = masked_check(incidents, sites, frames.ids_of_kind("cell"), check, parameters=parameters)
+        if json_out:
+            _emit({"synthetic": synthetic, "check": result})
+        else:
+            _banner(synthetic)
+            out.print(", ".join(f"{k}: {v:.3f}" if isinstance(v, float) else f"{k}: {v}" for k, v in result.items()))
+        return
     with err.status("scoring unattributed incidents…"):
         found = suggest_attributions(incidents, sites, frames.ids_of_kind("cell"), parameters)
     names = frames.names()

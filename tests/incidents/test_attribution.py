@@ -66,3 +66,15 @@ def test_far_from_every_cell_is_mostly_unexplained():
     rows = [(5, dt.date(2022, 1, 1), 33.5, 36.3, None, None)]  # Damascus, ~200 km from both sites
     result = suggest_attributions(incidents_frame(rows), SITES)
     assert result["unexplained"][0] > 0.99
+
+
+def test_masked_check_recovers_well_separated_cells():
+    from cellmap.incidents.attribution import masked_check
+
+    rows = []
+    for k in range(40):
+        cell, (lat, lon) = (CELL_A, PALMYRA) if k % 2 else (CELL_B, RAQQA)
+        rows.append((k + 1, dt.date(2022, 1, 1) + dt.timedelta(days=5 * k), lat + 0.01 * (k % 3), lon, cell, cell))
+    result = masked_check(incidents_frame(rows), SITES, fraction=0.25, seed=1)
+    assert result["hidden"] == 10 and result["top1_accuracy"] == 1.0
+    assert result["baseline_most_active_cell"] <= 0.7
