@@ -135,25 +135,28 @@ def _build(nodes: pl.DataFrame, links: pl.DataFrame, kind_weights: Mapping[str, 
     Weight = Σ over distinct kinds of ``kind_weights[kind]`` (default 1), or, if ``summed_weight``
     names a column, the sum of that column over distinct (kind, via) rows. Cost: O(L log L) for L links.
     """
+    n = nodes.height
     links = links.filter(pl.col("u") != pl.col("v")).with_columns(
-        pl.min_horizontal("u", "v").alias("u"), pl.max_horizontal("u", "v").alias("v"))
+        (pl.min_horizontal("u", "v") * n + pl.max_horizontal("u", "v")).alias("pair"))
     weights = dict(kind_weights or {})
     if summed_weight is None:
-        per_kind = links.select("u", "v", "kind").unique().with_columns(
+        per_kind = links.select("pair", "kind").unique().with_columns(
             pl.col("kind").replace_strict(weights, default=1.0, return_dtype=pl.Float64).alias("w"))
-        pairs = per_kind.group_by("u", "v").agg(pl.col("w").sum().alias("weight"))
+        pairs = per_kind.group_by("pair").agg(pl.col("w").sum().alias("weight"))
     else:
-        pairs = (links.select("u", "v", "kind", "via", summed_weight).unique(subset=["u", "v", "kind", "via"])
-                 .group_by("u", "v").agg(pl.col(summed_weight).cast(pl.Float64).sum().alias("weight")))
-    pairs = pairs.sort("u", "v").with_row_index("edge")
-    ends = np.column_stack([pairs["u"].to_numpy(), pairs["v"].to_numpy()]).astype(np.int64).reshape(-1, 2)
-    g = ig.Graph(n=nodes.height, edges=ends, directed=False)
+        pairs = (links.select("pair", "kind", "via", summed_weight).unique(subset=["pair", "kind", "via"])
+                 .group_by("pair").agg(pl.col(summed_weight).cast(pl.Float64).sum().alias("weight")))
+    # One integer key per unordered pair: a single-column sort orders edges by (u, v).
+    pairs = pairs.sort("pair").with_row_index("edge").with_columns(pl.col("edge").cast(pl.Int64))
+    key = pairs["pair"].to_numpy()
+    ends = np.column_stack([key // max(n, 1), key % max(n, 1)]).astype(np.int64).reshape(-1, 2)
+    g = ig.Graph(n=n, edges=ends, directed=False)
     for col in ("name", "entity_id", "kind", "label"):
         g.vs[col] = nodes[col].to_list()
     g.es["weight"] = pairs["weight"].to_list()
-    evidence = (_evidence_columns(links).join(pairs.select("u", "v", pl.col("edge").cast(pl.Int64)), on=["u", "v"])
-                .drop("u", "v").select(list(_EVIDENCE_SCHEMA)).unique().sort("edge", "report_id", "relation_id",
-                                                                              nulls_last=True))
+    evidence = (_evidence_columns(links.drop("pair")).with_columns(
+        (pl.min_horizontal("u", "v") * n + pl.max_horizontal("u", "v")).alias("pair"))
+        .join(pairs.select("pair", "edge"), on="pair").select(list(_EVIDENCE_SCHEMA)).sort("edge"))
     g["evidence"] = evidence
     g["memberships"] = pl.DataFrame(schema={"vertex": pl.Int64, "group_kind": pl.Utf8, "group": pl.Utf8})
     cached(g, "edges", lambda: ends)

@@ -3,6 +3,10 @@ from __future__ import annotations
 
 import itertools
 
+import igraph as ig
+import numpy as np
+from hypothesis import given, settings, strategies as st
+
 import networkx as nx
 import polars as pl
 import pytest
@@ -64,3 +68,15 @@ def test_evidence_lists_reports_and_weakest_grade():
     assert set(conn.steps["grade"]) == {"A2", "E5", "C4"}
     none = connect(g, "P1", "P1")
     assert none.paths["length"].to_list() == [0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(2, 30), p=st.floats(0.03, 0.4), seed=st.integers(0, 10_000))
+def test_bidirectional_search_finds_every_geodesic(n, p, seed):
+    rng = np.random.default_rng(seed)
+    g = ig.Graph(n=n, edges=[(i, j) for i in range(n) for j in range(i + 1, n) if rng.random() < p])
+    g.vs["name"] = [str(i) for i in range(n)]
+    h = to_networkx(g)
+    for a, b in [(0, n - 1), (n // 2, 0), (1 % n, n - 1)]:
+        expected = sorted(nx.all_shortest_paths(h, a, b)) if nx.has_path(h, a, b) else []
+        assert shortest_paths(g, str(a), str(b)) == expected
