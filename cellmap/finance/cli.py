@@ -52,7 +52,7 @@ def _money(value) -> str:
 
 
 def _months(value: float) -> str:
-    return "∞ (income ≥ spending)" if math.isinf(value) else f"{value:,.1f}"
+    return "∞" if math.isinf(value) else f"{value:,.1f}"
 
 
 def _date(text: Optional[str], option: str) -> Optional[dt.date]:
@@ -107,10 +107,15 @@ def ledger_command(
         return
     if synthetic:
         out.print("[bold yellow]SYNTHETIC DATA — fictional persons[/]")
-    shown = summary.select("fund", "opening_balance", "income_extortion", "income_ransom", "income_other",
-                           "spending_stipends", "spending_operations", "spending_other", "income_transfer",
-                           "spending_transfer", "closing_balance")
-    out.print(_table("War chest ledger (USD)", shown))
+    summary = summary.with_columns(pl.col("fund").str.slice(0, 28))
+    income = summary.select("fund", pl.col("opening_balance").alias("opening"), pl.col("income_extortion").alias("extortion"),
+                            pl.col("income_ransom").alias("ransom"), pl.col("income_other").alias("other"),
+                            pl.col("income_transfer").alias("transfers in"))
+    spending = summary.select("fund", pl.col("spending_stipends").alias("stipends"),
+                              pl.col("spending_operations").alias("operations"), pl.col("spending_other").alias("other"),
+                              pl.col("spending_transfer").alias("transfers out"), pl.col("closing_balance").alias("closing"))
+    out.print(_table("War chest: opening balance and income by kind (USD)", income))
+    out.print(_table("War chest: spending by kind and closing balance (USD)", spending))
     if monthly:
         out.print(_table("All funds by month (transfers between funds cancel)",
                          balances.join(flows.select("month", "burn"), on="month", how="left")))
@@ -161,13 +166,20 @@ def runway(
     out.print(f"as of {base['as_of']:%Y-%m}: balance {_money(base['balance'])} USD across {base['funds']} funds; "
               f"over the last {base['window_months']} months income {_money(base['mean_income'])}, spending "
               f"{_money(base['mean_spending'])}, net burn {_money(base['mean_burn'])} USD a month")
-    out.print(f"runway: {_months(base['runway_months'])} months (5–95 %: {_months(base['runway_low'])} to "
+    unbounded = " — unbounded: income covers spending" if math.isinf(base["runway_months"]) else ""
+    out.print(f"runway: {_months(base['runway_months'])} months{unbounded} (5–95 %: {_months(base['runway_low'])} to "
               f"{_months(base['runway_high'])}; relative errors from grades: "
               + ", ".join(f"{k} ±{v:.0%}" for k, v in base["relative_error"].items()) + ")")
+    out.print(f"gross runway (if all income stopped): {_months(base['gross_runway_months'])} months (5–95 %: "
+              f"{_months(base['gross_runway_low'])} to {_months(base['gross_runway_high'])})")
     shown = effects.filter(pl.col("entity_id").is_not_null()).with_columns(
-        pl.col("change_months").abs().fill_null(float("inf")).alias("size")).sort("size", descending=True).head(top)
-    out.print(_table("Runway if removed (months)", shown.select("removed", "role", "balance", "mean_burn", "runway_months",
-                                                               "runway_low", "runway_high", "change_months")))
+        pl.col("change_months").abs().fill_null(float("inf")).alias("size"),
+        pl.col("gross_change_months").abs().fill_null(float("inf")).alias("gross_size"),
+    ).sort("size", "gross_size", descending=True).head(top)
+    out.print(_table("Runway if removed (months; gross = if income stopped)", shown.select(
+        pl.col("removed").str.slice(0, 30), "role", "balance", "mean_burn", pl.col("runway_months").alias("runway"),
+        pl.col("change_months").alias("change"), pl.col("gross_runway_months").alias("gross"),
+        pl.col("gross_change_months").alias("gross change"))))
 
 
 def _default_candidates(frames: CaseFrames, funds: pl.DataFrame) -> list[int]:

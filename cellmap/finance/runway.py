@@ -11,7 +11,8 @@ The range combines two uncertainties by Monte Carlo (`draws` draws, fixed seed):
    the Admiralty credibility of their reports (`RELATIVE_ERROR_BY_CREDIBILITY`: 1 → 0 %, 2 → 10 %,
    3 → 25 %, 4–6 → 50 %). One factor per draw: the errors of one source are assumed to go the same way.
 The reported range is the 5th–95th percentile of the draws; a draw with net burn ≤ 0 has unbounded
-runway (∞). Cost O(draws · window).
+runway (∞). The gross runway, balance / mean monthly spending, is how long the chest lasts if all
+income stopped (extortion and ransom cut off); it gets its range the same way. Cost O(draws · window).
 """
 from __future__ import annotations
 
@@ -74,6 +75,7 @@ def runway(
     mean_spending = (spending_sum / months).quantize(cent) if months else ZERO
     mean_burn = mean_spending - mean_income
     central = float(balance / mean_burn) if mean_burn > 0 else math.inf
+    gross = float(balance / mean_spending) if mean_spending > 0 else math.inf
 
     window_entries = burn_source.filter(pl.col("date").dt.truncate("1mo").is_in(recent["month"].implode()))
     income_entries = window_entries.filter(pl.col("direction") == "income")
@@ -90,6 +92,7 @@ def runway(
     u_spending = _relative_error(spending_entries["amount"], spending_entries["credibility"])
 
     low = high = central
+    gross_low = gross_high = gross
     if months:
         rng = np.random.default_rng(seed)
         income = recent["income"].cast(pl.Float64).to_numpy()
@@ -98,18 +101,25 @@ def runway(
         f_balance = rng.uniform(1 - u_balance, 1 + u_balance, draws)
         f_income = rng.uniform(1 - u_income, 1 + u_income, draws)
         f_spending = rng.uniform(1 - u_spending, 1 + u_spending, draws)
-        burn = f_spending * spending[picks].mean(axis=1) - f_income * income[picks].mean(axis=1)
+        drawn_spending = f_spending * spending[picks].mean(axis=1)
+        burn = drawn_spending - f_income * income[picks].mean(axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             months_left = np.where(burn > 0, float(balance) * f_balance / burn, np.inf)
-        # Order statistics (method "lower"/"higher") so that infinite draws give ∞, not NaN.
-        low = float(np.quantile(months_left, 0.05, method="lower"))
-        high = float(np.quantile(months_left, 0.95, method="higher"))
+            gross_left = np.where(drawn_spending > 0, float(balance) * f_balance / drawn_spending, np.inf)
+        low, high = _percentile_range(months_left)
+        gross_low, gross_high = _percentile_range(gross_left)
     return {
         "as_of": as_of_month, "balance": balance, "mean_income": mean_income, "mean_spending": mean_spending,
         "mean_burn": mean_burn, "runway_months": central, "runway_low": low, "runway_high": high,
+        "gross_runway_months": gross, "gross_runway_low": gross_low, "gross_runway_high": gross_high,
         "window_months": months, "relative_error": {"balance": u_balance, "income": u_income, "spending": u_spending},
         "draws": draws, "seed": seed, "funds": chosen_funds.height,
     }
+
+
+def _percentile_range(draws: np.ndarray) -> tuple[float, float]:
+    # Order statistics (method "lower"/"higher") so that infinite draws give ∞, not NaN.
+    return float(np.quantile(draws, 0.05, method="lower")), float(np.quantile(draws, 0.95, method="higher"))
 
 
 def _window(flows: pl.DataFrame, history: pl.DataFrame, last: dt.date, window: int) -> pl.DataFrame:
@@ -153,19 +163,29 @@ def removal_effects(
     as_of: dt.date | None = None, window: int = 12, draws: int = 2000, seed: int = 0,
 ) -> pl.DataFrame:
     """Runway of all funds now and with each candidate removed (`without_entity`), side by side:
-    entity_id, balance, mean_burn, runway_months, runway_low, runway_high, change_months."""
+    entity_id, balance, mean_burn, runway_months (low, high), gross_runway_months (low, high),
+    change_months and gross_change_months (null when a side is unbounded)."""
     base_entries = ledger_entries(funds, payments, users)
     base = runway(funds, base_entries, as_of=as_of, window=window, draws=draws, seed=seed)
     as_of = base["as_of"]
-    rows = [{"entity_id": None, **_row(base), "change_months": 0.0}]
+    rows = [{"entity_id": None, **_row(base), "change_months": 0.0, "gross_change_months": 0.0}]
     for entity_id in candidates:
         kept_funds, balance_entries, burn_entries = without_entity(entity_id, funds, payments, users)
         after = runway(kept_funds, balance_entries, as_of=as_of, window=window, draws=draws, seed=seed,
                        burn_entries=burn_entries)
-        change = after["runway_months"] - base["runway_months"]
-        rows.append({"entity_id": entity_id, **_row(after), "change_months": change if math.isfinite(change) else None})
+        rows.append({"entity_id": entity_id, **_row(after),
+                     "change_months": _difference(after["runway_months"], base["runway_months"]),
+                     "gross_change_months": _difference(after["gross_runway_months"], base["gross_runway_months"])})
     return pl.DataFrame(rows, schema_overrides={"balance": MONEY, "mean_burn": MONEY})
 
 
+def _difference(after: float, before: float) -> float | None:
+    if math.isinf(after) and math.isinf(before):
+        return 0.0
+    change = after - before
+    return change if math.isfinite(change) else None
+
+
 def _row(result: dict) -> dict:
-    return {k: result[k] for k in ("balance", "mean_burn", "runway_months", "runway_low", "runway_high")}
+    return {k: result[k] for k in ("balance", "mean_burn", "runway_months", "runway_low", "runway_high",
+                                   "gross_runway_months", "gross_runway_low", "gross_runway_high")}
