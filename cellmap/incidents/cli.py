@@ -229,6 +229,8 @@ def coherence(
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Command network as of this date (default: every "
                                                               "relation ever recorded)."),
     shuffles: int = typer.Option(999, "--shuffles", help="Circular shifts in the null distribution."),
+    via: str = typer.Option("membership,command,part_of", "--via", help="Relation kinds of the command network "
+                                                                       "(add meeting,communication to widen it)."),
     min_grade: Optional[str] = GradeOption,
     json_out: bool = JsonOption,
 ) -> None:
@@ -252,11 +254,12 @@ def coherence(
     rule = c.CoherenceRule(shuffles=shuffles)
     with err.status("testing synchrony against shifted-time nulls…"):
         table = c.coherence(incidents, campaigns, frames.relations, cells, day(start, "--from"), day(end, "--to"),
-                            day(as_of, "--as-of"), rule)
+                            day(as_of, "--as-of"), rule, [k.strip() for k in via.split(",") if k.strip()])
     names = frames.names()
     table = table.with_columns(pl.col("cell_id").replace_strict(names, default=None, return_dtype=pl.Utf8).alias("cell"))
     if json_out:
-        _emit({"synthetic": synthetic, "campaigns": campaigns.height, "rule": rule.__dict__, "cells": table.to_dicts()})
+        _emit({"synthetic": synthetic, "campaigns": campaigns.height, "rule": rule.__dict__, "via": via,
+               "cells": table.to_dicts()})
         return
     _banner(synthetic)
     out.print(_table(f"Command-and-control coherence ({campaigns.height} campaigns, {shuffles} shifts)",

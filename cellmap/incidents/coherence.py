@@ -10,8 +10,9 @@ Temporal (per cell, weekly series x_c of its attributed incidents over the analy
   p = (1 + #{r_null ≥ r_obs}) / (B + 1). (Circular-shift / "toroidal" tests: Harris & Kershaw style
   randomisation; see Fortin & Jacquez, Geographical Analysis 32:201, 2000, on randomisation under
   autocorrelation.) Cost O(C · B · W) for C cells and W weeks.
-Structural (in the command network as of a date: membership person–cell/sector, command person–person,
-part_of cell–sector; organisations left out, since they would join everything in two hops):
+Structural (in the command network as of a date: by default membership person–cell/sector, command
+person–person, part_of cell–sector — other kinds such as meeting or communication can be added;
+organisations are left out, since they would join everything in two hops):
 - hops = shortest-path length from the cell to the nearest leadership person (role leader/council_member);
 - independent_paths = the number of internally vertex-disjoint paths from the cell to leadership, all
   leadership persons contracted into one vertex (Menger's theorem: the vertex connectivity;
@@ -153,13 +154,14 @@ def valid_at(relations: pl.DataFrame, as_of: dt.date | None) -> pl.DataFrame:
                             & (pl.col("valid_to").is_null() | (pl.col("valid_to") >= as_of)))
 
 
-def command_graph(relations: pl.DataFrame, roles: Sequence[str] = LEADERSHIP_ROLES) -> tuple[ig.Graph, int | None]:
+def command_graph(relations: pl.DataFrame, roles: Sequence[str] = LEADERSHIP_ROLES,
+                  kinds: Sequence[str] = COMMAND_RELATIONS) -> tuple[ig.Graph, int | None]:
     """Undirected command network with every leadership person contracted into one vertex named 'leadership'.
 
     Vertices are named by entity id (as str). Returns the graph and the leadership vertex index (None when
     no leadership person is known)."""
     edges = relations.filter(
-        pl.col("kind").is_in(list(COMMAND_RELATIONS))
+        pl.col("kind").is_in(list(kinds))
         & (pl.col("source_kind") != "organisation") & (pl.col("target_kind") != "organisation")
     )
     leaders = set(relations.filter((pl.col("kind") == "membership") & pl.col("role").is_in(list(roles)))["source_id"].to_list())
@@ -173,10 +175,11 @@ def command_graph(relations: pl.DataFrame, roles: Sequence[str] = LEADERSHIP_ROL
     return graph, (graph.vs.find(name="leadership").index if leaders else None)
 
 
-def structural_coherence(relations: pl.DataFrame, cells: Sequence[int], as_of: dt.date | None = None) -> pl.DataFrame:
+def structural_coherence(relations: pl.DataFrame, cells: Sequence[int], as_of: dt.date | None = None,
+                         kinds: Sequence[str] = COMMAND_RELATIONS) -> pl.DataFrame:
     """Per cell: hops to leadership and the number of independent (vertex-disjoint) paths, in the command
     network as of `as_of` (see module docstring). Unreachable: hops null, paths 0."""
-    graph, leadership = command_graph(valid_at(relations, as_of))
+    graph, leadership = command_graph(valid_at(relations, as_of), kinds=kinds)
     names = set(graph.vs["name"]) if graph.vcount() else set()
     rows = []
     for cell in cells:
@@ -224,10 +227,10 @@ def label_cell(row: dict, rule: CoherenceRule = CoherenceRule()) -> tuple[str, s
 def coherence(
     incidents: pl.DataFrame, campaigns: pl.DataFrame, relations: pl.DataFrame, cells: Sequence[int],
     start: dt.date | None = None, end: dt.date | None = None, as_of: dt.date | None = None,
-    rule: CoherenceRule = CoherenceRule(),
+    rule: CoherenceRule = CoherenceRule(), kinds: Sequence[str] = COMMAND_RELATIONS,
 ) -> pl.DataFrame:
     """Temporal and structural figures per cell with its label and the reason (see module docstring)."""
     table = temporal_coherence(incidents, campaigns, cells, start, end, rule).join(
-        structural_coherence(relations, cells, as_of), on="cell_id", how="left")
+        structural_coherence(relations, cells, as_of, kinds), on="cell_id", how="left")
     labels = [label_cell(row, rule) for row in table.to_dicts()]
     return table.with_columns(pl.Series("label", [lab for lab, _ in labels]), pl.Series("reason", [why for _, why in labels]))

@@ -23,6 +23,8 @@ def test_runway_central_value_by_hand(entities, properties, relations):
     assert result["balance"] == Decimal("1284145.93") and result["mean_burn"] == Decimal("19499.99")
     assert result["runway_months"] == pytest.approx(1284145.93 / 19499.99)
     assert result["runway_low"] <= result["runway_months"] <= result["runway_high"]
+    # Gross runway, if income stopped: balance / spending = 1,284,145.93 / 20,499.99
+    assert result["gross_runway_months"] == pytest.approx(1284145.93 / 20499.99)
 
 
 def test_runway_is_unbounded_when_income_exceeds_spending(entities, properties, relations):

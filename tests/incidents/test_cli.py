@@ -43,3 +43,20 @@ def test_acled_reimport_adds_nothing(tmp_path):
     yearly = json.loads(runner.invoke(app, ["incidents", "trends", "--db", db, "--json"]).stdout)["yearly"]
     assert sum(r["incidents"] for r in yearly) == 6
     assert not [r for r in yearly if r["outcome"] == "aborted"]
+
+
+def test_incident_summary_on_a_store(tmp_path):
+    from cellmap.incidents.inputs import CaseFrames
+    from cellmap.incidents.summary import incident_summary
+    from cellmap.ingest import import_files
+    from cellmap.store import open_store
+
+    store = open_store("sqlite:///" + str(tmp_path / "s.sqlite"))
+    store.init()
+    import_files(store, [DATA / "yoy_hand.jsonl"])
+    with store.session() as conn:
+        frames = CaseFrames.from_connection(conn)
+    summary = incident_summary(frames, year=2022, shuffles=99)
+    changes = {r["method"]: round(r["change"], 4) for r in summary["year_on_year"]}
+    assert changes == {"completed_operations": -0.55, "all_operations": -0.3333, "all_incidents": -0.2}
+    assert summary["triangle_share_by_year"] == {2021: 1.0, 2022: 1.0} and summary["coherence"] == []
