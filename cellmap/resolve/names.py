@@ -82,7 +82,13 @@ def knowledge() -> NameKnowledge:
     rows = csv.DictReader(_data_text("given_names.csv").splitlines())
     for row in rows:
         variant_key = _fold_with(base.fold_rules, row["variant"].strip().lower())
-        base.equivalents[variant_key] = row["canonical"].strip().lower()
+        canonical = row["canonical"].strip().lower()
+        if variant_key != _fold_with(base.fold_rules, _NON_ALNUM.sub("", canonical)):
+            base.equivalents[variant_key] = canonical
+    # a canonical spelling must not itself be some other variant: keeps fold() idempotent
+    for variant_key, canonical in list(base.equivalents.items()):
+        if _fold_with(base.fold_rules, _NON_ALNUM.sub("", canonical)) in base.equivalents:
+            del base.equivalents[variant_key]
     return base
 
 
