@@ -91,18 +91,22 @@ def _table(frame: pl.DataFrame, title: str) -> None:
 def _removals_file(path: Path) -> pl.DataFrame:
     """Recorded removals from CSV: ``person,date`` (ISO dates) or a JJATT node table."""
     from cellmap.disrupt.replay import EVENT_SCHEMA, removals_from_jjatt
+    from cellmap.errors import InputError
 
-    frame = pl.read_csv(path, infer_schema_length=0)
+    try:
+        frame = pl.read_csv(path, infer_schema_length=0)
+    except (OSError, pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
+        raise InputError(f"cannot read CSV ({exc})", file=str(path)) from None
     if {"ID", "Arrest_Date", "Death_Date"} <= set(frame.columns):
-        return removals_from_jjatt(frame)
+        return removals_from_jjatt(frame, source=str(path))
     if not {"person", "date"} <= set(frame.columns):
-        raise ValueError(f"{path}:1: header: expected columns person,date (or a JJATT node table)")
+        raise InputError("expected columns person,date (or a JJATT node table)", file=str(path), line=1, field="header")
     rows = []
     for line, (person, day) in enumerate(frame.select("person", "date").iter_rows(), start=2):
         try:
-            rows.append((person, dt.date.fromisoformat(day), "day", "recorded"))
-        except (TypeError, ValueError):
-            raise ValueError(f"{path}:{line}: date: {day!r} is not YYYY-MM-DD") from None
+            rows.append((person, dt.date.fromisoformat(day.strip()), "day", "recorded"))
+        except (AttributeError, TypeError, ValueError):
+            raise InputError(f"{day!r} is not a date YYYY-MM-DD", file=str(path), line=line, field="date") from None
     return pl.DataFrame(rows, schema=EVENT_SCHEMA, orient="row")
 
 

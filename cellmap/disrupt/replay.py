@@ -15,6 +15,8 @@ import re
 
 import polars as pl
 
+from cellmap.errors import InputError
+
 __all__ = ["parse_partial_date", "removals_from_jjatt", "removals_from_relations", "EVENT_SCHEMA"]
 
 EVENT_SCHEMA = {"person": pl.String, "date": pl.Date, "precision": pl.String, "event": pl.String}
@@ -50,24 +52,25 @@ def parse_partial_date(text: str | None) -> tuple[dt.date | None, str | None]:
         raise ValueError(f"date {text!r}: no such day") from None
 
 
-def removals_from_jjatt(nodes: pl.DataFrame) -> pl.DataFrame:
+def removals_from_jjatt(nodes: pl.DataFrame, source: str | None = None) -> pl.DataFrame:
     """Arrests and deaths of a JJATT node table (columns ``ID, Arrest_Date, Death_Date``).
 
     Source: John Jay & ARTIS Transnational Terrorism Database (2009), via NPS CORE Lab COREnets.
-    O(n) for n node rows.
+    A bad value raises :class:`cellmap.errors.InputError` naming ``source`` (the file), the CSV
+    line and the field. O(n) for n node rows.
     """
     for col in ("ID", "Arrest_Date", "Death_Date"):
         if col not in nodes.columns:
-            raise ValueError(f"JJATT node table: column {col!r} missing")
+            raise InputError("column missing from the JJATT node table", file=source, line=1, field=col)
     rows = []
-    for rec in nodes.select("ID", "Arrest_Date", "Death_Date").iter_rows(named=True):
+    for line, rec in enumerate(nodes.select("ID", "Arrest_Date", "Death_Date").iter_rows(named=True), start=2):
         for col, event in (("Arrest_Date", "arrest"), ("Death_Date", "death")):
             try:
                 day, precision = parse_partial_date(rec[col])
             except ValueError as exc:
-                raise ValueError(f"JJATT node {rec['ID']}: field {col}: {exc}") from None
+                raise InputError(f"person {rec['ID']}: {exc}", file=source, line=line, field=col) from None
             if day is not None:
-                rows.append((str(rec["ID"]), day, precision, event))
+                rows.append((str(rec["ID"]).strip(), day, precision, event))
     return pl.DataFrame(rows, schema=EVENT_SCHEMA, orient="row")
 
 

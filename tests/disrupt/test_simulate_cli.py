@@ -61,3 +61,49 @@ def test_monte_carlo_repeatable_for_a_seed():
     assert not monte_carlo(g, 10, 25, seed=42)[0].equals(c)
     assert (a["largest_share_lo"] <= a["largest_share_mean"]).all() and (a["largest_share_mean"] <= a["largest_share_hi"]).all()
     assert np.all(a["runs"].to_numpy() == 25)
+
+
+def test_bad_removals_file_names_file_line_and_field(tmp_path):
+    edges, _ = write_edges(tmp_path)
+    bad = tmp_path / "removals.csv"
+    bad.write_text("person,date\n3100,2004-03-11\n3101,11 March\n")
+    result = runner.invoke(app, ["attack", "--edges", str(edges), "--by", "recorded", "--removals", str(bad)])
+    assert result.exit_code == 2
+    assert "removals.csv:3: date:" in " ".join(result.output.split())
+
+
+def test_person_date_removals_file(tmp_path):
+    edges, _ = write_edges(tmp_path)
+    good = tmp_path / "removals.csv"
+    good.write_text("person,date\n3101,2004-03-12\n3100,2004-03-11\nNOT-IN-NETWORK,2004-01-01\n")
+    result = runner.invoke(app, ["attack", "--edges", str(edges), "--by", "recorded", "--removals", str(good), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [r["removed"] for r in data["rows"][1:]] == ["3100", "3101"]
+    assert data["strategy"]["skipped_not_in_network"] == ["NOT-IN-NETWORK"]
+
+
+def test_attack_by_roles_on_a_store(small_store):
+    result = runner.invoke(app, ["attack", "--db", small_store, "--by", "roles", "--roles", "leadership", "--json",
+                                 "--at", "2020-06-01"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["rows"]
+    assert [r["removed"] for r in rows[1:]] == ["L", "K1", "K2", "H"]
+    # L, then K1: the remaining council member still reaches both cells through H; after K2 nobody leads.
+    assert [r["cells_cut_from_leadership"] for r in rows] == [0, 0, 0, 2, 2]
+
+
+def test_recovery_and_tenure_commands_on_a_store(small_store, tmp_path):
+    result = runner.invoke(app, ["recovery", "--db", small_store, "--at", "2020-06-01", "--runs", "5",
+                                 "--tie-probability", "1", "--json", "--plot", str(tmp_path / "rec")])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["parameters"]["tie_probability"] == 1.0 and data["parameters"]["runs"] == 5
+    by = {(r["structure"], r["outcome"]): r for r in data["rows"]}
+    assert by[("single leader (as recorded)", "strikes_to_cut_off")]["median"] == 1
+    assert (tmp_path / "rec-strikes_to_cut_off.svg").exists()
+    result = runner.invoke(app, ["tenure", "--db", small_store, "--json", "--plot", str(tmp_path / "km")])
+    assert result.exit_code == 0, result.output
+    summary = {r["role_group"]: r for r in json.loads(result.stdout)["summary"]}
+    assert summary["leader"]["holdings"] == 1 and summary["leader"]["eliminated"] == 1
+    assert (tmp_path / "km.png").exists()
