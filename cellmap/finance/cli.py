@@ -5,7 +5,6 @@ Both read the store (``--db``), print Rich tables, or JSON with ``--json`` (mone
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import sys
 from decimal import Decimal
@@ -17,34 +16,18 @@ from rich.console import Console
 from rich.table import Table
 
 from cellmap.errors import InputError
+from cellmap.incidents.cli import DbOption, GradeOption, JsonOption, fail, json_text, load_case
 from cellmap.incidents.inputs import CaseFrames
 
 app = typer.Typer(help="The war chest: ledger, burn rate, runway.", no_args_is_help=True)
 out = Console()
 err = Console(stderr=True)
 
-DbOption = typer.Option(None, "--db", envvar="CELLMAP_DB", help="Database URL or SQLite file.")
-JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON.")
-GradeOption = typer.Option(None, "--min-grade", help="Only statements from reports at this grade or better (e.g. B3).")
 REMOVAL_ROLES = ("financier", "logistics_leader")
 
 
-def _load(db: Optional[str], min_grade: Optional[str]) -> tuple[CaseFrames, bool]:
-    from cellmap.store import open_store, views
-
-    store = open_store(db)
-    store.init()
-    with store.session() as conn, err.status("reading the store…"):
-        return CaseFrames.from_connection(conn, min_grade), views.is_synthetic(conn)
-
-
-def _fail(error: InputError) -> None:
-    err.print(f"[bold red]error:[/] {error.describe()}", highlight=False)
-    raise typer.Exit(code=2)
-
-
 def _emit(value) -> None:
-    sys.stdout.write(json.dumps(value, indent=2, default=str) + "\n")
+    sys.stdout.write(json_text(value) + "\n")
 
 
 def _money(value) -> str:
@@ -59,7 +42,7 @@ def _date(text: Optional[str], option: str) -> Optional[dt.date]:
     try:
         return dt.date.fromisoformat(text) if text else None
     except ValueError:
-        _fail(InputError(f"not a date: {text!r}", field=option))
+        fail(InputError(f"not a date: {text!r}", field=option))
 
 
 def _ledger_parts(frames: CaseFrames):
@@ -93,10 +76,10 @@ def ledger_command(
     from cellmap.finance import ledger
 
     try:
-        frames, synthetic = _load(db, min_grade)
+        frames, synthetic = load_case(db, min_grade)
         funds, payments, users, entries = _ledger_parts(frames)
     except InputError as error:
-        _fail(error)
+        fail(error)
     summary = ledger.ledger_summary(funds, entries, _date(until, "--until"))
     balances = ledger.balance_over_time(funds, entries).filter(pl.col("fund_id").is_null()).drop("fund_id")
     flows = ledger.monthly_flows(entries)
@@ -142,13 +125,13 @@ def runway(
     from cellmap.finance import runway as r
 
     try:
-        frames, synthetic = _load(db, min_grade)
+        frames, synthetic = load_case(db, min_grade)
         funds, payments, users, entries = _ledger_parts(frames)
         candidates = [frames.resolve_entity(w) for w in without] if without else _default_candidates(frames, funds)
     except InputError as error:
-        _fail(error)
+        fail(error)
     if funds.is_empty():
-        _fail(InputError("the store holds no funds", field="fund"))
+        fail(InputError("the store holds no funds", field="fund"))
     as_of_date = _date(as_of, "--as-of")
     with err.status(f"runway with {len(candidates)} removals…"):
         base = r.runway(funds, entries, as_of=as_of_date, window=window, draws=draws)

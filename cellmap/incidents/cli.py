@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Optional
@@ -32,7 +33,8 @@ BufferOption = typer.Option(10.0, "--buffer-km", help="Widen the areas by this m
                                                       "triangle's corner towns count inside).")
 
 
-def _load(db: Optional[str], min_grade: Optional[str]) -> tuple[CaseFrames, bool]:
+def load_case(db: Optional[str], min_grade: Optional[str]) -> tuple[CaseFrames, bool]:
+    """The view frames of the store at `db` and whether it holds synthetic data."""
     from cellmap.store import open_store, views
 
     store = open_store(db)
@@ -41,8 +43,22 @@ def _load(db: Optional[str], min_grade: Optional[str]) -> tuple[CaseFrames, bool
         return CaseFrames.from_connection(conn, min_grade), views.is_synthetic(conn)
 
 
+def json_text(value) -> str:
+    """JSON for scripts: dates and Decimals as strings, and ∞/NaN (not valid JSON) as "inf"/null."""
+    def clean(item):
+        if isinstance(item, float) and not math.isfinite(item):
+            return None if math.isnan(item) else ("inf" if item > 0 else "-inf")
+        if isinstance(item, dict):
+            return {k: clean(v) for k, v in item.items()}
+        if isinstance(item, (list, tuple)):
+            return [clean(v) for v in item]
+        return item
+
+    return json.dumps(clean(value), indent=2, default=str, allow_nan=False)
+
+
 def _emit(value) -> None:
-    sys.stdout.write(json.dumps(value, indent=2, default=str) + "\n")
+    sys.stdout.write(json_text(value) + "\n")
 
 
 def _banner(synthetic: bool) -> None:
@@ -59,7 +75,8 @@ def _table(title: str, frame: pl.DataFrame, floats: str = "{:.3f}") -> Table:
     return table
 
 
-def _fail(error: InputError) -> None:
+def fail(error: InputError) -> None:
+    """Print a user error on one line and exit with status 2."""
     err.print(f"[bold red]error:[/] {error.describe()}", highlight=False)
     raise typer.Exit(code=2)
 
@@ -86,12 +103,12 @@ def trends(
     from cellmap.incidents import places, trends as t
 
     try:
-        frames, synthetic = _load(db, min_grade)
+        frames, synthetic = load_case(db, min_grade)
         incidents = places.with_area(frames.incidents, places.load_polygons(polygons, buffer_km))
     except InputError as error:
-        _fail(error)
+        fail(error)
     if incidents.is_empty():
-        _fail(InputError("the store holds no incidents", field="incidents"))
+        fail(InputError("the store holds no incidents", field="incidents"))
     year = year or int(incidents["date"].max().year)
     columns = [c.strip() for c in by.split(",") if c.strip()]
     yoy = t.year_on_year(incidents, year, confidence)
@@ -145,10 +162,10 @@ def places(
     from cellmap.incidents import places as p
 
     try:
-        frames, synthetic = _load(db, min_grade)
+        frames, synthetic = load_case(db, min_grade)
         areas = p.load_polygons(polygons, buffer_km)
     except InputError as error:
-        _fail(error)
+        fail(error)
     area_counts = p.polygon_counts(frames.incidents, areas, period)
     hexes = p.hex_counts(frames.incidents, resolution, period)
     gi = p.getis_ord_gi_star(hexes) if hexes.height else hexes
@@ -191,7 +208,7 @@ def attribute(
     from cellmap.incidents import actors
     from cellmap.incidents.attribution import AttributionParameters, masked_check, suggest_attributions
 
-    frames, synthetic = _load(db, min_grade)
+    frames, synthetic = load_case(db, min_grade)
     incidents = actors.incident_cells(frames.incidents, frames.entities, frames.relations)
     sites = actors.cell_sites(frames.entities, frames.properties, frames.relations)
     parameters = AttributionParameters(distance_scale_km=distance_km, time_scale_days=time_days, top=top)
@@ -243,14 +260,14 @@ def coherence(
         try:
             return dt.date.fromisoformat(text) if text else None
         except ValueError:
-            _fail(InputError(f"not a date: {text!r}", field=option))
+            fail(InputError(f"not a date: {text!r}", field=option))
 
-    frames, synthetic = _load(db, min_grade)
+    frames, synthetic = load_case(db, min_grade)
     incidents = actors.incident_cells(frames.incidents, frames.entities, frames.relations)
     campaigns = c.campaigns_frame(frames.entities, frames.properties)
     cells = frames.ids_of_kind("cell")
     if not cells:
-        _fail(InputError("the store holds no cells", field="cells"))
+        fail(InputError("the store holds no cells", field="cells"))
     rule = c.CoherenceRule(shuffles=shuffles)
     with err.status("testing synchrony against shifted-time nulls…"):
         table = c.coherence(incidents, campaigns, frames.relations, cells, day(start, "--from"), day(end, "--to"),

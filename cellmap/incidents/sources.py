@@ -111,6 +111,15 @@ def _mapping_label(mapping: dict[str, Any]) -> str:
     return f"{mapping['name']} v{mapping['version']}"
 
 
+def _with_rules_and_codes(incident: dict[str, Any], mapping: dict[str, Any], values: dict[str, str],
+                          rules: str, text_field: str) -> dict[str, Any]:
+    """Apply the mapping's text rules, then keep the original codes and name the mapping used."""
+    rules_used = _apply_text_rules(mapping[rules], values.get(text_field, ""), incident)
+    incident["source_codes"] = {k: values[k] for k in mapping["kept_codes"] if k in values}
+    incident["mapping"] = {"name": _mapping_label(mapping), "rules_matched": rules_used}
+    return incident
+
+
 def _base_record(mapping: dict[str, Any], event_id: str, report: str | dict | None) -> dict[str, Any]:
     record: dict[str, Any] = {"record": "incident", "id": f"{mapping['source_dataset']}-{event_id}"}
     if report is not None:
@@ -146,10 +155,7 @@ def acled_row_to_incident(row: Row, line: int = 0, report: str | dict | None = N
         source_dataset=mapping["source_dataset"],
         source_event_id=values["event_id_cnty"],
     )
-    rules_used = _apply_text_rules(mapping["notes_rules"], values.get("notes", ""), incident)
-    incident["source_codes"] = {k: values[k] for k in mapping["kept_codes"] if k in values}
-    incident["mapping"] = {"name": _mapping_label(mapping), "rules_matched": rules_used}
-    return incident
+    return _with_rules_and_codes(incident, mapping, values, "notes_rules", "notes")
 
 
 def _acled_timestamp(values: dict[str, str]) -> float:
@@ -230,10 +236,7 @@ def gtd_row_to_incident(row: Row, line: int = 0, report: str | dict | None = Non
         source_dataset=mapping["source_dataset"],
         source_event_id=values["eventid"],
     )
-    rules_used = _apply_text_rules(mapping["summary_rules"], values.get("summary", ""), incident)
-    incident["source_codes"] = {k: values[k] for k in mapping["kept_codes"] if k in values}
-    incident["mapping"] = {"name": _mapping_label(mapping), "rules_matched": rules_used}
-    return incident
+    return _with_rules_and_codes(incident, mapping, values, "summary_rules", "summary")
 
 
 def gtd_rows_to_incidents(rows: Iterable[Row], report: str | dict | None = None) -> list[dict[str, Any]]:
