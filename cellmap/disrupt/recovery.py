@@ -143,9 +143,13 @@ class Simulation:
         self.org, self.params, self.rng = org, params, rng
         self.rank = {role: i for i, role in enumerate(params.succession_roles)}
         n = org.graph.vcount()
-        self.adj: list[set[int]] = [set(org.graph.neighbors(v)) for v in range(n)]
+        self.adj: list[set[int]] = [set(a) for a in org.graph.get_adjlist()]
         self.alive = [True] * n
         self.holder: list[int | None] = [h for _, _, h in org.posts]
+        self.held: dict[int, set[int]] = {}  # person -> the posts they hold (index of holder)
+        for post, h in enumerate(self.holder):
+            if h is not None:
+                self.held.setdefault(h, set()).add(post)
         self.vacant_since: dict[int, int] = {i: 0 for i, h in enumerate(self.holder) if h is None}
         self.last_holder: dict[int, int] = {}
         self.pending: set[tuple[int, int]] = set()
@@ -160,7 +164,7 @@ class Simulation:
         return len(self.adj[v])
 
     def posts_of(self, v: int) -> list[int]:
-        return [i for i, h in enumerate(self.holder) if h == v]
+        return sorted(self.held.get(v, ()))
 
     def best_rank(self, v: int) -> int:
         ranks = [self.rank[self.org.posts[i][0]] for i in self.posts_of(v)]
@@ -201,6 +205,7 @@ class Simulation:
         self._cut_cache = None
         if v is not None:
             self.last_holder[post] = v
+            self.held[v].discard(post)
         self.holder[post] = None
         self.vacant_since[post] = self.t
 
@@ -260,6 +265,7 @@ class Simulation:
                 for own in self.posts_of(successor):
                     self.vacate(own)
             self.holder[post] = successor
+            self.held.setdefault(successor, set()).add(post)
             self._cut_cache = None
             del self.vacant_since[post]
             if previous is not None:
