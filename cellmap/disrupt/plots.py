@@ -17,13 +17,13 @@ import polars as pl  # noqa: E402
 __all__ = ["plot_curves", "plot_survival", "plot_spread"]
 
 LABELS = {
-    "largest_share": "share of persons in the largest component",
+    "largest_share": "largest component\n(share of persons)",
     "components": "components",
-    "fragmentation": "fragmentation F (Borgatti)",
-    "distance_fragmentation": "distance-weighted fragmentation DF",
-    "efficiency": "global efficiency (of the intact network's)",
-    "cells_cut_from_leadership": "cells cut off from leadership",
-    "cells_drop_cut_from_sector_head": "cells whose drop cannot reach the sector head",
+    "fragmentation": "fragmentation F\n(Borgatti)",
+    "distance_fragmentation": "distance-weighted\nfragmentation DF",
+    "efficiency": "global efficiency\n(of the intact network's)",
+    "cells_cut_from_leadership": "cells cut off\nfrom leadership",
+    "cells_drop_cut_from_sector_head": "cells whose drop cannot\nreach the sector head",
 }
 
 
