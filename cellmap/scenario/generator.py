@@ -501,14 +501,24 @@ class Generator:
             self.relation("ct_action", self.forces[force], pid, report, action="strike", outcome="killed",
                           date=iso(tenure.end), force=force)
 
-    def incident_log(self, sector: str, day: int) -> str:
-        """The monthly incident log of a sector's field monitors."""
+    def incident_log(self, sector: str, day: int, claims: bool = False) -> str:
+        """The monthly incident log of a sector's field monitors, or (`claims`) the month's claims of
+        responsibility in the organisation's own media, a poorly graded source that inflates its toll."""
         d = date.fromordinal(day)
-        key = (sector, d.year, d.month)
+        key = (sector, d.year, d.month, claims)
         if key not in self.incident_logs:
             last = (date(d.year + (d.month == 12), d.month % 12 + 1, 1)).toordinal() - 1
-            self.incident_logs[key] = self.report(self.stream(f"log:{key}"), "incident_log", last,
-                                                  f"Incident log, {sector} sector, {d.year}-{d.month:02d}")
+            rng = self.stream(f"log:{key}")
+            if claims:
+                rid = self.next_id("R")
+                self.out.report({"id": rid, "title": f"Claims of responsibility, {sector}, {d.year}-{d.month:02d} "
+                                 "[synthetic]", "kind": "open_source_article", "date": iso(last),
+                                 "source": "Organisation media (claims)", "grade": rng.choice(("E5", "D4", "F6")),
+                                 "synthetic": True})
+                self.incident_logs[key] = rid
+            else:
+                self.incident_logs[key] = self.report(rng, "incident_log", last,
+                                                      f"Incident log, {sector} sector, {d.year}-{d.month:02d}")
         return self.incident_logs[key]
 
     def write_campaigns(self) -> None:
@@ -906,9 +916,15 @@ class CellRun:
             precision = "near"
         iid = gen.next_id("INC")
         report = gen.incident_log(cell.sector, day)
+        notes = f"{kind.replace('_', ' ').capitalize()} near {place.name} ({outcome})."
+        if outcome == "completed" and kind in ("attack", "ied") and rng.random() < 0.04:
+            # Contradicting reports: the organisation's claim (poorly graded) inflates the toll; the field
+            # monitors' log, recorded after it, is the version the views show. Both claims are kept.
+            gen.out.incident(incident_row(iid, day, kind, outcome, place, lat, lon, precision, 2 * fatalities + 3,
+                                          cell.id, 0.9, gen.incident_log(cell.sector, day, claims=True),
+                                          f"Claimed: {notes}"))
         gen.out.incident(incident_row(iid, day, kind, outcome, place, lat, lon, precision, fatalities, cell.id,
-                                      round(rng.uniform(0.4, 0.95), 2), report,
-                                      f"{kind.replace('_', ' ').capitalize()} near {place.name} ({outcome})."))
+                                      round(rng.uniform(0.4, 0.95), 2), report, notes))
         if kind == "attack" and outcome == "completed" and rng.random() < 0.3:
             quarter = self.quarter_report(day)
             for tenure in rng.sample(self.active(day, ("fighter",)), k=min(3, len(self.active(day, ("fighter",))))):
