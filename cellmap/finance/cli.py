@@ -113,8 +113,8 @@ def runway(
                                                               "of the ledger)."),
     window: int = typer.Option(12, "--window", help="Months of history for the burn rate."),
     without: Optional[list[str]] = typer.Option(None, "--without", help="Entity (id or key) to remove; repeatable. "
-                                                                       "Default: every financier, logistics leader "
-                                                                       "and cell fund."),
+                                                                       "Default: every financier, logistics leader, "
+                                                                       "fund holder and fund."),
     top: int = typer.Option(15, "--top", help="Removal effects shown (largest first)."),
     draws: int = typer.Option(4000, "--draws", help="Monte Carlo draws for the range."),
     min_grade: Optional[str] = GradeOption,
@@ -166,8 +166,12 @@ def runway(
 
 
 def _default_candidates(frames: CaseFrames, funds: pl.DataFrame) -> list[int]:
+    """Every financier and logistics leader, every person who holds a fund (`use`), and every fund."""
     people = frames.relations.filter((pl.col("kind") == "membership") & pl.col("role").is_in(list(REMOVAL_ROLES)))
-    return sorted(set(people["source_id"].to_list()) | set(funds["fund_id"].to_list()))
+    holders = frames.relations.filter((pl.col("kind") == "use") & (pl.col("target_kind") == "fund")
+                                      & (pl.col("source_kind") == "person"))
+    return sorted(set(people["source_id"].to_list()) | set(holders["source_id"].to_list())
+                  | set(funds["fund_id"].to_list()))
 
 
 def _roles(frames: CaseFrames) -> dict[int, str]:
