@@ -92,14 +92,15 @@ def communities(wb: Workbench, chart: LinkChart) -> list[int] | None:
     return wb.cached(("communities", id(chart)), lambda: list(leiden(chart.graph).membership))
 
 
-# Key players: KPP-Neg with distance-weighted fragmentation (Borgatti 2006) on the person network.
+# Key players: KPP-Neg with fragmentation F (Borgatti 2006) on the person network; DF would be
+# finer but takes minutes on the demo (see docs/notes/issue-8.md).
 KEY_PLAYERS = 10
-KEY_PLAYER_OBJECTIVE = "DF"
+KEY_PLAYER_OBJECTIVE = "F"
 
 
 def key_players(wb: Workbench, chart: LinkChart | None = None, k: int = KEY_PLAYERS) -> list[int] | None:
     """Entity ids of the k persons whose removal most fragments the person network of the store
-    (`cellmap.graph.keyplayers.key_players`, objective DF), or None when not in this build."""
+    (`cellmap.graph.keyplayers.key_players`, objective F), or None when not in this build."""
     find = function("graph.keyplayers.key_players")
     if find is None:
         return None
@@ -123,7 +124,7 @@ def person_graph(wb: Workbench, min_grade: str | None):
                      lambda: project(wb.relations(), wb.entities(), min_grade=min_grade))
 
 
-KEY_PLAYERS_SOURCE = "cellmap.graph.keyplayers: KPP-Neg, distance-weighted fragmentation (Borgatti 2006), person network"
+KEY_PLAYERS_SOURCE = "cellmap.graph.keyplayers: KPP-Neg, fragmentation F (Borgatti 2006), person network"
 
 # --- incidents ------------------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from cellmap.errors import InputError
+from cellmap.web import analysis
 from cellmap.web.data import Workbench
 
 STATIC = resources.files("cellmap.web").joinpath("static")
@@ -31,6 +32,8 @@ def create_app(store: Any) -> FastAPI:
                                 ("meta", "overview", "network", "entities", "map", "timeline", "simulate",
                                  "review", "import")])
     app.state.workbench = Workbench(store)
+    # Import the analysis packages now (seconds), not on an analyst's first click.
+    app.state.capabilities = analysis.capabilities()
     for router in (meta.router, overview.router, network.router, entities.router, map_api.router,
                    timeline.router, simulate.router, review.router, imports.router):
         app.include_router(router, prefix="/api")

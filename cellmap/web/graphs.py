@@ -82,15 +82,44 @@ def _renumber_evidence(full: ig.Graph, sub: ig.Graph, keep: list[int]) -> pl.Dat
 
 
 def _layout(graph: ig.Graph, seed: int) -> np.ndarray:
+    """Positions in [-1, 1]²: the largest component fills the unit disc; every other component is
+    laid out on its own and packed on rings around it, largest first (so that scattered pairs do not
+    push the main network into a dot)."""
     n = graph.vcount()
     if n == 0:
         return np.zeros((0, 2))
     rng = np.random.default_rng(seed)
-    start = rng.uniform(-1, 1, size=(n, 2)).tolist()
-    coords = np.asarray(graph.layout_fruchterman_reingold(niter=300, seed=start, grid="auto").coords, dtype=float)
+    components = sorted(graph.connected_components(), key=lambda c: (-len(c), c[0]))
+    positions = np.zeros((n, 2))
+    positions[components[0]] = _fit(_force_layout(graph.induced_subgraph(components[0]), rng), 1.0)
+    radius, angle = 1.12, 0.0
+    for members in components[1:]:
+        size = 0.025 * np.sqrt(len(members))
+        step = (2 * size + 0.01) / radius
+        if angle + step > 2 * np.pi:
+            radius, angle = radius + 2 * size + 0.04, 0.0
+        centre = radius * np.array([np.cos(angle + step / 2), np.sin(angle + step / 2)])
+        local = _force_layout(graph.induced_subgraph(members), rng) if len(members) > 1 else np.zeros((1, 2))
+        positions[members] = centre + _fit(local, size)
+        angle += step
+    return positions / max(1.0, np.abs(positions).max())
+
+
+def _force_layout(graph: ig.Graph, rng: np.random.Generator) -> np.ndarray:
+    """Fruchterman–Reingold from a seeded random start; the grid variant (repulsion only from nearby
+    cells) above 200 vertices keeps an iteration O(n + m). The start spreads over a square of side
+    √n, the scale igraph's grid assumes (a unit square would put every vertex in one grid cell)."""
+    n = graph.vcount()
+    half = max(1.0, np.sqrt(n) / 2)
+    start = rng.uniform(-half, half, size=(n, 2)).tolist()
+    return np.asarray(graph.layout_fruchterman_reingold(niter=300, seed=start, grid=n > 200).coords, dtype=float)
+
+
+def _fit(coords: np.ndarray, radius: float) -> np.ndarray:
+    """Centre `coords` and scale them into a disc of `radius`."""
     centred = coords - coords.mean(axis=0)
-    scale = np.abs(centred).max() or 1.0
-    return centred / scale
+    extent = np.sqrt((centred ** 2).sum(axis=1)).max()
+    return centred * (radius / extent) if extent > 0 else centred
 
 
 def link_chart(workbench: Workbench, filters: Filters, hidden_kinds: tuple[str, ...] = DEFAULT_HIDDEN_KINDS) -> LinkChart:
