@@ -176,6 +176,8 @@ def places(
         err.print(f"wrote {geojson}: {len(collection['features']):,} features")
     hot = gi.filter(pl.col("hotspot") == "hot").sort("period", "gi_star", descending=[False, True]).group_by(
         "period", maintain_order=True).head(top) if gi.height else gi
+    label = pl.col("period").dt.strftime("%Y" if period == "year" else "%Y-%m")
+    area_counts, hot = area_counts.with_columns(label), hot.with_columns(label) if hot.height else hot
     if json_out:
         _emit({"synthetic": synthetic, "areas": area_counts.to_dicts(),
                "hotspots": hot.with_columns(pl.col("h3").map_elements(h3.int_to_str, return_dtype=pl.Utf8)).to_dicts()})

@@ -60,3 +60,28 @@ def test_incident_summary_on_a_store(tmp_path):
     changes = {r["method"]: round(r["change"], 4) for r in summary["year_on_year"]}
     assert changes == {"completed_operations": -0.55, "all_operations": -0.3333, "all_incidents": -0.2}
     assert summary["triangle_share_by_year"] == {2021: 1.0, 2022: 1.0} and summary["coherence"] == []
+
+
+def test_acled_edit_and_gtd_import_through_the_store(tmp_path):
+    from cellmap.incidents.inputs import CaseFrames
+    from cellmap.ingest import import_files
+    from cellmap.store import open_store
+
+    store = open_store("sqlite:///" + str(tmp_path / "s.sqlite"))
+    store.init()
+    import_files(store, [DATA / "acled_sample.csv", DATA / "gtd_sample.csv"])
+    original = (DATA / "acled_sample.csv").read_text(encoding="utf-8").splitlines()
+    edited = [original[0]] + [
+        line.replace("vehicle east of Tadmor.\",2,,1644019200", "vehicle east of Tadmor.\",5,,1650000000")
+        for line in original[1:] if line.startswith("SYR90002")
+    ]
+    assert edited[1] != [line for line in original if line.startswith("SYR90002")][0]
+    (tmp_path / "acled_edit.csv").write_text("\n".join(edited) + "\n", encoding="utf-8")
+    import_files(store, [tmp_path / "acled_edit.csv"])
+    with store.session() as conn:
+        incidents = CaseFrames.from_connection(conn).incidents
+    assert incidents.height == 7 + 6
+    edited_row = incidents.filter(incidents["key"] == "ACLED-SYR90002").row(0, named=True)
+    assert edited_row["fatalities"] == 5 and edited_row["type"] == "ied"
+    gtd = incidents.filter(incidents["source_dataset"] == "GTD")
+    assert sorted(gtd["outcome"].to_list()) == ["completed"] * 4 + ["failed", "foiled"]
