@@ -9,6 +9,7 @@ from importlib import resources
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -27,7 +28,7 @@ def create_app(store: Any) -> FastAPI:
     """The workbench on `store` (a `cellmap.store.Store`, already initialised)."""
     from cellmap.web.api import entities, imports, map as map_api, meta, network, overview, review, simulate, timeline
 
-    app = FastAPI(title="cellmap workbench", version="0.1.0", description=API_DESCRIPTION,
+    app = FastAPI(title="cellmap workbench", version="0.1.0", description=API_DESCRIPTION, docs_url=None, redoc_url=None,
                   openapi_tags=[{"name": name} for name in
                                 ("meta", "overview", "network", "entities", "map", "timeline", "simulate",
                                  "review", "import")])
@@ -47,6 +48,14 @@ def create_app(store: Any) -> FastAPI:
     @app.get("/", include_in_schema=False)
     def index() -> HTMLResponse:
         return HTMLResponse(STATIC.joinpath("index.html").read_text(encoding="utf-8"))
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        # Swagger UI from the bundled npm package: the machine may be offline, and nothing is fetched.
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="cellmap workbench API",
+                                   swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/swagger/swagger-ui.css",
+                                   swagger_favicon_url="/static/favicon.svg")
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> FileResponse:

@@ -165,3 +165,10 @@ def test_import_of_a_broken_file_shows_errors_and_changes_nothing(page):
     response = httpx.post(page.base_url + "/api/import", files={"files": (BROKEN.name, BROKEN.read_bytes())}, timeout=60)
     assert response.status_code == 422 and json.loads(response.text)["stored"] is False
     assert api(page, "/api/status")["counts"] == before
+
+
+def test_api_documentation_page_is_served_offline(page):
+    page.goto(f"{page.base_url}/docs")
+    page.wait_for_selector(".swagger-ui .opblock", timeout=60_000)
+    assert page.locator(".swagger-ui .opblock").count() >= 18
+    screenshot(page, "api-docs")

@@ -4,6 +4,7 @@
 import { build } from "esbuild";
 import { readFileSync, writeFileSync, mkdirSync, copyFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { dirname } from "node:path";
 import { feature } from "topojson-client";
 
 const require = createRequire(import.meta.url);
@@ -35,6 +36,12 @@ const kept = countries.features.filter((f) => WANTED[f.id]).map((f) => ({
 }));
 writeFileSync(out + "borders.geojson", JSON.stringify({ type: "FeatureCollection", features: kept }));
 copyFileSync("src/index.html", out + "index.html");
+// The API documentation page (/docs) uses Swagger UI from npm, served from here, not from a CDN.
+mkdirSync(out + "swagger", { recursive: true });
+const swagger = dirname(require.resolve("swagger-ui-dist/package.json"));
+for (const name of ["swagger-ui-bundle.js", "swagger-ui.css", "swagger-ui-bundle.js.LICENSE.txt"]) {
+  copyFileSync(`${swagger}/${name}`, `${out}swagger/${name}`);
+}
 copyFileSync("src/favicon.svg", out + "favicon.svg");
 console.log(`borders.geojson: ${kept.length} countries`);
 
