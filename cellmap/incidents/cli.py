@@ -91,8 +91,9 @@ def trends(
     year: Optional[int] = typer.Option(None, "--year", help="Year for the year-on-year change (default: the last "
                                                               "year with incidents)."),
     confidence: float = typer.Option(0.95, "--confidence", help="Confidence level of the intervals."),
-    by: str = typer.Option("type,outcome,area", "--by", help="Columns for the yearly breakdown (area = inside "
+    by: str = typer.Option("type,outcome,area", "--by", help="Columns for the breakdown (area = inside "
                                                              "a named polygon or outside; admin1 also works)."),
+    period: str = typer.Option("year", "--period", help="Breakdown per year or per month."),
     polygons: Optional[Path] = PolygonsOption,
     buffer_km: float = BufferOption,
     min_grade: Optional[str] = GradeOption,
@@ -112,7 +113,10 @@ def trends(
     year = year or int(incidents["date"].max().year)
     columns = [c.strip() for c in by.split(",") if c.strip()]
     yoy = t.year_on_year(incidents, year, confidence)
-    yearly = t.period_counts(incidents, "year", by=columns).with_columns(pl.col("period").dt.year().alias("year")).drop("period")
+    if period not in ("year", "month"):
+        fail(InputError(f"{period!r} is not year or month", field="--period"))
+    label = pl.col("period").dt.strftime("%Y" if period == "year" else "%Y-%m").alias(period)
+    breakdown = t.period_counts(incidents, period, by=columns).with_columns(label).drop("period")
     monthly = t.counts_by_method(incidents, "month")
     points = {m: t.change_points(monthly, m) for m in ("completed_operations", "all_operations", "all_incidents")}
     timeline = t.timeline(incidents, frames.relations, "month")
@@ -120,7 +124,7 @@ def trends(
     names = frames.names()
     events = events.with_columns(pl.col("person_id").replace_strict(names, default=None, return_dtype=pl.Utf8).alias("person"))
     if json_out:
-        _emit({"synthetic": synthetic, "year_on_year": yoy.to_dicts(), "yearly": yearly.to_dicts(),
+        _emit({"synthetic": synthetic, "year_on_year": yoy.to_dicts(), "breakdown": breakdown.to_dicts(),
                "monthly": timeline.to_dicts(), "change_points": {m: f.to_dicts() for m, f in points.items()},
                "leadership_events": events.to_dicts()})
         return
@@ -134,8 +138,15 @@ def trends(
     out.print(_table(f"Year-on-year change {year - 1} → {year}", summary))
     by_year = t.counts_by_method(incidents, "year").with_columns(pl.col("period").dt.year().alias("year")).drop("period")
     out.print(_table("Incidents per year, three ways of counting", by_year.select("year", *[c for c in by_year.columns if c != "year"])))
-    out.print(_table(f"Incidents per year by {', '.join(columns)}",
-                     yearly.pivot(on="year", index=columns, values="incidents").fill_null(0).sort(columns)))
+    if period == "year":
+        shown = breakdown.pivot(on="year", index=columns, values="incidents").fill_null(0).sort(columns)
+    else:
+        shown = breakdown.pivot(on=columns[0], index="month", values="incidents", aggregate_function="sum").fill_null(0).sort("month") \
+            if columns else breakdown
+        removals = events.group_by(pl.col("date").dt.strftime("%Y-%m").alias("month")).agg(
+            pl.format("{} {}", "event", "role").str.join("; ").alias("leadership"))
+        shown = shown.join(removals, on="month", how="left")
+    out.print(_table(f"Incidents per {period} by {', '.join(columns) if period == 'year' else columns[0] if columns else ''}", shown))
     for method, found in points.items():
         if found.height:
             out.print(_table(f"Change points in monthly {method} (PELT, L2 on Anscombe counts, BIC penalty)", found, "{:.1f}"))

@@ -36,11 +36,11 @@ def test_acled_reimport_adds_nothing(tmp_path):
     for _ in range(2):
         assert runner.invoke(app, ["import", "--db", db, str(DATA / "acled_sample.csv")]).exit_code == 0
     trends = runner.invoke(app, ["incidents", "trends", "--db", db, "--json"])
-    yearly = json.loads(trends.stdout)["yearly"]
+    yearly = json.loads(trends.stdout)["breakdown"]
     assert sum(r["incidents"] for r in yearly) == 7
     # ACLED's deletions list retires SYR90007 (the aborted attack).
     assert runner.invoke(app, ["import", "--db", db, str(DATA / "acled_deleted_sample.csv")]).exit_code == 0
-    yearly = json.loads(runner.invoke(app, ["incidents", "trends", "--db", db, "--json"]).stdout)["yearly"]
+    yearly = json.loads(runner.invoke(app, ["incidents", "trends", "--db", db, "--json"]).stdout)["breakdown"]
     assert sum(r["incidents"] for r in yearly) == 6
     assert not [r for r in yearly if r["outcome"] == "aborted"]
 
