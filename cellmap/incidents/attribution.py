@@ -160,7 +160,8 @@ def masked_check(
 ) -> dict:
     """How well the method recovers known attributions: hide the cell of a random `fraction` of the
     attributed incidents, suggest, and compare. Returns counts, top-1 and top-k accuracy, the mean
-    probability given to the true cell, and the baseline of always naming the most active cell.
+    probability given to the true cell, the baseline of always naming the most active cell, and a
+    calibration table (rank-1 suggestions by stated probability: how many were right).
     Cost: one `suggest_attributions` run."""
     attributed = incidents.filter(pl.col("cell_id").is_not_null() & pl.col("lat").is_not_null())
     if attributed.is_empty():
@@ -175,6 +176,16 @@ def masked_check(
     scored = suggestions.with_columns(
         pl.col("incident_id").replace_strict(truth, default=None, return_dtype=pl.Int64).alias("truth"))
     hit = scored.filter(pl.col("cell_id") == pl.col("truth"))
+    # Reliability diagram of the rank-1 suggestions: stated probability vs share correct, in fifths.
+    calibration = (
+        scored.filter(pl.col("rank") == 1)
+        .with_columns((pl.col("probability") * 5).floor().clip(upper_bound=4).cast(pl.Int64).alias("bin"),
+                      (pl.col("cell_id") == pl.col("truth")).alias("correct"))
+        .group_by("bin").agg(pl.len().alias("suggestions"), pl.col("probability").mean().alias("mean_probability"),
+                             pl.col("correct").mean().alias("share_correct"))
+        .sort("bin").with_columns(pl.format("{}–{}", (pl.col("bin") * 0.2).round(1), ((pl.col("bin") + 1) * 0.2).round(1)).alias("probability_bin"))
+        .drop("bin")
+    )
     most_active = attributed.filter(~pl.col("incident_id").is_in(list(truth)))["cell_id"].mode().sort()[0]
     return {
         "hidden": len(truth),
@@ -182,5 +193,6 @@ def masked_check(
         f"top{parameters.top}_accuracy": hit["incident_id"].n_unique() / len(truth),
         "mean_probability_of_true_cell": float(hit["probability"].sum()) / len(truth),
         "baseline_most_active_cell": sum(1 for v in truth.values() if v == most_active) / len(truth),
+        "calibration": calibration.to_dicts(),
         "fraction": fraction, "seed": seed,
     }

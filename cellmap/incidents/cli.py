@@ -232,7 +232,11 @@ def attribute(
             _emit({"synthetic": synthetic, "check": result})
         else:
             _banner(synthetic)
+            calibration = pl.DataFrame(result.pop("calibration"))
             out.print(", ".join(f"{k}: {v:.3f}" if isinstance(v, float) else f"{k}: {v}" for k, v in result.items()))
+            if calibration.height:
+                out.print(_table("Calibration of the most likely cell (stated probability vs share correct)",
+                                 calibration.select("probability_bin", "suggestions", "mean_probability", "share_correct")))
         return
     with err.status("scoring unattributed incidents…"):
         found = suggest_attributions(incidents, sites, frames.ids_of_kind("cell"), parameters)

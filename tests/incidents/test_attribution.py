@@ -78,3 +78,5 @@ def test_masked_check_recovers_well_separated_cells():
     result = masked_check(incidents_frame(rows), SITES, fraction=0.25, seed=1)
     assert result["hidden"] == 10 and result["top1_accuracy"] == 1.0
     assert result["baseline_most_active_cell"] <= 0.7
+    assert sum(row["suggestions"] for row in result["calibration"]) == 10
+    assert all(row["share_correct"] == 1.0 for row in result["calibration"])
