@@ -178,6 +178,8 @@ def demo(
     serve_after: bool = typer.Option(True, "--serve/--no-serve", help="Serve the workbench afterwards."),
     host: str = typer.Option("127.0.0.1", "--host"),
     port: int = typer.Option(8000, "--port"),
+    year: int = typer.Option(2022, "--year", help="Year of the year-on-year comparison (2022: the seed's "
+                                                  "'55% drop in operations')."),
     json_out: bool = JsonOption,
 ) -> None:
     """Generate the synthetic demo scenario (if missing), import it, print the analysis, serve the workbench."""
@@ -196,7 +198,7 @@ def demo(
     console.print(f"{store.display_url()}: {result.records:,} records read, "
                   f"{sum(result.added.values()):,} rows added in {result.seconds:.1f} s")
     with console.status("analysing…"):
-        summary = summarise(store)
+        summary = summarise(store, year=year)
     if json_out:
         emit_json(summary)
     else:
