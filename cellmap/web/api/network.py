@@ -151,6 +151,16 @@ def neighbours(entity_id: int, wb: Workbench = Depends(workbench), flt: Filters 
     return chart_out(wb, chart, around, values, [None] * len(values), [], "degree", False)
 
 
+def relations_by_id(wb: Workbench) -> dict[int, list[RelationOut]]:
+    """Every relation statement as an API model, by relation id (built once per store generation)."""
+    def build() -> dict[int, list[RelationOut]]:
+        index: dict[int, list[RelationOut]] = {}
+        for relation in relations_out(wb, wb.relations()):
+            index.setdefault(relation.relation_id, []).append(relation)
+        return index
+    return wb.cached(("relations_by_id",), build)
+
+
 @router.get("/paths", response_model=PathsOut, summary="Shortest paths between two entities, with reports per edge")
 def paths(
     source: int = Query(..., description="entity id at one end"),
@@ -168,14 +178,13 @@ def paths(
     chart = link_chart(wb, flt)
     found = find_paths(chart, a.id, b.id, limit, how)
     names, kinds = wb.names(), wb.kinds()
-    relation_rows = wb.relations()
+    by_id = relations_by_id(wb)
     out = []
     for path in found:
         edges = []
         for u, w in zip(path, path[1:]):
-            ids = chart.evidence(u, w)["relation_id"].unique().to_list()
-            rows = relation_rows.filter(pl.col("relation_id").is_in(ids)).sort("relation_id")
-            edges.append(PathEdge(source=u, target=w, relations=relations_out(wb, rows)))
+            ids = sorted(set(chart.evidence(u, w)["relation_id"].to_list()))
+            edges.append(PathEdge(source=u, target=w, relations=[r for i in ids for r in by_id.get(i, [])]))
         out.append(PathOut(nodes=[EntityHit(id=e, name=names.get(e, ""), kind=kinds.get(e, "")) for e in path],
                            edges=edges))
     return PathsOut(source=a, target=b, length=min(len(p) for p in found) - 1 if found else None, paths=out)

@@ -32,6 +32,8 @@ export default async function network(container, { params, status }) {
   const graph = new Graph({ type: "undirected", multi: false });
   const renderer = new Sigma(graph, stage.querySelector("#sigma"), {
     renderEdgeLabels: false, labelRenderedSizeThreshold: 9, labelDensity: 0.5, zIndex: true,
+    // Stay fluid on thousands of nodes: skip edges and labels while the camera moves.
+    hideEdgesOnMove: true, hideLabelsOnMove: true,
     defaultEdgeColor: "#cbd5e0", minCameraRatio: 0.02, maxCameraRatio: 4,
     nodeReducer: (node, attrs) => reduceNode(node, attrs), edgeReducer: (edge, attrs) => reduceEdge(edge, attrs),
   });

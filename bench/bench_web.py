@@ -1,0 +1,210 @@
+"""Workbench benchmark: the network view at 5,000 nodes in headless Chromium, and the path query's
+latency under 20 concurrent clients (loopback only, bounded in requests and time).
+
+    python -m bench web                     # 5,000 nodes, 20 clients x 25 path queries
+    CELLMAP_BENCH_SCALE=small python -m bench web   # 1,000 nodes, 10 clients x 10 queries
+
+The graph is synthetic (a seeded Barabási–Albert network of fictional persons in cells, imported
+through `cellmap.ingest`). References printed in the same run: the API call alone (what the page
+adds on top of it), one client alone (what concurrency adds), and NetworkX's all_shortest_paths
+in-process on the same graph (what the HTTP round trip and evidence lookup add).
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+SCALES = {"full": {"nodes": 5000, "clients": 20, "requests": 25},
+          "small": {"nodes": 1000, "clients": 10, "requests": 10}}
+TIME_LIMIT_S = 180  # the load test stops by itself after this, whatever is left
+CHROMIUM = os.environ.get("CELLMAP_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+CELLS = 50
+
+
+def write_graph(path: Path, nodes: int, seed: int = 8) -> list[str]:
+    """A synthetic network of exactly `nodes` entities (persons and CELLS cells) as cellmap JSON lines."""
+    import igraph as ig
+
+    rng = random.Random(seed)
+    persons = nodes - CELLS
+    graph = ig.Graph.Barabasi(persons, 2, implementation="psumtree")
+    grades = ["A1", "B2", "B3", "C3", "D4", "E5"]
+    lines = [{"record": "report", "id": f"R-{i}", "title": f"Synthetic bench report {i}", "kind": "intercept_summary",
+              "date": "2022-01-01", "source": "bench generator", "grade": grades[i % len(grades)], "synthetic": True}
+             for i in range(12)]
+    lines += [{"record": "entity", "id": f"C-{c}", "kind": "cell", "report": "R-0", "properties": {"name": [f"Bench cell {c}"]}}
+              for c in range(CELLS)]
+    lines += [{"record": "entity", "id": f"P-{p}", "kind": "person", "report": f"R-{p % 12}",
+               "properties": {"name": [f"Person {p:05d} (synthetic)"]}} for p in range(persons)]
+    lines += [{"record": "relation", "kind": "membership", "source": f"P-{p}", "target": f"C-{p % CELLS}",
+               "role": "member", "report": f"R-{p % 12}", "valid_from": "2020-01"} for p in range(persons)]
+    lines += [{"record": "relation", "kind": "communication", "source": f"P-{a}", "target": f"P-{b}",
+               "report": f"R-{rng.randrange(12)}", "attrs": {"count": 1 + rng.randrange(5)}} for a, b in graph.get_edgelist()]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    return [f"P-{p}" for p in range(persons)]
+
+
+def start_server(db: str, port: int) -> subprocess.Popen:
+    code = f"from cellmap.web.cli import run_server; run_server({db!r}, '127.0.0.1', {port})"
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/status", timeout=5).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    process.kill()
+    raise RuntimeError("the workbench server did not start")
+
+
+def page_load(url: str) -> dict:
+    """Network view in headless Chromium: time to nodes drawn (cold server cache, then warm), and the
+    frame rate while the camera zooms."""
+    from playwright.sync_api import sync_playwright
+
+    out = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 860})
+        for run in ("cold", "warm"):
+            page.goto("about:blank")
+            page.goto(f"{url}/#/network")
+            page.wait_for_selector("body[data-network-nodes]", timeout=300_000)
+            page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+            out[f"load_ms_{run}"] = page.evaluate("performance.now()")
+            out["nodes"] = int(page.get_attribute("body", "data-network-nodes"))
+        out["fps_zooming"] = page.evaluate("""async () => {
+            const camera = window.cellmapNetwork.renderer.getCamera();
+            let frames = 0, counting = true;
+            const count = () => { frames++; if (counting) requestAnimationFrame(count); };
+            requestAnimationFrame(count);
+            const start = performance.now();
+            // Zoom in and out as the mouse wheel does (animated camera).
+            await camera.animate({ ratio: 0.3 }, { duration: 1000 });
+            await camera.animate({ ratio: 1 }, { duration: 1000 });
+            counting = false;
+            return frames / ((performance.now() - start) / 1000);
+        }""")
+        # Reference: the frame rate of this browser on this machine with nothing to draw.
+        page.goto("about:blank")
+        out["fps_blank"] = page.evaluate("""async () => {
+            let frames = 0; const start = performance.now();
+            await new Promise((resolve) => { const tick = () => { frames++;
+                if (performance.now() - start < 2000) requestAnimationFrame(tick); else resolve(); };
+                requestAnimationFrame(tick); });
+            return frames / ((performance.now() - start) / 1000);
+        }""")
+        browser.close()
+    started = time.perf_counter()
+    httpx.get(f"{url}/api/network", timeout=120).raise_for_status()
+    out["api_only_ms"] = (time.perf_counter() - started) * 1000
+    return out
+
+
+def path_latency(url: str, pairs: list[tuple[int, int]], clients: int, per_client: int) -> list[float]:
+    """Latencies (ms) of /api/paths with `clients` threads each sending `per_client` requests."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + TIME_LIMIT_S
+
+    def client(k: int) -> None:
+        with httpx.Client(base_url=url, timeout=60) as http:
+            for i in range(per_client):
+                if time.monotonic() > deadline:
+                    return
+                source, target = pairs[(k * per_client + i) % len(pairs)]
+                started = time.perf_counter()
+                http.get("/api/paths", params={"source": source, "target": target, "limit": 5}).raise_for_status()
+                with lock:
+                    latencies.append((time.perf_counter() - started) * 1000)
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1] if len(values) >= 2 else values[0]
+
+
+def main() -> None:
+    import networkx as nx
+
+    from cellmap.ingest import import_files
+    from cellmap.store import open_store, views
+
+    scale = SCALES["small" if os.environ.get("CELLMAP_BENCH_SCALE") == "small" else "full"]
+    with tempfile.TemporaryDirectory(prefix="cellmap-bench-web-") as folder:
+        data = Path(folder) / "graph.cellmap.jsonl"
+        write_graph(data, scale["nodes"])
+        db = "sqlite:///" + str(Path(folder) / "bench.sqlite")
+        store = open_store(db)
+        store.init()
+        import_files(store, [data])
+        with store.session() as conn:
+            entities = views.entities(conn, kinds=["person"])
+            relations = views.relations(conn)
+        store.close()
+        person_ids = entities["entity_id"].to_list()
+        rng = random.Random(3)
+        pairs = [tuple(rng.sample(person_ids, 2)) for _ in range(200)]
+        port = 8700 + rng.randrange(200)
+        server = start_server(db, port)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            load = page_load(url) if Path(CHROMIUM).exists() else None
+            httpx.get(f"{url}/api/paths", params={"source": pairs[0][0], "target": pairs[0][1]}, timeout=120)
+            single = path_latency(url, pairs, 1, scale["requests"])
+            loaded = path_latency(url, pairs, scale["clients"], scale["requests"])
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    graph = nx.Graph()
+    graph.add_edges_from(relations.select("source_id", "target_id").iter_rows())
+    started = time.perf_counter()
+    for source, target in pairs[: scale["requests"]]:
+        list(nx.all_shortest_paths(graph, source, target))
+    networkx_ms = (time.perf_counter() - started) * 1000 / scale["requests"]
+
+    print(f"network view, {scale['nodes']} entities (synthetic Barabási–Albert persons in {CELLS} cells)")
+    if load:
+        print(f"  nodes drawn on the canvas           {load['nodes']}")
+        print(f"  page load to nodes drawn, cold      {load['load_ms_cold']:.0f} ms   (server computes layout, measures)")
+        print(f"  page load to nodes drawn, warm      {load['load_ms_warm']:.0f} ms")
+        print(f"  reference: GET /api/network alone   {load['api_only_ms']:.0f} ms   "
+              f"(page/API ratio {load['load_ms_warm'] / max(load['api_only_ms'], 1e-9):.2f})")
+        print(f"  frame rate while zooming (SwiftShader, CPU WebGL)  {load['fps_zooming']:.1f} fps   "
+              f"(reference: empty page {load['fps_blank']:.1f} fps)")
+    else:
+        print(f"  (no Chromium at {CHROMIUM}: page load not measured)")
+    print(f"path query /api/paths, {scale['clients']} concurrent clients x {scale['requests']} requests, loopback")
+    print(f"  p50 {statistics.median(loaded):.1f} ms   p95 {p95(loaded):.1f} ms   max {max(loaded):.1f} ms   "
+          f"({len(loaded)} requests)")
+    print(f"  reference: one client alone          p50 {statistics.median(single):.1f} ms   p95 {p95(single):.1f} ms "
+          f"(p95 ratio {p95(loaded) / p95(single):.1f}x)")
+    print(f"  reference: NetworkX all_shortest_paths in-process  {networkx_ms:.1f} ms per query")
+    out = Path("bench-output")
+    out.mkdir(exist_ok=True)
+    (out / "web.json").write_text(json.dumps({"scale": scale, "page": load, "p95_ms": p95(loaded),
+                                               "p50_ms": statistics.median(loaded), "single_p95_ms": p95(single),
+                                               "networkx_ms": networkx_ms}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
