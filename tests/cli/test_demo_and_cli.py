@@ -42,9 +42,9 @@ def test_demo_key_players_fragment_as_networkx_computes(demo_run):
     id_of = dict(entities.select("key", "canonical_id").iter_rows())
     chosen = {id_of[key] for key in summary["key_players"]["keys"]}
     assert len(chosen) == summary["key_players"]["k"] and chosen <= set(graph)
-    # Borgatti's F = 1 - sum_k s_k (s_k - 1) / (n (n - 1)), n counting the removed players too (Borgatti 2006)
-    n = graph.number_of_nodes()
+    # Borgatti's F of the residual graph: 1 - sum_k s_k (s_k - 1) / (n (n - 1)), n its node count (Borgatti 2006)
     remaining = graph.subgraph(set(graph) - chosen)
+    n = remaining.number_of_nodes()
     pairs = sum(len(c) * (len(c) - 1) for c in nx.connected_components(remaining))
     assert 1 - pairs / (n * (n - 1)) == pytest.approx(summary["key_players"]["fragmentation_after"], abs=1e-9)
 
