@@ -177,6 +177,8 @@ def places(
         areas = p.load_polygons(polygons, buffer_km)
     except InputError as error:
         fail(error)
+    if frames.incidents.filter(pl.col("lat").is_not_null()).is_empty():
+        fail(InputError("the store holds no incidents with coordinates", field="incidents"))
     area_counts = p.polygon_counts(frames.incidents, areas, period)
     hexes = p.hex_counts(frames.incidents, resolution, period)
     gi = p.getis_ord_gi_star(hexes) if hexes.height else hexes
@@ -248,6 +250,10 @@ def attribute(
         _emit({"synthetic": synthetic, "unattributed": found["incident_id"].n_unique(), "suggestions": found.to_dicts()})
         return
     _banner(synthetic)
+    if found.is_empty():
+        out.print("no unattributed incidents with coordinates: every incident carries a reported attribution "
+                  "(use --check 0.2 to measure how well the method recovers them)")
+        return
     best = found.filter(pl.col("rank") == 1).sort("probability", descending=True).head(limit)
     out.print(_table(f"Most likely cell for {found['incident_id'].n_unique():,} unattributed incidents "
                      f"(σ = {distance_km:g} km, τ = {time_days:g} days; top {limit})",
