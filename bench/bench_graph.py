@@ -56,17 +56,18 @@ def scenario_frames(persons: int, ties: int, seed: int = 0, cell_size: int = 12,
     order = np.argsort(cell_of, kind="stable")
     starts = np.searchsorted(cell_of[order], np.arange(n_cells))
     sizes = np.bincount(cell_of, minlength=n_cells)
-    c = rng.integers(0, n_cells, inner * 2)
-    c = c[sizes[c] >= 2][:inner]
-    a = order[starts[c] + (rng.random(len(c)) * sizes[c]).astype(np.int64)]
-    b = order[starts[c] + (rng.random(len(c)) * sizes[c]).astype(np.int64)]
-    outer = ties - len(c)
-    src = np.concatenate([a, rng.integers(0, persons, outer * 2)])
-    dst = np.concatenate([b, rng.integers(0, persons, outer * 2)])
-    keep = src != dst
-    lo, hi = np.minimum(src[keep], dst[keep]), np.maximum(src[keep], dst[keep])
-    pairs = np.unique(lo * persons + hi)
-    pairs = rng.permutation(pairs)[:ties]
+
+    def unique_pairs(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+        keep = src != dst
+        return np.unique(np.minimum(src[keep], dst[keep]) * persons + np.maximum(src[keep], dst[keep]))
+    c = rng.integers(0, n_cells, inner * 4)  # oversample: draws inside small cells repeat
+    c = c[sizes[c] >= 2]
+    inside = unique_pairs(order[starts[c] + (rng.random(len(c)) * sizes[c]).astype(np.int64)],
+                          order[starts[c] + (rng.random(len(c)) * sizes[c]).astype(np.int64)])
+    inside = rng.permutation(inside)[:inner]
+    across = unique_pairs(rng.integers(0, persons, ties * 2), rng.integers(0, persons, ties * 2))
+    across = rng.permutation(np.setdiff1d(across, inside))[:ties - len(inside)]
+    pairs = np.concatenate([inside, across])
     lo, hi = pairs // persons, pairs % persons
     second = rng.random(len(lo)) < 0.2  # a fifth of the ties are reported twice
     s_all = np.concatenate([lo, lo[second]]) + 1

@@ -26,7 +26,10 @@ from __future__ import annotations
 
 import itertools
 import math
+import multiprocessing
+import os
 import time
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -191,10 +194,39 @@ def fragmentation_after_each(g: ig.Graph, removed: np.ndarray) -> np.ndarray:
 def _each_by_loop(evaluate):
     """Evaluate ``base ∪ {v}`` for each v of a pool, one evaluation at a time."""
     def each(base: list[int], pool: np.ndarray) -> np.ndarray:
-        members = set(base)
-        return np.array([-math.inf if int(v) in members else evaluate(np.asarray(base + [int(v)], dtype=np.int64))
-                         for v in pool])
+        return np.asarray(_evaluate_extensions(evaluate, base, pool.tolist()))
     return each
+
+
+def _evaluate_extensions(evaluate, base: list[int], candidates: list[int]) -> list[float]:
+    members = set(base)
+    return [-math.inf if v in members else evaluate(np.asarray(base + [v], dtype=np.int64)) for v in candidates]
+
+
+_WORKER_EVALUATE = None  # the objective, inherited by forked workers (closures need no pickling)
+
+
+def _worker_chunk(args: tuple[list[int], list[int]]) -> list[float]:
+    base, candidates = args
+    return _evaluate_extensions(_WORKER_EVALUATE, base, candidates)
+
+
+@contextmanager
+def _parallel_each(evaluate, workers: int):
+    """Spread the one-node extensions over ``workers`` forked processes (the evaluations of a greedy
+    step or a swap pass are independent); yields an ``each`` function like :func:`_each_by_loop`."""
+    global _WORKER_EVALUATE
+    _WORKER_EVALUATE = evaluate
+    pool = multiprocessing.get_context("fork").Pool(processes=workers)
+    try:
+        def each(base: list[int], candidates: np.ndarray) -> np.ndarray:
+            chunks = [c.tolist() for c in np.array_split(candidates, workers) if len(c)]
+            return np.concatenate([np.asarray(r) for r in pool.map(_worker_chunk, [(base, c) for c in chunks])])
+        yield each
+    finally:
+        pool.terminate()
+        pool.join()
+        _WORKER_EVALUATE = None
 
 
 def _each_function(g: ig.Graph, objective: str, evaluate):
@@ -282,7 +314,7 @@ def _candidate_pool(g: ig.Graph, candidates: int | str | None, objective: str, s
 
 def key_players(g: ig.Graph, k: int, objective: str = "DF", m: int = 2, method: str = "auto",
                 seed: int = 0, restarts: int = 0, candidates: int | str | None = "auto",
-                max_exact: int = 20_000) -> KeyPlayerSet:
+                max_exact: int = 20_000, workers: int | None = None) -> KeyPlayerSet:
     """Find a key-player set of size k for ``objective`` (F, DF: KPP-Neg; R, DR: KPP-Pos).
 
     ``method``: ``exact`` (enumerate all C(n,k) sets), ``greedy`` (greedy start + swap search,
@@ -290,6 +322,8 @@ def key_players(g: ig.Graph, k: int, objective: str = "DF", m: int = 2, method: 
     ``candidates`` limits the greedy and swap neighbourhood to that many top nodes (see
     :func:`_candidate_pool`); ``None`` searches all nodes, as Borgatti's algorithm does; ``"auto"``
     (default) does so except for DF on large graphs.
+    ``workers``: processes for the DF evaluations (default: all cores when the graph has more than
+    :data:`AUTO_POOL_FROM` nodes and the platform can fork, else 1). F, R and DR run in-process.
     """
     n = g.vcount()
     if not 1 <= k < n:
@@ -306,17 +340,22 @@ def key_players(g: ig.Graph, k: int, objective: str = "DF", m: int = 2, method: 
         pool = _candidate_pool(g, candidates, objective, seed)
         if len(pool) < k:
             pool = np.arange(n)
-        each = _each_function(g, objective, evaluate)
-        start, count = _greedy(each, k, pool)
-        chosen, value, c = _local_search(evaluate, each, start, pool)
-        count += c
-        rng = np.random.default_rng(seed)
-        for _ in range(restarts):
-            start = rng.choice(pool, size=k, replace=False).tolist()
-            cand, val, c = _local_search(evaluate, each, start, pool)
+        if workers is None:
+            workers = (os.cpu_count() or 1) if n > AUTO_POOL_FROM else 1
+        parallel = objective == "DF" and workers > 1 and "fork" in multiprocessing.get_all_start_methods()
+        workers = workers if parallel else 1
+        with (_parallel_each(evaluate, workers) if parallel else nullcontext(None)) as spread:
+            each = spread or _each_function(g, objective, evaluate)
+            start, count = _greedy(each, k, pool)
+            chosen, value, c = _local_search(evaluate, each, start, pool)
             count += c
-            if val > value + 1e-12:
-                chosen, value = cand, val
+            rng = np.random.default_rng(seed)
+            for _ in range(restarts):
+                start = rng.choice(pool, size=k, replace=False).tolist()
+                cand, val, c = _local_search(evaluate, each, start, pool)
+                count += c
+                if val > value + 1e-12:
+                    chosen, value = cand, val
         chosen, label = sorted(chosen), "greedy+swap"
     else:
         raise ValueError(f"method: {method!r} is not one of auto, exact, greedy")
@@ -326,7 +365,7 @@ def key_players(g: ig.Graph, k: int, objective: str = "DF", m: int = 2, method: 
     return KeyPlayerSet(objective=objective, k=k, indices=chosen, nodes=[names[i] for i in chosen],
                         labels=[labels[i] for i in chosen], score=float(value), method=label, evaluations=count,
                         seconds=time.perf_counter() - started, baseline=float(baseline),
-                        params={"m": m, "seed": seed, "restarts": restarts,
+                        params={"m": m, "seed": seed, "restarts": restarts, "workers": 1 if method == "exact" else workers,
                                 "candidates": n if method == "exact" else int(len(pool))},
                         pool=None if method == "exact" or len(pool) == n else pool.tolist())
 

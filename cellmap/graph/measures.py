@@ -221,7 +221,8 @@ def constraint(g: ig.Graph, weighted: bool = True) -> np.ndarray:
                                     minlength=2 * m)
         forward = (t.w / t.s[a] + indirect[:m]) ** 2
         backward = (t.w / t.s[b] + indirect[m:]) ** 2
-    out = np.bincount(a, weights=forward, minlength=t.n) + np.bincount(b, weights=backward, minlength=t.n)
+    out = (np.bincount(a, weights=forward, minlength=t.n)
+           + np.bincount(b, weights=backward, minlength=t.n)).astype(np.float64)
     out[t.deg == 0] = np.nan
     return out
 

@@ -110,3 +110,10 @@ def test_seed_makes_results_repeatable_and_frames_are_complete():
     assert frame.height == 3 and set(frame.columns) >= {"node", "score", "objective", "method"}
     with pytest.raises(ValueError):
         kpp_neg(g, 3, "DR")
+
+
+def test_parallel_workers_give_the_same_answer():
+    g = ucinet_graph("covert_2_9_11_hijackers", "01_9_11_HIJACKERS_ASSOCIATES")
+    one = kpp_neg(g, 3, "DF", method="greedy", candidates=None, workers=1)
+    two = kpp_neg(g, 3, "DF", method="greedy", candidates=None, workers=2)
+    assert (one.nodes, one.score, one.evaluations) == (two.nodes, two.score, two.evaluations)

@@ -129,3 +129,13 @@ def test_bit_parallel_bfs_gives_exact_reciprocal_distance_sums(pair):
     rest.remove_nodes_from(removed.tolist())
     total = reciprocal_distance_sums(arcs(g), np.setdiff1d(np.arange(n), removed), removed=removed)
     assert total == pytest.approx(sum(nx.harmonic_centrality(rest).values()), abs=1e-9)
+
+
+def test_graphs_without_ties():
+    import igraph as ig
+
+    for g in (ig.Graph(0), ig.Graph(1), ig.Graph(4)):
+        g.vs["name"] = [str(i) for i in range(g.vcount())]
+        frame = m.measures(g)
+        assert frame.height == g.vcount()
+        assert frame["constraint"].is_nan().all() and frame["effective_size"].is_nan().all()
