@@ -67,24 +67,29 @@ def suggest_attributions(
     if targets.is_empty() or not cell_ids:
         return empty
     index = {c: k for k, c in enumerate(cell_ids)}
-    known = known.filter(pl.col("cell_id").is_in(cell_ids))
+    known = known.filter(pl.col("cell_id").is_in(cell_ids)).sort("date")
+    targets = targets.sort("date")
     sites = cell_sites.filter(pl.col("cell_id").is_in(cell_ids))
-    known_cell = np.array([index[c] for c in known["cell_id"].to_list()], dtype=int)
+    all_known_cell = np.array([index[c] for c in known["cell_id"].to_list()], dtype=int)
     site_cell = np.array([index[c] for c in sites["cell_id"].to_list()], dtype=int)
     n_cells = len(cell_ids)
-    known_onehot = np.zeros((known.height, n_cells)); known_onehot[np.arange(known.height), known_cell] = 1
+    all_known_onehot = np.zeros((known.height, n_cells)); all_known_onehot[np.arange(known.height), all_known_cell] = 1
     site_onehot = np.zeros((sites.height, n_cells)); site_onehot[np.arange(sites.height), site_cell] = 1
-    known_lat, known_lon, known_day = known["lat"].to_numpy(), known["lon"].to_numpy(), _days(known["date"])
+    all_known_lat, all_known_lon, known_day = known["lat"].to_numpy(), known["lon"].to_numpy(), _days(known["date"])
     site_lat, site_lon = sites["lat"].to_numpy(), sites["lon"].to_numpy()
-    known_ids, site_ids = known["incident_id"].to_numpy(), sites["site_id"].to_numpy()
+    all_known_ids, site_ids = known["incident_id"].to_numpy(), sites["site_id"].to_numpy()
 
+    target_days = _days(targets["date"])
     frames = []
-    for start in range(0, targets.height, chunk):
-        part = targets.slice(start, chunk)
-        lat, lon, day = part["lat"].to_numpy(), part["lon"].to_numpy(), _days(part["date"])
+    for start, stop, lo, hi in _blocks(target_days, known_day, p.max_lag_days, sites.height, chunk):
+        part = targets.slice(start, stop - start)
+        lat, lon, day = part["lat"].to_numpy(), part["lon"].to_numpy(), target_days[start:stop]
+        # Only the known incidents dated within (day − T, day) of this block can weigh in.
+        known_lat, known_lon, known_day_block = all_known_lat[lo:hi], all_known_lon[lo:hi], known_day[lo:hi]
+        known_cell, known_onehot, known_ids = all_known_cell[lo:hi], all_known_onehot[lo:hi], all_known_ids[lo:hi]
         # Past incidents of each cell: distance, lag, kernel weight.
         d_inc = haversine_km(lat, lon, known_lat, known_lon)
-        lag = day[:, None] - known_day[None, :]
+        lag = day[:, None] - known_day_block[None, :]
         usable = (lag > 0) & (lag <= p.max_lag_days)
         w_inc = np.where(usable, np.exp(-d_inc / p.distance_scale_km - lag / p.time_scale_days), 0.0)
         d_site = haversine_km(lat, lon, site_lat, site_lon)
@@ -109,9 +114,9 @@ def suggest_attributions(
             "unexplained": (p.background / total)[rows],
             "nearest_site_id": np.where(site_pick >= 0, site_ids[np.maximum(site_pick, 0)] if sites.height else -1, -1),
             "site_km": site_km[rows, chosen],
-            "nearest_incident_id": np.where(inc_pick >= 0, known_ids[np.maximum(inc_pick, 0)] if known.height else -1, -1),
+            "nearest_incident_id": np.where(inc_pick >= 0, known_ids[np.maximum(inc_pick, 0)] if len(known_ids) else -1, -1),
             "incident_km": inc_km[rows, chosen],
-            "incident_days": np.where(inc_pick >= 0, lag[rows, np.maximum(inc_pick, 0)] if known.height else np.nan, np.nan),
+            "incident_days": np.where(inc_pick >= 0, lag[rows, np.maximum(inc_pick, 0)] if len(known_ids) else np.nan, np.nan),
             "supporting": supporting[rows, chosen].astype(np.int64),
         }))
     result = pl.concat(frames).with_columns(
@@ -121,6 +126,25 @@ def suggest_attributions(
         pl.lit(str(asdict(p))).alias("parameters"),
     )
     return result.select(empty.columns)
+
+
+def _blocks(target_days: np.ndarray, known_days: np.ndarray, max_lag: int, sites: int, rows: int,
+            budget: int = 4_000_000):
+    """Blocks (start, stop) of date-sorted targets with the slice [lo, hi) of date-sorted known incidents
+    that can precede them within `max_lag` days; a block is halved until rows × columns ≤ `budget`,
+    so memory stays bounded whatever the number of incidents."""
+    start = 0
+    while start < len(target_days):
+        size = rows
+        while True:
+            stop = min(len(target_days), start + size)
+            lo = int(np.searchsorted(known_days, target_days[start] - max_lag, side="left"))
+            hi = int(np.searchsorted(known_days, target_days[stop - 1], side="left"))
+            if size == 1 or (stop - start) * (hi - lo + sites) <= budget:
+                break
+            size //= 2
+        yield start, stop, lo, hi
+        start = stop
 
 
 def _nearest_per_cell(distance: np.ndarray, owner: np.ndarray, n_cells: int) -> tuple[np.ndarray, np.ndarray]:

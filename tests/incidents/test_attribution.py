@@ -2,6 +2,8 @@
 import datetime as dt
 import math
 
+import numpy as np
+
 import polars as pl
 import pytest
 
@@ -80,3 +82,22 @@ def test_masked_check_recovers_well_separated_cells():
     assert result["baseline_most_active_cell"] <= 0.7
     assert sum(row["suggestions"] for row in result["calibration"]) == 10
     assert all(row["share_correct"] == 1.0 for row in result["calibration"])
+
+
+def test_blocking_by_date_does_not_change_the_answer():
+    rng = np.random.default_rng(5)
+    rows = []
+    for k in range(120):
+        cell = int(rng.integers(1, 4))
+        day = dt.date(2021, 1, 1) + dt.timedelta(days=int(rng.integers(0, 700)))
+        attributed = cell if rng.random() < 0.7 else None
+        rows.append((k + 1, day, 34.5 + rng.normal(0, 0.3), 39.0 + rng.normal(0, 0.5), attributed, attributed))
+    incidents = incidents_frame(rows)
+    sites = pl.DataFrame({"cell_id": [1, 2, 3], "site_id": [11, 12, 13], "lat": [34.5, 34.8, 34.2], "lon": [38.5, 39.5, 40.0]})
+    whole = suggest_attributions(incidents, sites, chunk=5000).sort("incident_id", "rank")
+    blocked = suggest_attributions(incidents, sites, chunk=3).sort("incident_id", "rank")
+    assert whole.height == blocked.height > 0
+    exact = ["incident_id", "rank", "cell_id", "nearest_site_id", "nearest_incident_id", "supporting"]
+    assert whole.select(exact).equals(blocked.select(exact))
+    for column in ("probability", "unexplained", "site_km", "incident_km", "incident_days"):
+        assert np.allclose(whole[column].to_numpy(), blocked[column].to_numpy(), rtol=1e-12, equal_nan=True), column
