@@ -30,9 +30,10 @@ UNKNOWN_ERROR = 0.50
 
 
 def _relative_error(amounts: pl.Series, credibilities: pl.Series) -> float:
+    """Amount-weighted mean of the relative error that each statement's credibility implies."""
     weights = amounts.cast(pl.Float64).abs().to_numpy()
-    errors = np.array([RELATIVE_ERROR_BY_CREDIBILITY.get(c, UNKNOWN_ERROR) if c is not None else UNKNOWN_ERROR
-                       for c in credibilities.to_list()], dtype=float)
+    errors = credibilities.cast(pl.Int64).replace_strict(
+        RELATIVE_ERROR_BY_CREDIBILITY, default=UNKNOWN_ERROR, return_dtype=pl.Float64).fill_null(UNKNOWN_ERROR).to_numpy()
     return float((weights * errors).sum() / weights.sum()) if weights.sum() > 0 else 0.0
 
 
