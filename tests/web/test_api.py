@@ -57,7 +57,7 @@ def test_openapi_documents_every_route(read_client):
     for route in ("/api/status", "/api/overview", "/api/network", "/api/search", "/api/paths",
                   "/api/network/neighbours/{entity_id}", "/api/entities/{entity_id}", "/api/reports/{report_id}",
                   "/api/map", "/api/map/hexagons", "/api/map/borders", "/api/timeline", "/api/simulate",
-                  "/api/simulate/strategies", "/api/review/queue", "/api/review/judgements", "/api/import/check",
+                  "/api/simulate/strategies", "/api/simulate/leadership", "/api/review/queue", "/api/review/judgements", "/api/import/check",
                   "/api/import"):
         assert route in paths, route
 
@@ -355,3 +355,12 @@ def test_upload_names_cannot_escape_the_upload_folder(read_client):
     response = read_client.post("/api/import/check", files={"files": ("../../etc/evil.jsonl", io.BytesIO(b"\n"), "text/plain")})
     assert response.status_code == 200
     assert response.json()["files"] == ["evil.jsonl"]
+
+
+def test_leadership_comparison(read_client):
+    body = read_client.post("/api/simulate/leadership", json={"runs": 3}).json()
+    structures = {(r["structure"], r["outcome"]) for r in body["rows"]}
+    assert len(structures) == 4 and all(r["runs"] == 3 for r in body["rows"])
+    assert {r["outcome"] for r in body["rows"]} == {"strikes_to_cut_off", "steps_to_recover"}
+    bad = read_client.post("/api/simulate/leadership", json={"runs": 0})
+    assert bad.status_code == 422 and "runs" in json.dumps(bad.json()["detail"])

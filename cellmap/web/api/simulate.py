@@ -121,3 +121,39 @@ def simulate(body: SimulationIn, wb: Workbench = Depends(workbench)) -> Simulati
                    "leadership roles in the person network (cellmap.disrupt): 'single' = the leader alone, "
                    "'collective' = leader or council members.",
     )
+
+
+class LeadershipIn(BaseModel):
+    runs: int = Field(50, ge=1, le=500, description="Monte Carlo runs per structure")
+    min_grade: str | None = Field(None, description="only relations at or above this grade")
+    seed: int = Field(0, ge=0)
+
+
+class LeadershipOut(BaseModel):
+    rows: list[dict]
+    definition: str
+
+
+@router.post("/simulate/leadership", response_model=LeadershipOut,
+             summary="Single leader vs collective council under a strike campaign (recovery model)")
+def leadership(body: LeadershipIn, wb: Workbench = Depends(workbench)) -> LeadershipOut:
+    from cellmap.disrupt.context import organisation
+    from cellmap.disrupt.recovery import RecoveryParams, compare_structures, single_and_collective
+
+    min_grade = parse_grade(body.min_grade)
+    g = analysis.person_graph(wb, min_grade)
+    org = organisation(g, wb.relations(Filters(min_grade=min_grade)))
+    summary, _runs = compare_structures(single_and_collective(org), RecoveryParams(runs=body.runs, seed=body.seed))
+    names = wb.names()
+    rows = []
+    for row in summary.to_dicts():
+        struck = row.get("struck_first")
+        if struck is not None and 0 <= struck < g.vcount():
+            row["struck_first_name"] = names.get(int(g.vs[struck]["entity_id"]))
+        rows.append(row)
+    return LeadershipOut(rows=rows, definition=(
+        "cellmap.disrupt.recovery: strikes on the highest-ranked post every few steps, successors fill "
+        "vacancies and new ties form; 'strikes to cut off' counts strikes until every cell is cut off from "
+        "the leadership (censored runs never got there), 'steps to recover' the steps after one strike on "
+        "the top post until the cells reach the leadership again. The collective structure is the what-if "
+        "in which the council holds the leader's ties."))

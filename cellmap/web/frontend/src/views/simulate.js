@@ -25,11 +25,27 @@ export default async function simulate(container) {
       el("a", { href: "#", onclick: (e) => { e.preventDefault(); chosen.delete(id); drawChips(); } }, "×"))));
   }
   const run = el("button", { class: "primary", id: "sim-run", onclick: go }, "Run simulation");
+  const compareButton = el("button", { id: "sim-compare", onclick: compare }, "Compare single vs collective leadership (recovery model)");
+  const comparison = el("div", { id: "sim-comparison" });
   container.append(panel("Strike simulation",
     el("div", { class: "row" }, el("label", {}, "strategy ", strategy), el("label", {}, "strikes ", k), el("label", {}, "min grade ", grade), run),
     el("div", { style: "max-width:420px;margin-top:6px" }, search, hits, chips),
     el("p", { class: "muted" }, "The person network of the store (every relation between persons). A cell is cut off when none of its surviving members can reach the leadership.")),
-    result);
+    result, panel("Single leader vs collective council", compareButton, comparison));
+
+  async function compare() {
+    clear(comparison).append(el("p", { class: "muted" }, "Running 20 runs per structure (takes a few seconds)…"));
+    try {
+      const out = await postJSON("/api/simulate/leadership", { runs: 20, min_grade: grade.value || null });
+      const fmt = (v) => (v === null || v === undefined ? "—" : Number(v).toFixed(1));
+      clear(comparison).append(el("table", { class: "grid", id: "leadership-table" },
+        el("thead", {}, el("tr", {}, ["Structure", "Outcome", "Median", "Mean", "5–95%", "Censored runs", "Struck first"].map((h) => el("th", {}, h)))),
+        el("tbody", {}, out.rows.map((r) => el("tr", {}, el("td", {}, r.structure), el("td", {}, r.outcome.replaceAll("_", " ")),
+          el("td", {}, fmt(r.median)), el("td", {}, fmt(r.mean)), el("td", {}, `${fmt(r.p05)} – ${fmt(r.p95)}`),
+          el("td", {}, `${r.censored} of ${r.runs}`), el("td", {}, r.struck_first_name || "—"))))),
+        el("p", { class: "muted" }, out.definition));
+    } catch (error) { clear(comparison).append(errorBox(error)); }
+  }
 
   async function go() {
     clear(result).append(el("p", { class: "muted" }, "Running…"));
