@@ -307,7 +307,7 @@ def meta_network(relations: pl.DataFrame, entities: pl.DataFrame, kinds: Iterabl
 
 # ------------------------------------------------------------------------------------ edge lists
 def read_edge_list(path: str | Path) -> pl.DataFrame:
-    """Read an edge-list CSV with columns ``source,target[,weight]`` (node ids are names).
+    """Read an edge-list CSV with columns ``source,target[,weight]`` (or ``from,to``; node ids are names).
 
     Raises InputError naming the file, line and field when a column or value is missing or bad.
     """
@@ -317,6 +317,9 @@ def read_edge_list(path: str | Path) -> pl.DataFrame:
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
         raise InputError(f"cannot read CSV ({exc})", file=str(path), line=1) from exc
     cols = {c.strip().lower(): c for c in frame.columns}
+    for name, synonym in (("source", "from"), ("target", "to")):  # from,to edge lists are common too
+        if name not in cols and synonym in cols:
+            cols[name] = cols[synonym]
     for need in ("source", "target"):
         if need not in cols:
             raise InputError("missing column (need source,target[,weight])", file=str(path), line=1, field=need)

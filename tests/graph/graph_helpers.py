@@ -24,6 +24,16 @@ UCINET_GRAPHS = [
 ]
 
 
+# Further public edge lists (from,to,weight): the Montagna operation (Calderoni et al. 2017).
+MONTAGNA = [SHARED / "montagna_mafia" / "Montagna_meetings_edgelist.csv",
+            SHARED / "montagna_mafia" / "Montagna_phonecalls_edgelist.csv"]
+
+
+def dataset_graph(spec) -> ig.Graph:
+    """A UCINET graph given as (folder, prefix), or any edge-list CSV given as a path."""
+    return graph_from_edge_list(spec) if isinstance(spec, Path) else ucinet_graph(*spec)
+
+
 def ucinet_graph(folder: str, prefix: str) -> ig.Graph:
     """An UCINET covert network as a projection-shaped igraph graph (isolates from the nodes file kept)."""
     base = UCINET / folder

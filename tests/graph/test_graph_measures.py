@@ -6,14 +6,16 @@ import numpy as np
 import pytest
 
 from cellmap.graph import measures as m
-from graph_helpers import UCINET_GRAPHS, to_networkx, ucinet_graph
+from graph_helpers import MONTAGNA, UCINET_GRAPHS, dataset_graph, to_networkx
+
+GRAPHS = UCINET_GRAPHS + MONTAGNA
 
 TOL = 1e-9
 
 
-@pytest.fixture(scope="module", params=UCINET_GRAPHS, ids=[p for _, p in UCINET_GRAPHS])
+@pytest.fixture(scope="module", params=GRAPHS, ids=[p.stem if hasattr(p, "stem") else p[1] for p in GRAPHS])
 def pair(request):
-    g = ucinet_graph(*request.param)
+    g = dataset_graph(request.param)
     return g, to_networkx(g)
 
 
