@@ -14,6 +14,7 @@ Cost: O(N·k²) keys for N records of ≤ k parts, O(Σ_b |b|²) candidate pairs
 from __future__ import annotations
 
 import itertools
+import math
 import json
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -25,9 +26,10 @@ from rapidfuzz.distance import Levenshtein
 
 from cellmap.resolve.score import analyse_generic, analyse_person, is_person_schema, preanalyse, score_pair
 
+RARE_BLOCK = 5
 PRESCORE_WEIGHT = 10.0  # one unit of skeleton similarity is worth this much shared-key weight
 BLOCKING_ATTRIBUTES = ("identifier", "birth_date")
-ATTRIBUTE_COLUMNS = ("birth_date", "birth_place", "nationality", "gender", "cell", "role", "identifier")
+ATTRIBUTE_COLUMNS = ("birth_date", "birth_place", "nationality", "gender", "cell", "role", "identifier", "context")
 
 
 def record_keys(names: Sequence[str], person: bool = True) -> tuple[list[str], str]:
@@ -66,7 +68,8 @@ def block(records: pl.DataFrame, max_block: int = 100, max_single_block: int = 3
     ≥ 3 keys; of those, each record keeps its ``per_record`` best partners (by pre-score).
     """
     key_attrs = [c for c in BLOCKING_ATTRIBUTES if c in records.columns]
-    rows = records.select([c for c in ("record_id", "name", "aliases", "schema", *key_attrs)
+    with_context = "context" in records.columns
+    rows = records.select([c for c in ("record_id", "name", "aliases", "schema", "context", *key_attrs)
                            if c in records.columns]).to_dicts()
     preanalyse([n for row in rows if is_person_schema(row.get("schema") or "Person") for n in _names_of(row)],
                workers=workers or os.cpu_count() or 1)
@@ -76,6 +79,10 @@ def block(records: pl.DataFrame, max_block: int = 100, max_single_block: int = 3
         # exact identifiers and full birth dates also block: they catch badly garbled names
         keys += [f"{c}:{v}" for c in key_attrs for v in str(row.get(c) or "").split(";")
                  if v.strip() and (c != "birth_date" or len(v.strip()) >= 10)]
+        if with_context and row.get("context"):
+            # a single name part is too common to block on alone (Abu Zaid), but not within one unit
+            units = str(row["context"]).split(";")
+            keys += [f"u:{k[2:]}@{u}" for k in keys if k.startswith("1:") for u in units]
         ids.append(row["record_id"])
         key_lists.append(keys)
         skeletons.append(skel)
@@ -103,7 +110,9 @@ def block(records: pl.DataFrame, max_block: int = 100, max_single_block: int = 3
     right = [skel[i] for i in pairs["right_id"].to_list()]
     prescore = process.cpdist(left, right, scorer=Levenshtein.normalized_similarity, workers=-1)
     pairs = pairs.with_columns(pl.Series("prescore", prescore, dtype=pl.Float64))
-    pairs = pairs.filter((pl.col("prescore") >= min_prescore) | (pl.col("shared_keys") >= 3))
+    rare = math.log(n_records / RARE_BLOCK)  # a key shared by at most RARE_BLOCK records
+    pairs = pairs.filter((pl.col("prescore") >= min_prescore) | (pl.col("shared_keys") >= 3)
+                         | (pl.col("key_weight") >= rare))
     rank = pl.col("prescore") * PRESCORE_WEIGHT + pl.col("key_weight")
     keep_left = pairs.with_columns(rank.rank("ordinal", descending=True).over("left_id").alias("r")).filter(
         pl.col("r") <= per_record)
@@ -116,13 +125,13 @@ def block(records: pl.DataFrame, max_block: int = 100, max_single_block: int = 3
 REASONS_FROM = 0.2  # reasons are kept for pairs an analyst may see; below, only the score
 
 
-def _score_chunk(chunk: list[tuple[list[str], list[str], str, dict, dict]]) -> list[tuple[float, str]]:
+def _score_chunk(chunk: list[tuple[list[str], list[str], str, dict, dict, str]]) -> list[tuple[float, str]]:
     out = []
-    for names_a, names_b, schema, attrs_a, attrs_b in chunk:
+    for names_a, names_b, schema, attrs_a, attrs_b, model in chunk:
         best = None
         for na in names_a[:4]:
             for nb in names_b[:4]:
-                s = score_pair(na, nb, schema, attrs_a, attrs_b, explain=False)
+                s = score_pair(na, nb, schema, attrs_a, attrs_b, explain=False, model=model)
                 if best is None or s.score > best.score:
                     best = s
         out.append((best.score, json.dumps(best.reasons()) if best.score >= REASONS_FROM else "{}"))
@@ -130,8 +139,10 @@ def _score_chunk(chunk: list[tuple[list[str], list[str], str, dict, dict]]) -> l
 
 
 def score_candidates(records: pl.DataFrame, pairs: pl.DataFrame, workers: int | None = None,
-                     chunk_size: int = 5000) -> pl.DataFrame:
-    """Full scores and reasons for candidate pairs; ``workers`` processes (default: CPU count)."""
+                     chunk_size: int = 5000, model: str = "record") -> pl.DataFrame:
+    """Full scores and reasons for candidate pairs; ``workers`` processes (default: CPU count).
+
+    ``model`` is the person-name model (``record`` for report records, ``person`` for lists)."""
     if pairs.is_empty():
         return pairs.with_columns(pl.lit(0.0).alias("score"), pl.lit("{}").alias("reasons"))
     attr_cols = [c for c in ATTRIBUTE_COLUMNS if c in records.columns]
@@ -144,7 +155,7 @@ def score_candidates(records: pl.DataFrame, pairs: pl.DataFrame, workers: int | 
     for left_id, right_id in pairs.select("left_id", "right_id").iter_rows():
         ra, rb = by_id[left_id], by_id[right_id]
         schema = ra.get("schema") or "Person"
-        tasks.append((_names_of(ra), _names_of(rb), schema, attrs(ra), attrs(rb)))
+        tasks.append((_names_of(ra), _names_of(rb), schema, attrs(ra), attrs(rb), model))
     chunks = [tasks[i:i + chunk_size] for i in range(0, len(tasks), chunk_size)]
     workers = workers or os.cpu_count() or 1
     if workers > 1 and len(chunks) > 1:
@@ -164,6 +175,28 @@ def candidates(records: pl.DataFrame, min_score: float = 0.3, max_block: int = 1
     pairs = block(records, max_block=max_block, per_record=per_record, workers=workers)
     scored = score_candidates(records, pairs, workers=workers)
     return scored.filter(pl.col("score") >= min_score).sort("score", descending=True)
+
+
+TIE_KINDS = ("communication", "meeting", "command", "kinship", "association")
+
+
+def context_units(relations: pl.DataFrame) -> pl.DataFrame:
+    """entity_id, context: the units (cells, sectors, organisations) a person belongs to or is tied to
+    through a direct contact (communication, meeting, command, kinship, association), ';'-joined.
+
+    Reports that name a person under an alias rarely repeat his cell, but they do name whom he
+    called or met; those contacts' units place the alias in the network (collective entity
+    resolution, Bhattacharya & Getoor, ACM TKDD 2007). O(R) for R relations.
+    """
+    member = (relations.filter(pl.col("kind") == "membership")
+              .select(pl.col("source_id").alias("entity_id"), pl.col("target_id").alias("unit")).unique())
+    ties = relations.filter(pl.col("kind").is_in(TIE_KINDS)).select("source_id", "target_id")
+    ties = pl.concat([ties, ties.select(pl.col("target_id").alias("source_id"),
+                                        pl.col("source_id").alias("target_id"))])
+    via = (ties.join(member.rename({"entity_id": "target_id"}), on="target_id")
+           .select(pl.col("source_id").alias("entity_id"), "unit"))
+    return (pl.concat([member, via]).unique()
+            .group_by("entity_id").agg(pl.col("unit").cast(pl.Utf8).sort().str.join(";").alias("context")))
 
 
 def records_from_views(entities: pl.DataFrame, properties: pl.DataFrame,
@@ -192,6 +225,7 @@ def records_from_views(entities: pl.DataFrame, properties: pl.DataFrame,
             pl.col("role").drop_nulls().unique().str.join(";").alias("role"),
         ).rename({"source_id": "entity_id"})
         wide = wide.join(cells, on="entity_id", how="left")
+        wide = wide.join(context_units(relations), on="entity_id", how="left")
     wide = wide.with_columns(
         pl.col("name").fill_null(""),
         pl.col("aliases").fill_null(pl.lit([], dtype=pl.List(pl.Utf8))),

@@ -295,10 +295,14 @@ def analyse_name(name: str) -> AnalysedName:
             if toks[j] in k.article and j + 1 < n:
                 j += 1
             core = _strip_article(toks[j]) if toks[j] not in k.abd else toks[j]
+            shown = toks[j]
             if core in k.abd and j + 1 < n:  # bin Abd al-Aziz
+                if toks[j + 1] in k.article and j + 2 < n:
+                    j += 1
                 core = "abd" + _strip_article(toks[j + 1])
+                shown = f"abd {_strip_article(toks[j + 1])}"
                 j += 1
-            parts.append(_part(f"{tok} {toks[j]}", "nasab", core))
+            parts.append(_part(f"{tok} {shown}", "nasab", core))
             i = j + 1
             continue
         if tok in k.abd and nxt is not None:

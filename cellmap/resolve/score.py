@@ -363,24 +363,34 @@ def attribute_log_odds(left: dict, right: dict) -> dict[str, float]:
     return out
 
 
-def score_names(name1: str, name2: str, schema: str | None = "Person") -> float:
+def score_names(name1: str, name2: str, schema: str | None = "Person", model: str = "person") -> float:
     """Score in [0, 1] that two names denote the same person (or, for other schemas, the same thing)."""
-    return score_pair(name1, name2, schema).score
+    return score_pair(name1, name2, schema, model=model).score
 
 
 def score_pair(name1: str, name2: str, schema: str | None = "Person",
-               left: dict | None = None, right: dict | None = None, explain: bool = False) -> PairScore:
-    """Score one pair of names with optional attributes (dicts keyed by attribute name)."""
+               left: dict | None = None, right: dict | None = None, explain: bool = False,
+               model: str = "person") -> PairScore:
+    """Score one pair of names with optional attributes (dicts keyed by attribute name).
+
+    ``model`` picks the person coefficients: ``person`` (list screening: a missing name part is
+    evidence against) or ``record`` (report records that often omit parts); non-person schemas
+    always use ``generic``.
+    """
     person = is_person_schema(schema)
+    if model not in model_coefficients():
+        model = "person"
     analyse = analyse_person if person else analyse_generic
     a, b = analyse(name1 or ""), analyse(name2 or "")
     feats = name_features(a, b, person=person)
     if not a.parts or not b.parts:
         z_name = -8.0  # nothing to compare: no evidence of identity
     else:
-        z_name = logit_from_features(feats, "person" if person else "generic")
+        z_name = logit_from_features(feats, model if person else "generic")
     attrs = attribute_log_odds(left or {}, right or {}) if (left and right) else {}
-    z = z_name + sum(attrs.values())
+    positive = sum(v for k, v in attrs.items() if v > 0 and k != "identifier")
+    cap = attribute_weights().get("max_positive", positive)
+    z = z_name + sum(v for k, v in attrs.items() if v <= 0 or k == "identifier") + min(positive, cap)
     agree, differ = _explain(a, b) if explain else ([], [])
     return PairScore(score=_sigmoid(z), name_score=_sigmoid(z_name), features=feats,
                      attribute_reasons=attrs, agree=agree, differ=differ)

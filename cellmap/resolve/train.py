@@ -40,27 +40,90 @@ def feature_matrix(rows: list[dict], person: bool) -> np.ndarray:
                      for r in rows])
 
 
-def train(cases_path: str | Path, out_path: str | Path | None = None, l2: float = 1.0) -> dict:
-    rows = [r for r in load_name_cases(cases_path) if r["split"] == "train"]
+def scenario_pairs(records, truth: dict[str, str], max_rows: int = 1500, seed: int = 1) -> list[dict]:
+    """Labelled name pairs from a generated scenario (fictional persons): the candidate pairs of its
+    person records (blocking), each as its best-matching pair of names, labelled by the ground truth
+    (``record_to_person``). Only scenarios generated with training seeds may be used here."""
+    import random
+
+    from cellmap.resolve.candidates import _names_of, block
+    from cellmap.resolve.score import score_names
+
+    pairs = block(records, per_record=10, workers=1)
+    rows_by_id = {r["record_id"]: r for r in records.iter_rows(named=True)}
+    out = []
+    for left, right in pairs.select("left_id", "right_id").iter_rows():
+        a, b = rows_by_id[left], rows_by_id[right]
+        if a["key"] not in truth or b["key"] not in truth:
+            continue
+        best = max(((na, nb) for na in _names_of(a)[:4] for nb in _names_of(b)[:4]),
+                   key=lambda p: score_names(p[0], p[1], "Person"))
+        out.append({"name1": best[0], "name2": best[1], "schema": "Person",
+                    "label": truth[a["key"]] == truth[b["key"]], "split": "train"})
+    random.Random(seed).shuffle(out)
+    return out[:max_rows]
+
+
+def _fit_group(rows: list[dict], person: bool, l2: float, threshold_rows: list[bool]) -> dict:
+    x = feature_matrix(rows, person)
+    y = np.array([1.0 if r["label"] else 0.0 for r in rows])
+    w = fit_logistic(x, y, l2=l2)
+    coef = {"bias": float(w[0])} | {f: float(v) for f, v in zip(FEATURES, w[1:])}
+    mask = np.array(threshold_rows)
+    z = coef["bias"] + x[mask] @ w[1:]
+    best = best_threshold(list(1 / (1 + np.exp(-z))), [bool(v) for v in y[mask]])
+    coef["threshold"] = best.threshold
+    coef["train_rows"] = len(rows)
+    return coef
+
+
+def train(cases_path: str | Path, out_path: str | Path | None = None, l2: float = 1.0,
+          scenario_rows: list[dict] | None = None) -> dict:
+    """Fit three coefficient sets: ``person`` (public person cases: list screening, score-pairs),
+    ``generic`` (public non-person cases), and — when ``scenario_rows`` are given — ``record``
+    (public person cases plus scenario pairs: report records that omit name parts; used for the
+    store's candidates). Each threshold maximises F1 on the rows of its own kind."""
+    public = [r for r in load_name_cases(cases_path) if r["split"] == "train"]
+    people = [r for r in public if is_person_schema(r["schema"])]
+    others = [r for r in public if not is_person_schema(r["schema"])]
     model: dict = {"_note": "fitted by cellmap.resolve.train on the train split of the OpenSanctions "
-                            "name-bench cases; dev split held back for reporting"}
-    for group, person in (("person", True), ("generic", False)):
-        subset = [r for r in rows if is_person_schema(r["schema"]) == person]
-        x = feature_matrix(subset, person)
-        y = np.array([1.0 if r["label"] else 0.0 for r in subset])
-        w = fit_logistic(x, y, l2=l2)
-        coef = {"bias": float(w[0])} | {f: float(v) for f, v in zip(FEATURES, w[1:])}
-        z = coef["bias"] + x @ w[1:]
-        scores = list(1 / (1 + np.exp(-z)))
-        best = best_threshold(scores, [bool(v) for v in y])
-        coef["threshold"] = best.threshold
-        coef["train_rows"] = len(subset)
-        model[group] = coef
+                            "name-bench cases (dev split held back); 'record' adds pairs of synthetic "
+                            "scenarios generated with training seeds"}
+    model["person"] = _fit_group(people, True, l2, [True] * len(people))
+    model["generic"] = _fit_group(others, False, l2, [True] * len(others))
+    if scenario_rows:
+        rows = people + scenario_rows
+        model["record"] = _fit_group(rows, True, l2, [False] * len(people) + [True] * len(scenario_rows))
     if out_path is not None:
         Path(out_path).write_text(json.dumps(model, indent=2) + "\n", encoding="utf-8")
     return model
 
 
+def store_person_records(url: str):
+    """Person records (with keys) of a store, as the CLI builds them."""
+    import polars as pl
+
+    from cellmap.resolve.candidates import TIE_KINDS, records_from_views
+    from cellmap.store import open_store, views
+
+    store = open_store(url)
+    with store.session() as conn:
+        entities = views.entities(conn, kinds=["person"], resolved=False)
+        records = records_from_views(
+            entities, views.properties(conn, entity_ids=entities["entity_id"].to_list()),
+            views.relations(conn, kinds=["membership", *TIE_KINDS], resolved=False))
+    store.close()
+    return records.join(entities.select(pl.col("entity_id").alias("record_id"), "key"), on="record_id")
+
+
 if __name__ == "__main__":
+    # python -m cellmap.resolve.train CASES.csv [OUT.json] [SCENARIO_DIR STORE_URL]...
+    # (scenarios generated with training seeds only, imported into the given stores)
+    from cellmap.scenario import load_ground_truth
+
     default_out = Path(__file__).parent / "data" / "name_model.json"
-    train(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else default_out)
+    extra: list[dict] = []
+    rest = sys.argv[3:]
+    for folder, url in zip(rest[::2], rest[1::2]):
+        extra += scenario_pairs(store_person_records(url), load_ground_truth(folder)["record_to_person"])
+    train(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else default_out, scenario_rows=extra)
