@@ -30,10 +30,9 @@ Cost: O(persons × months + incidents + communications) time.
 from __future__ import annotations
 
 import hashlib
-import math
 import random
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -463,7 +462,7 @@ class Generator:
         # The fifth leader: announced under a kunya only; in truth a sitting council member.
         day = REMOVALS[-1].toordinal() + 96
         active = [t for t in self.council if t.active(day) and t.end is None] or \
-                 [t for t in self.council if t.active(day)]
+            [t for t in self.council if t.active(day)] or self.council[-1:]
         truth = active[0].person
         report = self.report(rng, "open_source_article", day, "Spokesman announces a new leader")
         alias = f"Abu {rng.choice(names.name_data()['isms'])[0]} al-Hashimi al-Qurashi"
@@ -553,9 +552,8 @@ class Generator:
             fund = self.entity(f"FUND-{sid}", "fund", self.ledger_report, name=f"{sector} sector fund",
                                currency="USD", opening_balance=f"{SECTOR_FUND_OPENING}.00", opening_date=iso(START))
             self.sector_sites[sector] = {"sector_head": fund, "training_centre_head": f"SITE-{sid}-TC"}
-            centre = self.entity(f"SITE-{sid}-TC", "site", report, name=f"Training centre near {home.name}",
-                                 site_kind="training_centre", place=home.name, lat=home.lat, lon=home.lon)
-            _ = centre
+            self.entity(f"SITE-{sid}-TC", "site", report, name=f"Training centre near {home.name}",
+                        site_kind="training_centre", place=home.name, lat=home.lat, lon=home.lon)
             roles: dict[str, list[Tenure]] = {}
             for role in SECTOR_ROLES:
                 forced = [(d.toordinal(), c) for s, r, d, c in TRACED_STRIKES if s == sector and r == role]
@@ -577,7 +575,7 @@ class Generator:
                 place = prisons[rng.randrange(len(prisons))]
                 iid = self.next_id("INC")
                 report = self.report(rng, "open_source_article", day + 1, f"Attack on detention site in {place.name}")
-                site = self.entity(f"SITE-PRISON-{iid}", "site", report, name=f"Detention site, {place.name}",
+                self.entity(f"SITE-PRISON-{iid}", "site", report, name=f"Detention site, {place.name}",
                                    site_kind="prison", place=place.name, lat=place.lat, lon=place.lon)
                 cell = raqqa_cells[rng.randrange(len(raqqa_cells))]
                 self.out.incident(incident_row(iid, day, "jail_attack", "completed" if completed else "failed",
@@ -587,7 +585,6 @@ class Generator:
                                                f"Attack on the detention site in {place.name} "
                                                f"{'freed detainees' if completed else 'was repelled'}."))
                 self.relation("participation", cell.id, iid, report, role="perpetrator")
-                _ = site
                 self.jail_attacks.append((day, iid, report, completed))
         self.jail_attacks.sort()
 
