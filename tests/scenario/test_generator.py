@@ -15,6 +15,13 @@ from cellmap.scenario import ensure_demo, generate, load_ground_truth, names, sc
 SMALL = {"persons": 120, "incidents": 300, "comms": 200}
 
 
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("small")
+    generate(5, "demo", folder, **SMALL)
+    return folder
+
+
 def _files(folder):
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
@@ -29,10 +36,9 @@ def test_same_seed_gives_byte_identical_files_and_another_seed_does_not(tmp_path
     assert a["entities.ftm.jsonl"] != c["entities.ftm.jsonl"]
 
 
-def test_every_entity_line_is_a_valid_followthemoney_entity(tmp_path):
-    generate(5, "demo", tmp_path, **SMALL)
+def test_every_entity_line_is_a_valid_followthemoney_entity(small):
     lost = []
-    for line in (tmp_path / "entities.ftm.jsonl").read_text(encoding="utf-8").splitlines():
+    for line in (small / "entities.ftm.jsonl").read_text(encoding="utf-8").splitlines():
         data = json.loads(line)
         assert data["cellmap"]["report"]
         proxy = model.get_proxy({k: data[k] for k in ("id", "schema", "properties")}, cleaned=False)
@@ -42,18 +48,16 @@ def test_every_entity_line_is_a_valid_followthemoney_entity(tmp_path):
     assert lost == []
 
 
-def test_reports_are_graded_and_synthetic(tmp_path):
-    generate(5, "demo", tmp_path, **SMALL)
-    reports = [json.loads(line) for line in (tmp_path / "reports.jsonl").read_text(encoding="utf-8").splitlines()]
+def test_reports_are_graded_and_synthetic(small):
+    reports = [json.loads(line) for line in (small / "reports.jsonl").read_text(encoding="utf-8").splitlines()]
     assert all(r["record"] == "report" and r["synthetic"] is True for r in reports)
     assert all(re.fullmatch(r"[A-F][1-6]", r["grade"]) for r in reports)
     assert len({r["kind"] for r in reports}) >= 5
 
 
-def test_ground_truth_names_every_person_record_once(tmp_path):
-    generate(5, "demo", tmp_path, **SMALL)
-    truth = load_ground_truth(tmp_path)
-    records = [json.loads(line)["id"] for line in (tmp_path / "entities.ftm.jsonl").read_text(encoding="utf-8")
+def test_ground_truth_names_every_person_record_once(small):
+    truth = load_ground_truth(small)
+    records = [json.loads(line)["id"] for line in (small / "entities.ftm.jsonl").read_text(encoding="utf-8")
                .splitlines() if '"schema":"Person"' in line]
     assert len(records) == len(set(records))
     assert set(records) == set(truth["record_to_person"])
@@ -80,10 +84,9 @@ def test_ensure_demo_generates_once(tmp_path, monkeypatch):
     assert [p.name for p in scenario_files(first)] == ["reports.jsonl", "entities.ftm.jsonl", "incidents.csv"]
 
 
-def test_cellmap_json_lines_variant_holds_the_same_records(tmp_path):
-    generate(5, "demo", tmp_path / "ftm", **SMALL)
+def test_cellmap_json_lines_variant_holds_the_same_records(small, tmp_path):
     generate(5, "demo", tmp_path / "jsonl", entity_format="cellmap", **SMALL)
-    ftm_lines = (tmp_path / "ftm" / "entities.ftm.jsonl").read_text(encoding="utf-8").splitlines()
+    ftm_lines = (small / "entities.ftm.jsonl").read_text(encoding="utf-8").splitlines()
     cm_lines = (tmp_path / "jsonl" / "entities.cellmap.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(ftm_lines) == len(cm_lines)
     assert [json.loads(x)["id"] for x in ftm_lines] == [json.loads(x)["id"] for x in cm_lines]
@@ -114,3 +117,17 @@ def test_a_spelling_is_never_empty_and_keeps_one_line(seed, form, arabic):
     assert text.strip() == text and text and "\n" not in text and "  " not in text
     if arabic:
         assert re.search(r"[\u0600-\u06FF]", text)
+
+
+def test_both_entity_formats_import_to_the_same_store_counts(small, tmp_path):
+    from cellmap.ingest import import_files
+    from cellmap.store import open_store
+
+    generate(5, "demo", tmp_path / "jsonl", entity_format="cellmap", **SMALL)
+    added = []
+    for name, folder in (("ftm", small), ("jsonl", tmp_path / "jsonl")):
+        store = open_store("sqlite:///" + str(tmp_path / f"{name}.sqlite"))
+        store.init()
+        added.append(import_files(store, scenario_files(folder)).added)
+        store.close()
+    assert added[0] == added[1] and added[0]["relations"] > 1000
