@@ -30,7 +30,8 @@ export default async function review(container) {
     if (!c) { box.append(el("p", {}, "Nothing to review.")); return; }
     box.append(el("p", {}, `Pair ${index + 1} of ${queue.candidates.length}`, c.score !== null ? ` · score ${Number(c.score).toFixed(3)}` : ""),
       el("div", { class: "review-pair" }, side(c.left), side(c.right)),
-      c.reasons ? el("pre", { class: "note" }, JSON.stringify(c.reasons, null, 1)) : null,
+      c.reasons ? el("div", { class: "note", id: "review-reasons" }, el("strong", {}, "Why the matcher paired them: "),
+        ...reasonPills(c.reasons)) : null,
       el("div", { class: "row" }, ["same", "not_same", "unsure"].map((d) => el("button", { class: d === "same" ? "primary" : "", onclick: () => decide(d) }, d.replace("_", " ")))));
   }
 
@@ -42,6 +43,17 @@ export default async function review(container) {
       if (decision === "unsure") index += 1; else await load();
       draw();
     } catch (error) { box.prepend(errorBox(error)); }
+  }
+
+  // The matcher's reasons as "feature: value" pills (nested objects flattened with dots).
+  function reasonPills(reasons, prefix = "") {
+    return Object.entries(reasons).flatMap(([k, v]) => {
+      const key = prefix ? `${prefix}.${k}` : k;
+      if (v && typeof v === "object" && !Array.isArray(v)) return reasonPills(v, key);
+      if (Array.isArray(v) && !v.length) return [];
+      const text = typeof v === "number" ? (Number.isInteger(v) ? v : v.toFixed(2)) : Array.isArray(v) ? v.join(", ") : v;
+      return [el("span", { class: "pill" }, `${key}: ${text}`)];
+    });
   }
 
   function onKey(event) {
