@@ -49,6 +49,11 @@ def test_index_and_static_assets_are_served(read_client):
     assert read_client.get("/static/app.css").status_code == 200
     assert read_client.get("/favicon.ico").status_code == 200
     assert "cdn" not in page.text.lower()
+    docs = read_client.get("/docs")
+    assert docs.status_code == 200 and "/static/swagger/swagger-ui-bundle.js" in docs.text
+    assert "cdn" not in docs.text.lower() and "http" not in docs.text.replace("http-equiv", "")
+    assert read_client.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
+    assert read_client.get("/redoc").status_code == 404  # ReDoc would load from a CDN: not offered
 
 
 def test_openapi_documents_every_route(read_client):

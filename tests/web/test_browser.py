@@ -172,3 +172,22 @@ def test_api_documentation_page_is_served_offline(page):
     page.wait_for_selector(".swagger-ui .opblock", timeout=60_000)
     assert page.locator(".swagger-ui .opblock").count() >= 18
     screenshot(page, "api-docs")
+
+
+def test_network_explore_expand_filter_and_colour(page):
+    first, _ = named_pair(page)
+    open_view(page, "network?mode=explore", "body[data-network-nodes='0']")
+    page.fill("#network-search", first["name"])
+    page.locator("#network-hits li", has_text=first["name"]).first.click()
+    page.wait_for_function("window.cellmapNetwork.graph.order > 1")
+    around = api(page, f"/api/network/neighbours/{first['id']}")
+    assert page.evaluate("window.cellmapNetwork.graph.order") == len(around["nodes"])
+    # Colour by detected community, size by betweenness, then keep only well-graded ties (whole network).
+    page.select_option("#network-mode", "whole")
+    page.wait_for_function(f"window.cellmapNetwork.graph.order == {len(api(page, '/api/network')['nodes'])}")
+    page.select_option("#network-colour", "community")
+    page.select_option("#network-grade", "B2")
+    strict = len(api(page, "/api/network", min_grade="B2")["nodes"])
+    page.wait_for_function(f"window.cellmapNetwork.graph.order == {strict}")
+    assert "community" in page.locator("#network-legend").inner_text()
+    screenshot(page, "network-community-B2")

@@ -129,6 +129,7 @@ export default async function network(container, { params, status }) {
       stats.textContent = `${graph.order} nodes · ${graph.size} edges${data.truncated ? " (largest only)" : ""} · loaded in ${ms} ms`;
       document.body.dataset.networkNodes = String(graph.order);
       document.body.dataset.networkLoadMs = String(ms);
+      renderDetail();
       if (!data.capabilities.communities && s.colour === "community") legend.prepend(el("div", { class: "muted" }, "No community detection in this build"));
     } catch (error) {
       stats.textContent = "";
