@@ -22,6 +22,7 @@ class Imported:
     incidents: pl.DataFrame
     synthetic: bool
     truth: dict
+    incident_rows: pl.DataFrame   # every stored version of every incident (the table, not the view)
 
 
 @pytest.fixture(scope="session")
@@ -40,6 +41,14 @@ def demo(tmp_path_factory) -> Imported:
         relations = views.relations(conn, resolved=False)
         incidents = views.incidents(conn, resolved=False)
         synthetic = views.is_synthetic(conn)
+        from sqlalchemy import select
+
+        from cellmap.store import tables
+
+        rows = conn.execute(select(tables.incident.c.entity_id, tables.incident.c.fatalities,
+                                   tables.incident.c.report_id)).all()
+        incident_rows = pl.DataFrame(rows, schema={"incident_id": pl.Int64, "fatalities": pl.Int64,
+                                                   "report_id": pl.Int64}, orient="row")
     store.close()
     keys = entities.select("entity_id", "key", "kind")
     relations = (relations
@@ -48,4 +57,5 @@ def demo(tmp_path_factory) -> Imported:
                  .join(reports.select("report_id", pl.col("date").alias("report_date"),
                                       pl.col("kind").alias("report_kind")), on="report_id")
                  .drop("_sk", "_tk"))
-    return Imported(folder, reports, entities, properties, relations, incidents, synthetic, load_ground_truth(folder))
+    return Imported(folder, reports, entities, properties, relations, incidents, synthetic, load_ground_truth(folder),
+                    incident_rows)

@@ -48,6 +48,19 @@ def test_everything_is_labelled_synthetic(demo):
     assert demo.reports["title"].str.contains("synthetic").all()
 
 
+def test_contradicting_reports_are_both_kept(demo):
+    rows = demo.incident_rows.join(demo.reports.select("report_id", "reliability", "source"), on="report_id")
+    twice = rows.group_by("incident_id").agg(pl.len().alias("n"), pl.col("fatalities").n_unique().alias("values"),
+                                             pl.col("reliability").min().alias("best"),
+                                             pl.col("reliability").max().alias("worst"))
+    contested = twice.filter(pl.col("n") == 2)
+    assert contested.height >= 10 and (contested["values"] == 2).all()
+    assert set(contested["worst"]) <= {"D", "E", "F"} and set(contested["best"]) <= {"B", "C"}
+    shown = demo.incidents.join(rows, on=["incident_id", "fatalities"]).filter(
+        pl.col("incident_id").is_in(contested["incident_id"].to_list()))
+    assert "Organisation media (claims)" not in set(shown["source"]) and shown.height == contested.height
+
+
 def test_f1_three_sectors_with_several_cells_and_incidents_beyond(demo):
     sectors = demo.entities.filter(pl.col("kind") == "sector")
     assert sorted(sectors["name"].to_list()) == ["Palmyra sector", "Raqqa sector", "al-Bab sector"]
