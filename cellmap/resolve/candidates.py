@@ -178,6 +178,7 @@ def candidates(records: pl.DataFrame, min_score: float = 0.3, max_block: int = 1
 
 
 TIE_KINDS = ("communication", "meeting", "command", "kinship", "association")
+RECORD_RELATION_KINDS = ("membership", "use", *TIE_KINDS)  # what records_from_views reads
 
 
 def context_units(relations: pl.DataFrame) -> pl.DataFrame:
@@ -205,7 +206,8 @@ def records_from_views(entities: pl.DataFrame, properties: pl.DataFrame,
     ``views.properties``, optionally ``views.relations`` for cell and role).
 
     One row per entity: name, aliases (alias, kunya and other name properties), birth date,
-    place, nationality, gender, and the cells and roles of its memberships.
+    place, nationality, gender, the cells and roles of its memberships, the units it reaches
+    through contacts (``context``) and the identifiers (phones, accounts) it uses.
     """
     persons = entities.filter(pl.col("kind") == "person").select("entity_id", "name")
     props = properties.filter(pl.col("entity_id").is_in(persons["entity_id"].implode()))
@@ -226,6 +228,13 @@ def records_from_views(entities: pl.DataFrame, properties: pl.DataFrame,
         ).rename({"source_id": "entity_id"})
         wide = wide.join(cells, on="entity_id", how="left")
         wide = wide.join(context_units(relations), on="entity_id", how="left")
+        if "target_kind" in relations.columns:
+            # a phone or account used under two names is the classic security error (F14)
+            used = (relations.filter((pl.col("kind") == "use") & (pl.col("target_kind") == "identifier"))
+                    .group_by("source_id").agg(pl.col("target_id").cast(pl.Utf8).unique().sort()
+                                               .str.join(";").alias("identifier"))
+                    .rename({"source_id": "entity_id"}))
+            wide = wide.join(used, on="entity_id", how="left")
     wide = wide.with_columns(
         pl.col("name").fill_null(""),
         pl.col("aliases").fill_null(pl.lit([], dtype=pl.List(pl.Utf8))),

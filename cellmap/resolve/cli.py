@@ -38,12 +38,12 @@ def _queue_path(store, queue: Optional[Path]) -> Path:
 
 
 def _records(conn):
-    from cellmap.resolve.candidates import records_from_views
+    from cellmap.resolve.candidates import RECORD_RELATION_KINDS, records_from_views
     from cellmap.store import views
 
     entities = views.entities(conn, kinds=["person"], resolved=False)
     properties = views.properties(conn, entity_ids=entities["entity_id"].to_list())
-    relations = views.relations(conn, kinds=["membership"], resolved=False)
+    relations = views.relations(conn, kinds=list(RECORD_RELATION_KINDS), resolved=False)
     return records_from_views(entities, properties, relations)
 
 

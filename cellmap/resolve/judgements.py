@@ -19,6 +19,7 @@ from typing import Iterable
 import polars as pl
 from sqlalchemy import Connection, insert
 
+from cellmap.resolve.clustering import constrained_accept
 from cellmap.store import tables as t
 from cellmap.store import views
 
@@ -50,26 +51,33 @@ def record_judgement(conn: Connection, left_id: int, right_id: int, decision: st
     return int(result.inserted_primary_key[0])
 
 
-def auto_accept(conn: Connection, scored: pl.DataFrame, threshold: float) -> int:
+def auto_accept(conn: Connection, scored: pl.DataFrame, threshold: float, cannot_below: float = 0.2) -> int:
     """Record ``same`` judgements, marked automatic, for unjudged pairs scoring ≥ ``threshold``.
 
-    The threshold is the user's: there is no default, and pairs already judged (by anyone) are
-    left alone. Returns the number of judgements written.
+    The threshold is the user's: there is no default. Pairs already judged (by anyone) are left
+    alone, and a pair is skipped when accepting it would join two clusters that an analyst's
+    ``not_same`` or a candidate score below ``cannot_below`` keeps apart
+    (:func:`cellmap.resolve.clustering.constrained_accept`). Returns the number written.
     """
     if not 0.0 < threshold <= 1.0:
         raise ValueError(f"auto-accept: threshold: must be in (0, 1], not {threshold}")
-    judged = judged_pairs(conn)
-    count = 0
-    for row in scored.filter(pl.col("score") >= threshold).iter_rows(named=True):
-        pair = tuple(sorted((row["left_id"], row["right_id"])))
-        if pair in judged:
-            continue
-        reasons = json.loads(row.get("reasons") or "{}")
-        reasons["rule"] = f"score {row['score']:.4f} >= auto-accept threshold {threshold}"
-        record_judgement(conn, pair[0], pair[1], "same", author=AUTOMATIC_AUTHOR, score=row["score"],
+    latest = views.latest_judgements(conn)
+    judged = {tuple(sorted(p)) for p in latest.select("left_id", "right_id").iter_rows()}
+    decided = {d: [tuple(p) for p in latest.filter(pl.col("decision") == d).select("left_id", "right_id").iter_rows()]
+               for d in ("same", "not_same")}
+    pending = scored.filter(~pl.struct("left_id", "right_id").map_elements(
+        lambda s: tuple(sorted((s["left_id"], s["right_id"]))) in judged, return_dtype=pl.Boolean)) \
+        if judged and not scored.is_empty() else scored
+    accepted = constrained_accept(pending, threshold, cannot_below=cannot_below,
+                                  cannot_link=decided["not_same"], already_same=decided["same"])
+    reasons_of = {tuple(sorted((r["left_id"], r["right_id"]))): r.get("reasons") or "{}"
+                  for r in pending.iter_rows(named=True)}
+    for left, right, score in accepted:
+        reasons = json.loads(reasons_of.get(tuple(sorted((left, right))), "{}"))
+        reasons["rule"] = f"score {score:.4f} >= auto-accept threshold {threshold}, no cannot-link"
+        record_judgement(conn, left, right, "same", author=AUTOMATIC_AUTHOR, score=score,
                          reasons=reasons, automatic=True)
-        count += 1
-    return count
+    return len(accepted)
 
 
 def judged_pairs(conn: Connection) -> set[tuple[int, int]]:

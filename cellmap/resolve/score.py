@@ -61,6 +61,8 @@ FEATURES = (
     "tag_swaps",
     "unmatched_count",
     "mean_match",
+    "matched_parts",
+    "bare_kunya_or_laqab",
 )
 
 TAG_WEIGHT = {"title": 0.1, "initial": 0.5, "nisba": 0.7, "kunya": 1.0, "ism": 1.0, "nasab": 0.9,
@@ -281,6 +283,11 @@ def name_features(a: AnalysedName, b: AnalysedName, person: bool = True) -> dict
     unmatched_core += [j for j in al.unmatched_b if b.parts[j].tag != "title"]
     feats["unmatched_count"] = min(len(unmatched_core), 3) / 3
     feats["mean_match"] = sum(core_pairs) / len(core_pairs) if core_pairs else 0.0
+    # how much identifying information agrees: three agreeing parts say more than one
+    feats["matched_parts"] = min(len(core_pairs), 4) / 4
+    # a kunya or laqab alone is shared by many people (Abu Yusuf, al-Shaykh)
+    bare = lambda parts: len(parts) == 1 and parts[0].tag in ("kunya", "laqab", "family", "nisba")  # noqa: E731
+    feats["bare_kunya_or_laqab"] = 1.0 if (bare(core_a) or bare(core_b)) and person else 0.0
     nums_a, nums_b = set(_DIGITS.findall(a.original)), set(_DIGITS.findall(b.original))
     feats["number_mismatch"] = 1.0 if nums_a != nums_b else 0.0
     return feats
@@ -354,7 +361,7 @@ def attribute_log_odds(left: dict, right: dict) -> dict[str, float]:
             elif years_a & years_b:
                 out[attr] = spec["agree_year"] if not (full_a and full_b) else spec["agree_year_differ_day"]
             else:
-                near = any(abs(int(x) - int(y)) <= 1 for x in years_a for y in years_b if x.isdigit() and y.isdigit())
+                near = any(abs(int(x) - int(y)) <= 2 for x in years_a for y in years_b if x.isdigit() and y.isdigit())
                 out[attr] = spec["near_year"] if near else spec["disagree"]
         else:
             folded_a = {fold(v) or v for v in va}

@@ -103,7 +103,7 @@ def store_person_records(url: str):
     """Person records (with keys) of a store, as the CLI builds them."""
     import polars as pl
 
-    from cellmap.resolve.candidates import TIE_KINDS, records_from_views
+    from cellmap.resolve.candidates import RECORD_RELATION_KINDS, records_from_views
     from cellmap.store import open_store, views
 
     store = open_store(url)
@@ -111,7 +111,7 @@ def store_person_records(url: str):
         entities = views.entities(conn, kinds=["person"], resolved=False)
         records = records_from_views(
             entities, views.properties(conn, entity_ids=entities["entity_id"].to_list()),
-            views.relations(conn, kinds=["membership", *TIE_KINDS], resolved=False))
+            views.relations(conn, kinds=list(RECORD_RELATION_KINDS), resolved=False))
     store.close()
     return records.join(entities.select(pl.col("entity_id").alias("record_id"), "key"), on="record_id")
 

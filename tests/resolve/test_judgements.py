@@ -149,3 +149,16 @@ def test_split_breaks_every_tie_to_the_rest(store):
         assert split(conn, [ids["P-5"]], author="a", note="different birth year") == 2
     canon = _canonical(store)
     assert canon["P-5"] == ids["P-5"] and canon["P-1"] == canon["P-2"] == canon["P-3"]
+
+
+def test_auto_accept_never_bridges_an_analysts_not_same(store):
+    ids = _ids(store)
+    with store.transaction() as conn:
+        record_judgement(conn, ids["P-1"], ids["P-5"], "not_same", author="analyst-3")
+    # P-2 scores high with both P-1 and P-5: accepting both would put P-1 and P-5 together
+    scored = pl.DataFrame({"left_id": [ids["P-1"], ids["P-2"]], "right_id": [ids["P-2"], ids["P-5"]],
+                           "score": [0.99, 0.98], "reasons": ["{}", "{}"]})
+    with store.transaction() as conn:
+        assert auto_accept(conn, scored, threshold=0.9) == 1
+    canon = _canonical(store)
+    assert canon["P-1"] == canon["P-2"] != canon["P-5"]
