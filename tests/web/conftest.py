@@ -110,6 +110,11 @@ def live_demo(tmp_path_factory):
     folder = tmp_path_factory.mktemp("web-demo")
     store = small_store(folder) if os.environ.get("CELLMAP_WEB_TEST_DATA") == "small" else demo_store(folder)
     with LiveServer(store) as server:
+        # Build the server's caches (layout, measures, candidate pairs) before any page waits on them.
+        import httpx
+
+        for path in ("/api/network", "/api/overview", "/api/review/queue"):
+            httpx.get(server.url + path, timeout=600).raise_for_status()
         yield server
     store.close()
 

@@ -139,7 +139,7 @@ def test_simulate(page):
 
 def test_review_queue_with_keyboard(page):
     open_view(page, "review", "#review-status")
-    page.wait_for_function("document.querySelector('#review-status').textContent.includes('waiting')")
+    page.wait_for_function("document.querySelector('#review-status').textContent.includes('waiting')", timeout=120_000)
     queue = api(page, "/api/review/queue", limit=50)
     if queue["candidates"]:
         assert "Pair 1 of" in page.locator("#review-box").inner_text()
