@@ -55,7 +55,7 @@ def generate(
         sys.stdout.write(json.dumps({**manifest, "out": str(out), "seconds": round(seconds, 2)}, indent=2) + "\n")
         return
     err.print(SYNTHETIC)
-    counts = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["counts"]
+    counts = manifest["counts"]
     table = Table(title=f"Synthetic scenario (seed {seed}, {size}) in {out} — {seconds:.1f} s")
     table.add_column("records")
     table.add_column("count", justify="right")
@@ -63,7 +63,7 @@ def generate(
         table.add_row(name, f"{count:,}")
     table.add_row("persons (true identities)", f"{manifest['persons_generated']:,}")
     Console().print(table)
-    err.print(f"import with: cellmap import {' '.join(str(out / f) for f in manifest_files(out))}")
+    err.print(f"import with: cellmap import {' '.join(str(out / f) for f in manifest['files'])}")
 
 
 @app.command()
@@ -93,6 +93,3 @@ def truth(folder: Path = typer.Argument(..., help="A scenario folder."),
         table.add_row(key, json.dumps(value) if isinstance(value, list) else f"{value:,}")
     Console().print(table)
 
-
-def manifest_files(folder: Path) -> list[str]:
-    return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["files"]

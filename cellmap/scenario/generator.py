@@ -355,8 +355,7 @@ class Generator:
                     "triangle": places.triangle_geojson()}
         self.out.truth({"type": "summary", **{k: v for k, v in manifest.items() if k != "triangle"},
                         "counts": dict(sorted(self.out.counts.items()))})
-        self.out.close(manifest)
-        return manifest
+        return self.out.close(manifest)
 
     def setup_allocation(self) -> None:
         rng = self.rng

@@ -151,10 +151,12 @@ class ScenarioWriter:
     def truth(self, record: dict) -> None:
         self._files[GROUND_TRUTH_FILE].write(_dumps(record) + "\n")
 
-    def close(self, manifest: dict) -> None:
+    def close(self, manifest: dict) -> dict:
+        """Close every file and write manifest.json (with the import order and line counts); returns it."""
         for handle in self._files.values():
             handle.close()
         manifest = {**manifest, "files": [REPORTS_FILE, self.entities_file, INCIDENTS_FILE],
                     "ground_truth": GROUND_TRUTH_FILE, "counts": dict(sorted(self.counts.items()))}
         (self.out_dir / MANIFEST_FILE).write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n",
                                                   encoding="utf-8")
+        return manifest
