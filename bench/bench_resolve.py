@@ -355,7 +355,7 @@ def evaluate_scenario(label: str, recs: pl.DataFrame, truth: dict[str, str]) -> 
           f"{len(found & true_pairs) / max(len(true_pairs), 1):.3f} ({len(found)} pairs)")
     rows = list(zip(scored["left_id"].to_list(), scored["right_id"].to_list(), scored["score"].to_list()))
     best = None
-    for t in (0.5, 0.6, 0.7, 0.8, 0.9):
+    for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
         pred = {(a, b) for a, b, s in rows if s >= t}
         m_pairs = _pair_metrics(pred, true_pairs, t)
         m_clusters = _pair_metrics(_cluster_pairs(constrained_accept(scored, t, cannot_below=0.2)), true_pairs, t)

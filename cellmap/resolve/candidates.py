@@ -32,11 +32,11 @@ BLOCKING_ATTRIBUTES = ("identifier", "birth_date")
 ATTRIBUTE_COLUMNS = ("birth_date", "birth_place", "nationality", "gender", "cell", "role", "identifier", "context")
 
 
-def record_keys(names: Sequence[str], person: bool = True) -> tuple[list[str], str]:
-    """Blocking keys and the sorted skeleton string of a record with one or more names."""
+def record_keys(names: Sequence[str], person: bool = True) -> tuple[list[str], list[str]]:
+    """Blocking keys and the sorted skeleton string of each name of a record."""
     analyse = analyse_person if person else analyse_generic
     keys: set[str] = set()
-    best_skeleton = ""
+    skeleton_strings: list[str] = []
     for name in names:
         parts = [p for p in analyse(name or "").parts if p.tag not in ("title", "initial") and p.skeleton]
         skeletons = sorted({p.skeleton for p in parts})
@@ -45,9 +45,9 @@ def record_keys(names: Sequence[str], person: bool = True) -> tuple[list[str], s
         for s, t in itertools.combinations(skeletons, 2):
             keys.add(f"2:{s}|{t}")
         joined = "".join(sorted(p.skeleton for p in parts))
-        if len(joined) > len(best_skeleton):
-            best_skeleton = joined
-    return sorted(keys), best_skeleton
+        if joined and joined not in skeleton_strings:
+            skeleton_strings.append(joined)
+    return sorted(keys), skeleton_strings or [""]
 
 
 def _names_of(row: dict) -> list[str]:
@@ -105,11 +105,7 @@ def block(records: pl.DataFrame, max_block: int = 100, max_single_block: int = 3
     )
     if pairs.is_empty():
         return pairs.with_columns(pl.lit(0.0).alias("prescore")).drop("key_weight")
-    skel = dict(zip(ids, skeletons))
-    left = [skel[i] for i in pairs["left_id"].to_list()]
-    right = [skel[i] for i in pairs["right_id"].to_list()]
-    prescore = process.cpdist(left, right, scorer=Levenshtein.normalized_similarity, workers=-1)
-    pairs = pairs.with_columns(pl.Series("prescore", prescore, dtype=pl.Float64))
+    pairs = pairs.join(_prescore(pairs.select("left_id", "right_id"), ids, skeletons), on=["left_id", "right_id"])
     rare = math.log(n_records / RARE_BLOCK)  # a key shared by at most RARE_BLOCK records
     pairs = pairs.filter((pl.col("prescore") >= min_prescore) | (pl.col("shared_keys") >= 3)
                          | (pl.col("key_weight") >= rare))
@@ -123,6 +119,18 @@ def block(records: pl.DataFrame, max_block: int = 100, max_single_block: int = 3
 
 
 REASONS_FROM = 0.2  # reasons are kept for pairs an analyst may see; below, only the score
+
+
+def _prescore(pairs: pl.DataFrame, ids: list[int], skeletons: list[list[str]]) -> pl.DataFrame:
+    """Best Levenshtein similarity between any two names' sorted skeleton strings (rapidfuzz, C++)."""
+    names = pl.DataFrame({"record_id": ids, "skel": skeletons},
+                         schema={"record_id": pl.Int64, "skel": pl.List(pl.Utf8)}).explode("skel")
+    combos = (pairs.join(names.rename({"record_id": "left_id", "skel": "skel_l"}), on="left_id")
+              .join(names.rename({"record_id": "right_id", "skel": "skel_r"}), on="right_id"))
+    sims = process.cpdist(combos["skel_l"].to_list(), combos["skel_r"].to_list(),
+                          scorer=Levenshtein.normalized_similarity, workers=-1)
+    return (combos.with_columns(pl.Series("prescore", sims, dtype=pl.Float64))
+            .group_by("left_id", "right_id").agg(pl.col("prescore").max()))
 
 
 def _score_chunk(chunk: list[tuple[list[str], list[str], str, dict, dict, str]]) -> list[tuple[float, str]]:
