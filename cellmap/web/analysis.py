@@ -171,6 +171,17 @@ def hexagons(incidents: pl.DataFrame, resolution: int) -> tuple[list[dict], list
     return out, hotspots, "cellmap.incidents.places: H3 counts; hot spots by Getis–Ord Gi* (z ≥ 1.96, k = 1 ring)"
 
 
+def areas() -> dict | None:
+    """The named polygons the incident analyses count in (`cellmap.incidents.places.load_polygons`:
+    the Palmyra–Deir ez-Zor–Abu Kamal triangle) as GeoJSON, so the map draws the area the figures use."""
+    load = function("incidents.places.load_polygons")
+    if load is None:
+        return None
+    from cellmap.incidents.places import polygons_to_geojson
+
+    return polygons_to_geojson(load())
+
+
 # --- finance --------------------------------------------------------------------------------------
 def case_frames(wb: Workbench):
     from cellmap.incidents.inputs import CaseFrames

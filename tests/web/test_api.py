@@ -190,6 +190,10 @@ def test_map_incidents_sites_places_triangle_and_hexagons(read_client):
         r["location"] for r in RECORDS if r["record"] == "incident")
     assert [(s["name"], s["lat"], s["lon"]) for s in data["sites"]] == [("Safe house near Tadmur", 34.56, 38.28)]
     assert [p["name"] for p in data["triangle"]] == ["Palmyra", "Deir ez-Zor", "Abu Kamal"]
+    from shapely.geometry import Point, shape
+    area = shape(next(f for f in data["areas"]["features"] if f["properties"]["id"] == "triangle")["geometry"])
+    # The fixture's desert-road extortion (34.9, 39.5) lies between the three towns.
+    assert area.contains(Point(39.5, 34.9))
     assert any(p["name"] == "Aleppo" for p in data["places"])
     window = read_client.get("/api/map", params={"start": "2022-01-01"}).json()
     assert len(window["incidents"]) == 2

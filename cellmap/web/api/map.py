@@ -59,6 +59,7 @@ class MapOut(BaseModel):
     sites: list[Site]
     places: list[Place]
     triangle: list[Place]
+    areas: dict | None = None  # GeoJSON of the named areas the incident analyses count in (the triangle)
     date_range: list[str | None]
 
 
@@ -124,7 +125,7 @@ def map_view(
         for r in jsonable_rows(frame)
     ]
     dates = frame["date"].drop_nulls()
-    return MapOut(incidents=points, sites=sites(wb), places=gazetteer(), triangle=triangle(),
+    return MapOut(incidents=points, sites=sites(wb), places=gazetteer(), triangle=triangle(), areas=analysis.areas(),
                   date_range=[str(dates.min()) if len(dates) else None, str(dates.max()) if len(dates) else None])
 
 

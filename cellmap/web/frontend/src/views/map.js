@@ -44,7 +44,8 @@ export default async function mapView(container) {
   const sites = { type: "FeatureCollection", features: data.sites.map((s) => ({ type: "Feature", geometry: { type: "Point", coordinates: [s.lon, s.lat] },
     properties: { id: s.id, name: s.name, site_kind: s.site_kind, cell: s.cell, colour: colourOf(s.cell), report_id: s.report ? s.report.report_id : null } })) };
   const triangleCoords = data.triangle.map((p) => [p.lon, p.lat]);
-  const triangle = { type: "FeatureCollection", features: triangleCoords.length === 3
+  // The triangle as the incident analyses define it (cellmap.incidents), else through the three towns.
+  const triangle = data.areas && data.areas.features.length ? data.areas : { type: "FeatureCollection", features: triangleCoords.length === 3
     ? [{ type: "Feature", geometry: { type: "Polygon", coordinates: [[...triangleCoords, triangleCoords[0]]] }, properties: {} }] : [] };
 
   await new Promise((resolve) => (map.loaded() ? resolve() : map.on("load", resolve)));
