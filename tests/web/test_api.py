@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.web.conftest import BROKEN, SMALL
+from .conftest import BROKEN, SMALL
 
 RECORDS = [json.loads(line) for line in SMALL.read_text(encoding="utf-8").splitlines() if line.strip()]
 GRADES = {r["id"]: r["grade"] for r in RECORDS if r["record"] == "report"}

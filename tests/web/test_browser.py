@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.web.conftest import BROKEN, screenshot
+from .conftest import BROKEN, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("web-browser")]
 
