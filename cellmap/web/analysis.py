@@ -107,13 +107,26 @@ def key_players(wb: Workbench, chart: LinkChart | None = None, k: int = KEY_PLAY
     if find is None:
         return None
 
-    def compute() -> list[int]:
+    found = key_player_set(wb, k)
+    return None if found is None else found["ids"]
+
+
+def key_player_set(wb: Workbench, k: int = KEY_PLAYERS) -> dict | None:
+    """The key-player search's result: ids, the objective with and without them, the method."""
+    find = function("graph.keyplayers.key_players")
+    if find is None:
+        return None
+
+    def compute() -> dict:
         g = person_graph(wb, None)
         connected = g.induced_subgraph([v.index for v in g.vs if v.degree() > 0])
         if connected.vcount() <= k:
-            return []
+            return {"ids": [], "objective": KEY_PLAYER_OBJECTIVE, "score": None, "baseline": None, "method": None,
+                    "persons": connected.vcount()}
         found = find(connected, k, objective=KEY_PLAYER_OBJECTIVE)
-        return [int(connected.vs[i]["entity_id"]) for i in found.indices]
+        return {"ids": [int(connected.vs[i]["entity_id"]) for i in found.indices], "objective": found.objective,
+                "score": found.score, "baseline": found.baseline, "method": found.method,
+                "persons": connected.vcount()}
 
     return wb.cached(("key_players", k), compute)
 

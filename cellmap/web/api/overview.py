@@ -29,6 +29,7 @@ class OverviewOut(BaseModel):
     latest_strikes: list[RelationOut]
     key_players: list[KeyPlayer]
     key_players_source: str | None
+    key_players_result: dict | None = None
     runway: dict | None
     runway_source: str | None
     incidents_summary: dict | None = None
@@ -55,6 +56,7 @@ def overview(wb: Workbench = Depends(workbench)) -> OverviewOut:
         latest_strikes=relations_out(wb, strikes),
         key_players=[KeyPlayer(id=i, name=names.get(i, ""), kind=kinds.get(i)) for i in keys],
         key_players_source=analysis.KEY_PLAYERS_SOURCE if keys else None,
+        key_players_result={k: v for k, v in (analysis.key_player_set(wb) or {}).items() if k != "ids"} or None,
         runway=runway,
         runway_source=runway_source,
         incidents_summary=analysis.incident_headlines(wb),

@@ -25,6 +25,7 @@ class Event(BaseModel):
     cell: int | None = None
     grade: str | None = None
     report_id: int | None = None
+    report_key: str | None = None
 
 
 class TimelineOut(BaseModel):
@@ -101,6 +102,10 @@ def _build(wb: Workbench, min_grade: str | None) -> list[Event]:
                                 label=f"{names.get(source, source)}: {r['end_reason']}",
                                 detail=f"{r.get('role') or 'member'} of {names.get(target, target)}", entity_id=source,
                                 cell=cells.get(source), grade=r.get("grade"), report_id=r.get("report_id")))
+    keys = wb.report_index()
+    for event in events:
+        if event.report_id is not None and event.report_id in keys:
+            event.report_key = keys[event.report_id].get("report_key")
     events.sort(key=lambda e: (e.date, e.category, e.label))
     return events
 

@@ -26,6 +26,7 @@ export default async function overview(container) {
       panel("Key players", data.key_players.length
         ? el("ol", {}, data.key_players.map((k) => el("li", {}, entityLink(k.id, k.name), " ", el("span", { class: "muted" }, k.kind))))
         : el("p", { class: "muted" }, "Key-player analysis is not available in this build (cellmap.graph.keyplayers)."),
+        data.key_players_result && data.key_players_result.score !== null ? el("p", {}, `Removing these ${data.key_players.length} raises fragmentation ${data.key_players_result.objective} of the ${data.key_players_result.persons} connected persons from ${Number(data.key_players_result.baseline).toFixed(3)} to ${Number(data.key_players_result.score).toFixed(3)} (${data.key_players_result.method}).`) : null,
         data.key_players_source ? el("p", { class: "muted" }, `Source: ${data.key_players_source}`) : null),
       panel("Runway", runway(data.runway, data.runway_source)),
     ),

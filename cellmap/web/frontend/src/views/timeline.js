@@ -167,7 +167,7 @@ export default async function timeline(container) {
         el("tr", {}, el("th", {}, "detail"), el("td", {}, e.detail || "—")),
         el("tr", {}, el("th", {}, "who"), el("td", {}, e.entity_id ? entityLink(e.entity_id, `#${e.entity_id}`) : "—")),
         el("tr", {}, el("th", {}, "grade"), el("td", {}, gradeBadge(e.grade))),
-        el("tr", {}, el("th", {}, "report"), el("td", {}, e.report_id ? reportLink({ report_id: e.report_id, grade: e.grade, report_key: `report ${e.report_id}` }) : "—")))));
+        el("tr", {}, el("th", {}, "report"), el("td", {}, e.report_id ? reportLink({ report_id: e.report_id, grade: e.grade, report_key: e.report_key || `report ${e.report_id}` }) : "—")))));
   }
   const onResize = () => draw();
   window.addEventListener("resize", onResize);
