@@ -246,7 +246,11 @@ def _splink_reference(recs: pl.DataFrame, threshold: float) -> set[tuple[int, in
                         "identifier", "postcode", "birth_place")
     frame = frame.with_columns(pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c)
                                for c in frame.columns[1:])
-    db_api = DuckDBAPI()
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")
+    db_api = DuckDBAPI(connection=con)
     data = db_api.register(frame.to_arrow(), table_name="febrl_ref")
     settings = SettingsCreator(
         link_type="dedupe_only",
@@ -302,28 +306,23 @@ def bench_febrl() -> None:
 
 # --- 5. scenario ground truth -------------------------------------------------------------------------
 
-BENCH_OUT = Path(__file__).resolve().parents[1] / "bench-output" / "resolve"
+# generated scenarios are cached outside the work tree (they are large and reproducible from the seed)
+BENCH_OUT = Path(os.environ.get("CELLMAP_BENCH_CACHE", Path(tempfile.gettempdir()) / "cellmap-bench-resolve"))
 DEMO_SEED = 20190101  # the demo's seed; the 'record' model was fitted on seeds 1 and 3 only
 
 
 def _cluster_pairs(accepted: list[tuple[int, int, float]]) -> set[tuple[int, int]]:
-    parent: dict[int, int] = {}
+    """Every pair inside the connected components of the accepted pairs (igraph)."""
+    import igraph as ig
 
-    def find(x: int) -> int:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b, _ in accepted:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    groups: dict[int, list[int]] = defaultdict(list)
-    for x in list(parent):
-        groups[find(x)].append(x)
-    return {(min(a, b), max(a, b)) for g in groups.values() for i, a in enumerate(g) for b in g[i + 1:]}
+    nodes = sorted({x for a, b, _ in accepted for x in (a, b)})
+    index = {x: i for i, x in enumerate(nodes)}
+    graph = ig.Graph(n=len(nodes), edges=[(index[a], index[b]) for a, b, _ in accepted])
+    out = set()
+    for comp in graph.connected_components():
+        members = sorted(nodes[i] for i in comp)
+        out |= {(a, b) for i, a in enumerate(members) for b in members[i + 1:]}
+    return out
 
 
 def scenario_store_records(folder: Path, db_path: Path) -> pl.DataFrame:

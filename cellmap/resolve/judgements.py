@@ -19,6 +19,7 @@ from typing import Iterable
 import polars as pl
 from sqlalchemy import Connection, insert
 
+from cellmap.errors import InputError
 from cellmap.resolve.clustering import constrained_accept
 from cellmap.store import tables as t
 from cellmap.store import views
@@ -35,13 +36,13 @@ def record_judgement(conn: Connection, left_id: int, right_id: int, decision: st
                      score: float | None = None, reasons: dict | None = None, automatic: bool = False,
                      decided_at: dt.datetime | None = None) -> int:
     """Append one judgement; returns its id. ``conn`` must be a write transaction."""
+    where = f"judgement {left_id}-{right_id}"
     if decision not in DECISIONS:
-        raise ValueError(f"judgement {left_id}-{right_id}: decision: must be one of {', '.join(DECISIONS)}, "
-                         f"not {decision!r}")
+        raise InputError(f"{where}: must be one of {', '.join(DECISIONS)}, not {decision!r}", field="decision")
     if left_id == right_id:
-        raise ValueError(f"judgement {left_id}-{right_id}: right_id: an entity cannot be judged against itself")
+        raise InputError(f"{where}: an entity cannot be judged against itself", field="right_id")
     if not author:
-        raise ValueError(f"judgement {left_id}-{right_id}: author: every judgement needs an author")
+        raise InputError(f"{where}: every judgement needs an author", field="author")
     a, b = sorted((int(left_id), int(right_id)))
     result = conn.execute(insert(t.judgement).values(
         left_id=a, right_id=b, decision=decision, score=score,
@@ -60,7 +61,7 @@ def auto_accept(conn: Connection, scored: pl.DataFrame, threshold: float, cannot
     (:func:`cellmap.resolve.clustering.constrained_accept`). Returns the number written.
     """
     if not 0.0 < threshold <= 1.0:
-        raise ValueError(f"auto-accept: threshold: must be in (0, 1], not {threshold}")
+        raise InputError(f"auto-accept threshold must be in (0, 1], not {threshold}", field="threshold")
     latest = views.latest_judgements(conn)
     judged = {tuple(sorted(p)) for p in latest.select("left_id", "right_id").iter_rows()}
     decided = {d: [tuple(p) for p in latest.filter(pl.col("decision") == d).select("left_id", "right_id").iter_rows()]

@@ -300,9 +300,15 @@ def _sigmoid(z: float) -> float:
     return ez / (1.0 + ez)
 
 
-def logit_from_features(feats: dict[str, float], model: str) -> float:
+@lru_cache(maxsize=8)
+def _coefficient_vector(model: str) -> tuple[float, tuple[float, ...]]:
     coef = model_coefficients()[model]
-    return coef["bias"] + sum(coef.get(name, 0.0) * value for name, value in feats.items())
+    return coef["bias"], tuple(coef.get(name, 0.0) for name in FEATURES)
+
+
+def logit_from_features(feats: dict[str, float], model: str) -> float:
+    bias, weights = _coefficient_vector(model)
+    return bias + sum(w * feats[name] for w, name in zip(weights, FEATURES) if w)
 
 
 @dataclass

@@ -37,6 +37,7 @@ def _name_score(left: str | None, right: str | None) -> float | None:
 
 def _connection() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")
     con.create_function("cellmap_name_score", _name_score, ["VARCHAR", "VARCHAR"], "DOUBLE",
                         null_handling="special", side_effects=False)
     return con
@@ -89,7 +90,7 @@ def _prepare(records: pl.DataFrame) -> pl.DataFrame:
 
 
 def fit_and_predict(records: pl.DataFrame, pairs: pl.DataFrame | None = None, prior: float | None = None,
-                    u_pairs: float = 1e5, max_block: int = 200) -> pl.DataFrame:
+                    u_pairs: float = 5e4, max_block: int = 100) -> pl.DataFrame:
     """Fit the model on ``records`` and score ``pairs`` (default: :func:`block` candidates).
 
     Returns left_id, right_id, match_weight, match_probability and one ``mw_<comparison>``
@@ -98,7 +99,7 @@ def fit_and_predict(records: pl.DataFrame, pairs: pl.DataFrame | None = None, pr
     from splink import DuckDBAPI, Linker, block_on
 
     if pairs is None:
-        pairs = block(records, max_block=max_block)
+        pairs = block(records, max_block=max_block, per_record=10)
     frame = _prepare(records)
     con = _connection()
     db_api = DuckDBAPI(connection=con)
@@ -108,7 +109,7 @@ def fit_and_predict(records: pl.DataFrame, pairs: pl.DataFrame | None = None, pr
         # expected share of matching pairs: candidates per record over all pairs, a rough start for EM
         prior = min(0.5, max(1e-6, (pairs.height / max(n, 1)) / max(n - 1, 1)))
     linker = Linker(data, _settings(frame.columns, "dedupe_only", prior), log_level="WARNING")
-    linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=7)
+    linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=7, num_chunks=1)
     rules = [block_on("first_key")]
     if "birth_date" in frame.columns:
         rules.append(block_on("birth_date"))
