@@ -158,8 +158,10 @@ def page(browser, live_demo):
     assert not errors, f"JavaScript errors: {errors[:3]}"
 
 
-def screenshot(page, name: str) -> Path:
+def screenshot(page, name: str, full_page: bool = False) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path))
+    if full_page:  # the view scrolls inside <main>: let the document grow to show all of it
+        page.add_style_tag(content="html, body { height: auto !important; } main.view { overflow: visible !important; }")
+    page.screenshot(path=str(path), full_page=full_page)
     return path

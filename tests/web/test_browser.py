@@ -53,10 +53,10 @@ def test_overview_shows_store_trends_and_banner(page):
     open_view(page, "overview", "#trends svg")
     text = page.locator("main").inner_text()
     for heading in ("Entities by kind", "Reports by grade", "completed operations", "all operations", "all incidents",
-                    "Latest strikes", "Key players", "Runway"):
+                    "Latest strikes", "Key players", "Runway", "Cell coherence"):
         assert heading in text
     assert page.locator("#trends svg").count() == 3
-    screenshot(page, "overview")
+    screenshot(page, "overview", full_page=True)
 
 
 def test_network_canvas_renders_nodes(page):
@@ -100,7 +100,7 @@ def test_entity_page(page):
     for heading in ("Names, aliases and spellings", "Measures", "Properties", "Relationships"):
         assert heading in text
     assert page.locator("main .report-link").count() > 0
-    screenshot(page, "entity")
+    screenshot(page, "entity", full_page=True)
 
 
 def test_map_shows_incidents(page):
@@ -134,7 +134,7 @@ def test_simulate(page):
     page.wait_for_selector("#sim-table tbody tr")
     persons = httpx.post(page.base_url + "/api/simulate", json={"strategy": "degree", "k": 10}, timeout=60).json()["persons"]
     assert page.locator("#sim-table tbody tr").count() == min(10, persons) + 1  # the intact network, then each strike
-    screenshot(page, "simulate")
+    screenshot(page, "simulate", full_page=True)
 
 
 def test_review_queue_with_keyboard(page):

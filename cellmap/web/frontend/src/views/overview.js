@@ -22,14 +22,14 @@ export default async function overview(container) {
     panel("Incident trends: three readings of “operations”", trends, el("p", { class: "muted" }, `Source: ${data.trends_source}`)),
     headlines(data.incidents_summary),
     el("div", { class: "cards" },
-      panel("Latest strikes", data.latest_strikes.length ? relationTable(data.latest_strikes) : el("p", { class: "muted" }, "No strike (ct_action) is recorded.")),
       panel("Key players", data.key_players.length
-        ? el("ol", {}, data.key_players.map((k) => el("li", {}, entityLink(k.id, k.name), " ", el("span", { class: "muted" }, k.kind))))
-        : el("p", { class: "muted" }, "Key-player analysis is not available in this build (cellmap.graph.keyplayers)."),
+        ? el("ol", { id: "key-players" }, data.key_players.map((k) => el("li", {}, entityLink(k.id, k.name), " ", el("span", { class: "muted" }, k.kind))))
+        : el("p", { class: "muted" }, "No key-player set: the network is too small or cellmap.graph.keyplayers is not in this build."),
         data.key_players_result && data.key_players_result.score !== null ? el("p", {}, `Removing these ${data.key_players.length} raises fragmentation ${data.key_players_result.objective} of the ${data.key_players_result.persons} connected persons from ${Number(data.key_players_result.baseline).toFixed(3)} to ${Number(data.key_players_result.score).toFixed(3)} (${data.key_players_result.method}).`) : null,
         data.key_players_source ? el("p", { class: "muted" }, `Source: ${data.key_players_source}`) : null),
       panel("Runway", runway(data.runway, data.runway_source)),
     ),
+    panel("Latest strikes, raids and arrests (ct_action)", data.latest_strikes.length ? relationTable(data.latest_strikes) : el("p", { class: "muted" }, "No strike (ct_action) is recorded.")),
   );
 }
 
@@ -58,7 +58,7 @@ function show(v) {
 function headlines(summary) {
   if (!summary || !summary.year_on_year) return el("p", { class: "muted" }, "Incident headlines are not available in this build (cellmap.incidents).");
   const pct = (x) => (x === null || x === undefined ? "—" : `${(x * 100).toFixed(0)}%`);
-  return el("div", { class: "cards" },
+  return el("div", { class: "cards cards-1-2" },
     panel(`Change ${summary.year - 1} → ${summary.year}, three ways`, el("table", { class: "grid", id: "year-on-year" },
       el("thead", {}, el("tr", {}, ["Counting", summary.year - 1, summary.year, "Change", "95% interval"].map((h) => el("th", {}, String(h))))),
       el("tbody", {}, summary.year_on_year.map((r) => el("tr", { title: r.definition },
