@@ -216,12 +216,13 @@ def runway(wb: Workbench) -> tuple[dict | None, str | None]:
     return value, "cellmap.finance.summary (ledger totals; runway = balance / mean monthly burn)"
 
 
-def incident_headlines(wb: Workbench) -> dict | None:
-    """Year-on-year change, triangle share and cell coherence (`cellmap.incidents.summary`)."""
+def incident_headlines(wb: Workbench, year: int | None = None) -> dict | None:
+    """Change from `year - 1` to `year` three ways (default: the last full year of data), triangle
+    share and cell coherence (`cellmap.incidents.summary`, 199 shuffles for the permutation tests)."""
     summary = function("incidents.summary.incident_summary")
     if summary is None:
         return None
-    return wb.cached(("incident_summary",), lambda: summary(case_frames(wb), shuffles=199))
+    return wb.cached(("incident_summary", year), lambda: summary(case_frames(wb), year=year, shuffles=199))
 
 
 # --- resolution -----------------------------------------------------------------------------------

@@ -373,3 +373,14 @@ def test_leadership_comparison(read_client):
     assert {r["outcome"] for r in body["rows"]} == {"strikes_to_cut_off", "steps_to_recover"}
     bad = read_client.post("/api/simulate/leadership", json={"runs": 0})
     assert bad.status_code == 422 and "runs" in json.dumps(bad.json()["detail"])
+
+
+def test_overview_year_on_year_for_a_chosen_year(read_client):
+    data = read_client.get("/api/overview", params={"year": 2022}).json()
+    rows = {r["method"]: r for r in data["incidents_summary"]["year_on_year"]}
+    incidents = [r for r in RECORDS if r["record"] == "incident"]
+    count = lambda year: sum(i["date"].startswith(str(year)) for i in incidents)  # noqa: E731
+    assert (rows["all_incidents"]["previous"], rows["all_incidents"]["current"]) == (count(2021), count(2022))
+    for bad in (2021, 1999, 2030):
+        response = read_client.get("/api/overview", params={"year": bad})
+        assert response.status_code == 422 and response.json()["detail"].startswith("year")

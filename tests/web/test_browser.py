@@ -57,6 +57,12 @@ def test_overview_shows_store_trends_and_banner(page):
         assert heading in text
     assert page.locator("#trends svg").count() == 3
     screenshot(page, "overview", full_page=True)
+    # The seed's headline compares 2021 with 2022: pick that year.
+    page.goto(f"{page.base_url}/#/overview")
+    page.wait_for_selector("#overview-year")
+    page.select_option("#overview-year", "2022")
+    page.wait_for_selector("text=Change 2021 → 2022")
+    assert page.locator("#year-on-year tbody tr").count() == 3
 
 
 def test_network_canvas_renders_nodes(page):

@@ -3,11 +3,11 @@ the key players and the runway."""
 from __future__ import annotations
 
 import polars as pl
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from cellmap.web import analysis
-from cellmap.web.api.params import workbench
+from cellmap.web.api.params import bad_parameter, workbench
 from cellmap.web.api.provenance import relations_out
 from cellmap.web.api.schemas import Count, RelationOut, Series
 from cellmap.web.data import Filters, Workbench
@@ -36,10 +36,17 @@ class OverviewOut(BaseModel):
 
 
 @router.get("/overview", response_model=OverviewOut, summary="The store at a glance")
-def overview(wb: Workbench = Depends(workbench)) -> OverviewOut:
+def overview(
+    year: int | None = Query(None, description="compare this year with the one before (default: last full year)"),
+    wb: Workbench = Depends(workbench),
+) -> OverviewOut:
     entities = wb.canonical_entities().group_by("kind").len().sort(["len", "kind"], descending=[True, False])
     reports = wb.reports().group_by("grade").len().sort("grade")
     trends, trends_source = analysis.incident_trends(wb.incidents())
+    years = [int(p) for p in trends[0].periods] if trends and trends[0].periods else []
+    if year is not None and (not years or not years[0] < year <= years[-1]):
+        span = f"{years[0] + 1}–{years[-1]}" if len(years) > 1 else "none (fewer than two years of incidents)"
+        raise bad_parameter("year", f"{year} has no year before it in the data (years to compare: {span})")
     runway, runway_source = analysis.runway(wb)
     strikes = wb.relations(Filters(kinds=("ct_action",)))
     # A strike's date is its attrs.date when recorded, else the start of the relation's validity.
@@ -59,5 +66,5 @@ def overview(wb: Workbench = Depends(workbench)) -> OverviewOut:
         key_players_result={k: v for k, v in (analysis.key_player_set(wb) or {}).items() if k != "ids"} or None,
         runway=runway,
         runway_source=runway_source,
-        incidents_summary=analysis.incident_headlines(wb),
+        incidents_summary=analysis.incident_headlines(wb, year),
     )

@@ -4,10 +4,11 @@ import { getJSON } from "../api.js";
 import { barChart, lineChart } from "../charts.js";
 import { KIND_COLOURS, el, entityLink, gradeBadge, panel, relationTable } from "../ui.js";
 
-export default async function overview(container) {
+export default async function overview(container, { params }) {
   container.append(el("p", { class: "muted" }, "Loading…"));
-  const data = await getJSON("/api/overview");
+  const data = await getJSON("/api/overview", { year: params.get("year") });
   container.textContent = "";
+  window.cellmapYears = data.trends.length ? data.trends[0].periods : [];
   const trends = el("div", { class: "row", id: "trends" },
     data.trends.map((series, i) => el("div", {},
       lineChart({ labels: series.periods, series: [{ name: series.name, values: series.values, colour: ["#c53030", "#dd6b20", "#2b6cb0"][i] }],
@@ -55,11 +56,20 @@ function show(v) {
   return String(v);
 }
 
+// Any year with one before it in the data: the seed's "55% drop" is 2021 → 2022.
+function yearPicker(current) {
+  const years = (window.cellmapYears || []).slice(1);
+  if (!years.length) return null;
+  return el("label", {}, "compare with the year before: ", el("select", { id: "overview-year",
+    onchange: (e) => { location.hash = `#/overview?year=${e.target.value}`; } },
+    years.map((y) => el("option", { value: y, selected: Number(y) === current }, y))));
+}
+
 function headlines(summary) {
   if (!summary || !summary.year_on_year) return el("p", { class: "muted" }, "Incident headlines are not available in this build (cellmap.incidents).");
   const pct = (x) => (x === null || x === undefined ? "—" : `${(x * 100).toFixed(0)}%`);
   return el("div", { class: "cards cards-1-2" },
-    panel(`Change ${summary.year - 1} → ${summary.year}, three ways`, el("table", { class: "grid", id: "year-on-year" },
+    panel(`Change ${summary.year - 1} → ${summary.year}, three ways`, yearPicker(summary.year), el("table", { class: "grid", id: "year-on-year" },
       el("thead", {}, el("tr", {}, ["Counting", summary.year - 1, summary.year, "Change", "95% interval"].map((h) => el("th", {}, String(h))))),
       el("tbody", {}, summary.year_on_year.map((r) => el("tr", { title: r.definition },
         el("td", {}, r.method.replaceAll("_", " ")), el("td", {}, r.previous), el("td", {}, r.current),
