@@ -43,7 +43,8 @@ function claimsTable(claims) {
 function roleTimeline(roles) {
   const NS = "http://www.w3.org/2000/svg";
   const today = new Date().toISOString().slice(0, 10);
-  const dates = roles.flatMap((r) => [r.valid_from, r.valid_to]).filter(Boolean);
+  // An open role runs to today, so the axis does too.
+  const dates = roles.flatMap((r) => [r.valid_from, r.valid_to || today]).filter(Boolean);
   const wrap = el("div", { class: "roles" });
   if (dates.length) {
     const t0 = Date.parse(dates.reduce((a, b) => (a < b ? a : b)));
@@ -56,7 +57,7 @@ function roleTimeline(roles) {
     svg.setAttribute("width", "100%");
     svg.setAttribute("style", `max-width:${width}px`);
     roles.forEach((r, i) => {
-      const start = r.valid_from || r.valid_to, end = r.valid_to || (r.valid_from ? new Date(t1).toISOString().slice(0, 10) : today);
+      const start = r.valid_from || r.valid_to, end = r.valid_to || today;
       const rect = document.createElementNS(NS, "rect");
       Object.entries({ x: x(start), y: i * rowH + 4, width: Math.max(3, x(end) - x(start)), height: rowH - 6, fill: colourOf(r.organisation_id), rx: 3 })
         .forEach(([k, v]) => rect.setAttribute(k, v));
