@@ -1,8 +1,8 @@
 """Candidate pairs by blocking, then pair scores — never all pairs.
 
 Blocking (Christen, *Data Matching*, Springer 2012, ch. 4): every record gets keys from the
-consonant skeletons of its name parts (:mod:`cellmap.resolve.names`): one key per *pair* of parts
-(``bkr|bgdd``) and one per single part, plus its identifiers and full birth date when present. Two records are candidates when they share a key whose
+consonant skeletons of its name parts (:mod:`cellmap.resolve.names`): one key per single part,
+per *pair* (``bkr|bgdd``) and per triple of parts, plus its identifiers and full birth date when present. Two records are candidates when they share a key whose
 block holds at most ``max_block`` records (frequent keys such as the skeleton of Muhammad alone
 are too common to block on and are dropped; their pair keys still block). A cheap vectorised
 pre-score (Levenshtein similarity of the sorted skeleton strings, rapidfuzz ``cpdist``) prunes
@@ -44,6 +44,9 @@ def record_keys(names: Sequence[str], person: bool = True) -> tuple[list[str], l
             keys.add("1:" + s)
         for s, t in itertools.combinations(skeletons, 2):
             keys.add(f"2:{s}|{t}")
+        # three parts together stay specific where common names make pair blocks too large
+        for combo in itertools.combinations(skeletons, 3):
+            keys.add("3:" + "|".join(combo))
         joined = "".join(sorted(p.skeleton for p in parts))
         if joined and joined not in skeleton_strings:
             skeleton_strings.append(joined)
@@ -58,7 +61,7 @@ def _names_of(row: dict) -> list[str]:
     return names
 
 
-def block(records: pl.DataFrame, max_block: int = 100, max_single_block: int = 30, min_prescore: float = 0.4,
+def block(records: pl.DataFrame, max_block: int = 50, max_single_block: int = 20, min_prescore: float = 0.4,
           per_record: int = 4, workers: int | None = None) -> pl.DataFrame:
     """Candidate pairs (left_id < right_id) with the number of shared keys and a pre-score.
 
@@ -73,7 +76,10 @@ def block(records: pl.DataFrame, max_block: int = 100, max_single_block: int = 3
                            if c in records.columns]).to_dicts()
     preanalyse([n for row in rows if is_person_schema(row.get("schema") or "Person") for n in _names_of(row)],
                workers=workers or os.cpu_count() or 1)
-    ids, key_lists, skeletons = [], [], []
+    ids: list[int] = []
+    skeletons: list[list[str]] = []
+    flat_ids: list[int] = []
+    flat_keys: list[str] = []
     for row in rows:
         keys, skel = record_keys(_names_of(row), is_person_schema(row.get("schema") or "Person"))
         # exact identifiers and full birth dates also block: they catch badly garbled names
@@ -84,10 +90,11 @@ def block(records: pl.DataFrame, max_block: int = 100, max_single_block: int = 3
             units = str(row["context"]).split(";")
             keys += [f"u:{k[2:]}@{u}" for k in keys if k.startswith("1:") for u in units]
         ids.append(row["record_id"])
-        key_lists.append(keys)
         skeletons.append(skel)
-    keyed = pl.DataFrame({"record_id": ids, "key": key_lists},
-                         schema={"record_id": pl.Int64, "key": pl.List(pl.Utf8)}).explode("key").drop_nulls()
+        flat_ids.extend([row["record_id"]] * len(keys))
+        flat_keys.extend(keys)
+    keyed = pl.DataFrame({"record_id": flat_ids, "key": flat_keys},
+                         schema={"record_id": pl.Int64, "key": pl.Utf8})
     sizes = keyed.group_by("key").len()
     small = sizes.filter((pl.col("len") >= 2) & (
         pl.when(pl.col("key").str.starts_with("1:")).then(pl.col("len") <= max_single_block)
@@ -123,8 +130,9 @@ REASONS_FROM = 0.2  # reasons are kept for pairs an analyst may see; below, only
 
 def _prescore(pairs: pl.DataFrame, ids: list[int], skeletons: list[list[str]]) -> pl.DataFrame:
     """Best Levenshtein similarity between any two names' sorted skeleton strings (rapidfuzz, C++)."""
-    names = pl.DataFrame({"record_id": ids, "skel": skeletons},
-                         schema={"record_id": pl.Int64, "skel": pl.List(pl.Utf8)}).explode("skel")
+    names = pl.DataFrame({"record_id": [i for i, sk in zip(ids, skeletons) for _ in sk],
+                          "skel": [x for sk in skeletons for x in sk]},
+                         schema={"record_id": pl.Int64, "skel": pl.Utf8})
     combos = (pairs.join(names.rename({"record_id": "left_id", "skel": "skel_l"}), on="left_id")
               .join(names.rename({"record_id": "right_id", "skel": "skel_r"}), on="right_id"))
     sims = process.cpdist(combos["skel_l"].to_list(), combos["skel_r"].to_list(),

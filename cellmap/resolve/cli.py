@@ -71,7 +71,7 @@ def candidates_cmd(
     min_score: float = typer.Option(0.3, help="Keep pairs scoring at least this for review."),
     auto_accept: Optional[float] = typer.Option(None, help="Record automatic 'same' judgements at or above "
                                                            "this score (off unless given)."),
-    max_block: int = typer.Option(100, help="Largest blocking-key block compared."),
+    max_block: int = typer.Option(50, help="Largest blocking-key block compared."),
     per_record: int = typer.Option(10, help="Best-partners kept per record after the pre-score."),
     queue: Optional[Path] = QueueOption,
     limit: int = typer.Option(50, help="Rows shown."),
