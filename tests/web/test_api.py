@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
 
 import networkx as nx
@@ -384,3 +385,24 @@ def test_overview_year_on_year_for_a_chosen_year(read_client):
     for bad in (2021, 1999, 2030):
         response = read_client.get("/api/overview", params={"year": bad})
         assert response.status_code == 422 and response.json()["detail"].startswith("year")
+
+
+def test_k_shortest_simple_paths(read_client):
+    ids = key_of(read_client)
+    result = read_client.get("/api/paths", params={"source": ids["P-1"], "target": ids["P-7"], "how": "k",
+                                                   "limit": 4}).json()
+    expected = list(itertools.islice(nx.shortest_simple_paths(fixture_graph(), "P-1", "P-7"), 4))
+    assert [len(p["nodes"]) for p in result["paths"]] == [len(p) for p in expected]
+    for path in result["paths"]:
+        assert all(fixture_graph().has_edge(*(k for k, v in ids.items() if v in (e["source"], e["target"])))
+                   for e in path["edges"])
+    bad = read_client.get("/api/paths", params={"source": ids["P-1"], "target": ids["P-7"], "how": "all"})
+    assert bad.status_code == 422 and bad.json()["detail"].startswith("how")
+
+
+def test_simulate_by_role_priority(read_client):
+    body = read_client.post("/api/simulate", json={"strategy": "roles:leadership", "k": 4}).json()
+    struck = [p["removed"]["name"] for p in body["curve"][1:]]
+    # leader, then council member, then the two cell heads (most connected first).
+    assert struck[:2] == ["Abu Khalid al-Raqqawi", "Omar Haddad"]
+    assert sorted(struck[2:4]) == ["Samir Darwish", "Yusuf Nasser"]
