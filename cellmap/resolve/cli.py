@@ -44,7 +44,8 @@ def _records(conn):
     entities = views.entities(conn, kinds=["person"], resolved=False)
     properties = views.properties(conn, entity_ids=entities["entity_id"].to_list())
     relations = views.relations(conn, kinds=list(RECORD_RELATION_KINDS), resolved=False)
-    return records_from_views(entities, properties, relations)
+    records = records_from_views(entities, properties, relations)
+    return records.join(entities.select(pl.col("entity_id").alias("record_id"), "key"), on="record_id", how="left")
 
 
 def _entity_id(conn, ref: str) -> int:
