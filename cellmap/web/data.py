@@ -60,6 +60,7 @@ class Workbench:
         self._lock = threading.RLock()
         self._generation = 0
         self._cache: dict[tuple, Any] = {}
+        self._key_locks: dict[tuple, threading.Lock] = {}
 
     # -- caching -----------------------------------------------------------------------------------
     @property
@@ -71,19 +72,30 @@ class Workbench:
         with self._lock:
             self._generation += 1
             self._cache.clear()
+            self._key_locks.clear()
 
     def cached(self, key: tuple, compute):
-        """`compute()` once per store generation and key; concurrent callers share the result."""
+        """`compute()` once per store generation and key: concurrent callers of the same key wait for
+        the first one (twenty clients opening the workbench at once build the link chart once). A value
+        computed while the store changed is returned to its caller but not kept."""
         with self._lock:
             if key in self._cache:
                 return self._cache[key]
-        value = compute()
-        with self._lock:
-            self._cache.setdefault(key, value)
-            if len(self._cache) > 256:  # bounded: drop the oldest entries
-                for old in list(self._cache)[:64]:
-                    self._cache.pop(old, None)
-            return self._cache[key]
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+            generation = self._generation
+        with key_lock:
+            with self._lock:
+                if key in self._cache:
+                    return self._cache[key]
+            value = compute()
+            with self._lock:
+                if generation != self._generation:
+                    return value
+                self._cache[key] = value
+                if len(self._cache) > 256:  # bounded: drop the oldest entries
+                    for old in list(self._cache)[:64]:
+                        self._cache.pop(old, None)
+                return value
 
     def _view(self, name: str, **kwargs) -> pl.DataFrame:
         from cellmap.store import views

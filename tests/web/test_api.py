@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import time
 
 import networkx as nx
 import pytest
@@ -406,3 +407,23 @@ def test_simulate_by_role_priority(read_client):
     # leader, then council member, then the two cell heads (most connected first).
     assert struck[:2] == ["Abu Khalid al-Raqqawi", "Omar Haddad"]
     assert sorted(struck[2:4]) == ["Samir Darwish", "Yusuf Nasser"]
+
+
+def test_concurrent_callers_compute_a_cached_value_once(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cellmap.web.data import Workbench
+
+    calls = []
+
+    def slow():
+        calls.append(1)
+        time.sleep(0.2)
+        return len(calls)
+
+    wb = Workbench(store=None)
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda _: wb.cached(("k",), slow), range(8)))
+    assert results == [1] * 8 and len(calls) == 1
+    wb.changed()
+    assert wb.cached(("k",), slow) == 2
