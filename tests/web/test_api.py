@@ -427,3 +427,8 @@ def test_concurrent_callers_compute_a_cached_value_once(tmp_path):
     assert results == [1] * 8 and len(calls) == 1
     wb.changed()
     assert wb.cached(("k",), slow) == 2
+
+
+def test_search_finds_variant_spellings_and_kunyas(read_client):
+    hits = read_client.get("/api/search", params={"q": "rakkawi"}).json()
+    assert [(h["name"], h["matched"]) for h in hits] == [("Abu Khalid al-Raqqawi", "Abu Khaled al-Rakkawi")]

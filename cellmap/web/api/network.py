@@ -112,25 +112,52 @@ def chart_out(wb: Workbench, chart: LinkChart, chosen: list[int], values: list[f
                       capabilities=analysis.capabilities(), truncated=truncated)
 
 
-@router.get("/search", response_model=list[EntityHit], summary="Entities whose name contains the text")
+class SearchHit(EntityHit):
+    matched: str  # the name, alias, kunya, nisba or laqab that matched
+
+
+NAME_PROPS = ("name", "alias", "kunya", "nisba", "laqab")
+
+
+def name_index(wb: Workbench) -> pl.DataFrame:
+    """One row per (resolved entity, name it is known by): captions and every name-like property of
+    every record of the cluster, so that a search for a kunya or a variant spelling finds the person."""
+    def build() -> pl.DataFrame:
+        entities = wb.entities()
+        captions = entities.select(pl.col("canonical_id").alias("id"), pl.col("name").alias("matched"))
+        props = wb.properties(props=list(NAME_PROPS)).select("entity_id", pl.col("value").alias("matched"))
+        aliases = props.join(entities.select("entity_id", pl.col("canonical_id").alias("id")), on="entity_id") \
+            .select("id", "matched")
+        kinds = entities.select(pl.col("entity_id").alias("id"), "kind", pl.col("name").alias("caption"))
+        return (pl.concat([captions, aliases]).drop_nulls().unique()
+                .join(kinds, on="id").with_columns(pl.col("matched").str.to_lowercase().alias("folded")))
+    return wb.cached(("name_index",), build)
+
+
+@router.get("/search", response_model=list[SearchHit],
+            summary="Entities any of whose names (caption, alias, kunya, nisba, laqab) contains the text")
 def search(
     q: str = Query(..., min_length=1, max_length=200, description="text to find in names (case-insensitive)"),
     kind: str | None = Query(None, description="entity kind, e.g. person"),
     limit: int = Query(20, ge=1, le=200),
     wb: Workbench = Depends(workbench),
-) -> list[EntityHit]:
+) -> list[SearchHit]:
     from cellmap import model
 
     if kind and kind not in model.entity_kinds():
         raise bad_parameter("kind", f"unknown entity kind {kind!r} (known: {', '.join(model.entity_kinds())})")
-    frame = wb.canonical_entities()
+    frame = name_index(wb)
     if kind:
         frame = frame.filter(pl.col("kind") == kind)
     needle = q.strip().lower()
-    hits = frame.filter(pl.col("name").str.to_lowercase().str.contains(needle, literal=True))
-    hits = hits.with_columns(pl.col("name").str.to_lowercase().str.starts_with(needle).alias("prefix"))
-    hits = hits.sort(["prefix", "name"], descending=[True, False]).head(limit)
-    return [EntityHit(id=r["entity_id"], name=r["name"] or "", kind=r["kind"]) for r in hits.iter_rows(named=True)]
+    hits = (frame.filter(pl.col("folded").str.contains(needle, literal=True))
+            .with_columns((pl.col("folded") == needle).alias("exact"), pl.col("folded").str.starts_with(needle).alias("prefix"),
+                          (pl.col("matched") == pl.col("caption")).alias("own_name"))
+            .sort(["exact", "prefix", "own_name", "caption", "id"], descending=[True, True, True, False, False])
+            .unique("id", keep="first", maintain_order=True)
+            .head(limit))
+    return [SearchHit(id=r["id"], name=r["caption"] or "", kind=r["kind"], matched=r["matched"])
+            for r in hits.iter_rows(named=True)]
 
 
 def entity_hit(wb: Workbench, entity_id: int, name: str) -> EntityHit:

@@ -64,7 +64,8 @@ export default async function network(container, { params, status }) {
     clear(hits);
     if (!searchBox.value.trim()) return;
     const found = await getJSON("/api/search", { q: searchBox.value.trim(), limit: 15 }).catch(() => []);
-    hits.append(...found.map((h) => el("li", { "data-id": h.id, onclick: () => focusEntity(h.id) }, h.name, " ", el("span", { class: "muted" }, h.kind))));
+    hits.append(...found.map((h) => el("li", { "data-id": h.id, onclick: () => focusEntity(h.id) }, h.name, " ",
+      el("span", { class: "muted" }, h.matched && h.matched !== h.name ? `${h.kind} · as “${h.matched}”` : h.kind))));
   }, 200));
 
   const kindBoxes = relationKinds.map((kind) => el("label", {},
