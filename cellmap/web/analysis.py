@@ -252,7 +252,8 @@ def review_queue(wb: Workbench) -> tuple[list[dict], str]:
                 for a, b, s, r in found.select("left_id", "right_id", "score", "reasons").iter_rows()]
 
     seen = {(p["left_id"], p["right_id"]) for p in pairs}
-    pairs += [p for p in wb.cached(("candidates",), scored) if (p["left_id"], p["right_id"]) not in seen]
+    # Scoring takes seconds; a judgement does not change the records, so the scores outlive it.
+    pairs += [p for p in wb.cached_records(("candidates",), scored) if (p["left_id"], p["right_id"]) not in seen]
     return pairs, "cellmap.resolve.candidates (blocking + scoring) and pairs judged 'unsure'"
 
 

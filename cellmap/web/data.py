@@ -61,18 +61,37 @@ class Workbench:
         self._generation = 0
         self._cache: dict[tuple, Any] = {}
         self._key_locks: dict[tuple, threading.Lock] = {}
+        self._records_cache: dict[tuple, Any] = {}
+        self._records_generation = 0
 
     # -- caching -----------------------------------------------------------------------------------
     @property
     def generation(self) -> int:
         return self._generation
 
-    def changed(self) -> None:
-        """Forget every cached frame (after an import or a judgement)."""
+    def changed(self, records: bool = True) -> None:
+        """Forget every cached frame: after an import (`records=True`), or after a judgement
+        (`records=False`: the records themselves did not change, so values kept with
+        `cached_records`, such as scored candidate pairs, stay)."""
         with self._lock:
             self._generation += 1
             self._cache.clear()
             self._key_locks.clear()
+            if records:
+                self._records_generation += 1
+                self._records_cache.clear()
+
+    def cached_records(self, key: tuple, compute):
+        """Like `cached`, but kept until the next import (judgements do not drop it)."""
+        with self._lock:
+            if key in self._records_cache:
+                return self._records_cache[key]
+            generation = self._records_generation
+        value = self.cached(("records",) + key, compute)
+        with self._lock:
+            if generation == self._records_generation:
+                self._records_cache.setdefault(key, value)
+        return value
 
     def cached(self, key: tuple, compute):
         """`compute()` once per store generation and key: concurrent callers of the same key wait for

@@ -101,5 +101,5 @@ def judge(body: JudgementIn, wb: Workbench = Depends(workbench)) -> JudgementOut
     for name, entity_id in (("left_id", body.left_id), ("right_id", body.right_id)):
         entity_hit(wb, entity_id, name)  # 404 naming the parameter when unknown
     analysis.record_judgement(wb, body.left_id, body.right_id, body.decision, body.author)
-    wb.changed()
+    wb.changed(records=False)
     return JudgementOut(**body.model_dump())
