@@ -148,9 +148,16 @@ def test_review_queue_with_keyboard(page):
     page.wait_for_function("document.querySelector('#review-status').textContent.includes('waiting')", timeout=120_000)
     queue = api(page, "/api/review/queue", limit=50)
     if queue["candidates"]:
+        first = queue["candidates"][0]
         assert "Pair 1 of" in page.locator("#review-box").inner_text()
         page.keyboard.press("j")
         assert "Pair 2 of" in page.locator("#review-box").inner_text() or len(queue["candidates"]) == 1
+        page.keyboard.press("k")
+        # "u" records an unsure judgement (the pair stays in the queue, at its head) and moves on.
+        page.keyboard.press("u")
+        page.wait_for_selector("text=Pair 2 of")
+        head = api(page, "/api/review/queue", limit=1)["candidates"][0]
+        assert {head["left"]["id"], head["right"]["id"]} == {first["left"]["id"], first["right"]["id"]}
     else:
         assert "Nothing to review" in page.locator("#review-box").inner_text()
     screenshot(page, "review")
