@@ -616,6 +616,30 @@ class Generator:
                             if overlap:
                                 self.relation("command", leader.person.record, tenure.person.record, tenure.report,
                                               valid_from=overlap[0], valid_to=overlap[1])
+            self.write_sector_spending(sector)
+
+    def write_sector_spending(self, sector: str) -> None:
+        """The leadership's own spending, the same at every size: each month the treasury sends the sector
+        fund 60–110 thousand USD, which the sector's logistics leader spends on weapons and logistics.
+        It drains the 25 M war chest over the six years (F3, the seed's "battling to survive")."""
+        rng = self.stream(f"spending:{sector}")
+        fund = self.sector_sites[sector]["sector_head"]
+        ledgers: dict[int, str] = {}
+        for month_start in month_starts():
+            day = month_start + 14
+            spenders = [t for t in self.sector_tenures[sector]["logistics_leader"]
+                        if t.active(day) and not t.person.hidden]
+            if not spenders:
+                continue
+            year = year_of(day)
+            if year not in ledgers:
+                ledgers[year] = self.report(rng, "financial_record", date(year, 12, 31).toordinal(),
+                                            f"Seized ledger, {sector} sector {year}")
+            amount = f"{rng.randint(60, 110) * 1000}.00"
+            self.relation("payment", "FUND-TREASURY", fund, ledgers[year], amount=amount, currency="USD",
+                          date=iso(day - 10), payment_kind="transfer")
+            self.relation("payment", fund, spenders[0].person.record, ledgers[year], amount=amount, currency="USD",
+                          date=iso(day), payment_kind="operations", purpose="weapons and logistics")
 
     def write_traces(self) -> None:
         """F14 targets, once every cell's members are known; then the sector-level truth records."""
