@@ -27,7 +27,6 @@ from __future__ import annotations
 import itertools
 import math
 import multiprocessing
-import os
 import time
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -41,6 +40,7 @@ from scipy.sparse import csgraph
 from cellmap.graph.bitbfs import arcs, reciprocal_distance_sums
 from cellmap.graph.fragmentation import fragmentation_from_sizes
 from cellmap.graph.measures import adjacency, betweenness
+from cellmap.graph.parallel import default_workers, worker_pool
 
 __all__ = ["KeyPlayerSet", "fragmentation_after_each", "kpp_neg", "kpp_pos", "key_players", "objective_function", "NEG_OBJECTIVES",
            "POS_OBJECTIVES"]
@@ -203,30 +203,17 @@ def _evaluate_extensions(evaluate, base: list[int], candidates: list[int]) -> li
     return [-math.inf if v in members else evaluate(np.asarray(base + [v], dtype=np.int64)) for v in candidates]
 
 
-_WORKER_EVALUATE = None  # the objective, inherited by forked workers (closures need no pickling)
-
-
-def _worker_chunk(args: tuple[list[int], list[int]]) -> list[float]:
-    base, candidates = args
-    return _evaluate_extensions(_WORKER_EVALUATE, base, candidates)
-
-
 @contextmanager
 def _parallel_each(evaluate, workers: int):
     """Spread the one-node extensions over ``workers`` forked processes (the evaluations of a greedy
     step or a swap pass are independent); yields an ``each`` function like :func:`_each_by_loop`."""
-    global _WORKER_EVALUATE
-    _WORKER_EVALUATE = evaluate
-    pool = multiprocessing.get_context("fork").Pool(processes=workers)
-    try:
+    def chunk(args: tuple[list[int], list[int]]) -> list[float]:
+        return _evaluate_extensions(evaluate, *args)
+    with worker_pool(chunk, workers) as run:
         def each(base: list[int], candidates: np.ndarray) -> np.ndarray:
             chunks = [c.tolist() for c in np.array_split(candidates, workers) if len(c)]
-            return np.concatenate([np.asarray(r) for r in pool.map(_worker_chunk, [(base, c) for c in chunks])])
+            return np.concatenate([np.asarray(r) for r in run([(base, c) for c in chunks])])
         yield each
-    finally:
-        pool.terminate()
-        pool.join()
-        _WORKER_EVALUATE = None
 
 
 def _each_function(g: ig.Graph, objective: str, evaluate):
@@ -341,7 +328,7 @@ def key_players(g: ig.Graph, k: int, objective: str = "DF", m: int = 2, method: 
         if len(pool) < k:
             pool = np.arange(n)
         if workers is None:
-            workers = (os.cpu_count() or 1) if n > AUTO_POOL_FROM else 1
+            workers = default_workers() if n > AUTO_POOL_FROM else 1
         parallel = objective == "DF" and workers > 1 and "fork" in multiprocessing.get_all_start_methods()
         workers = workers if parallel else 1
         with (_parallel_each(evaluate, workers) if parallel else nullcontext(None)) as spread:

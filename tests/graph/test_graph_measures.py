@@ -141,3 +141,11 @@ def test_graphs_without_ties():
         frame = m.measures(g)
         assert frame.height == g.vcount()
         assert frame["constraint"].is_nan().all() and frame["effective_size"].is_nan().all()
+
+
+def test_sampled_betweenness_is_the_same_on_forked_workers():
+    g = dataset_graph(UCINET_GRAPHS[4])
+    serial = m.betweenness(g, samples=40, seed=3, workers=1)
+    forked = m.betweenness(g, samples=40, seed=3, workers=2)
+    np.testing.assert_allclose(serial[0], forked[0], atol=1e-12)
+    np.testing.assert_allclose(serial[1], forked[1], atol=1e-12)
