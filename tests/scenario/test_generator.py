@@ -131,3 +131,14 @@ def test_both_entity_formats_import_to_the_same_store_counts(small, tmp_path):
         added.append(import_files(store, scenario_files(folder)).added)
         store.close()
     assert added[0] == added[1] and added[0]["relations"] > 1000
+
+
+def test_output_does_not_depend_on_the_process_hash_seed(small, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    code = (f"from cellmap.scenario import generate; generate(5, 'demo', {str(tmp_path / 'p')!r}, "
+            f"persons={SMALL['persons']}, incidents={SMALL['incidents']}, comms={SMALL['comms']})")
+    subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONHASHSEED": "12345"})
+    assert _files(tmp_path / "p") == _files(small)
