@@ -35,6 +35,7 @@ from cellmap.store import Store
 from cellmap.store import tables as t
 
 BATCH = 5000
+PASS1_BUFFER = 100_000
 Progress = Callable[[int], None]
 
 
@@ -331,6 +332,8 @@ class _Import:
                                              f"{record.values.get('location') or ''}".strip())
                 except InputError as error:
                     self.error(error, path, line)
+                if len(self.statements) + len(self.new_entities) >= PASS1_BUFFER and not self.errors:
+                    self.flush_entities()  # bounded memory for large imports; the transaction still spans all
         self.flush_entities()  # even after errors, so that pass 2 reports its own errors too (then all rolls back)
         for path in self.paths:  # pass 2: relationships and incidents, now that every entity has an id
             buffers: dict = {t.relation: [], t.incident: []}
