@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -131,8 +132,19 @@ def _errors() -> Iterator[None]:
         raise typer.Exit(code=2)
 
 
+def _json_safe(value):
+    """NaN and infinities (isolates' constraint, ARI without recorded cells) become null: strict JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value
+
+
 def _emit_json(value) -> None:
-    sys.stdout.write(json.dumps(value, indent=2, default=str) + "\n")
+    sys.stdout.write(json.dumps(_json_safe(value), indent=2, default=str, allow_nan=False) + "\n")
 
 
 def _out() -> Console:
@@ -241,8 +253,11 @@ def cells_cmd(
                         "mismatches": cmp.mismatches.to_dicts()})
             return
         _print_frame(sizes, f"{sizes.height} groups (γ={resolution}, modularity {comms.quality:.3f})")
-        _out().print(f"agreement with recorded cells over {cmp.compared} persons: "
-                        f"ARI {cmp.ari:.3f}, NMI {cmp.nmi:.3f}")
+        if cmp.compared < 2:
+            _out().print("no recorded cells to compare with (members of cells come from membership relations)")
+        else:
+            _out().print(f"agreement with recorded cells over {cmp.compared} persons: "
+                         f"ARI {cmp.ari:.3f}, NMI {cmp.nmi:.3f}")
         if cmp.mismatches.height:
             _print_frame(cmp.mismatches, "structural group differs from recorded cell")
 

@@ -65,3 +65,11 @@ def test_readable_tables_and_one_line_errors(noordin_db, tmp_path):
     assert result.exit_code == 2 and "bad.csv:1: target: missing column" in result.output
     result = runner.invoke(app, ["path", "nobody", "MUKLAS", "--edges", str(SIREN)])
     assert result.exit_code == 2 and "node: 'nobody' is not in the graph" in result.output
+
+
+def test_json_is_strict_even_with_isolates_and_no_cells(tmp_path):
+    edges = tmp_path / "e.csv"
+    edges.write_text("source,target\na,b\nb,c\nc,a\nd,e\n")
+    out = run_json("cells", "--edges", str(edges))
+    assert out["ari"] is None and out["compared"] == 0
+    json.loads(runner.invoke(app, ["measures", "--edges", str(edges), "--json"]).stdout)  # no NaN tokens
