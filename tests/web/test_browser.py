@@ -82,6 +82,7 @@ def test_network_path_between_two_named_persons_shows_path_and_reports(page):
         page.fill("#network-search", person["name"])
         page.locator("#network-hits li", has_text=person["name"]).first.click()
         page.locator("#node-detail button", has_text=button).click()
+    page.wait_for_selector("#node-facts .report-link")  # the selected node's facts, each with its report
     page.click("#path-button")
     result = page.wait_for_selector("#paths-result .path")
     text = page.locator("#paths-result").inner_text()
@@ -92,6 +93,7 @@ def test_network_path_between_two_named_persons_shows_path_and_reports(page):
     shown = page.locator("#paths-result .report-link").all_inner_texts()
     assert shown and {t.split()[-1] for t in shown} <= reports
     assert result is not None
+    page.wait_for_timeout(800)  # the camera frames the path (edges and labels are hidden while it moves)
     screenshot(page, "network-path")
     page.locator("#paths-result .report-link").first.click()
     page.wait_for_selector("#modal:not([hidden]) h2")

@@ -41,7 +41,7 @@ export default async function network(container, { params, status }) {
 
   function reduceNode(node, attrs) {
     const out = { ...attrs };
-    if (s.highlight && !s.highlight.nodes.has(node)) { out.color = "#e2e8f0"; out.label = ""; out.zIndex = 0; }
+    if (s.highlight && !s.highlight.nodes.has(node)) { out.color = "#edf2f7"; out.label = ""; out.zIndex = 0; out.size = Math.min(attrs.size, 3); }
     else if (s.highlight) { out.zIndex = 2; out.forceLabel = true; }
     if (s.keyPlayers && attrs.keyPlayer) { out.forceLabel = true; out.size = attrs.size * 1.4; out.highlighted = true; }
     if (node === s.selected) { out.highlighted = true; out.forceLabel = true; }
@@ -234,7 +234,24 @@ export default async function network(container, { params, status }) {
         el("button", { onclick: () => highlightNeighbours(s.selected) }, "Highlight neighbours")),
       el("div", { class: "row", style: "margin-top:6px" },
         el("button", { onclick: () => setPathEnd("a", s.selected) }, "Path from here"),
-        el("button", { onclick: () => setPathEnd("b", s.selected) }, "Path to here"))));
+        el("button", { onclick: () => setPathEnd("b", s.selected) }, "Path to here")),
+      factsOf(s.selected)));
+  }
+
+  // The selected entity's relationships, each with its grade and report (one click from the source).
+  function factsOf(id) {
+    const box = el("div", { id: "node-facts" }, el("p", { class: "muted" }, "Loading its relationships…"));
+    getJSON(`/api/entities/${id}`).then((data) => {
+      const shown = data.relations.slice(0, 12);
+      clear(box).append(...[el("h3", {}, `Relationships (${data.relations.length})`),
+        el("ul", {}, shown.map((r) => {
+          const other = r.source_id === id ? [r.target_id, r.target_name] : [r.source_id, r.source_name];
+          return el("li", {}, `${r.kind}${r.role ? ` (${r.role})` : ""} `, entityLink(other[0], other[1]), " ", reportLink(r.report));
+        })),
+        data.relations.length > shown.length ? el("a", { href: `#/entity/${id}` }, `all ${data.relations.length} on the entity page`) : null,
+      ].filter(Boolean));
+    }).catch((error) => clear(box).append(errorBox(error)));
+    return box;
   }
 
   // Frame the given nodes: centre the camera on their box, zoomed so that all of them show.
