@@ -67,9 +67,16 @@ def test_readable_tables_and_one_line_errors(noordin_db, tmp_path):
     assert result.exit_code == 2 and "node: 'nobody' is not in the graph" in result.output
 
 
-def test_json_is_strict_even_with_isolates_and_no_cells(tmp_path):
+def reject(token):
+    raise ValueError(f"non-standard JSON token {token}")
+
+
+def test_json_is_strict_even_with_isolates_and_no_cells(tmp_path, noordin_db):
     edges = tmp_path / "e.csv"
     edges.write_text("source,target\na,b\nb,c\nc,a\nd,e\n")
     out = run_json("cells", "--edges", str(edges))
     assert out["ari"] is None and out["compared"] == 0
-    json.loads(runner.invoke(app, ["measures", "--edges", str(edges), "--json"]).stdout)  # no NaN tokens
+    # 19 isolates in the communication network: their constraint is undefined and must print as null.
+    result = runner.invoke(app, ["measures", "--db", noordin_db, "--kinds", "communication", "--top", "0", "--json"])
+    rows = json.loads(result.stdout, parse_constant=reject)["measures"]
+    assert sum(row["constraint"] is None for row in rows) == 19
