@@ -181,7 +181,7 @@ def skeleton(key: str) -> str:
     return knowledge().skeleton_drop.sub("", key)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity hashing: parts are cached per name and compared by key
 class NamePart:
     text: str  # the part as written (Latin, lower case; particles kept: "abu bakr", "al-baghdadi")
     tag: str  # one of PART_TAGS
