@@ -20,7 +20,10 @@ improves. Exact search enumerates all C(n, k) sets when that is at most ``max_ex
 heuristic can be proved optimal on small graphs. Costs: one evaluation of F is O(n + m); of DF,
 O(D · m · n / 64) with a bit-parallel breadth-first search (D = diameter); of R/DR, O(k n) after
 an all-pairs distance matrix (O(n m), n ≤ 4000) or O(k (n + m)) without one. A swap pass costs
-k (|C| − k) evaluations for a candidate pool C (all nodes unless ``candidates`` limits it).
+k (|C| − k) evaluations for a candidate pool C (all nodes unless ``candidates`` limits it) — except
+for F, where one depth-first search scores all n one-node extensions of a set at once
+(:func:`fragmentation_after_each`), so a swap pass is k searches of O(n + m). DF evaluations of a
+step are spread over forked workers on large graphs.
 """
 from __future__ import annotations
 
