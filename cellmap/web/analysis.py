@@ -131,12 +131,14 @@ def key_player_set(wb: Workbench, k: int = KEY_PLAYERS) -> dict | None:
     return wb.cached(("key_players", k), compute)
 
 
-def person_graph(wb: Workbench, min_grade: str | None):
-    """The person–person network of the store (`cellmap.graph.projection.person_graph`)."""
+def person_graph(wb: Workbench, min_grade: str | None, at=None):
+    """The person–person network of the store (`cellmap.graph.projection.person_graph`), of the ties
+    valid on date `at` when given (else of every tie ever recorded)."""
     from cellmap.graph.projection import person_graph as project
 
-    return wb.cached(("person_graph", min_grade),
-                     lambda: project(wb.relations(), wb.entities(), min_grade=min_grade))
+    window = (at, at) if at is not None else None
+    return wb.cached(("person_graph", min_grade, at),
+                     lambda: project(wb.relations(), wb.entities(), min_grade=min_grade, window=window))
 
 
 KEY_PLAYERS_SOURCE = "cellmap.graph.keyplayers: KPP-Neg, fragmentation F (Borgatti 2006), person network"

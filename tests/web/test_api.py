@@ -432,3 +432,15 @@ def test_concurrent_callers_compute_a_cached_value_once(tmp_path):
 def test_search_finds_variant_spellings_and_kunyas(read_client):
     hits = read_client.get("/api/search", params={"q": "rakkawi"}).json()
     assert [(h["name"], h["matched"]) for h in hits] == [("Abu Khalid al-Raqqawi", "Abu Khaled al-Rakkawi")]
+
+
+def test_simulate_as_of_a_date(read_client):
+    # On 2021-06-01 the leader (killed 2021-02-11) is gone: with a single leader every cell is cut off
+    # before any strike; the council member still reaches both cells (communication and meeting ties).
+    body = read_client.post("/api/simulate", json={"strategy": "degree", "k": 1, "at": "2021-06-01"}).json()
+    assert body["at"] == "2021-06-01" and body["leadership_single"] == []
+    assert (body["curve"][0]["cells_cut_off_single"], body["curve"][0]["cells_cut_off_collective"]) == (2, 0)
+    before = read_client.post("/api/simulate", json={"strategy": "degree", "k": 1, "at": "2020-06-01"}).json()
+    assert [p["name"] for p in before["leadership_single"]] == ["Abu Khalid al-Raqqawi"]
+    bad = read_client.post("/api/simulate", json={"strategy": "degree", "at": "yesterday"})
+    assert bad.status_code == 422 and bad.json()["detail"].startswith("at")

@@ -138,9 +138,12 @@ def test_timeline(page):
 def test_simulate(page):
     open_view(page, "simulate", "#sim-run")
     page.fill("#sim-k", "10")
+    page.fill("#sim-at", "2022-01-01")
     page.click("#sim-run")
     page.wait_for_selector("#sim-table tbody tr")
-    persons = httpx.post(page.base_url + "/api/simulate", json={"strategy": "degree", "k": 10}, timeout=60).json()["persons"]
+    persons = httpx.post(page.base_url + "/api/simulate", json={"strategy": "degree", "k": 10, "at": "2022-01-01"},
+                         timeout=60).json()["persons"]
+    assert "As of 2022-01-01" in page.locator("#sim-result").inner_text()
     assert page.locator("#sim-table tbody tr").count() == min(10, persons) + 1  # the intact network, then each strike
     screenshot(page, "simulate", full_page=True)
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from cellmap.web.api.network import EntityHit
-from cellmap.web.api.params import bad_parameter, parse_grade, workbench
+from cellmap.web.api.params import bad_parameter, parse_date, parse_grade, workbench
 from cellmap.web import analysis
 from cellmap.web.data import Filters, Workbench
 
@@ -31,6 +31,7 @@ class SimulationIn(BaseModel):
     persons: list[int] = Field(default_factory=list, description="entity ids to strike, in order (strategy 'persons')")
     k: int = Field(20, ge=1, le=500, description="number of strikes")
     min_grade: str | None = Field(None, description="only relations at or above this grade")
+    at: str | None = Field(None, description="the network as of this date (ISO); default: every tie ever recorded")
 
 
 class CurvePoint(BaseModel):
@@ -45,6 +46,7 @@ class CurvePoint(BaseModel):
 
 class SimulationOut(BaseModel):
     strategy: str
+    at: str | None = None
     persons: int
     cells: int
     leadership_single: list[EntityHit]
@@ -80,8 +82,8 @@ def simulate(body: SimulationIn, wb: Workbench = Depends(workbench)) -> Simulati
 
     if body.strategy not in {s.name for s in strategies()}:
         raise bad_parameter("strategy", f"unknown strategy {body.strategy!r}; see GET /api/simulate/strategies")
-    min_grade = parse_grade(body.min_grade)
-    g = analysis.person_graph(wb, min_grade)
+    min_grade, at = parse_grade(body.min_grade), parse_date(body.at, "at")
+    g = analysis.person_graph(wb, min_grade, at)
     relations = wb.relations(Filters(min_grade=min_grade))
     index = {entity: i for i, entity in enumerate(g.vs["entity_id"])}
     if body.strategy == "persons":
@@ -92,13 +94,14 @@ def simulate(body: SimulationIn, wb: Workbench = Depends(workbench)) -> Simulati
             raise bad_parameter("persons", f"entity {missing[0]} is not a person of the network")
         order = list(dict.fromkeys(index[wb.canonical(p)] for p in body.persons))
     elif body.strategy.startswith("roles:"):
-        order = role_order(g, person_roles(g, relations), body.strategy.split(":", 1)[1])
+        order = role_order(g, person_roles(g, relations, at), body.strategy.split(":", 1)[1])
     else:
         adaptive = body.strategy.startswith("adaptive:")
         order = measure_order(g, body.strategy.split(":")[-1], k=body.k, adaptive=adaptive)
     order = order[: body.k]
-    single = leadership_reachability(g, relations, leadership_roles=SINGLE, name="cells_cut_off_single")
-    collective = leadership_reachability(g, relations, leadership_roles=COLLECTIVE, name="cells_cut_off_collective")
+    single = leadership_reachability(g, relations, at, leadership_roles=SINGLE, name="cells_cut_off_single")
+    collective = leadership_reachability(g, relations, at, leadership_roles=COLLECTIVE,
+                                         name="cells_cut_off_collective")
     curve = attack_curve(g, order, [single, collective])
     names = wb.names()
 
@@ -115,7 +118,7 @@ def simulate(body: SimulationIn, wb: Workbench = Depends(workbench)) -> Simulati
         for row in curve.iter_rows(named=True)
     ]
     return SimulationOut(
-        strategy=body.strategy, persons=g.vcount(), cells=len(single.items),
+        strategy=body.strategy, at=at.isoformat() if at else None, persons=g.vcount(), cells=len(single.items),
         leadership_single=leaders(single), leadership_collective=leaders(collective), curve=points,
         definition="A cell is cut off when none of its surviving members can reach a surviving holder of the "
                    "leadership roles in the person network (cellmap.disrupt): 'single' = the leader alone, "
@@ -125,6 +128,7 @@ def simulate(body: SimulationIn, wb: Workbench = Depends(workbench)) -> Simulati
 
 class LeadershipIn(BaseModel):
     runs: int = Field(50, ge=1, le=500, description="Monte Carlo runs per structure")
+    at: str | None = Field(None, description="the organisation as of this date (ISO); default: every tie ever recorded")
     min_grade: str | None = Field(None, description="only relations at or above this grade")
     seed: int = Field(0, ge=0)
 
@@ -140,9 +144,9 @@ def leadership(body: LeadershipIn, wb: Workbench = Depends(workbench)) -> Leader
     from cellmap.disrupt.context import organisation
     from cellmap.disrupt.recovery import RecoveryParams, compare_structures, single_and_collective
 
-    min_grade = parse_grade(body.min_grade)
-    g = analysis.person_graph(wb, min_grade)
-    org = organisation(g, wb.relations(Filters(min_grade=min_grade)))
+    min_grade, at = parse_grade(body.min_grade), parse_date(body.at, "at")
+    g = analysis.person_graph(wb, min_grade, at)
+    org = organisation(g, wb.relations(Filters(min_grade=min_grade)), at)
     summary, _runs = compare_structures(single_and_collective(org), RecoveryParams(runs=body.runs, seed=body.seed))
     names = wb.names()
     rows = []

@@ -10,6 +10,7 @@ export default async function simulate(container) {
   const strategy = el("select", { id: "sim-strategy" }, strategies.map((s) => el("option", { value: s.name, title: s.description }, s.label)));
   const k = el("input", { type: "number", id: "sim-k", value: 20, min: 1, max: 500, style: "width:70px" });
   const grade = el("input", { type: "text", id: "sim-grade", placeholder: "e.g. C3", style: "width:70px" });
+  const at = el("input", { type: "date", id: "sim-at", title: "the network as of this date; empty: every tie ever recorded" });
   const search = el("input", { type: "text", id: "sim-search", placeholder: "add a person…" });
   const hits = el("ul", { class: "hits" });
   const chips = el("div", { id: "sim-persons" });
@@ -28,15 +29,15 @@ export default async function simulate(container) {
   const compareButton = el("button", { id: "sim-compare", onclick: compare }, "Compare single vs collective leadership (recovery model)");
   const comparison = el("div", { id: "sim-comparison" });
   container.append(panel("Strike simulation",
-    el("div", { class: "row" }, el("label", {}, "strategy ", strategy), el("label", {}, "strikes ", k), el("label", {}, "min grade ", grade), run),
+    el("div", { class: "row" }, el("label", {}, "strategy ", strategy), el("label", {}, "strikes ", k), el("label", {}, "min grade ", grade), el("label", {}, "as of ", at), run),
     el("div", { style: "max-width:420px;margin-top:6px" }, search, hits, chips),
-    el("p", { class: "muted" }, "The person network of the store (every relation between persons). A cell is cut off when none of its surviving members can reach the leadership.")),
+    el("p", { class: "muted" }, "The person network of the store (every relation between persons), as of a date or over all time. A cell is cut off when none of its surviving members can reach the leadership.")),
     result, panel("Single leader vs collective council", compareButton, comparison));
 
   async function compare() {
     clear(comparison).append(el("p", { class: "muted" }, "Running 20 runs per structure (takes a few seconds)…"));
     try {
-      const out = await postJSON("/api/simulate/leadership", { runs: 20, min_grade: grade.value || null });
+      const out = await postJSON("/api/simulate/leadership", { runs: 20, min_grade: grade.value || null, at: at.value || null });
       const fmt = (v) => (v === null || v === undefined ? "—" : Number(v).toFixed(1));
       clear(comparison).append(el("table", { class: "grid", id: "leadership-table" },
         el("thead", {}, el("tr", {}, ["Structure", "Outcome", "Median", "Mean", "5–95%", "Censored runs", "Struck first"].map((h) => el("th", {}, h)))),
@@ -50,7 +51,7 @@ export default async function simulate(container) {
   async function go() {
     clear(result).append(el("p", { class: "muted" }, "Running…"));
     try {
-      const out = await postJSON("/api/simulate", { strategy: strategy.value, k: Number(k.value), persons: [...chosen.keys()], min_grade: grade.value || null });
+      const out = await postJSON("/api/simulate", { strategy: strategy.value, k: Number(k.value), persons: [...chosen.keys()], min_grade: grade.value || null, at: at.value || null });
       const labels = out.curve.map((p) => String(p.step));
       clear(result).append(
         el("div", { class: "row" },
@@ -61,7 +62,7 @@ export default async function simulate(container) {
             { name: "single leader", values: out.curve.map((p) => p.cells_cut_off_single), colour: "#dd6b20" },
             { name: "collective (leader + council)", values: out.curve.map((p) => p.cells_cut_off_collective), colour: "#2f855a" }] }))),
         panel("Single vs collective leadership",
-          el("p", {}, `${out.persons} persons, ${out.cells} cells. Single: `, ...out.leadership_single.map((p) => [entityLink(p.id, p.name), " "]),
+          el("p", {}, `${out.at ? `As of ${out.at}: ` : "Every tie ever recorded: "}${out.persons} persons, ${out.cells} cells. Single: `, ...out.leadership_single.map((p) => [entityLink(p.id, p.name), " "]),
             " · collective: ", ...out.leadership_collective.map((p) => [entityLink(p.id, p.name), " "])),
           el("p", { class: "muted" }, out.definition)),
         panel("Strikes in order", el("table", { class: "grid", id: "sim-table" },
