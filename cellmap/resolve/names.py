@@ -34,6 +34,7 @@ from typing import Iterable
 import yaml
 from rigour.text.translit import ascii_text
 
+MAX_TOKENS = 24
 PART_TAGS = ("title", "kunya", "ism", "nasab", "nisba", "laqab", "family", "name", "initial")
 
 
@@ -256,7 +257,9 @@ def tokens(name: str) -> list[str]:
             out.extend(_NON_ALNUM.sub("", t) for t in canonical.replace("-", " ").split())
         else:
             out.append(token)
-    return out
+        if len(out) >= MAX_TOKENS:  # a name, not a document: bounds the O(m·n) alignment
+            break
+    return out[:MAX_TOKENS]
 
 
 def _part(text: str, tag: str, core: str) -> NamePart:
