@@ -132,6 +132,14 @@ def test_timeline(page):
     page.mouse.move(700, 400)
     for _ in range(5):
         page.mouse.wheel(0, -300)
+    page.wait_for_timeout(200)
+    # Click a strike: its details and report appear.
+    box = page.locator("#timeline-canvas").bounding_box()
+    strikes = [h for h in page.evaluate("window.cellmapTimeline.hits()") if h["category"] in ("strike", "arrest")]
+    assert strikes, "no strike or arrest in view after zooming"
+    page.mouse.click(box["x"] + strikes[0]["x"], box["y"] + strikes[0]["y"])
+    page.wait_for_selector("#event-detail .report-link")
+    assert strikes[0]["date"] in page.locator("#event-detail").inner_text()
     screenshot(page, "timeline")
 
 

@@ -22,6 +22,7 @@ class Event(BaseModel):
     label: str
     detail: str | None = None
     entity_id: int | None = None
+    entity_name: str | None = None
     cell: int | None = None
     grade: str | None = None
     report_id: int | None = None
@@ -106,6 +107,8 @@ def _build(wb: Workbench, min_grade: str | None) -> list[Event]:
     for event in events:
         if event.report_id is not None and event.report_id in keys:
             event.report_key = keys[event.report_id].get("report_key")
+        if event.entity_id is not None:
+            event.entity_name = names.get(event.entity_id)
     events.sort(key=lambda e: (e.date, e.category, e.label))
     return events
 

@@ -109,9 +109,9 @@ export default async function timeline(container) {
         const px = Math.round(x(e.t));
         const level = stacks.get(px) || 0;
         stacks.set(px, level + 1);
-        const py = y0 + laneH - 6 - (level % Math.floor((laneH - 8) / 4)) * 4;
+        const py = y0 + laneH - 6 - (level % Math.floor((laneH - 8) / 5)) * 5;
         ctx.fillStyle = LANES[lane];
-        ctx.fillRect(px - 1, py - 3, 3, 3);
+        ctx.fillRect(px - 1.5, py - 4, 4, 4);
         hits.push({ x: px, y: py - 1, e });
       }
       const showLabels = (view.t1 - view.t0) / DAY < 60;
@@ -141,8 +141,21 @@ export default async function timeline(container) {
   canvas.addEventListener("mousedown", (event) => { drag = { x: event.clientX, view: { ...view }, moved: false }; });
   window.addEventListener("mousemove", onMove);
   window.addEventListener("mouseup", onUp);
+  function nearest(event) {
+    const rect = canvas.getBoundingClientRect();
+    const px = event.clientX - rect.left, py = event.clientY - rect.top;
+    let best = null, bestD = 36;
+    for (const h of hits) { const d = (h.x - px) ** 2 + (h.y - py) ** 2; if (d < bestD) { best = h; bestD = d; } }
+    return best;
+  }
   function onMove(event) {
-    if (!drag) return;
+    if (!drag) {
+      if (event.target === canvas) {
+        const hit = nearest(event);
+        canvas.title = hit ? `${hit.e.date} · ${hit.e.label}${hit.e.detail ? ` · ${hit.e.detail}` : ""}` : "";
+      }
+      return;
+    }
     const dx = event.clientX - drag.x;
     if (Math.abs(dx) > 3) drag.moved = true;
     const rect = canvas.getBoundingClientRect();
@@ -155,22 +168,20 @@ export default async function timeline(container) {
     drag = null;
   }
   function pick(event) {
-    const rect = canvas.getBoundingClientRect();
-    const px = event.clientX - rect.left, py = event.clientY - rect.top;
-    let best = null, bestD = 36;
-    for (const h of hits) { const d = (h.x - px) ** 2 + (h.y - py) ** 2; if (d < bestD) { best = h; bestD = d; } }
+    const best = nearest(event);
     if (!best) return;
     const e = best.e;
     clear(detail).append(el("div", { class: "panel", id: "event-detail" }, el("h2", {}, e.label),
       el("table", { class: "kv" },
         el("tr", {}, el("th", {}, "date"), el("td", {}, e.date)), el("tr", {}, el("th", {}, "type"), el("td", {}, e.category)),
         el("tr", {}, el("th", {}, "detail"), el("td", {}, e.detail || "—")),
-        el("tr", {}, el("th", {}, "who"), el("td", {}, e.entity_id ? entityLink(e.entity_id, `#${e.entity_id}`) : "—")),
+        el("tr", {}, el("th", {}, "who"), el("td", {}, e.entity_id ? entityLink(e.entity_id, e.entity_name || `#${e.entity_id}`) : "—")),
         el("tr", {}, el("th", {}, "grade"), el("td", {}, gradeBadge(e.grade))),
         el("tr", {}, el("th", {}, "report"), el("td", {}, e.report_id ? reportLink({ report_id: e.report_id, grade: e.grade, report_key: e.report_key || `report ${e.report_id}` }) : "—")))));
   }
+  window.cellmapTimeline = { hits: () => hits.map((h) => ({ x: h.x, y: h.y, date: h.e.date, category: h.e.category })) };
   const onResize = () => draw();
   window.addEventListener("resize", onResize);
   await load();
-  return { destroy: () => { window.removeEventListener("mousemove", onMove); window.removeEventListener("mouseup", onUp); window.removeEventListener("resize", onResize); } };
+  return { destroy: () => { delete window.cellmapTimeline; window.removeEventListener("mousemove", onMove); window.removeEventListener("mouseup", onUp); window.removeEventListener("resize", onResize); } };
 }
