@@ -299,6 +299,10 @@ def analyse_name(name: str) -> AnalysedName:
                 j += 1
             core = _strip_article(toks[j]) if toks[j] not in k.abd else toks[j]
             shown = toks[j]
+            joined = _ABD_JOINED.match(core) if core not in k.abd else None
+            if joined:  # bin Abdullah = bin Abd Allah
+                core = "abd" + _strip_article(joined.group("rest"))
+                shown = f"abd {_strip_article(joined.group('rest'))}"
             if core in k.abd and j + 1 < n:  # bin Abd al-Aziz
                 if toks[j + 1] in k.article and j + 2 < n:
                     j += 1
