@@ -236,14 +236,20 @@ class _Triangles:
         tri_edges = np.column_stack([eids[first][closed], eids[second][closed], closing_edge])
         return tri, tri_edges
 
-    def orderings(self) -> tuple[np.ndarray, ...]:
-        """All six orderings (i, j, q) of every triangle — ego i, neighbour j, third vertex q — with
-        the edge ids of i–j, i–q and j–q, stacked into flat arrays."""
+    def shares(self, scale: np.ndarray) -> dict[tuple[int, int], np.ndarray]:
+        """For every triangle (a, b, c): ``w_xy / scale[x]`` for each ordered pair of its corners,
+        keyed (0, 1) = a→b, (1, 0) = b→a, …; T-length arrays (no 6T expansion)."""
         a, b, c = self.tri[:, 0], self.tri[:, 1], self.tri[:, 2]
-        ab, ac, bc = self.tri_edges[:, 0], self.tri_edges[:, 1], self.tri_edges[:, 2]
-        return (np.concatenate([a, a, b, b, c, c]), np.concatenate([b, c, a, c, a, b]),
-                np.concatenate([c, b, c, a, b, a]), np.concatenate([ab, ac, ab, bc, ac, bc]),
-                np.concatenate([ac, ab, bc, ab, bc, ac]), np.concatenate([bc, bc, ac, ac, ab, ab]))
+        w_ab, w_ac, w_bc = (self.w[self.tri_edges[:, k]] for k in range(3))
+        sa, sb, sc = scale[a], scale[b], scale[c]
+        return {(0, 1): w_ab / sa, (0, 2): w_ac / sa, (1, 0): w_ab / sb, (1, 2): w_bc / sb,
+                (2, 0): w_ac / sc, (2, 1): w_bc / sc}
+
+
+# The six orderings (i, j, q) of a triangle's corners 0, 1, 2: ego i, neighbour j, third vertex q.
+_ORDERINGS = ((0, 1, 2), (0, 2, 1), (1, 0, 2), (1, 2, 0), (2, 0, 1), (2, 1, 0))
+# Which of the triangle's edges (0: a–b, 1: a–c, 2: b–c) joins two corners.
+_EDGE_OF = {frozenset((0, 1)): 0, frozenset((0, 2)): 1, frozenset((1, 2)): 2}
 
 
 def constraint(g: ig.Graph, weighted: bool = True) -> np.ndarray:
@@ -253,10 +259,15 @@ def constraint(g: ig.Graph, weighted: bool = True) -> np.ndarray:
     t = _Triangles(g, weighted)
     m = len(t.w)
     a, b = t.edges[:, 0], t.edges[:, 1]
-    i, j, q, e_ij, e_iq, e_jq = t.orderings()
-    arc = e_ij + m * (i != a[e_ij])  # [0, m): arc a→b of each edge; [m, 2m): arc b→a
     with np.errstate(divide="ignore", invalid="ignore"):
-        indirect = np.bincount(arc, weights=(t.w[e_iq] / t.s[i]) * (t.w[e_jq] / t.s[q]), minlength=2 * m)
+        p = t.shares(t.s)
+        arcs, values = [], []
+        for i, j, q in _ORDERINGS:  # the indirect tie i → q → j adds p_iq p_qj to the arc i → j
+            edge = t.tri_edges[:, _EDGE_OF[frozenset((i, j))]]
+            arcs.append(edge + m * (t.tri[:, i] != a[edge]))  # [0, m): arc a→b of an edge; [m, 2m): b→a
+            values.append(p[(i, q)] * p[(q, j)])
+        indirect = np.bincount(np.concatenate(arcs), weights=np.concatenate(values), minlength=2 * m) \
+            if len(t.tri) else np.zeros(2 * m)
         forward = (t.w / t.s[a] + indirect[:m]) ** 2
         backward = (t.w / t.s[b] + indirect[m:]) ** 2
     out = (np.bincount(a, weights=forward, minlength=t.n)
@@ -278,9 +289,11 @@ def effective_size(g: ig.Graph, weighted: bool = True) -> np.ndarray:
     wmax = np.zeros(t.n)
     np.maximum.at(wmax, t.edges[:, 0], t.w)
     np.maximum.at(wmax, t.edges[:, 1], t.w)
-    i, j, _, _, e_iq, e_jq = t.orderings()
     with np.errstate(divide="ignore", invalid="ignore"):
-        redundancy = np.bincount(i, weights=(t.w[e_iq] / t.s[i]) * (t.w[e_jq] / wmax[j]), minlength=t.n)
+        p, mx = t.shares(t.s), t.shares(wmax)
+        egos = np.concatenate([t.tri[:, i] for i, _, _ in _ORDERINGS])
+        values = np.concatenate([p[(i, q)] * mx[(j, q)] for i, j, q in _ORDERINGS])
+        redundancy = np.bincount(egos, weights=values, minlength=t.n)
         out = t.deg - redundancy
     out[t.deg == 0] = np.nan
     return out
