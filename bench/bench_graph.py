@@ -12,6 +12,7 @@ graph that NetworkX finishes.
 """
 from __future__ import annotations
 
+import gc
 import json
 import os
 import statistics
@@ -91,6 +92,10 @@ def to_networkx(g: ig.Graph) -> nx.Graph:
     h = nx.Graph()
     h.add_nodes_from(range(g.vcount()))
     h.add_weighted_edges_from((a, b, w) for (a, b), w in zip(g.get_edgelist(), g.es["weight"]))
+    # Millions of Python objects: keep the cyclic garbage collector from rescanning them during every
+    # later timing (it would add pauses of 100 ms and more to whichever library runs next).
+    gc.collect()
+    gc.freeze()
     return h
 
 
