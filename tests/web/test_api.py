@@ -444,3 +444,12 @@ def test_simulate_as_of_a_date(read_client):
     assert [p["name"] for p in before["leadership_single"]] == ["Abu Khalid al-Raqqawi"]
     bad = read_client.post("/api/simulate", json={"strategy": "degree", "at": "yesterday"})
     assert bad.status_code == 422 and bad.json()["detail"].startswith("at")
+
+
+def test_incident_entity_page(read_client):
+    hit = read_client.get("/api/search", params={"q": "Abu Kamal", "kind": "incident"}).json()[0]
+    data = read_client.get(f"/api/entities/{hit['id']}").json()
+    source = next(r for r in RECORDS if r["record"] == "incident" and r["location"] == "Abu Kamal")
+    assert (data["incident"]["date"], data["incident"]["type"], data["incident"]["outcome"]) == (
+        source["date"], source["type"], source["outcome"])
+    assert data["incident"]["report"]["report_key"] == source["report"]

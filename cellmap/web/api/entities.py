@@ -56,6 +56,7 @@ class EntityOut(BaseModel):
     relations: list[RelationOut]
     roles: list[RolePeriod]
     measures: dict[str, float]
+    incident: dict | None = None  # the incident's latest recorded version, for an incident entity
 
 
 @router.get("/entities/{entity_id}", response_model=EntityOut, summary="Everything known about one entity")
@@ -84,8 +85,15 @@ def entity(entity_id: int, wb: Workbench = Depends(workbench)) -> EntityOut:
     vertex = chart.vertex(head.id)
     if vertex is not None:
         measures = {name: analysis.measure(wb, chart, name)[vertex] for name in analysis.MEASURES}
+    incident = None
+    if head.kind == "incident":
+        found = wb.incidents().filter(pl.col("incident_id") == head.id)
+        if found.height:
+            incident = jsonable_rows(found.drop("deleted", "version_id", "mapping", "source_codes", strict=False))[0]
+            incident["report"] = report_ref(wb, incident.get("report_id"))
     return EntityOut(
         entity=head,
+        incident=incident,
         records=[EntityHit(id=r["entity_id"], name=r["name"] or "", kind=r["kind"]) for r in records.iter_rows(named=True)],
         names=[c for c in claims if c.prop in NAME_PROPS],
         properties=[c for c in claims if c.prop not in NAME_PROPS],

@@ -21,6 +21,13 @@ export default async function entity(container, { args }) {
         : el("p", { class: "muted" }, "Not in the link chart (no relation)."),
         el("p", { class: "muted" }, "On the whole meta-network, every grade (cellmap.graph.measures).")),
     ),
+    data.incident ? panel("Incident", el("table", { class: "kv", id: "incident-record" },
+      ["date", "date_precision", "type", "sub_type", "outcome", "fatalities", "location", "admin1", "admin2", "lat", "lon",
+        "geo_precision", "attribution_confidence", "source_dataset", "source_event_id", "notes"]
+        .filter((k) => data.incident[k] !== null && data.incident[k] !== undefined && data.incident[k] !== "")
+        .map((k) => el("tr", {}, el("th", {}, k.replaceAll("_", " ")), el("td", {}, String(data.incident[k])))),
+      data.incident.attributed_to ? el("tr", {}, el("th", {}, "attributed to"), el("td", {}, el("a", { href: `#/entity/${data.incident.attributed_to}` }, `#${data.incident.attributed_to}`))) : null,
+      el("tr", {}, el("th", {}, "report"), el("td", {}, reportLink(data.incident.report))))) : null,
     data.conflicts.length ? panel("Conflicting claims", ...data.conflicts.map((c) => el("div", {},
       el("h3", {}, c.prop), el("div", { class: "conflict" }, c.claims.map((claim) => el("div", { class: "claim" },
         el("strong", {}, claim.value), el("br"), gradeBadge(claim.grade), " ", reportLink(claim.report))))))) : null,

@@ -83,7 +83,7 @@ export default async function mapView(container) {
   map.on("click", "incidents", (event) => {
     const p = event.features[0].properties;
     new maplibregl.Popup().setLngLat(event.lngLat).setDOMContent(el("div", {},
-      el("strong", {}, `${p.type} (${p.outcome})`), el("div", {}, `${p.date} · ${p.location || ""}`),
+      el("a", { href: `#/entity/${p.id}` }, el("strong", {}, `${p.type} (${p.outcome})`)), el("div", {}, `${p.date} · ${p.location || ""}`),
       el("div", {}, `fatalities: ${p.fatalities ?? "?"}`),
       p.attributed_to ? el("div", {}, "attributed to ", el("a", { href: `#/entity/${p.attributed_to}` }, `#${p.attributed_to}`)) : null,
       el("a", { href: "#", onclick: (e) => { e.preventDefault(); showReport(p.report_id); } }, `report (grade ${p.grade})`))).addTo(map);
