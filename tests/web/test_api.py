@@ -453,3 +453,21 @@ def test_incident_entity_page(read_client):
     assert (data["incident"]["date"], data["incident"]["type"], data["incident"]["outcome"]) == (
         source["date"], source["type"], source["outcome"])
     assert data["incident"]["report"]["report_key"] == source["report"]
+
+
+def test_an_empty_store_serves_every_view(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from cellmap.store import open_store
+    from cellmap.web.app import create_app
+
+    empty = open_store("sqlite:///" + str(tmp_path / "empty.sqlite"))
+    empty.init()
+    with TestClient(create_app(empty), raise_server_exceptions=False) as c:
+        for url in ("/api/status", "/api/overview", "/api/network", "/api/map", "/api/map/hexagons", "/api/timeline",
+                    "/api/review/queue", "/api/simulate/strategies", "/api/search?q=a", "/"):
+            assert c.get(url).status_code == 200, url
+        assert c.get("/api/status").json()["synthetic"] is False
+        assert c.post("/api/simulate", json={"strategy": "degree"}).status_code < 500
+        assert c.post("/api/simulate/leadership", json={"runs": 1}).status_code < 500
+    empty.close()
