@@ -66,6 +66,7 @@ function yearPicker(current) {
 }
 
 function headlines(summary) {
+  if (summary && summary.incidents === 0) return el("p", { class: "muted" }, "No incident in the store yet.");
   if (!summary || !summary.year_on_year) return el("p", { class: "muted" }, "Incident headlines are not available in this build (cellmap.incidents).");
   const pct = (x) => (x === null || x === undefined ? "—" : `${(x * 100).toFixed(0)}%`);
   return el("div", { class: "cards cards-1-2" },
