@@ -17,7 +17,6 @@ never read. Run: ``python -m bench resolve``.
 """
 from __future__ import annotations
 
-import csv
 import os
 import tempfile
 import time

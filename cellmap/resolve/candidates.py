@@ -14,8 +14,8 @@ Cost: O(N·k²) keys for N records of ≤ k parts, O(Σ_b |b|²) candidate pairs
 from __future__ import annotations
 
 import itertools
-import math
 import json
+import math
 import os
 from concurrent.futures import ProcessPoolExecutor
 from typing import Sequence

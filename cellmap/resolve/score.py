@@ -215,6 +215,33 @@ def _discordance(pairs: list[tuple[int, int, float]]) -> float:
     return bad / (n * (n - 1) / 2)
 
 
+def _merge_split(a: AnalysedName, b: AnalysedName) -> tuple[AnalysedName, AnalysedName]:
+    """Join two adjacent parts of one name when together they spell one part of the other
+    (MOHAMMADHASNI ~ MOHAMMAD HASNI, Patr ushev ~ Patrushev): word joining and splitting are
+    frequent list errors. Fold keys are compared (normalised Levenshtein ≥ 0.9). O(m·n)."""
+
+    def merge(x: AnalysedName, y: AnalysedName) -> AnalysedName:
+        parts = list(x.parts)
+        targets = [q.key for q in y.parts if len(q.key) >= 5]
+        i = 0
+        while i < len(parts) - 1 and targets:
+            p, q = parts[i], parts[i + 1]
+            joined = p.key + q.key
+            if p.tag != "title" and q.tag != "title" and any(
+                    Levenshtein.normalized_similarity(joined, t) >= 0.9 for t in targets):
+                parts[i:i + 2] = [NamePart(text=f"{p.text}{q.text}", tag=p.tag, key=joined,
+                                           skeleton=skeleton(joined))]
+                continue
+            i += 1
+        if len(parts) == len(x.parts):
+            return x
+        return AnalysedName(original=x.original, parts=tuple(parts), arabic_script=x.arabic_script)
+
+    if a.arabic_script != b.arabic_script:
+        return a, b
+    return merge(a, b), merge(b, a)
+
+
 def name_features(a: AnalysedName, b: AnalysedName, person: bool = True) -> dict[str, float]:
     """The features of :data:`FEATURES` for two analysed names, each in [0, 1]."""
     weights = TAG_WEIGHT if person else {}
@@ -222,6 +249,7 @@ def name_features(a: AnalysedName, b: AnalysedName, person: bool = True) -> dict
     feats = dict.fromkeys(FEATURES, 0.0)
     if not a.parts or not b.parts:
         return feats
+    a, b = _merge_split(a, b)
     sims = similarity_matrix(a, b)
     al = align(a, b, sims)
     ma = {i: s for i, _, s in al.pairs}
