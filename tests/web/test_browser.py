@@ -216,4 +216,5 @@ def test_network_explore_expand_filter_and_colour(page):
     strict = len(api(page, "/api/network", min_grade="B2")["nodes"])
     page.wait_for_function(f"window.cellmapNetwork.graph.order == {strict}")
     assert "community" in page.locator("#network-legend").inner_text()
+    assert "min_grade=B2" in page.url and "colour=community" in page.url  # the view can be bookmarked
     screenshot(page, "network-community-B2")

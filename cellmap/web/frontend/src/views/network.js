@@ -75,7 +75,7 @@ export default async function network(container, { params, status }) {
   const endInput = el("input", { type: "date", id: "network-end", value: s.end, onchange: reloadSoon });
   const gradeSelect = el("select", { id: "network-grade", onchange: reloadSoon },
     GRADES.map((g) => el("option", { value: g, selected: g === s.minGrade }, g ? `at least ${g}` : "any grade")));
-  const colourSelect = el("select", { id: "network-colour", onchange: () => { s.colour = colourSelect.value; paint(); } },
+  const colourSelect = el("select", { id: "network-colour", onchange: () => { s.colour = colourSelect.value; rememberInAddress(); paint(); } },
     [["cell", "recorded cell"], ["community", "detected community"], ["kind", "entity kind"]].map(([v, l]) => el("option", { value: v, selected: v === s.colour }, l)));
   const measureSelect = el("select", { id: "network-measure", onchange: () => { s.measure = measureSelect.value; reload(); } });
   const keyBox = el("input", { type: "checkbox", checked: s.keyPlayers, onchange: () => { s.keyPlayers = keyBox.checked; renderer.refresh(); } });
@@ -107,9 +107,17 @@ export default async function network(container, { params, status }) {
   }
 
   // --- loading ------------------------------------------------------------------------------
+  // The address keeps the filters, so a view can be bookmarked or sent to a colleague.
+  function rememberInAddress() {
+    const query = new URLSearchParams(Object.entries({ mode: s.mode, ...filters(), colour: s.colour, measure: s.measure })
+      .filter(([, v]) => v));
+    history.replaceState(null, "", `#/network?${query}`);
+  }
+
   let loadToken = 0;
   async function reload() {
     const token = ++loadToken;
+    rememberInAddress();
     stats.textContent = "Loading…";
     const started = performance.now();
     try {
