@@ -146,14 +146,13 @@ def pagerank(g: ig.Graph, damping: float = 0.85, weighted: bool = True, tol: flo
     n = g.vcount()
     if n == 0:
         return np.zeros(0)
-    a = adjacency(g, weighted)
+    a = adjacency(g, weighted)  # symmetric, so Aᵀ D⁻¹ x = A (x / s): no transposed matrix to build
     out_strength = np.asarray(a.sum(axis=1)).ravel()
     dangling = out_strength == 0
     inverse = np.divide(1.0, out_strength, out=np.zeros(n), where=~dangling)
-    transition = sp.csr_matrix(a.T.multiply(inverse[None, :]))
     x = np.full(n, 1.0 / n)
     for _ in range(max_iter):
-        nxt = damping * (transition @ x) + (damping * x[dangling].sum() + 1.0 - damping) / n
+        nxt = damping * (a @ (x * inverse)) + (damping * x[dangling].sum() + 1.0 - damping) / n
         if np.abs(nxt - x).sum() < tol:
             return nxt
         x = nxt
