@@ -98,6 +98,13 @@ def test_network_path_between_two_named_persons_shows_path_and_reports(page):
     page.locator("#paths-result .report-link").first.click()
     page.wait_for_selector("#modal:not([hidden]) h2")
     screenshot(page, "network-path-report")
+    # The k shortest simple paths, longer ones included.
+    page.keyboard.press("Escape")
+    page.select_option("#path-how", "k")
+    page.click("#path-button")
+    page.wait_for_selector("#paths-result >> text=shortest simple path")
+    k_paths = api(page, "/api/paths", source=first["id"], target=second["id"], limit=5, how="k")["paths"]
+    assert page.locator("#paths-result .path").count() == len(k_paths)
 
 
 def test_entity_page(page):

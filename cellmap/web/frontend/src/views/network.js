@@ -83,6 +83,8 @@ export default async function network(container, { params, status }) {
     [["whole", "whole network"], ["explore", "explore from a search"]].map(([v, l]) => el("option", { value: v, selected: v === s.mode }, l)));
   const pathA = el("input", { type: "text", id: "path-a", placeholder: "from (search or pick a node)", readonly: true });
   const pathB = el("input", { type: "text", id: "path-b", placeholder: "to (search or pick a node)", readonly: true });
+  const pathHow = el("select", { id: "path-how" }, [["shortest", "every shortest path"], ["k", "5 shortest simple paths"]]
+    .map(([v, l]) => el("option", { value: v }, l)));
   const pathButton = el("button", { class: "primary", id: "path-button", onclick: () => showPaths() }, "Show paths");
   const clearButton = el("button", { onclick: () => { s.highlight = null; s.paths = null; renderer.refresh(); renderDetail(); } }, "Clear highlight");
 
@@ -95,7 +97,7 @@ export default async function network(container, { params, status }) {
     el("h3", {}, "Colour by"), colourSelect,
     el("h3", {}, "Size by"), measureSelect,
     el("label", {}, keyBox, " highlight key players"),
-    el("h3", {}, "Paths between two entities"), pathA, pathB, el("div", { class: "row" }, pathButton, clearButton),
+    el("h3", {}, "Paths between two entities"), pathA, pathB, pathHow, el("div", { class: "row" }, pathButton, clearButton),
   );
 
   function filters() {
@@ -286,7 +288,7 @@ export default async function network(container, { params, status }) {
       return;
     }
     try {
-      const result = await getJSON("/api/paths", { source: s.pathA, target: s.pathB, limit: 5, ...filters() });
+      const result = await getJSON("/api/paths", { source: s.pathA, target: s.pathB, limit: 5, how: pathHow.value, ...filters() });
       s.paths = result;
       const nodes = new Set();
       const edges = new Set();
@@ -316,7 +318,10 @@ export default async function network(container, { params, status }) {
       box.append(el("p", {}, "No path between them under the current filters."));
       return box;
     }
-    box.append(el("p", { class: "muted" }, `${result.paths.length} shortest path(s) of length ${result.length}`));
+    const lengths = [...new Set(result.paths.map((p) => p.edges.length))].join(", ");
+    box.append(el("p", { class: "muted" }, pathHow.value === "k"
+      ? `the ${result.paths.length} shortest simple path(s), of length ${lengths}`
+      : `${result.paths.length} shortest path(s) of length ${result.length}`));
     result.paths.forEach((path, i) => {
       const div = el("div", { class: "path" }, el("strong", {}, `Path ${i + 1}: `), path.nodes.map((n, k) => [k ? " → " : "", entityLink(n.id, n.name)]));
       path.edges.forEach((edge) => {
