@@ -188,8 +188,10 @@ def measures_cmd(
                                                                   "this many sources (with standard error)."),
     seed: int = typer.Option(0, "--seed"), grades: Optional[str] = GradesOption, json_out: bool = JsonOption,
 ) -> None:
-    """Degree, strength, betweenness, harmonic closeness, eigenvector, PageRank, k-core, articulation
-    points, constraint, effective size, and cells/sectors each person ties together."""
+    """Every node measure: degree, strength, betweenness, harmonic closeness, eigenvector, PageRank,
+    k-core, articulation points, constraint, effective size, cells and sectors tied together.
+
+    With --grades: which top-ranked persons hold at every minimum report grade."""
     from cellmap.graph.measures import bridges, measures
     from cellmap.graph.sensitivity import top_measure
 
@@ -230,8 +232,9 @@ def cells_cmd(
     resolution: float = typer.Option(1.0, "--resolution", help="Leiden resolution γ (higher: smaller groups)."),
     seed: int = typer.Option(0, "--seed"), grades: Optional[str] = GradesOption, json_out: bool = JsonOption,
 ) -> None:
-    """Leiden groups from structure, their agreement with recorded cells (ARI, NMI), and the persons
-    whose structural group differs from their recorded cell."""
+    """Leiden groups from structure, and how they agree with recorded cells.
+
+    Prints ARI and NMI, and the persons whose structural group differs from their recorded cell."""
     from cellmap.graph.communities import compare_with_recorded, leiden
     from cellmap.graph.sensitivity import same_group
 
