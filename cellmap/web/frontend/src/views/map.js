@@ -88,6 +88,13 @@ export default async function mapView(container) {
       p.attributed_to ? el("div", {}, "attributed to ", el("a", { href: `#/entity/${p.attributed_to}` }, `#${p.attributed_to}`)) : null,
       el("a", { href: "#", onclick: (e) => { e.preventDefault(); showReport(p.report_id); } }, `report (grade ${p.grade})`))).addTo(map);
   });
+  map.on("click", "hexagons", (event) => {
+    if (map.queryRenderedFeatures(event.point, { layers: ["incidents", "sites"] }).length) return;
+    const p = event.features[0].properties;
+    new maplibregl.Popup().setLngLat(event.lngLat).setDOMContent(el("div", {},
+      el("strong", {}, `${p.count} incident(s) in this hexagon`), el("div", {}, `in ${label.textContent}`),
+      p.hotspot ? el("div", {}, `hot spot: Getis–Ord Gi* = ${Number(p.gi_star).toFixed(2)}`) : null)).addTo(map);
+  });
   map.on("click", "sites", (event) => {
     const p = event.features[0].properties;
     new maplibregl.Popup().setLngLat(event.lngLat).setDOMContent(el("div", {}, el("a", { href: `#/entity/${p.id}` }, p.name),
@@ -124,10 +131,10 @@ export default async function mapView(container) {
     const resolution = zoom < 6 ? 4 : zoom < 7.5 ? 5 : 6;
     const hex = await getJSON("/api/map/hexagons", { ...params, resolution });
     const max = Math.max(1, ...hex.hexagons.map((h) => h.count));
-    const hot = new Set((hex.hotspots || []).map((h) => h.cell));
+    const hot = new Map((hex.hotspots || []).map((h) => [h.cell, h.gi_star]));
     map.getSource("hexagons").setData({ type: "FeatureCollection", features: hex.hexagons.map((h) => ({
       type: "Feature", geometry: { type: "Polygon", coordinates: [[...h.boundary, h.boundary[0]]] },
-      properties: { count: h.count, share: h.count / max, hotspot: hot.has(h.cell) } })) });
+      properties: { count: h.count, share: h.count / max, hotspot: hot.has(h.cell), gi_star: hot.get(h.cell) ?? null } })) });
     clear(document.getElementById("hex-source") || el("div")).append(`hexagons: ${hex.source}`);
   }, 200);
 

@@ -240,7 +240,8 @@ export default async function network(container, { params, status }) {
         el("tr", {}, el("th", {}, "neighbours shown"), el("td", {}, graph.degree(String(s.selected))))),
       el("div", { class: "row" },
         el("a", { href: `#/entity/${s.selected}` }, "Open entity page"),
-        el("button", { onclick: () => expand(s.selected) }, "Expand neighbours"),
+        // The whole network already shows every neighbour: there, highlight them; in explore mode, add them.
+        s.mode === "explore" ? el("button", { onclick: () => expand(s.selected) }, "Expand neighbours") : null,
         el("button", { onclick: () => highlightNeighbours(s.selected) }, "Highlight neighbours")),
       el("div", { class: "row", style: "margin-top:6px" },
         el("button", { onclick: () => setPathEnd("a", s.selected) }, "Path from here"),
