@@ -102,14 +102,15 @@ def _enumerate_paths(indptr, indices, from_s, from_t, layer, s, t, limit) -> lis
                 if len(out) >= limit:
                     return out
         return out
-    paths = []
+    paths: list[list[int]] = []
     for v in np.sort(layer).tolist():
         heads = [list(reversed(p)) for p in walk(v, from_s, s)]
         tails = walk(v, from_t, t)
-        paths += [h + tl[1:] for h in heads for tl in tails]
-        if len(paths) >= limit:
-            break
-    return sorted(paths)[:limit]
+        for h in heads:
+            paths += [h + tl[1:] for tl in tails[:limit - len(paths)]]
+            if len(paths) >= limit:
+                return sorted(paths)
+    return sorted(paths)
 
 
 def k_shortest_paths(g: ig.Graph, source: str | int, target: str | int, k: int) -> list[list[int]]:

@@ -80,3 +80,13 @@ def test_bidirectional_search_finds_every_geodesic(n, p, seed):
     for a, b in [(0, n - 1), (n // 2, 0), (1 % n, n - 1)]:
         expected = sorted(nx.all_shortest_paths(h, a, b)) if nx.has_path(h, a, b) else []
         assert shortest_paths(g, str(a), str(b)) == expected
+
+
+def test_geodesic_listing_stops_at_the_limit():
+    # Two hubs joined through 40 middle nodes on each of two layers: 1,600 geodesics.
+    left, right = [f"l{i}" for i in range(40)], [f"r{i}" for i in range(40)]
+    edges = [("s", x) for x in left] + [(x, y) for x in left for y in right] + [(y, "t") for y in right]
+    g = ig.Graph.TupleList(edges)
+    g.vs["label"] = g.vs["name"]
+    assert len(shortest_paths(g, "s", "t", limit=100)) == 100
+    assert len(shortest_paths(g, "s", "t", limit=5000)) == 1600
