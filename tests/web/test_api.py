@@ -263,6 +263,8 @@ def test_import_of_a_broken_file_lists_errors_and_stores_nothing(client):
     # Line 1 has grade Z9, line 2 an undefined report, line 4 the date 2022-13-45 (see the fixture file).
     assert {(1, "grade"), (2, "report"), (4, "date")} <= found
     assert all(e["file"] == "broken.cellmap.jsonl" and 1 <= e["line"] <= 4 for e in checked["errors"])
+    listed = [(e["line"], e["field"], e["reason"]) for e in checked["errors"]]
+    assert listed == sorted(set(listed))  # in line order, each once
     response = client.post("/api/import", files={"files": ("broken.cellmap.jsonl", BROKEN.read_bytes(), "application/json")})
     assert response.status_code == 422
     assert {(e["line"], e["field"]) for e in response.json()["errors"]} == found

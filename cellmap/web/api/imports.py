@@ -70,8 +70,11 @@ def _default_report(report_id: str | None, grade: str | None) -> dict | None:
 
 
 def _errors(errors: list[InputError]) -> list[RecordError]:
+    """Every distinct error, in file and line order (the importer reads in two passes and may report
+    one bad value twice)."""
+    rows = {(PurePath(e.file).name if e.file else "", e.line or 0, e.field or "", e.reason): e for e in errors}
     return [RecordError(file=PurePath(e.file).name if e.file else None, line=e.line, field=e.field, reason=e.reason)
-            for e in errors]
+            for _key, e in sorted(rows.items(), key=lambda item: item[0])]
 
 
 def _check(wb: Workbench, paths: list[Path], default_report: dict | None) -> ImportOut:
