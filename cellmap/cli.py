@@ -1,8 +1,6 @@
 """The `cellmap` command line: thin commands that call the modules below them."""
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Optional
 
@@ -11,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cellmap.disrupt.cli import app as simulate_app
+from cellmap.cliutil import DbOption, JsonOption, emit_json, fail
 from cellmap.errors import InputError
 from cellmap.finance.cli import app as finance_app
 from cellmap.graph.cli import app as analyse_app
@@ -30,17 +29,6 @@ app.add_typer(scenario_app, name="scenario")
 app.add_typer(web_app, name="web")
 
 console = Console(stderr=True)
-DbOption = typer.Option(None, "--db", envvar="CELLMAP_DB", help="Database URL or SQLite file (default ./data/cellmap.sqlite).")
-JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON.")
-
-
-def emit_json(value) -> None:
-    sys.stdout.write(json.dumps(value, indent=2, default=str) + "\n")
-
-
-def fail(error: InputError) -> None:
-    console.print(f"[bold red]error:[/] {error.describe()}", highlight=False)
-    raise typer.Exit(code=2)
 
 
 @app.command()

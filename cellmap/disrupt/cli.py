@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from pathlib import Path
 from typing import Optional
 
@@ -16,16 +15,13 @@ import igraph as ig
 import polars as pl
 import typer
 from rich.console import Console
-from rich.table import Table
+from cellmap.cliutil import DbOption, GradeOption, JsonOption, date_option, emit_json, fail, print_frame
 
 app = typer.Typer(help="Disruption and recovery: strike curves, succession, tenure.", no_args_is_help=True)
 console = Console(stderr=True)
-out = Console()
 
-DbOption = typer.Option(None, "--db", envvar="CELLMAP_DB", help="Database URL or SQLite file (default ./data/cellmap.sqlite).")
-JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON.")
-GradeOption = typer.Option(None, "--min-grade", help="Keep statements graded at least this well, e.g. B3.")
 AtOption = typer.Option(None, "--at", help="Network and roles as of this date (YYYY-MM-DD); default: all recorded.")
+FLOATS = "{:.4f}"
 PlotOption = typer.Option(None, "--plot", help="Write plots to this path stem (.png and .svg).")
 
 
@@ -39,20 +35,6 @@ class Loaded:
     @property
     def has_roles(self) -> bool:
         return self.relations is not None
-
-
-def _fail(message: str) -> None:
-    console.print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(code=2)
-
-
-def _parse_date(value: str | None, field: str) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        _fail(f"{field}: {value!r} is not a date YYYY-MM-DD")
 
 
 def _load(db: str | None, edges: Path | None, min_grade: str | None, at: dt.date | None) -> Loaded:
@@ -72,20 +54,7 @@ def _load(db: str | None, edges: Path | None, min_grade: str | None, at: dt.date
         g = person_graph(relations, entities, min_grade=min_grade, window=window)
         return Loaded(g, relations, properties, entities)
     except ValueError as exc:  # InputError is a ValueError
-        _fail(str(exc))
-
-
-def _emit_json(value) -> None:
-    sys.stdout.write(json.dumps(value, indent=2, default=str) + "\n")
-
-
-def _table(frame: pl.DataFrame, title: str) -> None:
-    table = Table(title=title, show_lines=False)
-    for col in frame.columns:
-        table.add_column(col, justify="right" if frame[col].dtype.is_numeric() else "left")
-    for row in frame.iter_rows():
-        table.add_row(*[f"{v:.4f}" if isinstance(v, float) else ("" if v is None else str(v)) for v in row])
-    out.print(table)
+        fail(str(exc))
 
 
 def _removals_file(path: Path) -> pl.DataFrame:
@@ -207,14 +176,14 @@ def attack(
     """Strike sequence on the person network: one row per removal, every metric after it."""
     from cellmap.disrupt.attack import attack_curve, curve_metrics, monte_carlo
 
-    when = _parse_date(at, "--at")
+    when = date_option(at, "--at")
     if targets:
         by = "targets"
     loaded = _load(db, edges, min_grade, when)
     groups = _reachability(loaded, when)
     dist = None if distances == "none" else ("all" if distances == "all" else distances)
     if dist not in (None, "all") and not str(dist).isdigit():
-        _fail(f"--distances: {distances!r} is not none, all or a number of sources")
+        fail(f"--distances: {distances!r} is not none, all or a number of sources")
     try:
         if by == "random":
             stacked, curve = monte_carlo(loaded.g, k, runs, seed, groups)
@@ -226,7 +195,7 @@ def attack(
                 curve = curve.with_columns(pl.Series("date", [None] + [info["dates"].get(n) for n in curve["removed"][1:]],
                                                      dtype=pl.Date))
     except ValueError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     meta = {"persons": loaded.g.vcount(), "ties": loaded.g.ecount(), "strategy": info,
             "distances": distances, "definitions": {grp.name: grp.description for grp in groups},
             "source": str(edges) if edges else "store", "min_grade": min_grade, "at": at}
@@ -239,9 +208,9 @@ def attack(
                             note=f"{loaded.g.vcount()} persons, {loaded.g.ecount()} ties; strategy: {_describe(info)}")
         meta["plots"] = [str(p) for p in paths]
     if json_out:
-        _emit_json({**meta, "rows": curve.to_dicts()})
+        emit_json({**meta, "rows": curve.to_dicts()})
         return
-    _table(_display(curve), f"strike curve — {_describe(info)}")
+    print_frame(f"strike curve — {_describe(info)}", _display(curve), FLOATS)
     for key in ("plots",):
         if key in meta:
             console.print(f"plots: {', '.join(meta[key])}")
@@ -268,9 +237,9 @@ def recovery(
 
     from cellmap.disrupt.context import organisation
     from cellmap.disrupt.orders import vertex_indices
-    from cellmap.disrupt.recovery import COLLECTIVE, SINGLE, RecoveryParams, compare_structures, single_and_collective
+    from cellmap.disrupt.recovery import COLLECTIVE, RecoveryParams, compare_structures, single_and_collective
 
-    dates = [_parse_date(a, "--at") for a in at] or [None]
+    dates = [date_option(a, "--at") for a in at] or [None]
     try:
         params = RecoveryParams(tie_probability=tie_probability, succession_delay=succession_delay,
                                 strike_interval=strike_interval, strike_policy=strike_policy, max_strikes=max_strikes,
@@ -302,7 +271,7 @@ def recovery(
                 frames.append(summary.with_columns(extra))
                 runs_frames.append(per_run)
     except ValueError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     summary, per_run = pl.concat(frames), pl.concat(runs_frames)
     shown = {k: v for k, v in params.to_dict().items() if k != "leadership_roles"}
     meta = {"parameters": shown, "min_grade": min_grade,
@@ -321,9 +290,9 @@ def recovery(
             paths += plot_spread(values, f"{plot}-{outcome}", label, label, note=json.dumps(shown))
         meta["plots"] = [str(p) for p in paths]
     if json_out:
-        _emit_json({**meta, "rows": summary.drop("parameters").to_dicts()})
+        emit_json({**meta, "rows": summary.drop("parameters").to_dicts()})
         return
-    _table(summary.drop("parameters", "min", "max"), "leadership structures under strikes")
+    print_frame("leadership structures under strikes", summary.drop("parameters", "min", "max"), FLOATS)
     console.print(f"parameters: {json.dumps(shown)}", highlight=False)
 
 
@@ -342,7 +311,7 @@ def tenure(
     chosen = [r.strip() for r in roles.split(",") if r.strip()] or list(CRITICAL_ROLES)
     with open_store(db).session() as s:
         relations = views.relations(s, kinds=["membership"], min_grade=min_grade)
-    ten = role_tenures(relations, chosen, study_end=_parse_date(study_end, "--study-end"))
+    ten = role_tenures(relations, chosen, study_end=date_option(study_end, "--study-end"))
     groups = {"leader": ["leader"], "critical roles": chosen}
     if by_role:
         groups.update({role: [role] for role in chosen if role != "leader"})
@@ -356,6 +325,6 @@ def tenure(
                   for name, rs in groups.items() if (sub := ten.filter(pl.col("role").is_in(rs))).height}
         meta["plots"] = [str(p) for p in plot_survival(tables, plot)]
     if json_out:
-        _emit_json({**meta, "summary": summary.to_dicts(), "holdings_rows": ten.to_dicts()})
+        emit_json({**meta, "summary": summary.to_dicts(), "holdings_rows": ten.to_dicts()})
         return
-    _table(summary, "time in post (Kaplan–Meier; event = killed or arrested)")
+    print_frame("time in post (Kaplan–Meier; event = killed or arrested)", summary, FLOATS)

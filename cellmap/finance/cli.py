@@ -4,19 +4,17 @@ Both read the store (``--db``), print Rich tables, or JSON with ``--json`` (mone
 """
 from __future__ import annotations
 
-import datetime as dt
 import math
-import sys
-from decimal import Decimal
 from typing import Optional
 
 import polars as pl
 import typer
 from rich.console import Console
-from rich.table import Table
 
+from cellmap.cliutil import (DbOption, GradeOption, JsonOption, banner, cell_text, date_option, emit_json, fail,
+                             frame_table)
 from cellmap.errors import InputError
-from cellmap.incidents.cli import DbOption, GradeOption, JsonOption, fail, json_text, load_case
+from cellmap.incidents.cli import load_case
 from cellmap.incidents.inputs import CaseFrames
 
 app = typer.Typer(help="The war chest: ledger, burn rate, runway.", no_args_is_help=True)
@@ -26,23 +24,8 @@ err = Console(stderr=True)
 REMOVAL_ROLES = ("financier", "logistics_leader")
 
 
-def _emit(value) -> None:
-    sys.stdout.write(json_text(value) + "\n")
-
-
-def _money(value) -> str:
-    return "" if value is None else f"{value:,.2f}" if isinstance(value, Decimal) else str(value)
-
-
 def _months(value: float) -> str:
     return "∞" if math.isinf(value) else f"{value:,.1f}"
-
-
-def _date(text: Optional[str], option: str) -> Optional[dt.date]:
-    try:
-        return dt.date.fromisoformat(text) if text else None
-    except ValueError:
-        fail(InputError(f"not a date: {text!r}", field=option))
 
 
 def _ledger_parts(frames: CaseFrames):
@@ -52,15 +35,6 @@ def _ledger_parts(frames: CaseFrames):
     payments = ledger.payments_frame(frames.relations)
     users = ledger.fund_users(frames.relations)
     return funds, payments, users, ledger.ledger_entries(funds, payments, users)
-
-
-def _table(title: str, frame: pl.DataFrame) -> Table:
-    table = Table(title=title)
-    for column in frame.columns:
-        table.add_column(column, justify="left" if frame[column].dtype == pl.Utf8 else "right")
-    for row in frame.iter_rows():
-        table.add_row(*(_money(v) if isinstance(v, Decimal) else ("" if v is None else f"{v:.1f}" if isinstance(v, float) else str(v)) for v in row))
-    return table
 
 
 @app.command("ledger")
@@ -80,16 +54,15 @@ def ledger_command(
         funds, payments, users, entries = _ledger_parts(frames)
     except InputError as error:
         fail(error)
-    summary = ledger.ledger_summary(funds, entries, _date(until, "--until"))
+    summary = ledger.ledger_summary(funds, entries, date_option(until, "--until"))
     balances = ledger.balance_over_time(funds, entries).filter(pl.col("fund_id").is_null()).drop("fund_id")
     flows = ledger.monthly_flows(entries)
     unassigned = ledger.unassigned_payments(funds, payments, users)
     if json_out:
-        _emit({"synthetic": synthetic, "funds": summary.to_dicts(), "monthly": balances.join(
+        emit_json({"synthetic": synthetic, "funds": summary.to_dicts(), "monthly": balances.join(
             flows.select("month", "burn"), on="month", how="left").to_dicts(), "unassigned_payments": unassigned.height})
         return
-    if synthetic:
-        out.print("[bold yellow]SYNTHETIC DATA — fictional persons[/]")
+    banner(synthetic)
     summary = summary.with_columns(pl.col("fund").str.slice(0, 28))
     income = summary.select("fund", pl.col("opening_balance").alias("opening"), pl.col("income_extortion").alias("extortion"),
                             pl.col("income_ransom").alias("ransom"), pl.col("income_other").alias("other"),
@@ -97,10 +70,10 @@ def ledger_command(
     spending = summary.select("fund", pl.col("spending_stipends").alias("stipends"),
                               pl.col("spending_operations").alias("operations"), pl.col("spending_other").alias("other"),
                               pl.col("spending_transfer").alias("transfers out"), pl.col("closing_balance").alias("closing"))
-    out.print(_table("War chest: opening balance and income by kind (USD)", income))
-    out.print(_table("War chest: spending by kind and closing balance (USD)", spending))
+    out.print(frame_table("War chest: opening balance and income by kind (USD)", income))
+    out.print(frame_table("War chest: spending by kind and closing balance (USD)", spending))
     if monthly:
-        out.print(_table("All funds by month (transfers between funds cancel)",
+        out.print(frame_table("All funds by month (transfers between funds cancel)",
                          balances.join(flows.select("month", "burn"), on="month", how="left")))
     if unassigned.height:
         err.print(f"{unassigned.height:,} payments touch no fund (directly or through a `use`) and are not in the ledger")
@@ -132,7 +105,7 @@ def runway(
         fail(error)
     if funds.is_empty():
         fail(InputError("the store holds no funds", field="fund"))
-    as_of_date = _date(as_of, "--as-of")
+    as_of_date = date_option(as_of, "--as-of")
     with err.status(f"runway with {len(candidates)} removals…"):
         base = r.runway(funds, entries, as_of=as_of_date, window=window, draws=draws)
         effects = r.removal_effects(candidates, funds, payments, users, as_of=base["as_of"], window=window,
@@ -142,13 +115,12 @@ def runway(
     roles = _roles(frames)
     effects = effects.with_columns(pl.col("entity_id").replace_strict(roles, default="", return_dtype=pl.Utf8).alias("role"))
     if json_out:
-        _emit({"synthetic": synthetic, "runway": base, "removals": effects.to_dicts()})
+        emit_json({"synthetic": synthetic, "runway": base, "removals": effects.to_dicts()})
         return
-    if synthetic:
-        out.print("[bold yellow]SYNTHETIC DATA — fictional persons[/]")
-    out.print(f"as of {base['as_of']:%Y-%m}: balance {_money(base['balance'])} USD across {base['funds']} funds; "
-              f"over the last {base['window_months']} months income {_money(base['mean_income'])}, spending "
-              f"{_money(base['mean_spending'])}, net burn {_money(base['mean_burn'])} USD a month")
+    banner(synthetic)
+    out.print(f"as of {base['as_of']:%Y-%m}: balance {cell_text(base['balance'])} USD across {base['funds']} funds; "
+              f"over the last {base['window_months']} months income {cell_text(base['mean_income'])}, spending "
+              f"{cell_text(base['mean_spending'])}, net burn {cell_text(base['mean_burn'])} USD a month")
     unbounded = " — unbounded: income covers spending" if math.isinf(base["runway_months"]) else ""
     out.print(f"runway: {_months(base['runway_months'])} months{unbounded} (5–95 %: {_months(base['runway_low'])} to "
               f"{_months(base['runway_high'])}; relative errors from grades: "
@@ -159,7 +131,7 @@ def runway(
         pl.col("change_months").abs().fill_null(float("inf")).alias("size"),
         pl.col("gross_change_months").abs().fill_null(float("inf")).alias("gross_size"),
     ).sort("size", "gross_size", descending=True).head(top)
-    out.print(_table("Runway if removed (months; gross = if income stopped)", shown.select(
+    out.print(frame_table("Runway if removed (months; gross = if income stopped)", shown.select(
         pl.col("removed").str.slice(0, 30), "role", "balance", "mean_burn", pl.col("runway_months").alias("runway"),
         pl.col("change_months").alias("change"), pl.col("gross_runway_months").alias("gross"),
         pl.col("gross_change_months").alias("gross change"))))

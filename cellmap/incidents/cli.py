@@ -5,18 +5,16 @@ JSON with ``--json``. Nothing here writes to the store.
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
-import math
-import sys
 from pathlib import Path
 from typing import Optional
 
 import polars as pl
 import typer
 from rich.console import Console
-from rich.table import Table
 
+from cellmap.cliutil import (DbOption, GradeOption, JsonOption, banner, date_option, emit_json, fail,
+                             frame_table)
 from cellmap.errors import InputError
 from cellmap.incidents.inputs import CaseFrames
 
@@ -24,9 +22,6 @@ app = typer.Typer(help="Incidents: trends, places, attribution, command-and-cont
 out = Console()
 err = Console(stderr=True)
 
-DbOption = typer.Option(None, "--db", envvar="CELLMAP_DB", help="Database URL or SQLite file.")
-JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON.")
-GradeOption = typer.Option(None, "--min-grade", help="Only statements from reports at this grade or better (e.g. B3).")
 PolygonsOption = typer.Option(None, "--polygons", help="GeoJSON FeatureCollection of named areas (default: the "
                                                        "Palmyra–Deir ez-Zor–Abu Kamal triangle).")
 BufferOption = typer.Option(10.0, "--buffer-km", help="Widen the areas by this many km (so that incidents in the "
@@ -41,44 +36,6 @@ def load_case(db: Optional[str], min_grade: Optional[str]) -> tuple[CaseFrames, 
     store.init()
     with store.session() as conn, err.status("reading the store…"):
         return CaseFrames.from_connection(conn, min_grade), views.is_synthetic(conn)
-
-
-def json_text(value) -> str:
-    """JSON for scripts: dates and Decimals as strings, and ∞/NaN (not valid JSON) as "inf"/null."""
-    def clean(item):
-        if isinstance(item, float) and not math.isfinite(item):
-            return None if math.isnan(item) else ("inf" if item > 0 else "-inf")
-        if isinstance(item, dict):
-            return {k: clean(v) for k, v in item.items()}
-        if isinstance(item, (list, tuple)):
-            return [clean(v) for v in item]
-        return item
-
-    return json.dumps(clean(value), indent=2, default=str, allow_nan=False)
-
-
-def _emit(value) -> None:
-    sys.stdout.write(json_text(value) + "\n")
-
-
-def _banner(synthetic: bool) -> None:
-    if synthetic:
-        out.print("[bold yellow]SYNTHETIC DATA — fictional persons[/]")
-
-
-def _table(title: str, frame: pl.DataFrame, floats: str = "{:.3f}") -> Table:
-    table = Table(title=title)
-    for column in frame.columns:
-        table.add_column(column, justify="right" if frame[column].dtype.is_numeric() else "left")
-    for row in frame.iter_rows():
-        table.add_row(*("" if v is None else floats.format(v) if isinstance(v, float) else str(v) for v in row))
-    return table
-
-
-def fail(error: InputError) -> None:
-    """Print a user error on one line and exit with status 2."""
-    err.print(f"[bold red]error:[/] {error.describe()}", highlight=False)
-    raise typer.Exit(code=2)
 
 
 def _pct(value: Optional[float]) -> str:
@@ -124,20 +81,20 @@ def trends(
     names = frames.names()
     events = events.with_columns(pl.col("person_id").replace_strict(names, default=None, return_dtype=pl.Utf8).alias("person"))
     if json_out:
-        _emit({"synthetic": synthetic, "year_on_year": yoy.to_dicts(), "breakdown": breakdown.to_dicts(),
+        emit_json({"synthetic": synthetic, "year_on_year": yoy.to_dicts(), "breakdown": breakdown.to_dicts(),
                "monthly": timeline.to_dicts(), "change_points": {m: f.to_dicts() for m, f in points.items()},
                "leadership_events": events.to_dicts()})
         return
-    _banner(synthetic)
+    banner(synthetic)
     summary = yoy.select(
         "method", "previous", "current",
         pl.col("change").map_elements(_pct, return_dtype=pl.Utf8).alias("change"),
         pl.format("{} to {}", pl.col("change_low").map_elements(_pct, return_dtype=pl.Utf8),
                   pl.col("change_high").map_elements(_pct, return_dtype=pl.Utf8)).alias(f"{confidence:.0%} interval"),
     )
-    out.print(_table(f"Year-on-year change {year - 1} → {year}", summary))
+    out.print(frame_table(f"Year-on-year change {year - 1} → {year}", summary))
     by_year = t.counts_by_method(incidents, "year").with_columns(pl.col("period").dt.year().alias("year")).drop("period")
-    out.print(_table("Incidents per year, three ways of counting", by_year.select("year", *[c for c in by_year.columns if c != "year"])))
+    out.print(frame_table("Incidents per year, three ways of counting", by_year.select("year", *[c for c in by_year.columns if c != "year"])))
     if period == "year":
         shown = breakdown.pivot(on="year", index=columns, values="incidents").fill_null(0).sort(columns)
     else:
@@ -146,12 +103,12 @@ def trends(
         removals = events.group_by(pl.col("date").dt.strftime("%Y-%m").alias("month")).agg(
             pl.format("{} {}", "event", "role").str.join("; ").alias("leadership"))
         shown = shown.join(removals, on="month", how="left")
-    out.print(_table(f"Incidents per {period} by {', '.join(columns) if period == 'year' else columns[0] if columns else ''}", shown))
+    out.print(frame_table(f"Incidents per {period} by {', '.join(columns) if period == 'year' else columns[0] if columns else ''}", shown))
     for method, found in points.items():
         if found.height:
-            out.print(_table(f"Change points in monthly {method} (PELT, L2 on Anscombe counts, BIC penalty)", found, "{:.1f}"))
+            out.print(frame_table(f"Change points in monthly {method} (PELT, L2 on Anscombe counts, BIC penalty)", found, "{:.1f}"))
     if events.height:
-        out.print(_table("Leadership strikes and arrests (same monthly axis as the counts above)",
+        out.print(frame_table("Leadership strikes and arrests (same monthly axis as the counts above)",
                          events.select("date", "person", "role", "event", "source")))
 
 
@@ -192,17 +149,17 @@ def places(
     label = pl.col("period").dt.strftime("%Y" if period == "year" else "%Y-%m")
     area_counts, hot = area_counts.with_columns(label), hot.with_columns(label) if hot.height else hot
     if json_out:
-        _emit({"synthetic": synthetic, "areas": area_counts.to_dicts(),
+        emit_json({"synthetic": synthetic, "areas": area_counts.to_dicts(),
                "hotspots": hot.with_columns(pl.col("h3").map_elements(h3.int_to_str, return_dtype=pl.Utf8)).to_dicts()})
         return
-    _banner(synthetic)
-    out.print(_table(f"Incidents per {period} inside named areas (buffer {buffer_km:g} km)",
+    banner(synthetic)
+    out.print(frame_table(f"Incidents per {period} inside named areas (buffer {buffer_km:g} km)",
                      area_counts.pivot(on="area", index="period", values="incidents").fill_null(0)))
     if hot.height:
         shown = hot.with_columns(pl.col("h3").map_elements(h3.int_to_str, return_dtype=pl.Utf8),
                                  pl.col("h3").map_elements(lambda c: "{:.3f}, {:.3f}".format(*h3.cell_to_latlng(h3.int_to_str(c))),
                                                            return_dtype=pl.Utf8).alias("centre"))
-        out.print(_table(f"Hotspots (Gi* ≥ 1.96, H3 resolution {resolution}, k = 1; uncorrected)", shown.select(
+        out.print(frame_table(f"Hotspots (Gi* ≥ 1.96, H3 resolution {resolution}, k = 1; uncorrected)", shown.select(
             "period", "h3", "centre", "incidents", "neighbourhood", "gi_star", "p_value")))
 
 
@@ -231,13 +188,13 @@ def attribute(
         with err.status("hiding and recovering reported attributions…"):
             result = masked_check(incidents, sites, frames.ids_of_kind("cell"), check, parameters=parameters)
         if json_out:
-            _emit({"synthetic": synthetic, "check": result})
+            emit_json({"synthetic": synthetic, "check": result})
         else:
-            _banner(synthetic)
+            banner(synthetic)
             calibration = pl.DataFrame(result.pop("calibration"))
             out.print(", ".join(f"{k}: {v:.3f}" if isinstance(v, float) else f"{k}: {v}" for k, v in result.items()))
             if calibration.height:
-                out.print(_table("Calibration of the most likely cell (stated probability vs share correct)",
+                out.print(frame_table("Calibration of the most likely cell (stated probability vs share correct)",
                                  calibration.select("probability_bin", "suggestions", "mean_probability", "share_correct")))
         return
     with err.status("scoring unattributed incidents…"):
@@ -247,15 +204,15 @@ def attribute(
     found = found.join(keys, on="incident_id", how="left").with_columns(
         pl.col("cell_id").replace_strict(names, default=None, return_dtype=pl.Utf8).alias("cell"))
     if json_out:
-        _emit({"synthetic": synthetic, "unattributed": found["incident_id"].n_unique(), "suggestions": found.to_dicts()})
+        emit_json({"synthetic": synthetic, "unattributed": found["incident_id"].n_unique(), "suggestions": found.to_dicts()})
         return
-    _banner(synthetic)
+    banner(synthetic)
     if found.is_empty():
         out.print("no unattributed incidents with coordinates: every incident carries a reported attribution "
                   "(use --check 0.2 to measure how well the method recovers them)")
         return
     best = found.filter(pl.col("rank") == 1).sort("probability", descending=True).head(limit)
-    out.print(_table(f"Most likely cell for {found['incident_id'].n_unique():,} unattributed incidents "
+    out.print(frame_table(f"Most likely cell for {found['incident_id'].n_unique():,} unattributed incidents "
                      f"(σ = {distance_km:g} km, τ = {time_days:g} days; top {limit})",
                      best.select("incident", "date", "location", "cell", "probability", "unexplained", "site_km",
                                  "incident_km", "incident_days", "supporting"), "{:.2f}"))
@@ -279,12 +236,6 @@ def coherence(
     from cellmap.incidents import actors
     from cellmap.incidents import coherence as c
 
-    def day(text: Optional[str], option: str) -> Optional[dt.date]:
-        try:
-            return dt.date.fromisoformat(text) if text else None
-        except ValueError:
-            fail(InputError(f"not a date: {text!r}", field=option))
-
     frames, synthetic = load_case(db, min_grade)
     incidents = actors.incident_cells(frames.incidents, frames.entities, frames.relations)
     campaigns = c.campaigns_frame(frames.entities, frames.properties)
@@ -293,16 +244,16 @@ def coherence(
         fail(InputError("the store holds no cells", field="cells"))
     rule = c.CoherenceRule(shuffles=shuffles)
     with err.status("testing synchrony against shifted-time nulls…"):
-        table = c.coherence(incidents, campaigns, frames.relations, cells, day(start, "--from"), day(end, "--to"),
-                            day(as_of, "--as-of"), rule, [k.strip() for k in via.split(",") if k.strip()])
+        table = c.coherence(incidents, campaigns, frames.relations, cells, date_option(start, "--from"), date_option(end, "--to"),
+                            date_option(as_of, "--as-of"), rule, [k.strip() for k in via.split(",") if k.strip()])
     names = frames.names()
     table = table.with_columns(pl.col("cell_id").replace_strict(names, default=None, return_dtype=pl.Utf8).alias("cell"))
     if json_out:
-        _emit({"synthetic": synthetic, "campaigns": campaigns.height, "rule": rule.__dict__, "via": via,
+        emit_json({"synthetic": synthetic, "campaigns": campaigns.height, "rule": rule.__dict__, "via": via,
                "cells": table.to_dicts()})
         return
-    _banner(synthetic)
-    out.print(_table(f"Command-and-control coherence ({campaigns.height} campaigns, {shuffles} shifts)",
+    banner(synthetic)
+    out.print(frame_table(f"Command-and-control coherence ({campaigns.height} campaigns, {shuffles} shifts)",
                      table.select("cell", "incidents", "r_campaign", "p_campaign", "r_peers", "p_peers", "hops",
                                   "independent_paths", "label")))
     counts = table.group_by("label").len().sort("label")

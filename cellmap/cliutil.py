@@ -1,0 +1,109 @@
+"""What every `cellmap` command shares: its common options, JSON output, tables, dates and errors.
+
+Heavy libraries are imported by the commands themselves, so that `cellmap --help` starts quickly.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import sys
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any, Iterator, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cellmap.errors import InputError
+
+err = Console(stderr=True)
+
+DbOption = typer.Option(None, "--db", envvar="CELLMAP_DB",
+                        help="Database URL or SQLite file (default ./data/cellmap.sqlite).")
+JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON.")
+GradeOption = typer.Option(None, "--min-grade",
+                           help="Only statements from reports at this Admiralty grade or better (e.g. B3).")
+SYNTHETIC_BANNER = "SYNTHETIC DATA — fictional persons"
+
+
+def out() -> Console:
+    """Console for tables: the terminal's width, or 200 columns when piped (tables stay readable)."""
+    probe = Console()
+    return probe if probe.is_terminal else Console(width=200)
+
+
+def json_safe(value: Any) -> Any:
+    """Strict JSON: NaN becomes null and ±∞ the strings "inf"/"-inf"; containers are cleaned recursively."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return value
+
+
+def json_text(value: Any) -> str:
+    """JSON for scripts: dates and Decimals as strings (money stays exact), strict about NaN and ∞."""
+    return json.dumps(json_safe(value), indent=2, default=str, allow_nan=False, ensure_ascii=False)
+
+
+def emit_json(value: Any) -> None:
+    sys.stdout.write(json_text(value) + "\n")
+
+
+def cell_text(value: Any, floats: str = "{:.4g}") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    if isinstance(value, float):
+        return floats.format(value)
+    return str(value)
+
+
+def frame_table(title: str, frame, floats: str = "{:.4g}") -> Table:
+    """A Polars frame as a Rich table: numbers right-aligned, floats by `floats`, money with two decimals."""
+    table = Table(title=title, title_justify="left")
+    for column in frame.columns:
+        table.add_column(column, justify="right" if frame[column].dtype.is_numeric() else "left")
+    for row in frame.iter_rows():
+        table.add_row(*(cell_text(v, floats) for v in row))
+    return table
+
+
+def print_frame(title: str, frame, floats: str = "{:.4g}") -> None:
+    out().print(frame_table(title, frame, floats))
+
+
+def banner(synthetic: bool) -> None:
+    if synthetic:
+        out().print(f"[bold yellow]{SYNTHETIC_BANNER}[/]")
+
+
+def fail(error: InputError | str) -> None:
+    """Print a user error on one line (file, line, field, reason) and exit with status 2."""
+    text = error.describe() if isinstance(error, InputError) else str(error)
+    err.print(f"[bold red]error:[/] {text}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=2)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn a user's bad input (InputError, or an analysis' ValueError naming its field) into `fail`."""
+    try:
+        yield
+    except ValueError as error:  # InputError is a ValueError
+        fail(error if isinstance(error, InputError) else str(error))
+
+
+def date_option(text: Optional[str], option: str) -> Optional[dt.date]:
+    """An ISO date given to `option`, or None; a bad one fails naming the option."""
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        fail(InputError(f"{text!r} is not a date YYYY-MM-DD", field=option))
