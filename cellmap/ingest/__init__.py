@@ -138,6 +138,7 @@ class _Import:
         self.progress = progress or (lambda n: None)
         self.max_errors = max_errors
         self.errors: list[InputError] = []
+        self.bad_lines: set[tuple[str, int | None]] = set()  # reported once, not again by the second pass
         self.now = _now()
         self.import_id: int | None = None
         self.reports: dict[str, tuple[int | None, ReportRecord | None]] = {
@@ -159,6 +160,7 @@ class _Import:
     def error(self, error: InputError, path: Path, line: int) -> None:
         located = InputError(error.reason, file=error.file or str(path), line=error.line or line, field=error.field)
         self.errors.append(located)
+        self.bad_lines.add((str(path), located.line))
         if len(self.errors) >= self.max_errors:
             raise InputErrors(self.errors)
 
@@ -339,6 +341,8 @@ class _Import:
             buffers: dict = {t.relation: [], t.incident: []}
             for line, raw in self.records_of(path):
                 self.progress(1)
+                if (str(path), line) in self.bad_lines:
+                    continue
                 kind = raw.get("record") if isinstance(raw, dict) else None
                 try:
                     if kind == "relation":
@@ -412,7 +416,8 @@ def validate_files(store: Store, paths: Iterable[str | Path], default_report: di
                 after = _table_counts(conn)
                 result.added = {k: after[k] - before[k] for k in after}
             except InputErrors as errors:
-                result.errors = errors.errors
+                order = {str(p): i for i, p in enumerate(paths)}
+                result.errors = sorted(errors.errors, key=lambda e: (order.get(e.file, -1), e.line or 0))
             result.records = job.records
         finally:
             transaction.rollback()

@@ -72,10 +72,12 @@ def test_an_error_in_the_second_file_rolls_back_the_first(sqlite_store, tmp_path
         assert views.counts(conn)["entities"] == 0
 
 
-def test_validation_lists_every_error_and_stores_nothing(sqlite_store, tmp_path):
-    path = write_lines(tmp_path / "bad.jsonl", GOOD + [bad for bad, _, _ in CASES[:4]])
+def test_validation_lists_every_error_once_and_stores_nothing(sqlite_store, tmp_path):
+    bad_incident = {"record": "incident", "id": "I", "date": "2021-02-30", "type": "attack", "report": "R"}
+    path = write_lines(tmp_path / "bad.jsonl", GOOD + [bad for bad, _, _ in CASES[:4]] + [bad_incident])
     result = validate_files(sqlite_store, [path])
-    assert [(e.line, e.field) for e in result.errors] == [(4, "kind"), (5, "id"), (6, "role"), (7, "target")]
+    assert [(e.line, e.field) for e in result.errors] == [(4, "kind"), (5, "id"), (6, "role"), (7, "target"),
+                                                           (8, "date")]
     with sqlite_store.session() as conn:
         assert views.counts(conn)["entities"] == 0
 
