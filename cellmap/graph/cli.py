@@ -6,35 +6,27 @@ Every command reads the store (``--db``) or a plain edge list (``--edges FILE.cs
 from __future__ import annotations
 
 import datetime as dt
-import json
-import math
-import sys
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Optional
 
 import igraph as ig
 import polars as pl
 import typer
-from rich.console import Console
-from rich.table import Table
 
+from cellmap.cliutil import (DbOption, GradeOption, JsonOption, banner, date_option, emit_json, err, out,
+                             print_frame, user_errors)
 from cellmap.errors import InputError
 
 app = typer.Typer(help="Network analytics: measures, cells, key players, paths.", no_args_is_help=True)
-err = Console(stderr=True)
 
-DbOption = typer.Option(None, "--db", envvar="CELLMAP_DB", help="Database URL or SQLite file.")
 EdgesOption = typer.Option(None, "--edges", help="Analyse a plain edge list CSV (source,target[,weight]) instead "
                                                  "of the store.")
-JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON.")
 GraphOption = typer.Option("person", "--graph", help="person (person–person ties), meta (all entities), or an "
                                                      "affiliation kind (cell, site, incident, organisation…) for "
                                                      "the person projection of that two-mode network.")
 KindsOption = typer.Option(None, "--kinds", help="Relation kinds to use, comma-separated (default: all).")
 WeightOption = typer.Option(None, "--weight", help="Weight of a relation kind, KIND=W (repeatable; default 1).")
-GradeOption = typer.Option(None, "--min-grade", help="Only statements from reports at this grade or better (B3).")
 FromOption = typer.Option(None, "--from", help="Only ties valid on or after this date (YYYY-MM-DD).")
 ToOption = typer.Option(None, "--to", help="Only ties valid on or before this date (YYYY-MM-DD).")
 GradesOption = typer.Option(None, "--grades", help="Recompute at each minimum grade, e.g. all,C3,B3,A2, and show "
@@ -51,6 +43,7 @@ class Source:
     weights: dict[str, float]
     window: Optional[tuple[Optional[dt.date], Optional[dt.date]]]
     frames: Optional[tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]] = None  # relations, entities, reports
+    synthetic: bool = False
 
     def load(self) -> None:
         if self.edges is not None or self.frames is not None:
@@ -61,6 +54,7 @@ class Source:
         store.init()
         with store.session() as conn:
             self.frames = views.relations(conn), views.entities(conn), views.reports(conn)
+            self.synthetic = views.is_synthetic(conn)
 
     def project(self, min_grade: Optional[str] = None) -> ig.Graph:
         from cellmap.graph import projection as p
@@ -86,15 +80,6 @@ class Source:
         return self.project(min_grade)
 
 
-def _date(value: Optional[str], option: str) -> Optional[dt.date]:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"{value!r} is not a date YYYY-MM-DD", field=option) from None
-
-
 def _source(db, edges, graph, kinds, weights, start, end) -> Source:
     if edges is not None and not edges.is_file():
         raise InputError("no such file", file=str(edges))
@@ -105,7 +90,7 @@ def _source(db, edges, graph, kinds, weights, start, end) -> Source:
             parsed[kind.strip()] = float(value)
         except ValueError:
             raise InputError(f"{item!r} is not KIND=NUMBER", field="--weight") from None
-    window = (_date(start, "--from"), _date(end, "--to")) if (start or end) else None
+    window = (date_option(start, "--from"), date_option(end, "--to")) if (start or end) else None
     kind_list = [k.strip() for k in kinds.split(",") if k.strip()] if kinds else None
     return Source(db, edges, graph, kind_list, parsed, window)
 
@@ -120,48 +105,6 @@ def _grades(text: Optional[str]) -> Optional[list[Optional[str]]]:
     return out
 
 
-@contextmanager
-def _errors() -> Iterator[None]:
-    try:
-        yield
-    except InputError as error:
-        err.print(f"[bold red]error:[/] {error.describe()}", highlight=False, soft_wrap=True)
-        raise typer.Exit(code=2)
-    except ValueError as error:  # analysis-level argument errors name their field
-        err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
-        raise typer.Exit(code=2)
-
-
-def _json_safe(value):
-    """NaN and infinities (isolates' constraint, ARI without recorded cells) become null: strict JSON."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
-    return value
-
-
-def _emit_json(value) -> None:
-    sys.stdout.write(json.dumps(_json_safe(value), indent=2, default=str, allow_nan=False) + "\n")
-
-
-def _out() -> Console:
-    """Console for tables: the terminal's width, or 200 columns when piped (tables stay readable)."""
-    probe = Console()
-    return probe if probe.is_terminal else Console(width=200)
-
-
-def _print_frame(frame: pl.DataFrame, title: str, digits: int = 4) -> None:
-    table = Table(title=title, title_justify="left")
-    for col in frame.columns:
-        table.add_column(col, justify="right" if frame[col].dtype.is_numeric() else "left")
-    for row in frame.iter_rows():
-        table.add_row(*[f"{v:.{digits}g}" if isinstance(v, float) else "" if v is None else str(v) for v in row])
-    _out().print(table)
-
-
 def _sensitivity(source: Source, conclude, grades, json_out: bool, title: str) -> None:
     from cellmap.graph.sensitivity import sensitivity
 
@@ -172,9 +115,10 @@ def _sensitivity(source: Source, conclude, grades, json_out: bool, title: str) -
     with err.status("recomputing at each grade…"):
         table = sensitivity(relations, entities, conclude, grades, project=source.project_for)
     if json_out:
-        _emit_json(table.to_dicts())
+        emit_json(table.to_dicts())
     else:
-        _print_frame(table, title)
+        banner(source.synthetic)
+        print_frame(title, table)
 
 
 @app.command("measures")
@@ -195,7 +139,7 @@ def measures_cmd(
     from cellmap.graph.measures import bridges, measures
     from cellmap.graph.sensitivity import top_measure
 
-    with _errors():
+    with user_errors():
         source = _source(db, edges, graph, kinds, weight, start, end)
         if grades:
             _sensitivity(source, top_measure(sort, top or 10, samples), _grades(grades), json_out,
@@ -209,9 +153,10 @@ def measures_cmd(
         frame = frame.sort([sort, "node"], descending=[True, False], nulls_last=True)
         shown = frame.head(top) if top else frame
         if json_out:
-            _emit_json({"nodes": g.vcount(), "edges": g.ecount(), "measures": shown.to_dicts(),
+            emit_json({"nodes": g.vcount(), "edges": g.ecount(), "measures": shown.to_dicts(),
                         "bridges": bridges(g).to_dicts()})
             return
+        banner(source.synthetic)
         columns = ["label", "degree", "strength", "betweenness", "harmonic", "eigenvector", "pagerank", "coreness",
                    "articulation", "constraint", "effective_size", "cells_connected", "sectors_connected"]
         if samples:
@@ -219,9 +164,9 @@ def measures_cmd(
         short = {"betweenness_se": "btw ±se", "articulation": "cut", "effective_size": "eff.size",
                  "cells_connected": "cells", "sectors_connected": "sectors", "betweenness": "betweenness",
                  "eigenvector": "eigenvec", "coreness": "core"}
-        _print_frame(shown.select(columns).rename({c: short[c] for c in columns if c in short}),
-                     f"{g.vcount():,} nodes, {g.ecount():,} edges — by {sort}")
-        _out().print(f"bridges: {bridges(g).height:,}; articulation points: {int(frame['articulation'].sum()):,}")
+        print_frame(f"{g.vcount():,} nodes, {g.ecount():,} edges — by {sort}",
+                    shown.select(columns).rename({c: short[c] for c in columns if c in short}))
+        out().print(f"bridges: {bridges(g).height:,}; articulation points: {int(frame['articulation'].sum()):,}")
 
 
 @app.command("cells")
@@ -238,7 +183,7 @@ def cells_cmd(
     from cellmap.graph.communities import compare_with_recorded, leiden
     from cellmap.graph.sensitivity import same_group
 
-    with _errors():
+    with user_errors():
         source = _source(db, edges, graph, kinds, weight, start, end)
         if grades:
             _sensitivity(source, same_group(resolution, seed), _grades(grades), json_out,
@@ -251,18 +196,19 @@ def cells_cmd(
                                                       pl.col("label").sort().head(5).str.join(", ").alias("members"))
         sizes = sizes.sort("community")
         if json_out:
-            _emit_json({"resolution": resolution, "modularity": comms.quality, "ari": cmp.ari, "nmi": cmp.nmi,
+            emit_json({"resolution": resolution, "modularity": comms.quality, "ari": cmp.ari, "nmi": cmp.nmi,
                         "compared": cmp.compared, "communities": comms.frame.to_dicts(),
                         "mismatches": cmp.mismatches.to_dicts()})
             return
-        _print_frame(sizes, f"{sizes.height} groups (γ={resolution}, modularity {comms.quality:.3f})")
+        banner(source.synthetic)
+        print_frame(f"{sizes.height} groups (γ={resolution}, modularity {comms.quality:.3f})", sizes)
         if cmp.compared < 2:
-            _out().print("no recorded cells to compare with (members of cells come from membership relations)")
+            out().print("no recorded cells to compare with (members of cells come from membership relations)")
         else:
-            _out().print(f"agreement with recorded cells over {cmp.compared} persons: "
+            out().print(f"agreement with recorded cells over {cmp.compared} persons: "
                          f"ARI {cmp.ari:.3f}, NMI {cmp.nmi:.3f}")
         if cmp.mismatches.height:
-            _print_frame(cmp.mismatches, "structural group differs from recorded cell")
+            print_frame("structural group differs from recorded cell", cmp.mismatches)
 
 
 @app.command("keyplayers")
@@ -285,7 +231,7 @@ def keyplayers_cmd(
     from cellmap.graph.sensitivity import key_player_set
 
     pool = candidates if candidates is not None else "auto"
-    with _errors():
+    with user_errors():
         source = _source(db, edges, graph, kinds, weight, start, end)
         options = dict(m=m, method=method, candidates=pool, restarts=restarts)
         if grades:
@@ -296,13 +242,14 @@ def keyplayers_cmd(
         with err.status(f"searching key players ({objective}, k={k})…"):
             result = key_players(g, k, objective=objective, seed=seed, **options)
         if json_out:
-            _emit_json({"objective": result.objective, "k": k, "score": result.score, "baseline": result.baseline,
+            emit_json({"objective": result.objective, "k": k, "score": result.score, "baseline": result.baseline,
                         "method": result.method, "evaluations": result.evaluations, "seconds": result.seconds,
                         "params": result.params, "players": result.to_frame().to_dicts()})
             return
-        _print_frame(result.to_frame().select("rank", "node", "label"),
-                     f"{result.objective} = {result.score:.4f} (without removal {result.baseline:.4f}); "
-                     f"{result.method}, {result.evaluations:,} evaluations, {result.seconds:.2f} s")
+        banner(source.synthetic)
+        print_frame(f"{result.objective} = {result.score:.4f} (without removal {result.baseline:.4f}); "
+                    f"{result.method}, {result.evaluations:,} evaluations, {result.seconds:.2f} s",
+                    result.to_frame().select("rank", "node", "label"))
 
 
 @app.command("path")
@@ -320,7 +267,7 @@ def path_cmd(
     """How FROM is connected to TO, and on whose word: every step with its reports and grades."""
     from cellmap.graph.paths import connect
 
-    with _errors():
+    with user_errors():
         source = _source(db, edges, graph, kinds, weight, start, end)
         g = source.project(min_grade)
         conn = connect(g, source_node, target_node, how=how, k=k, max_length=max_length)
@@ -329,15 +276,16 @@ def path_cmd(
             reports = source.frames[2].select("report_id", pl.col("report_key").alias("report"), "title")
             steps = steps.join(reports, on="report_id", how="left")
         if json_out:
-            _emit_json({"from": conn.source, "to": conn.target, "paths": conn.paths.to_dicts(),
+            emit_json({"from": conn.source, "to": conn.target, "paths": conn.paths.to_dicts(),
                         "steps": steps.to_dicts()})
             return
+        banner(source.synthetic)
         if conn.paths.height == 0:
-            _out().print(f"no path from {conn.source} to {conn.target}")
+            out().print(f"no path from {conn.source} to {conn.target}")
             return
-        _print_frame(conn.paths.drop("nodes"), f"paths from {conn.source} to {conn.target}")
+        print_frame(f"paths from {conn.source} to {conn.target}", conn.paths.drop("nodes"))
         if source.edges is not None:  # an edge list's evidence is the CSV line that states the tie
             steps = steps.rename({"relation_id": "csv_line"})
         shown = [c for c in ("path", "step", "source_label", "target_label", "kind", "report", "title", "grade",
                              "csv_line") if c in steps.columns]
-        _print_frame(steps.select(shown), "evidence for each step")
+        print_frame("evidence for each step", steps.select(shown))
