@@ -80,11 +80,12 @@ def detect_format(path: Path) -> str:
 READERS = {"csv": csvfile.read, "ftm": ftm.read, "jsonl": jsonl.read}
 
 
-def read_records(path: Path) -> Iterator[tuple[int, dict]]:
-    """(line, canonical record dict) for every record of a file, whatever its format."""
+def read_records(path: Path, phase: int | None = None) -> Iterator[tuple[int, dict]]:
+    """(line, canonical record dict) for every record of a file, whatever its format. With `phase` 1 or 2,
+    a reader may pass records the importer's pass does not need as bare markers ({"record": kind})."""
     if not path.is_file():
         raise InputError("no such file", file=str(path))
-    yield from READERS[detect_format(path)](path)
+    yield from READERS[detect_format(path)](path, phase)
 
 
 def count_lines(paths: Iterable[Path]) -> int:
@@ -164,9 +165,9 @@ class _Import:
         if len(self.errors) >= self.max_errors:
             raise InputErrors(self.errors)
 
-    def records_of(self, path: Path) -> Iterator[tuple[int, dict]]:
+    def records_of(self, path: Path, phase: int) -> Iterator[tuple[int, dict]]:
         try:
-            yield from read_records(path)
+            yield from read_records(path, phase)
         except InputErrors:
             raise
         except InputError as error:  # a file-level error (bad JSON, bad CSV): nothing after it is readable
@@ -317,7 +318,7 @@ class _Import:
             started_at=self.now, files=json.dumps([str(p) for p in self.paths]),
         )).inserted_primary_key[0]
         for path in self.paths:  # pass 1: reports and entities (incidents are entities too)
-            for line, raw in self.records_of(path):
+            for line, raw in self.records_of(path, 1):
                 self.records += 1
                 self.progress(1)
                 kind = raw.get("record") if isinstance(raw, dict) else None
@@ -339,7 +340,7 @@ class _Import:
         self.flush_entities()  # even after errors, so that pass 2 reports its own errors too (then all rolls back)
         for path in self.paths:  # pass 2: relationships and incidents, now that every entity has an id
             buffers: dict = {t.relation: [], t.incident: []}
-            for line, raw in self.records_of(path):
+            for line, raw in self.records_of(path, 2):
                 self.progress(1)
                 if (str(path), line) in self.bad_lines:
                     continue

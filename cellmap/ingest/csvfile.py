@@ -127,7 +127,7 @@ def _mapped_incidents(kind: str, rows: list[tuple[int, dict[str, str]]], path: P
         yield line_of.get(record.get("source_event_id", ""), 0), record
 
 
-def read(path: Path) -> Iterator[tuple[int, dict]]:
+def read(path: Path, phase: int | None = None) -> Iterator[tuple[int, dict]]:
     header, rows = _rows(path)
     kind = _kind(header, path)
     if kind in ("acled", "gtd"):

@@ -89,8 +89,16 @@ def ftm_to_record(data: dict) -> dict:
     return record
 
 
-def read(path: Path) -> Iterator[tuple[int, object]]:
+def read(path: Path, phase: int | None = None) -> Iterator[tuple[int, object]]:
+    """Records of an FtM file. The importer's first pass (phase 1) needs only entities, its second (phase 2)
+    only relationships and incidents: the other lines are passed on as bare markers, not converted twice."""
+    relation_schemata = mapping()["relations"]
     for number, data in json_lines(path):
+        if phase is not None and isinstance(data, dict) and isinstance(data.get("schema"), str):
+            is_relation = data["schema"] in relation_schemata
+            if (phase == 1 and is_relation) or (phase == 2 and not is_relation and data["schema"] != "Event"):
+                yield number, {"record": "relation" if is_relation else "entity"}
+                continue
         try:
             record = ftm_to_record(data)
         except InputError as error:

@@ -24,5 +24,5 @@ def json_lines(path: Path) -> Iterator[tuple[int, object]]:
                 raise InputError(f"invalid JSON: {error.msg} (column {error.colno})", file=str(path), line=number) from None
 
 
-def read(path: Path) -> Iterator[tuple[int, object]]:
+def read(path: Path, phase: int | None = None) -> Iterator[tuple[int, object]]:
     yield from json_lines(path)
