@@ -9,14 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-import igraph as ig
 import polars as pl
 import typer
 from rich.console import Console
 from cellmap.cliutil import DbOption, GradeOption, JsonOption, date_option, emit_json, fail, print_frame
 
+
+if TYPE_CHECKING:  # igraph loads in ~0.7 s: only the commands that need it import it
+    import igraph as ig
 app = typer.Typer(help="Disruption and recovery: strike curves, succession, tenure.", no_args_is_help=True)
 console = Console(stderr=True)
 

@@ -8,9 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-import igraph as ig
 import polars as pl
 import typer
 
@@ -18,6 +17,9 @@ from cellmap.cliutil import (DbOption, GradeOption, JsonOption, banner, date_opt
                              print_frame, user_errors)
 from cellmap.errors import InputError
 
+
+if TYPE_CHECKING:  # igraph loads in ~0.7 s: only the commands that need it import it
+    import igraph as ig
 app = typer.Typer(help="Network analytics: measures, cells, key players, paths.", no_args_is_help=True)
 
 EdgesOption = typer.Option(None, "--edges", help="Analyse a plain edge list CSV (source,target[,weight]) instead "

@@ -39,9 +39,10 @@ import json
 import os
 from pathlib import Path
 
-from cellmap.scenario.generator import SIZES, Generator
-from cellmap.scenario.writer import GROUND_TRUTH_FILE, MANIFEST_FILE
-
+# The generator and writer (which load followthemoney) are imported by the functions that use them,
+# so that `cellmap --help` does not pay for them.
+MANIFEST_FILE = "manifest.json"
+GROUND_TRUTH_FILE = "ground_truth.jsonl"
 DEMO_SEED = 20190101
 
 
@@ -51,6 +52,8 @@ def generate(seed: int, size: str = "demo", out_dir: str | os.PathLike = "scenar
     """Write a scenario folder; returns its manifest. `size` is 'demo' or 'large'; the counts override it.
 
     `progress(cells_done, cells_total)` is called after each cell is written."""
+    from cellmap.scenario.generator import SIZES, Generator
+
     if size not in SIZES:
         raise ValueError(f"size: {size!r} is not one of {', '.join(SIZES)}")
     if entity_format not in ("ftm", "cellmap"):

@@ -17,12 +17,11 @@ from typing import IO, Any
 
 import yaml
 from followthemoney import model as ftm_model
+from cellmap.scenario import GROUND_TRUTH_FILE, MANIFEST_FILE
 
 REPORTS_FILE = "reports.jsonl"
 ENTITIES_FILE = "entities.ftm.jsonl"
 INCIDENTS_FILE = "incidents.csv"
-GROUND_TRUTH_FILE = "ground_truth.jsonl"
-MANIFEST_FILE = "manifest.json"
 IMPORT_ORDER = (REPORTS_FILE, ENTITIES_FILE, INCIDENTS_FILE)
 
 INCIDENT_COLUMNS = (
