@@ -13,6 +13,7 @@ from rich.table import Table
 from sqlalchemy import select
 
 app = typer.Typer(help="Entity resolution: candidates, review, judgements, clusters.", no_args_is_help=True)
+DECIDED = ("same", "not_same")  # an 'unsure' pair stays in the review queue
 console = Console()
 
 DbOption = typer.Option(None, "--db", help="Store URL or SQLite path (default: CELLMAP_DB or ./data/cellmap.sqlite).")
@@ -88,7 +89,7 @@ def candidates_cmd(
         task = progress.add_task("reading persons", total=3)
         with store.session() as conn:
             records = _records(conn)
-            judged = judged_pairs(conn)
+            judged = judged_pairs(conn, DECIDED)
         progress.update(task, advance=1, description="blocking")
         pairs = block(records, max_block=max_block, per_record=per_record)
         progress.update(task, advance=1, description=f"scoring {pairs.height} pairs")
@@ -100,7 +101,7 @@ def candidates_cmd(
         with store.transaction() as conn:
             accepted = accept_above(conn, scored, auto_accept)
         with store.session() as conn:
-            judged = judged_pairs(conn)
+            judged = judged_pairs(conn, DECIDED)
     pending = scored.filter(
         ~pl.struct("left_id", "right_id").map_elements(lambda s: (s["left_id"], s["right_id"]) in judged,
                                                        return_dtype=pl.Boolean)
@@ -148,7 +149,7 @@ def review_cmd(
         raise typer.BadParameter(f"{path}: no review queue yet; run `cellmap resolve candidates` first")
     queued = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     with store.session() as conn:
-        judged = judged_pairs(conn)
+        judged = judged_pairs(conn, DECIDED)
         records = _records(conn)
     by_id = {r["record_id"]: r for r in records.iter_rows(named=True)}
     pending = [q for q in queued if tuple(sorted((q["left_id"], q["right_id"]))) not in judged][:limit]

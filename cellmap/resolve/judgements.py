@@ -81,8 +81,9 @@ def auto_accept(conn: Connection, scored: pl.DataFrame, threshold: float, cannot
     return len(accepted)
 
 
-def judged_pairs(conn: Connection) -> set[tuple[int, int]]:
-    latest = views.latest_judgements(conn)
+def judged_pairs(conn: Connection, decisions: tuple[str, ...] = DECISIONS) -> set[tuple[int, int]]:
+    """Pairs whose latest judgement is one of ``decisions`` (sorted id tuples)."""
+    latest = views.latest_judgements(conn).filter(pl.col("decision").is_in(list(decisions)))
     return {tuple(sorted(p)) for p in latest.select("left_id", "right_id").iter_rows()}
 
 
