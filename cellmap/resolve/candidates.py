@@ -125,9 +125,6 @@ def block(records: pl.DataFrame, max_block: int = 50, max_single_block: int = 20
             .sort("left_id", "right_id"))
 
 
-REASONS_FROM = 0.2  # reasons are kept for pairs an analyst may see; below, only the score
-
-
 def _prescore(pairs: pl.DataFrame, ids: list[int], skeletons: list[list[str]]) -> pl.DataFrame:
     """Best Levenshtein similarity between any two names' sorted skeleton strings (rapidfuzz, C++)."""
     names = pl.DataFrame({"record_id": [i for i, sk in zip(ids, skeletons) for _ in sk],
@@ -141,9 +138,17 @@ def _prescore(pairs: pl.DataFrame, ids: list[int], skeletons: list[list[str]]) -
             .group_by("left_id", "right_id").agg(pl.col("prescore").max()))
 
 
-def _score_chunk(chunk: list[tuple[list[str], list[str], str, dict, dict, str]]) -> list[tuple[float, str]]:
+REASONS_FROM = 0.3  # reasons are kept for pairs an analyst may see (the CLI's default); below, only the score
+# (names, schema, attributes) per record id: filled before the worker processes fork, so each pair
+# travels to a worker as two integers
+_RECORDS: dict[int, tuple[list[str], str, dict]] = {}
+
+
+def _score_chunk(chunk: list[tuple[int, int]], model: str) -> list[tuple[float, str]]:
     out = []
-    for names_a, names_b, schema, attrs_a, attrs_b, model in chunk:
+    for left_id, right_id in chunk:
+        names_a, schema, attrs_a = _RECORDS[left_id]
+        names_b, _, attrs_b = _RECORDS[right_id]
         best = None
         for na in names_a[:4]:
             for nb in names_b[:4]:
@@ -162,30 +167,25 @@ def score_candidates(records: pl.DataFrame, pairs: pl.DataFrame, workers: int | 
     if pairs.is_empty():
         return pairs.with_columns(pl.lit(0.0).alias("score"), pl.lit("{}").alias("reasons"))
     attr_cols = [c for c in ATTRIBUTE_COLUMNS if c in records.columns]
-    by_id = {row["record_id"]: row for row in records.to_dicts()}
-
-    def attrs(row: dict) -> dict:
-        return {c: row[c] for c in attr_cols if row.get(c) not in (None, "", [])}
-
-    tasks = []
-    for left_id, right_id in pairs.select("left_id", "right_id").iter_rows():
-        ra, rb = by_id[left_id], by_id[right_id]
-        schema = ra.get("schema") or "Person"
-        tasks.append((_names_of(ra), _names_of(rb), schema, attrs(ra), attrs(rb), model))
-    chunks = [tasks[i:i + chunk_size] for i in range(0, len(tasks), chunk_size)]
+    _RECORDS.clear()
+    for row in records.iter_rows(named=True):
+        attrs = {c: row[c] for c in attr_cols if row.get(c) not in (None, "", [])}
+        _RECORDS[row["record_id"]] = (_names_of(row), row.get("schema") or "Person", attrs)
+    ids = list(pairs.select("left_id", "right_id").iter_rows())
+    chunks = [ids[i:i + chunk_size] for i in range(0, len(ids), chunk_size)]
     workers = workers or os.cpu_count() or 1
     if workers > 1 and len(chunks) > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(itertools.chain.from_iterable(pool.map(_score_chunk, chunks)))
+            results = list(itertools.chain.from_iterable(pool.map(_score_chunk, chunks, itertools.repeat(model))))
     else:
-        results = list(itertools.chain.from_iterable(_score_chunk(c) for c in chunks))
+        results = list(itertools.chain.from_iterable(_score_chunk(c, model) for c in chunks))
     return pairs.with_columns(
         pl.Series("score", [r[0] for r in results], dtype=pl.Float64),
         pl.Series("reasons", [r[1] for r in results], dtype=pl.Utf8),
     )
 
 
-def candidates(records: pl.DataFrame, min_score: float = 0.3, max_block: int = 100, per_record: int = 4,
+def candidates(records: pl.DataFrame, min_score: float = 0.3, max_block: int = 50, per_record: int = 4,
                workers: int | None = None) -> pl.DataFrame:
     """Blocking then scoring: the pairs worth an analyst's look, best first."""
     pairs = block(records, max_block=max_block, per_record=per_record, workers=workers)
