@@ -351,9 +351,10 @@ def scenario_file_records(folder: Path) -> pl.DataFrame:
     scenario, whose import alone exceeds the bench budget. O(lines)."""
     import json
 
-    from cellmap.resolve.candidates import RECORD_RELATION_KINDS, records_from_views
+    from cellmap.resolve.candidates import RECORD_RELATION_KINDS, UNIT_KINDS, records_from_views, report_units
 
     ids: dict[str, int] = {}
+    report_ids: dict[str, int] = {}
     kinds: dict[str, str] = {}
     ent_rows, prop_rows, rel_rows = [], [], []
     with open(folder / "entities.ftm.jsonl", encoding="utf-8") as fh:
@@ -372,24 +373,36 @@ def scenario_file_records(folder: Path) -> pl.DataFrame:
             if kind != "person":
                 continue
             eid = ids.setdefault(item["id"], len(ids) + 1)
+            rid = report_ids.setdefault(ext.get("report") or "", len(report_ids) + 1)
             names = props.get("name") or [""]
             ent_rows.append((eid, item["id"], "person", names[0]))
             for prop, column in _FTM_PROPS.items():
-                prop_rows += [(eid, column, str(v)) for v in props.get(prop, [])]
+                prop_rows += [(eid, column, str(v), rid) for v in props.get(prop, [])]
             for prop in ("kunya", "laqab"):
-                prop_rows += [(eid, prop, str(v)) for v in (ext.get("properties") or {}).get(prop, [])]
+                prop_rows += [(eid, prop, str(v), rid) for v in (ext.get("properties") or {}).get(prop, [])]
     other = {k: i for i, k in enumerate(sorted(set(kinds) - set(ids)), start=len(ids) + 1)}
     every = ids | other
     entities = pl.DataFrame(ent_rows, schema={"entity_id": pl.Int64, "key": pl.Utf8, "kind": pl.Utf8,
                                               "name": pl.Utf8}, orient="row")
-    properties = pl.DataFrame(prop_rows, schema={"entity_id": pl.Int64, "prop": pl.Utf8, "value": pl.Utf8},
-                              orient="row")
+    properties = pl.DataFrame(prop_rows, schema={"entity_id": pl.Int64, "prop": pl.Utf8, "value": pl.Utf8,
+                                                 "report_id": pl.Int64}, orient="row")
+    titles = {}
+    with open(folder / "reports.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            item = json.loads(line)
+            if item.get("id") in report_ids:
+                titles[report_ids[item["id"]]] = item.get("title") or ""
+    reports = pl.DataFrame({"report_id": list(titles), "title": list(titles.values())},
+                           schema={"report_id": pl.Int64, "title": pl.Utf8})
+    units = pl.DataFrame({"entity_id": [every[k] for k in other if kinds[k] in UNIT_KINDS],
+                          "key": [k for k in other if kinds[k] in UNIT_KINDS]},
+                         schema={"entity_id": pl.Int64, "key": pl.Utf8})
     relations = pl.DataFrame(
         [(k, every.get(a), every.get(b), role, kinds.get(b)) for k, a, b, role in rel_rows
          if a in every and b in every],
         schema={"kind": pl.Utf8, "source_id": pl.Int64, "target_id": pl.Int64, "role": pl.Utf8,
                 "target_kind": pl.Utf8}, orient="row")
-    records = records_from_views(entities, properties, relations)
+    records = records_from_views(entities, properties, relations, report_units(reports, units))
     return records.join(entities.select(pl.col("entity_id").alias("record_id"), "key"), on="record_id")
 
 

@@ -29,7 +29,8 @@ from cellmap.resolve.score import analyse_generic, analyse_person, is_person_sch
 RARE_BLOCK = 5
 PRESCORE_WEIGHT = 10.0  # one unit of skeleton similarity is worth this much shared-key weight
 BLOCKING_ATTRIBUTES = ("identifier", "birth_date")
-ATTRIBUTE_COLUMNS = ("birth_date", "birth_place", "nationality", "gender", "cell", "role", "identifier", "context")
+ATTRIBUTE_COLUMNS = ("birth_date", "birth_place", "nationality", "gender", "cell", "role", "identifier", "context",
+                     "unit")
 
 
 def record_keys(names: Sequence[str], person: bool = True) -> tuple[list[str], list[str]]:
@@ -71,8 +72,8 @@ def block(records: pl.DataFrame, max_block: int = 50, max_single_block: int = 20
     ≥ 3 keys; of those, each record keeps its ``per_record`` best partners (by pre-score).
     """
     key_attrs = [c for c in BLOCKING_ATTRIBUTES if c in records.columns]
-    with_context = "context" in records.columns
-    rows = records.select([c for c in ("record_id", "name", "aliases", "schema", "context", *key_attrs)
+    with_context = "context" in records.columns or "unit" in records.columns
+    rows = records.select([c for c in ("record_id", "name", "aliases", "schema", "context", "unit", *key_attrs)
                            if c in records.columns]).to_dicts()
     preanalyse([n for row in rows if is_person_schema(row.get("schema") or "Person") for n in _names_of(row)],
                workers=workers or os.cpu_count() or 1)
@@ -85,10 +86,11 @@ def block(records: pl.DataFrame, max_block: int = 50, max_single_block: int = 20
         # exact identifiers and full birth dates also block: they catch badly garbled names
         keys += [f"{c}:{v}" for c in key_attrs for v in str(row.get(c) or "").split(";")
                  if v.strip() and (c != "birth_date" or len(v.strip()) >= 10)]
-        if with_context and row.get("context"):
-            # a single name part is too common to block on alone (Abu Zaid), but not within one unit
-            units = str(row["context"]).split(";")
-            keys += [f"u:{k[2:]}@{u}" for k in keys if k.startswith("1:") for u in units]
+        units = {u for c in ("context", "unit") for u in str(row.get(c) or "").split(";") if u}
+        if with_context and units:
+            # a single name part is too common to block on alone (Abu Zaid, al-Idari), but not within one
+            # unit: a bare kunya or laqab becomes a candidate of the same unit's records sharing it
+            keys += [f"u:{k[2:]}@{u}" for k in keys if k.startswith("1:") for u in sorted(units)]
         ids.append(row["record_id"])
         skeletons.append(skel)
         flat_ids.extend([row["record_id"]] * len(keys))
@@ -195,6 +197,7 @@ def candidates(records: pl.DataFrame, min_score: float = 0.3, max_block: int = 5
 
 TIE_KINDS = ("communication", "meeting", "command", "kinship", "association")
 RECORD_RELATION_KINDS = ("membership", "use", *TIE_KINDS)  # what records_from_views reads
+UNIT_KINDS = ("cell", "sector", "organisation")  # entities a report can be about (report_units)
 
 
 def context_units(relations: pl.DataFrame) -> pl.DataFrame:
@@ -216,14 +219,29 @@ def context_units(relations: pl.DataFrame) -> pl.DataFrame:
             .group_by("entity_id").agg(pl.col("unit").cast(pl.Utf8).sort().str.join(";").alias("context")))
 
 
+def report_units(reports: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
+    """report_id, unit: the units (cells, sectors) a report names in its title — an intercept summary
+    or membership assessment "of CELL-00013" places every person it mentions in that unit's context,
+    even when it names him only by a kunya or laqab. ``reports`` has report_id and title (``views.reports``),
+    ``units`` has entity_id and key of the unit entities. O(R·U) literal substring tests."""
+    if reports.is_empty() or units.is_empty():
+        return pl.DataFrame(schema={"report_id": pl.Int64, "unit": pl.Int64})
+    pairs = reports.select("report_id", "title").join(
+        units.select(pl.col("entity_id").alias("unit"), "key"), how="cross")
+    hits = [title is not None and key in title for title, key in zip(pairs["title"], pairs["key"])]
+    return pairs.filter(pl.Series(hits)).select(pl.col("report_id").cast(pl.Int64), pl.col("unit").cast(pl.Int64))
+
+
 def records_from_views(entities: pl.DataFrame, properties: pl.DataFrame,
-                       relations: pl.DataFrame | None = None) -> pl.DataFrame:
+                       relations: pl.DataFrame | None = None,
+                       units_of_reports: pl.DataFrame | None = None) -> pl.DataFrame:
     """Person records for resolution from the store's views (``views.entities(resolved=False)``,
     ``views.properties``, optionally ``views.relations`` for cell and role).
 
     One row per entity: name, aliases (alias, kunya and other name properties), birth date,
     place, nationality, gender, the cells and roles of its memberships, the units it reaches
-    through contacts (``context``) and the identifiers (phones, accounts) it uses.
+    through contacts (``context``) and the identifiers (phones, accounts) it uses; with
+    ``units_of_reports`` (:func:`report_units`), ``unit`` = its cells and the units its reports are about.
     """
     persons = entities.filter(pl.col("kind") == "person").select("entity_id", "name")
     props = properties.filter(pl.col("entity_id").is_in(persons["entity_id"].implode()))
@@ -251,6 +269,18 @@ def records_from_views(entities: pl.DataFrame, properties: pl.DataFrame,
                                                .str.join(";").alias("identifier"))
                     .rename({"source_id": "entity_id"}))
             wide = wide.join(used, on="entity_id", how="left")
+    unit_sources = []
+    if relations is not None and not relations.is_empty():
+        unit_sources.append(relations.filter(pl.col("kind") == "membership")
+                            .select(pl.col("source_id").alias("entity_id"), pl.col("target_id").alias("unit")))
+    if units_of_reports is not None and not units_of_reports.is_empty() and "report_id" in props.columns:
+        record_reports = props.filter(pl.col("prop") == "name").select("entity_id", "report_id").unique()
+        unit_sources.append(record_reports.join(units_of_reports, on="report_id").select("entity_id", "unit"))
+    if unit_sources:
+        unit = (pl.concat([u.select(pl.col("entity_id").cast(pl.Int64), pl.col("unit").cast(pl.Int64))
+                           for u in unit_sources]).unique()
+                .group_by("entity_id").agg(pl.col("unit").sort().cast(pl.Utf8).str.join(";").alias("unit")))
+        wide = wide.join(unit, on="entity_id", how="left")
     wide = wide.with_columns(
         pl.col("name").fill_null(""),
         pl.col("aliases").fill_null(pl.lit([], dtype=pl.List(pl.Utf8))),

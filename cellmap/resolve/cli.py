@@ -39,13 +39,15 @@ def _queue_path(store, queue: Optional[Path]) -> Path:
 
 
 def _records(conn):
-    from cellmap.resolve.candidates import RECORD_RELATION_KINDS, records_from_views
+    from cellmap.resolve.candidates import RECORD_RELATION_KINDS, UNIT_KINDS, records_from_views, report_units
     from cellmap.store import views
 
     entities = views.entities(conn, kinds=["person"], resolved=False)
     properties = views.properties(conn, entity_ids=entities["entity_id"].to_list())
     relations = views.relations(conn, kinds=list(RECORD_RELATION_KINDS), resolved=False)
-    records = records_from_views(entities, properties, relations)
+    units = views.entities(conn, kinds=list(UNIT_KINDS), resolved=False)
+    records = records_from_views(entities, properties, relations,
+                                 report_units(views.reports(conn), units))
     return records.join(entities.select(pl.col("entity_id").alias("record_id"), "key"), on="record_id", how="left")
 
 

@@ -101,19 +101,14 @@ def train(cases_path: str | Path, out_path: str | Path | None = None, l2: float 
 
 def store_person_records(url: str):
     """Person records (with keys) of a store, as the CLI builds them."""
-    import polars as pl
-
-    from cellmap.resolve.candidates import RECORD_RELATION_KINDS, records_from_views
-    from cellmap.store import open_store, views
+    from cellmap.resolve.cli import _records
+    from cellmap.store import open_store
 
     store = open_store(url)
     with store.session() as conn:
-        entities = views.entities(conn, kinds=["person"], resolved=False)
-        records = records_from_views(
-            entities, views.properties(conn, entity_ids=entities["entity_id"].to_list()),
-            views.relations(conn, kinds=list(RECORD_RELATION_KINDS), resolved=False))
+        records = _records(conn)
     store.close()
-    return records.join(entities.select(pl.col("entity_id").alias("record_id"), "key"), on="record_id")
+    return records
 
 
 if __name__ == "__main__":
