@@ -144,20 +144,35 @@ REASONS_FROM = 0.3  # reasons are kept for pairs an analyst may see (the CLI's d
 # (names, schema, attributes) per record id: filled before the worker processes fork, so each pair
 # travels to a worker as two integers
 _RECORDS: dict[int, tuple[list[str], str, dict]] = {}
+CONTRADICTING_LLR = -3.0  # an attribute this strongly against (gender, birth year, unit) contradicts
 
 
-def _score_chunk(chunk: list[tuple[int, int]], model: str) -> list[tuple[float, str]]:
+def carries_full_name(names: Sequence[str], schema: str = "Person") -> bool:
+    """True when a person record names the man, not only his kunya or laqab: some name has an ism and a
+    father's name, nisba or family name. Two such records that score low are two people; a bare
+    kunya or laqab scoring low against a full name is mere absence of shared parts. O(names)."""
+    if not is_person_schema(schema):
+        return True
+    for name in names:
+        tags = {p.tag for p in analyse_person(name or "").parts}
+        if "ism" in tags and tags & {"nasab", "nisba", "family"}:
+            return True
+    return False
+
+
+def _score_chunk(chunk: list[tuple[int, int]], model: str) -> list[tuple[float, str, bool]]:
     out = []
     for left_id, right_id in chunk:
-        names_a, schema, attrs_a = _RECORDS[left_id]
-        names_b, _, attrs_b = _RECORDS[right_id]
+        names_a, schema, attrs_a, full_a = _RECORDS[left_id]
+        names_b, _, attrs_b, full_b = _RECORDS[right_id]
         best = None
         for na in names_a[:4]:
             for nb in names_b[:4]:
                 s = score_pair(na, nb, schema, attrs_a, attrs_b, explain=False, model=model)
                 if best is None or s.score > best.score:
                     best = s
-        out.append((best.score, json.dumps(best.reasons()) if best.score >= REASONS_FROM else "{}"))
+        contradicts = (full_a and full_b) or any(v <= CONTRADICTING_LLR for v in best.attribute_reasons.values())
+        out.append((best.score, json.dumps(best.reasons()) if best.score >= REASONS_FROM else "{}", contradicts))
     return out
 
 
@@ -165,14 +180,18 @@ def score_candidates(records: pl.DataFrame, pairs: pl.DataFrame, workers: int | 
                      chunk_size: int = 5000, model: str = "record") -> pl.DataFrame:
     """Full scores and reasons for candidate pairs; ``workers`` processes (default: CPU count).
 
-    ``model`` is the person-name model (``record`` for report records, ``person`` for lists)."""
+    ``model`` is the person-name model (``record`` for report records, ``person`` for lists).
+    ``contradicts`` marks pairs whose evidence is *against* identity (both carry full names, or an
+    attribute at ≤ CONTRADICTING_LLR) rather than merely missing: only those become cannot-links."""
     if pairs.is_empty():
-        return pairs.with_columns(pl.lit(0.0).alias("score"), pl.lit("{}").alias("reasons"))
+        return pairs.with_columns(pl.lit(0.0).alias("score"), pl.lit("{}").alias("reasons"),
+                                  pl.lit(True).alias("contradicts"))
     attr_cols = [c for c in ATTRIBUTE_COLUMNS if c in records.columns]
     _RECORDS.clear()
     for row in records.iter_rows(named=True):
         attrs = {c: row[c] for c in attr_cols if row.get(c) not in (None, "", [])}
-        _RECORDS[row["record_id"]] = (_names_of(row), row.get("schema") or "Person", attrs)
+        names, schema = _names_of(row), row.get("schema") or "Person"
+        _RECORDS[row["record_id"]] = (names, schema, attrs, carries_full_name(names, schema))
     ids = list(pairs.select("left_id", "right_id").iter_rows())
     chunks = [ids[i:i + chunk_size] for i in range(0, len(ids), chunk_size)]
     workers = workers or os.cpu_count() or 1
@@ -184,6 +203,7 @@ def score_candidates(records: pl.DataFrame, pairs: pl.DataFrame, workers: int | 
     return pairs.with_columns(
         pl.Series("score", [r[0] for r in results], dtype=pl.Float64),
         pl.Series("reasons", [r[1] for r in results], dtype=pl.Utf8),
+        pl.Series("contradicts", [r[2] for r in results], dtype=pl.Boolean),
     )
 
 

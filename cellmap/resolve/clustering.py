@@ -3,7 +3,9 @@
 Clusters are connected components of "same" pairs, so one wrong link merges two whole clusters.
 ``constrained_accept`` takes pairs best first (score ≥ ``threshold``) and accepts a pair only if
 the two clusters it would join contain no *cannot-link* pair: an analyst's ``not_same``
-judgement, or a candidate pair scored below ``cannot_below`` (strong evidence of two people).
+judgement, or a candidate pair scored below ``cannot_below`` (strong evidence of two people) —
+when the frame has a ``contradicts`` column, only such pairs whose evidence contradicts identity
+(two full names, or a contradicting attribute), not a bare kunya that shares no part with a full name.
 This is greedy agglomerative clustering under cannot-link constraints (Wagstaff, Cardie, Rogers
 & Schrödl, ICML 2001). Cost O(P log P + A·s²) for P pairs, A accepted merges of clusters of size ≤ s.
 """
@@ -21,7 +23,13 @@ def constrained_accept(scored: pl.DataFrame, threshold: float, cannot_below: flo
     score = {(min(a, b), max(a, b)): s for a, b, s in
              scored.select("left_id", "right_id", "score").iter_rows()}
     forbidden = {(min(a, b), max(a, b)) for a, b in cannot_link}
-    forbidden |= {pair for pair, s in score.items() if s < cannot_below}
+    if "contradicts" in scored.columns:
+        # a bare kunya scoring low against a full name lacks shared parts; it does not contradict it
+        forbidden |= {(min(a, b), max(a, b)) for a, b, s, c in
+                      scored.select("left_id", "right_id", "score", "contradicts").iter_rows()
+                      if s < cannot_below and c}
+    else:
+        forbidden |= {pair for pair, s in score.items() if s < cannot_below}
     cluster: dict[int, int] = {}
     members: dict[int, list[int]] = {}
 
