@@ -24,6 +24,7 @@ import polars as pl
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from cellmap.resolve.collective import unique_in_unit
 from cellmap.resolve.score import analyse_generic, analyse_person, is_person_schema, preanalyse, score_pair
 
 RARE_BLOCK = 5
@@ -200,11 +201,16 @@ def score_candidates(records: pl.DataFrame, pairs: pl.DataFrame, workers: int | 
             results = list(itertools.chain.from_iterable(pool.map(_score_chunk, chunks, itertools.repeat(model))))
     else:
         results = list(itertools.chain.from_iterable(_score_chunk(c, model) for c in chunks))
-    return pairs.with_columns(
+    scored = pairs.with_columns(
         pl.Series("score", [r[0] for r in results], dtype=pl.Float64),
         pl.Series("reasons", [r[1] for r in results], dtype=pl.Utf8),
         pl.Series("contradicts", [r[2] for r in results], dtype=pl.Boolean),
     )
+    if "unit" in records.columns:
+        part_keys = {rid: {k[2:] for k in record_keys(rec[0], is_person_schema(rec[1]))[0] if k.startswith("1:")}
+                     for rid, rec in _RECORDS.items()}
+        scored = unique_in_unit(records, scored, part_keys, {rid: rec[3] for rid, rec in _RECORDS.items()})
+    return scored
 
 
 def candidates(records: pl.DataFrame, min_score: float = 0.3, max_block: int = 50, per_record: int = 4,

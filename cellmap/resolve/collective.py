@@ -1,0 +1,81 @@
+"""Collective evidence for bare kunyas and laqabs: is the name part unique within the unit?
+
+A report that names a man only "Abu Majid" or "al-Hajji" cannot be resolved by the name alone —
+several fictional persons share a kunya — but an analyst reads it in its unit: if among the
+*persons* known by full name in that cell exactly one carries the kunya "Abu Majid", the bare
+record most likely denotes him. This is collective entity resolution (Bhattacharya & Getoor,
+"Collective entity resolution in relational data", ACM TKDD 1(1), 2007): first resolve the
+records that carry a full name (ism + father's name, nisba or family name) among themselves with
+a high threshold, then count, per (unit, name-part skeleton), the distinct resolved full-name
+persons carrying that part (over all their names and aliases). A pair that shares such a
+(unit, part) with count 1 gets ``UNIQUE_IN_UNIT_LLR`` added to its logit; a count ≥ 2 is
+ambiguity and adds nothing. The part must appear on both records; the unit on both records.
+
+Cost: O(P) for the first-pass clustering of P scored pairs (greedy, see
+:func:`cellmap.resolve.clustering.constrained_accept`), O(N·k·u) (unit, part) rows for N records
+of k parts in u units, and O(P·k·u) for the pair look-ups.
+"""
+from __future__ import annotations
+
+import json
+import math
+
+import polars as pl
+
+from cellmap.resolve.clustering import constrained_accept
+
+UNIQUE_IN_UNIT_LLR = 3.0  # tuned on scenarios with seeds 1 and 2 only (never the demo seed)
+FULL_NAME_THRESHOLD = 0.7  # first pass: only confident merges of full-name records
+
+
+def _units(value) -> set[str]:
+    return {u for u in str(value or "").split(";") if u}
+
+
+def unique_in_unit(records: pl.DataFrame, scored: pl.DataFrame, part_keys: dict[int, set[str]],
+                   full: dict[int, bool]) -> pl.DataFrame:
+    """``scored`` with the unit-uniqueness log-odds added to ``score`` (and named in ``reasons``).
+
+    ``part_keys`` maps record id → skeletons of its single name parts (all its names);
+    ``full`` maps record id → whether it carries a full name.
+    """
+    if scored.is_empty() or "unit" not in records.columns:
+        return scored
+    units = {r: _units(u) for r, u in zip(records["record_id"].to_list(), records["unit"].to_list())}
+    both_full = scored.filter(pl.Series([full.get(a, False) and full.get(b, False) for a, b in
+                                         zip(scored["left_id"].to_list(), scored["right_id"].to_list())]))
+    parent: dict[int, int] = {}
+
+    def person_of(x: int) -> int:  # union-find with path halving
+        while parent.get(x, x) != x:
+            parent[x] = parent.get(parent[x], parent[x])
+            x = parent[x]
+        return x
+
+    for a, b, _ in constrained_accept(both_full, FULL_NAME_THRESHOLD):
+        parent[person_of(max(a, b))] = person_of(min(a, b))
+    carriers: dict[tuple[str, str], set[int]] = {}
+    for rid, is_full in full.items():
+        if not is_full:
+            continue
+        for unit in units.get(rid, ()):
+            for part in part_keys.get(rid, ()):
+                carriers.setdefault((unit, part), set()).add(person_of(rid))
+    unique = {key for key, who in carriers.items() if len(who) == 1}
+    scores, reasons = [], []
+    for a, b, s, why in scored.select("left_id", "right_id", "score", "reasons").iter_rows():
+        if full.get(a, False) and full.get(b, False):
+            scores.append(s), reasons.append(why)
+            continue
+        shared = [(u, p) for u in units.get(a, set()) & units.get(b, set())
+                  for p in part_keys.get(a, set()) & part_keys.get(b, set()) if (u, p) in unique]
+        if not shared:
+            scores.append(s), reasons.append(why)
+            continue
+        s = min(max(s, 1e-9), 1 - 1e-9)
+        boosted = 1.0 / (1.0 + math.exp(-(math.log(s / (1 - s)) + UNIQUE_IN_UNIT_LLR)))
+        detail = json.loads(why or "{}")
+        detail["unique_in_unit"] = {"unit": shared[0][0], "part": shared[0][1], "llr": UNIQUE_IN_UNIT_LLR}
+        scores.append(boosted), reasons.append(json.dumps(detail))
+    return scored.with_columns(pl.Series("score", scores, dtype=pl.Float64),
+                               pl.Series("reasons", reasons, dtype=pl.Utf8))
