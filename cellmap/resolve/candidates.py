@@ -148,6 +148,17 @@ _RECORDS: dict[int, tuple[list[str], str, dict]] = {}
 CONTRADICTING_LLR = -3.0  # an attribute this strongly against (gender, birth year, unit) contradicts
 
 
+def epithet_keys(names: Sequence[str]) -> set[str]:
+    """Skeletons of a record's kunyas (Abu X) and of its bare one-part names (a laqab such as al-Hajji):
+    the parts a bare alias shares with the person's full record. A nisba or ism inside a longer name
+    is excluded — many members of one cell share them. O(names)."""
+    keys = set()
+    for name in names:
+        parts = [p for p in analyse_person(name or "").parts if p.tag not in ("title", "initial") and p.skeleton]
+        keys |= {p.skeleton for p in parts if p.tag == "kunya" or len(parts) == 1}
+    return keys
+
+
 def carries_full_name(names: Sequence[str], schema: str = "Person") -> bool:
     """True when a person record names the man, not only his kunya or laqab: some name has an ism and a
     father's name, nisba or family name. Two such records that score low are two people; a bare
@@ -207,8 +218,7 @@ def score_candidates(records: pl.DataFrame, pairs: pl.DataFrame, workers: int | 
         pl.Series("contradicts", [r[2] for r in results], dtype=pl.Boolean),
     )
     if "unit" in records.columns:
-        part_keys = {rid: {k[2:] for k in record_keys(rec[0], is_person_schema(rec[1]))[0] if k.startswith("1:")}
-                     for rid, rec in _RECORDS.items()}
+        part_keys = {rid: epithet_keys(rec[0]) if is_person_schema(rec[1]) else set() for rid, rec in _RECORDS.items()}
         scored = unique_in_unit(records, scored, part_keys, {rid: rec[3] for rid, rec in _RECORDS.items()})
     return scored
 

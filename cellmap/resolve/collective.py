@@ -36,7 +36,8 @@ def unique_in_unit(records: pl.DataFrame, scored: pl.DataFrame, part_keys: dict[
                    full: dict[int, bool]) -> pl.DataFrame:
     """``scored`` with the unit-uniqueness log-odds added to ``score`` (and named in ``reasons``).
 
-    ``part_keys`` maps record id → skeletons of its single name parts (all its names);
+    ``part_keys`` maps record id → skeletons of its kunyas and bare laqabs
+    (:func:`cellmap.resolve.candidates.epithet_keys`);
     ``full`` maps record id → whether it carries a full name.
     """
     if scored.is_empty() or "unit" not in records.columns:
