@@ -9,7 +9,8 @@ records that carry a full name (ism + father's name, nisba or family name) among
 a high threshold, then count, per (unit, name-part skeleton), the distinct resolved full-name
 persons carrying that part (over all their names and aliases). A pair that shares such a
 (unit, part) with count 1 gets ``UNIQUE_IN_UNIT_LLR`` added to its logit; a count ≥ 2 is
-ambiguity and adds nothing. The part must appear on both records; the unit on both records.
+ambiguity and adds ``AMBIGUOUS_IN_UNIT_LLR`` (0; the reasons still say how many persons carry it,
+for the analyst's review). The pair's rarest shared (unit, part) decides. The part must appear on both records; the unit on both records.
 
 Cost: O(P) for the first-pass clustering of P scored pairs (greedy, see
 :func:`cellmap.resolve.clustering.constrained_accept`), O(N·k·u) (unit, part) rows for N records
@@ -25,6 +26,8 @@ import polars as pl
 from cellmap.resolve.clustering import constrained_accept
 
 UNIQUE_IN_UNIT_LLR = 3.0  # tuned on scenarios with seeds 1 and 2 only (never the demo seed)
+AMBIGUOUS_IN_UNIT_LLR = 0.0  # two or more persons of the unit carry it: no evidence either way (a penalty
+# of -1 or -2 lost more recall than it gained precision on seeds 1 and 2)
 FULL_NAME_THRESHOLD = 0.7  # first pass: only confident merges of full-name records
 
 
@@ -62,21 +65,23 @@ def unique_in_unit(records: pl.DataFrame, scored: pl.DataFrame, part_keys: dict[
         for unit in units.get(rid, ()):
             for part in part_keys.get(rid, ()):
                 carriers.setdefault((unit, part), set()).add(person_of(rid))
-    unique = {key for key, who in carriers.items() if len(who) == 1}
     scores, reasons = [], []
     for a, b, s, why in scored.select("left_id", "right_id", "score", "reasons").iter_rows():
         if full.get(a, False) and full.get(b, False):
             scores.append(s), reasons.append(why)
             continue
         shared = [(u, p) for u in units.get(a, set()) & units.get(b, set())
-                  for p in part_keys.get(a, set()) & part_keys.get(b, set()) if (u, p) in unique]
+                  for p in part_keys.get(a, set()) & part_keys.get(b, set()) if (u, p) in carriers]
         if not shared:
             scores.append(s), reasons.append(why)
             continue
+        unit, part = min(shared, key=lambda key: len(carriers[key]))
+        carried_by = len(carriers[(unit, part)])
+        llr = UNIQUE_IN_UNIT_LLR if carried_by == 1 else AMBIGUOUS_IN_UNIT_LLR
         s = min(max(s, 1e-9), 1 - 1e-9)
-        boosted = 1.0 / (1.0 + math.exp(-(math.log(s / (1 - s)) + UNIQUE_IN_UNIT_LLR)))
+        adjusted = 1.0 / (1.0 + math.exp(-(math.log(s / (1 - s)) + llr)))
         detail = json.loads(why or "{}")
-        detail["unique_in_unit"] = {"unit": shared[0][0], "part": shared[0][1], "llr": UNIQUE_IN_UNIT_LLR}
-        scores.append(boosted), reasons.append(json.dumps(detail))
+        detail["unit_epithet"] = {"unit": unit, "part": part, "persons_in_unit": carried_by, "llr": llr}
+        scores.append(adjusted), reasons.append(json.dumps(detail))
     return scored.with_columns(pl.Series("score", scores, dtype=pl.Float64),
                                pl.Series("reasons", reasons, dtype=pl.Utf8))
