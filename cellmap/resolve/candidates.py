@@ -146,6 +146,9 @@ REASONS_FROM = 0.3  # reasons are kept for pairs an analyst may see (the CLI's d
 # travels to a worker as two integers
 _RECORDS: dict[int, tuple[list[str], str, dict]] = {}
 CONTRADICTING_LLR = -3.0  # an attribute this strongly against (gender, birth year, unit) contradicts
+FULL_NAMES_DIFFER = 0.1  # two full names whose name score is below this are two people (cannot-link);
+# tuned on seeds 1 and 2 (0.05: no effect, 0.1: +0.008 cluster F1, 0.15 and above: worse — variants of one
+# full name across scripts can score low)
 
 
 def epithet_keys(names: Sequence[str]) -> set[str]:
@@ -184,7 +187,10 @@ def _score_chunk(chunk: list[tuple[int, int]], model: str) -> list[tuple[float, 
                 if best is None or s.score > best.score:
                     best = s
         contradicts = (full_a and full_b) or any(v <= CONTRADICTING_LLR for v in best.attribute_reasons.values())
-        out.append((best.score, json.dumps(best.reasons()) if best.score >= REASONS_FROM else "{}", contradicts))
+        # two different full names are two men, whatever cell, place and birth year they share
+        names_differ = full_a and full_b and best.name_score < FULL_NAMES_DIFFER
+        out.append((best.score, json.dumps(best.reasons()) if best.score >= REASONS_FROM else "{}", contradicts,
+                    names_differ))
     return out
 
 
@@ -194,10 +200,12 @@ def score_candidates(records: pl.DataFrame, pairs: pl.DataFrame, workers: int | 
 
     ``model`` is the person-name model (``record`` for report records, ``person`` for lists).
     ``contradicts`` marks pairs whose evidence is *against* identity (both carry full names, or an
-    attribute at ≤ CONTRADICTING_LLR) rather than merely missing: only those become cannot-links."""
+    attribute at ≤ CONTRADICTING_LLR) rather than merely missing: only those become cannot-links;
+    ``names_differ`` marks two full names scoring below FULL_NAMES_DIFFER by name: a cannot-link at any
+    score, since shared cell, place and birth year never make two different full names one man."""
     if pairs.is_empty():
         return pairs.with_columns(pl.lit(0.0).alias("score"), pl.lit("{}").alias("reasons"),
-                                  pl.lit(True).alias("contradicts"))
+                                  pl.lit(True).alias("contradicts"), pl.lit(False).alias("names_differ"))
     attr_cols = [c for c in ATTRIBUTE_COLUMNS if c in records.columns]
     _RECORDS.clear()
     for row in records.iter_rows(named=True):
@@ -216,6 +224,7 @@ def score_candidates(records: pl.DataFrame, pairs: pl.DataFrame, workers: int | 
         pl.Series("score", [r[0] for r in results], dtype=pl.Float64),
         pl.Series("reasons", [r[1] for r in results], dtype=pl.Utf8),
         pl.Series("contradicts", [r[2] for r in results], dtype=pl.Boolean),
+        pl.Series("names_differ", [r[3] for r in results], dtype=pl.Boolean),
     )
     if "unit" in records.columns:
         part_keys = {rid: epithet_keys(rec[0]) if is_person_schema(rec[1]) else set() for rid, rec in _RECORDS.items()}

@@ -5,7 +5,8 @@ Clusters are connected components of "same" pairs, so one wrong link merges two 
 the two clusters it would join contain no *cannot-link* pair: an analyst's ``not_same``
 judgement, or a candidate pair scored below ``cannot_below`` (strong evidence of two people) —
 when the frame has a ``contradicts`` column, only such pairs whose evidence contradicts identity
-(two full names, or a contradicting attribute), not a bare kunya that shares no part with a full name.
+(two full names, or a contradicting attribute), not a bare kunya that shares no part with a full name;
+and, at any score, pairs marked ``names_differ`` (two different full names).
 This is greedy agglomerative clustering under cannot-link constraints (Wagstaff, Cardie, Rogers
 & Schrödl, ICML 2001). Cost O(P log P + A·s²) for P pairs, A accepted merges of clusters of size ≤ s.
 """
@@ -30,6 +31,9 @@ def constrained_accept(scored: pl.DataFrame, threshold: float, cannot_below: flo
                       if s < cannot_below and c}
     else:
         forbidden |= {pair for pair, s in score.items() if s < cannot_below}
+    if "names_differ" in scored.columns:
+        forbidden |= {(min(a, b), max(a, b)) for a, b, d in
+                      scored.select("left_id", "right_id", "names_differ").iter_rows() if d}
     cluster: dict[int, int] = {}
     members: dict[int, list[int]] = {}
 
