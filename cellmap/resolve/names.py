@@ -289,8 +289,14 @@ def analyse_name(name: str) -> AnalysedName:
             j = i + 1
             if toks[j] in k.article and j + 1 < n:
                 j += 1
-            core = toks[j]
-            parts.append(_part(f"{tok} {core}", "kunya", core))
+            core, shown = toks[j], toks[j]
+            if core in k.abd and j + 1 < n:  # Abu Abd al-Aziz, Abou Abdel Aziz: one kunya, not kunya + ism
+                if toks[j + 1] in k.article and j + 2 < n:
+                    j += 1
+                core = "abd" + _strip_article(toks[j + 1])
+                shown = f"abd {_strip_article(toks[j + 1])}"
+                j += 1
+            parts.append(_part(f"{tok} {shown}", "kunya", core))
             i = j + 1
             continue
         if tok in k.nasab and nxt is not None and (tok != "ben" or i > 0):
