@@ -22,6 +22,7 @@ TAGGED = [
     ("Umm Sayyaf", [("umm sayyaf", "kunya")]),
     ("Salah ad-Din al-Ayyubi", [("salah al-din", "ism"), ("al-ayyubi", "nisba")]),
     ("Abu Musab al-Zarqawi", [("abu musab", "kunya"), ("al-zarqawi", "nisba")]),
+    ("Abou Abdel Aziz al-Masri", [("abou abd aziz", "kunya"), ("al-masri", "nisba")]),  # Abd al-X inside a kunya
     ("AL-NURISTANI, Abdul Aziz", [("abd aziz", "ism"), ("al-nuristani", "nisba")]),
     ("Mullah Muhammad Umar", [("mullah", "title"), ("muhammad", "ism"), ("umar", "family")]),
     ("Khalid bint Walid", [("khalid", "ism"), ("bint walid", "nasab")]),
