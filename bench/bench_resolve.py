@@ -408,6 +408,7 @@ def scenario_file_records(folder: Path) -> pl.DataFrame:
 
 
 def evaluate_scenario(label: str, recs: pl.DataFrame, truth: dict[str, str]) -> None:
+    from cellmap.resolve.candidates import same_report_pairs
     from cellmap.resolve.clustering import constrained_accept
 
     keyed = recs.filter(pl.col("key").is_in(list(truth)))
@@ -421,11 +422,13 @@ def evaluate_scenario(label: str, recs: pl.DataFrame, truth: dict[str, str]) -> 
           f"{len(true_pairs)} true pairs; candidates+scores {took:.0f}s; blocking recall "
           f"{len(found & true_pairs) / max(len(true_pairs), 1):.3f} ({len(found)} pairs)")
     rows = list(zip(scored["left_id"].to_list(), scored["right_id"].to_list(), scored["score"].to_list()))
+    one_report = same_report_pairs(recs)  # one report naming two records: two men (cannot-links)
     best = fixed = None
     for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
         pred = {(a, b) for a, b, s in rows if s >= t}
         m_pairs = _pair_metrics(pred, true_pairs, t)
-        m_clusters = _pair_metrics(_cluster_pairs(constrained_accept(scored, t, cannot_below=0.2)), true_pairs, t)
+        accepted = constrained_accept(scored, t, cannot_below=0.2, cannot_link=one_report)
+        m_clusters = _pair_metrics(_cluster_pairs(accepted), true_pairs, t)
         print(_fmt(f"pairs scored >= t", m_pairs))
         print(_fmt(f"clusters, auto-accept >= t with cannot-links", m_clusters))
         best = m_clusters if best is None or m_clusters.f1 > best.f1 else best

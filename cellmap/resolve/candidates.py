@@ -264,6 +264,20 @@ def context_units(relations: pl.DataFrame) -> pl.DataFrame:
             .group_by("entity_id").agg(pl.col("unit").cast(pl.Utf8).sort().str.join(";").alias("context")))
 
 
+def same_report_pairs(records: pl.DataFrame) -> list[tuple[int, int]]:
+    """Record pairs named in one and the same report (column ``report``, ';'-joined report ids).
+
+    One report that names two persons means two men — on seed 1 none of the 107 candidate pairs
+    from one report was one person — so these pairs are cannot-links for automatic acceptance
+    (they stop a chain of merges from joining the two). O(Σ_r k_r²) for k_r records in report r."""
+    if "report" not in records.columns:
+        return []
+    named = (records.select("record_id", pl.col("report").str.split(";").alias("r")).explode("r")
+             .filter(pl.col("r").is_not_null() & (pl.col("r") != "")))
+    pairs = named.join(named, on="r", suffix="_b").filter(pl.col("record_id") < pl.col("record_id_b"))
+    return list(pairs.select("record_id", "record_id_b").unique().iter_rows())
+
+
 def report_units(reports: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
     """report_id, unit: the units (cells, sectors) a report names in its title — an intercept summary
     or membership assessment "of CELL-00013" places every person it mentions in that unit's context,
@@ -314,6 +328,10 @@ def records_from_views(entities: pl.DataFrame, properties: pl.DataFrame,
                                                .str.join(";").alias("identifier"))
                     .rename({"source_id": "entity_id"}))
             wide = wide.join(used, on="entity_id", how="left")
+    if "report_id" in props.columns:
+        named_in = (props.filter(pl.col("prop") == "name").group_by("entity_id")
+                    .agg(pl.col("report_id").drop_nulls().unique().sort().cast(pl.Utf8).str.join(";").alias("report")))
+        wide = wide.join(named_in, on="entity_id", how="left")
     unit_sources = []
     if relations is not None and not relations.is_empty():
         unit_sources.append(relations.filter(pl.col("kind") == "membership")

@@ -82,7 +82,7 @@ def candidates_cmd(
     as_json: bool = JsonOption,
 ) -> None:
     """Find candidate pairs of person entities (blocking + scoring) and fill the review queue."""
-    from cellmap.resolve.candidates import block, score_candidates
+    from cellmap.resolve.candidates import block, same_report_pairs, score_candidates
     from cellmap.resolve.judgements import auto_accept as accept_above, judged_pairs
     from cellmap.resolve.score import score_pair
 
@@ -97,13 +97,13 @@ def candidates_cmd(
         progress.update(task, advance=1, description=f"scoring {pairs.height} pairs")
         scored = score_candidates(records, pairs)
         progress.update(task, advance=1)
-    scored = scored.filter(pl.col("score") >= min_score).sort("score", descending=True)
     accepted = 0
-    if auto_accept is not None:
+    if auto_accept is not None:  # on every scored pair: the low ones carry the cannot-links
         with store.transaction() as conn:
-            accepted = accept_above(conn, scored, auto_accept)
+            accepted = accept_above(conn, scored, auto_accept, cannot_link=same_report_pairs(records))
         with store.session() as conn:
             judged = judged_pairs(conn, DECIDED)
+    scored = scored.filter(pl.col("score") >= min_score).sort("score", descending=True)
     pending = scored.filter(
         ~pl.struct("left_id", "right_id").map_elements(lambda s: (s["left_id"], s["right_id"]) in judged,
                                                        return_dtype=pl.Boolean)

@@ -52,12 +52,14 @@ def record_judgement(conn: Connection, left_id: int, right_id: int, decision: st
     return int(result.inserted_primary_key[0])
 
 
-def auto_accept(conn: Connection, scored: pl.DataFrame, threshold: float, cannot_below: float = 0.2) -> int:
+def auto_accept(conn: Connection, scored: pl.DataFrame, threshold: float, cannot_below: float = 0.2,
+                cannot_link: list[tuple[int, int]] | None = None) -> int:
     """Record ``same`` judgements, marked automatic, for unjudged pairs scoring ≥ ``threshold``.
 
     The threshold is the user's: there is no default. Pairs already judged (by anyone) are left
     alone, and a pair is skipped when accepting it would join two clusters that an analyst's
-    ``not_same`` or a candidate score below ``cannot_below`` keeps apart
+    ``not_same``, a contradicting candidate score below ``cannot_below`` or an extra ``cannot_link``
+    pair (e.g. two records named in one report: ``candidates.same_report_pairs``) keeps apart
     (:func:`cellmap.resolve.clustering.constrained_accept`). Returns the number written.
     """
     if not 0.0 < threshold <= 1.0:
@@ -70,7 +72,8 @@ def auto_accept(conn: Connection, scored: pl.DataFrame, threshold: float, cannot
         lambda s: tuple(sorted((s["left_id"], s["right_id"]))) in judged, return_dtype=pl.Boolean)) \
         if judged and not scored.is_empty() else scored
     accepted = constrained_accept(pending, threshold, cannot_below=cannot_below,
-                                  cannot_link=decided["not_same"], already_same=decided["same"])
+                                  cannot_link=decided["not_same"] + list(cannot_link or ()),
+                                  already_same=decided["same"])
     reasons_of = {tuple(sorted((r["left_id"], r["right_id"]))): r.get("reasons") or "{}"
                   for r in pending.iter_rows(named=True)}
     for left, right, score in accepted:

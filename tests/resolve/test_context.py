@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from cellmap.resolve.candidates import block, records_from_views, report_units, score_candidates
+from cellmap.resolve.candidates import block, records_from_views, report_units, same_report_pairs, score_candidates
 from cellmap.resolve.clustering import constrained_accept
 
 CELL_A, CELL_B = 100, 101
@@ -79,3 +79,8 @@ def test_a_bare_kunya_missing_parts_is_no_cannot_link_but_two_full_names_are():
     contradicts = {(a, b): c for a, b, c in scored.select("left_id", "right_id", "contradicts").iter_rows()}
     assert contradicts[(1, 3)]          # two different full names (sharing the laqab)
     assert not contradicts[(1, 4)]      # a bare laqab against a full name of the same cell
+
+
+def test_records_named_in_one_report_are_cannot_links():
+    pairs = set(same_report_pairs(_records()))
+    assert pairs == {(1, 2)}  # the CELL-A membership assessment names two men; every other report one
