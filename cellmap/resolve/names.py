@@ -262,6 +262,14 @@ def tokens(name: str) -> list[str]:
     return out[:MAX_TOKENS]
 
 
+def _abd_compound(toks: list[str], j: int, n: int, k) -> tuple[str, str, int]:
+    """'Abd' at toks[j] with the name after it (past an article) as one part: (core, shown, last index used)."""
+    if toks[j + 1] in k.article and j + 2 < n:
+        j += 1
+    rest = _strip_article(toks[j + 1])
+    return "abd" + rest, f"abd {rest}", j + 1
+
+
 def _part(text: str, tag: str, core: str) -> NamePart:
     key = fold(core)
     return NamePart(text=text, tag=tag, key=key, skeleton=skeleton(key))
@@ -291,11 +299,7 @@ def analyse_name(name: str) -> AnalysedName:
                 j += 1
             core, shown = toks[j], toks[j]
             if core in k.abd and j + 1 < n:  # Abu Abd al-Aziz, Abou Abdel Aziz: one kunya, not kunya + ism
-                if toks[j + 1] in k.article and j + 2 < n:
-                    j += 1
-                core = "abd" + _strip_article(toks[j + 1])
-                shown = f"abd {_strip_article(toks[j + 1])}"
-                j += 1
+                core, shown, j = _abd_compound(toks, j, n, k)
             parts.append(_part(f"{tok} {shown}", "kunya", core))
             i = j + 1
             continue
@@ -310,11 +314,7 @@ def analyse_name(name: str) -> AnalysedName:
                 core = "abd" + _strip_article(joined.group("rest"))
                 shown = f"abd {_strip_article(joined.group('rest'))}"
             if core in k.abd and j + 1 < n:  # bin Abd al-Aziz
-                if toks[j + 1] in k.article and j + 2 < n:
-                    j += 1
-                core = "abd" + _strip_article(toks[j + 1])
-                shown = f"abd {_strip_article(toks[j + 1])}"
-                j += 1
+                core, shown, j = _abd_compound(toks, j, n, k)
             parts.append(_part(f"{tok} {shown}", "nasab", core))
             i = j + 1
             continue
