@@ -20,7 +20,9 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import httpx
 
@@ -148,6 +150,24 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) >= 2 else values[0]
 
 
+@contextmanager
+def serving(db: str, port: int) -> Iterator[str]:
+    """A `cellmap serve` subprocess on loopback for the duration of the block; yields its URL."""
+    server = start_server(db, port)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def path_load(url: str, pairs: list[tuple[int, int]], scale: dict) -> tuple[list[float], list[float]]:
+    """Path-query latencies (ms) for one client alone and for `scale['clients']` at once, after one warm-up."""
+    httpx.get(f"{url}/api/paths", params={"source": pairs[0][0], "target": pairs[0][1]}, timeout=120)
+    return (path_latency(url, pairs, 1, scale["requests"]),
+            path_latency(url, pairs, scale["clients"], scale["requests"]))
+
+
 def main() -> None:
     import networkx as nx
 
@@ -169,17 +189,9 @@ def main() -> None:
         person_ids = entities["entity_id"].to_list()
         rng = random.Random(3)
         pairs = [tuple(rng.sample(person_ids, 2)) for _ in range(200)]
-        port = 8700 + rng.randrange(200)
-        server = start_server(db, port)
-        url = f"http://127.0.0.1:{port}"
-        try:
+        with serving(db, 8700 + rng.randrange(200)) as url:
             load = page_load(url) if Path(CHROMIUM).exists() else None
-            httpx.get(f"{url}/api/paths", params={"source": pairs[0][0], "target": pairs[0][1]}, timeout=120)
-            single = path_latency(url, pairs, 1, scale["requests"])
-            loaded = path_latency(url, pairs, scale["clients"], scale["requests"])
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+            single, loaded = path_load(url, pairs, scale)
     graph = nx.Graph()
     graph.add_edges_from(relations.select("source_id", "target_id").iter_rows())
     started = time.perf_counter()
@@ -235,16 +247,8 @@ def demo_path_latency(scale: dict) -> dict:
         ids = persons.filter(persons["entity_id"] == persons["canonical_id"])["entity_id"].to_list()
         rng = random.Random(5)
         pairs = [tuple(rng.sample(ids, 2)) for _ in range(200)]
-        port = 8900 + rng.randrange(90)
-        server = start_server(db, port)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            httpx.get(f"{url}/api/paths", params={"source": pairs[0][0], "target": pairs[0][1]}, timeout=120)
-            single = path_latency(url, pairs, 1, scale["requests"])
-            loaded = path_latency(url, pairs, scale["clients"], scale["requests"])
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+        with serving(db, 8900 + rng.randrange(90)) as url:
+            single, loaded = path_load(url, pairs, scale)
     return {"persons": len(ids), "p50_ms": statistics.median(loaded), "p95_ms": p95(loaded), "max_ms": max(loaded),
             "single_p95_ms": p95(single), "requests": len(loaded)}
 
