@@ -17,6 +17,7 @@ never read. Run: ``python -m bench resolve``.
 """
 from __future__ import annotations
 
+import csv
 import os
 import tempfile
 import time
@@ -366,9 +367,11 @@ def scenario_file_records(folder: Path) -> pl.DataFrame:
             props = item.get("properties") or {}
             if item.get("schema") in _FTM_ENDS and kind in RECORD_RELATION_KINDS:
                 left, right = _FTM_ENDS[item["schema"]]
+                attrs = json.dumps(ext["attrs"]) if ext.get("attrs") else None
                 for a in props.get(left, []):
                     for b in props.get(right, []):
-                        rel_rows.append((kind, a, b, ext.get("role")))
+                        rel_rows.append((kind, a, b, ext.get("role"), ext.get("valid_from"), ext.get("valid_to"),
+                                         attrs))
                 continue
             kinds[item["id"]] = kind
             if kind != "person":
@@ -381,8 +384,13 @@ def scenario_file_records(folder: Path) -> pl.DataFrame:
                 prop_rows += [(eid, column, str(v), rid) for v in props.get(prop, [])]
             for prop in ("kunya", "laqab"):
                 prop_rows += [(eid, prop, str(v), rid) for v in (ext.get("properties") or {}).get(prop, [])]
+    with open(folder / "incidents.csv", encoding="utf-8", newline="") as fh:
+        incident_day = {row["id"]: row["event_date"] for row in csv.DictReader(fh)}
+    kinds.update({k: "incident" for k in incident_day if k not in kinds})
     other = {k: i for i, k in enumerate(sorted(set(kinds) - set(ids)), start=len(ids) + 1)}
     every = ids | other
+    incidents = pl.DataFrame({"incident_id": [every[k] for k in incident_day], "date": list(incident_day.values())},
+                             schema={"incident_id": pl.Int64, "date": pl.Utf8})
     entities = pl.DataFrame(ent_rows, schema={"entity_id": pl.Int64, "key": pl.Utf8, "kind": pl.Utf8,
                                               "name": pl.Utf8}, orient="row")
     properties = pl.DataFrame(prop_rows, schema={"entity_id": pl.Int64, "prop": pl.Utf8, "value": pl.Utf8,
@@ -399,11 +407,11 @@ def scenario_file_records(folder: Path) -> pl.DataFrame:
                           "key": [k for k in other if kinds[k] in UNIT_KINDS]},
                          schema={"entity_id": pl.Int64, "key": pl.Utf8})
     relations = pl.DataFrame(
-        [(k, every.get(a), every.get(b), role, kinds.get(b)) for k, a, b, role in rel_rows
-         if a in every and b in every],
+        [(k, every.get(a), every.get(b), role, kinds.get(b), start, end, attrs)
+         for k, a, b, role, start, end, attrs in rel_rows if a in every and b in every],
         schema={"kind": pl.Utf8, "source_id": pl.Int64, "target_id": pl.Int64, "role": pl.Utf8,
-                "target_kind": pl.Utf8}, orient="row")
-    records = records_from_views(entities, properties, relations, report_units(reports, units))
+                "target_kind": pl.Utf8, "valid_from": pl.Utf8, "valid_to": pl.Utf8, "attrs": pl.Utf8}, orient="row")
+    records = records_from_views(entities, properties, relations, report_units(reports, units), incidents)
     return records.join(entities.select(pl.col("entity_id").alias("record_id"), "key"), on="record_id")
 
 

@@ -31,7 +31,7 @@ RARE_BLOCK = 5
 PRESCORE_WEIGHT = 10.0  # one unit of skeleton similarity is worth this much shared-key weight
 BLOCKING_ATTRIBUTES = ("identifier", "birth_date")
 ATTRIBUTE_COLUMNS = ("birth_date", "birth_place", "nationality", "gender", "cell", "role", "identifier", "context",
-                     "unit")
+                     "unit", "active", "seen")
 
 
 def record_keys(names: Sequence[str], person: bool = True) -> tuple[list[str], list[str]]:
@@ -241,7 +241,8 @@ def candidates(records: pl.DataFrame, min_score: float = 0.3, max_block: int = 5
 
 
 TIE_KINDS = ("communication", "meeting", "command", "kinship", "association")
-RECORD_RELATION_KINDS = ("membership", "use", *TIE_KINDS)  # what records_from_views reads
+EVENT_KINDS = ("participation",)  # a record took part in an incident: seen on the incident's date
+RECORD_RELATION_KINDS = ("membership", "use", *TIE_KINDS, *EVENT_KINDS)  # what records_from_views reads
 UNIT_KINDS = ("cell", "sector", "organisation")  # entities a report can be about (report_units)
 
 
@@ -262,6 +263,43 @@ def context_units(relations: pl.DataFrame) -> pl.DataFrame:
            .select(pl.col("source_id").alias("entity_id"), "unit"))
     return (pl.concat([member, via]).unique()
             .group_by("entity_id").agg(pl.col("unit").cast(pl.Utf8).sort().str.join(";").alias("context")))
+
+
+def activity(relations: pl.DataFrame, incident_dates: pl.DataFrame | None = None) -> pl.DataFrame:
+    """entity_id, active, seen: when a record is known to be in the organisation, and when it acted.
+
+    ``active`` = its membership periods ``from/to`` (ISO dates, an open end left empty), ';'-joined;
+    ``seen`` = the dates of the events it is named in — a call or meeting (the relation's ``date``
+    attribute) or an incident it took part in (``incident_dates``: incident_id, date) — ';'-joined.
+    A bare "Abu Yasin" who called someone in June 2021 is not the cell's Abu Yasin killed in March
+    2021: an analyst's time-line check (temporal record linkage, Li, Dong, Maurino & Srivastava,
+    "Linking temporal records", PVLDB 4(11), 2011). O(R) for R relations.
+    """
+    empty = pl.DataFrame(schema={"entity_id": pl.Int64, "active": pl.Utf8, "seen": pl.Utf8})
+    if relations.is_empty() or "valid_from" not in relations.columns:
+        return empty
+    iso = {c: pl.col(c).cast(pl.Utf8).fill_null("") for c in ("valid_from", "valid_to")}
+    active = (relations.filter((pl.col("kind") == "membership") & pl.col("valid_from").is_not_null())
+              .select(pl.col("source_id").alias("entity_id"),
+                      pl.concat_str([iso["valid_from"], iso["valid_to"]], separator="/").alias("period")))
+    events = []
+    if "attrs" in relations.columns:
+        dated = relations.filter(pl.col("kind").is_in(TIE_KINDS) & pl.col("attrs").is_not_null()).with_columns(
+            pl.col("attrs").str.json_path_match("$.date").str.slice(0, 10).alias("date"))
+        dated = dated.filter(pl.col("date").is_not_null())
+        events += [dated.select(pl.col(end).alias("entity_id"), "date") for end in ("source_id", "target_id")]
+    if incident_dates is not None and not incident_dates.is_empty():
+        took_part = relations.filter(pl.col("kind").is_in(EVENT_KINDS)).join(
+            incident_dates.select(pl.col("incident_id").alias("target_id"), pl.col("date").cast(pl.Utf8)),
+            on="target_id")
+        events.append(took_part.select(pl.col("source_id").alias("entity_id"), "date"))
+    active = active.group_by("entity_id").agg(pl.col("period").unique().sort().str.join(";").alias("active"))
+    if not events:
+        return active.with_columns(pl.lit(None, dtype=pl.Utf8).alias("seen"))
+    seen = (pl.concat([e.select(pl.col("entity_id").cast(pl.Int64), pl.col("date").cast(pl.Utf8)) for e in events])
+            .filter(pl.col("date").is_not_null()).group_by("entity_id")
+            .agg(pl.col("date").unique().sort().str.join(";").alias("seen")))
+    return active.join(seen, on="entity_id", how="full", coalesce=True)
 
 
 def same_report_pairs(records: pl.DataFrame) -> list[tuple[int, int]]:
@@ -293,14 +331,17 @@ def report_units(reports: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
 
 def records_from_views(entities: pl.DataFrame, properties: pl.DataFrame,
                        relations: pl.DataFrame | None = None,
-                       units_of_reports: pl.DataFrame | None = None) -> pl.DataFrame:
+                       units_of_reports: pl.DataFrame | None = None,
+                       incident_dates: pl.DataFrame | None = None) -> pl.DataFrame:
     """Person records for resolution from the store's views (``views.entities(resolved=False)``,
     ``views.properties``, optionally ``views.relations`` for cell and role).
 
     One row per entity: name, aliases (alias, kunya and other name properties), birth date,
     place, nationality, gender, the cells and roles of its memberships, the units it reaches
     through contacts (``context``) and the identifiers (phones, accounts) it uses; with
-    ``units_of_reports`` (:func:`report_units`), ``unit`` = its cells and the units its reports are about.
+    ``units_of_reports`` (:func:`report_units`), ``unit`` = its cells and the units its reports are about;
+    ``active`` and ``seen`` (:func:`activity`, with ``incident_dates``: incident_id, date) when the
+    relations carry validity periods and dates.
     """
     persons = entities.filter(pl.col("kind") == "person").select("entity_id", "name")
     props = properties.filter(pl.col("entity_id").is_in(persons["entity_id"].implode()))
@@ -321,6 +362,7 @@ def records_from_views(entities: pl.DataFrame, properties: pl.DataFrame,
         ).rename({"source_id": "entity_id"})
         wide = wide.join(cells, on="entity_id", how="left")
         wide = wide.join(context_units(relations), on="entity_id", how="left")
+        wide = wide.join(activity(relations, incident_dates), on="entity_id", how="left")
         if "target_kind" in relations.columns:
             # a phone or account used under two names is the classic security error (F14)
             used = (relations.filter((pl.col("kind") == "use") & (pl.col("target_kind") == "identifier"))

@@ -46,8 +46,9 @@ def _records(conn):
     properties = views.properties(conn, entity_ids=entities["entity_id"].to_list())
     relations = views.relations(conn, kinds=list(RECORD_RELATION_KINDS), resolved=False)
     units = views.entities(conn, kinds=list(UNIT_KINDS), resolved=False)
+    incidents = views.incidents(conn, resolved=False).select("incident_id", "date")
     records = records_from_views(entities, properties, relations,
-                                 report_units(views.reports(conn), units))
+                                 report_units(views.reports(conn), units), incidents)
     return records.join(entities.select(pl.col("entity_id").alias("record_id"), "key"), on="record_id", how="left")
 
 

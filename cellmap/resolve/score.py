@@ -24,6 +24,8 @@ Cost: O(m·n·k) for names of m and n parts of length ≤ k; independent of the 
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import json
 import math
 import re
@@ -367,6 +369,43 @@ def _norm_values(value) -> set[str]:
     return {str(v).strip().lower() for v in vals if str(v).strip() and str(v).strip().lower() not in ("nan", "none")}
 
 
+def _periods(value) -> list[tuple[dt.date, dt.date | None]]:
+    out = []
+    for period in _norm_values(value):
+        start, _, end = period.partition("/")
+        try:
+            out.append((dt.date.fromisoformat(start[:10]), dt.date.fromisoformat(end[:10]) if end else None))
+        except ValueError:
+            continue  # a malformed period is no evidence
+    return out
+
+
+def _dates(value) -> list[dt.date]:
+    out = []
+    for day in _norm_values(value):
+        try:
+            out.append(dt.date.fromisoformat(day[:10]))
+        except ValueError:
+            continue
+    return out
+
+
+def _period_log_odds(left: dict, right: dict, spec: dict) -> float | None:
+    """An event dated outside every known active period of the other record (beyond ``slack_days``)
+    gives ``outside``; events all inside give ``inside``; no dated event or no period: None."""
+    slack = dt.timedelta(days=spec.get("slack_days", 0))
+    verdict = None
+    for events, periods in ((_dates(left.get(spec["seen"])), _periods(right.get(spec["period"]))),
+                            (_dates(right.get(spec["seen"])), _periods(left.get(spec["period"])))):
+        if not events or not periods:
+            continue
+        for day in events:
+            if not any(start - slack <= day and (end is None or day <= end + slack) for start, end in periods):
+                return spec["outside"]
+        verdict = spec["inside"]
+    return verdict
+
+
 def attribute_log_odds(left: dict, right: dict) -> dict[str, float]:
     """Log-likelihood ratios of the attributes present on both sides (data/attribute_weights.yaml).
 
@@ -379,6 +418,11 @@ def attribute_log_odds(left: dict, right: dict) -> dict[str, float]:
         names = [attr] + list(spec.get("aliases", []))
         va = set().union(*(_norm_values(left.get(n)) for n in names))
         vb = set().union(*(_norm_values(right.get(n)) for n in names))
+        if spec.get("kind") == "period":
+            llr = _period_log_odds(left, right, spec)
+            if llr is not None:
+                out[attr] = llr
+            continue
         if not va or not vb:
             continue
         if spec.get("kind") == "date":
