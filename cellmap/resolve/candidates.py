@@ -25,13 +25,14 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from cellmap.resolve.collective import unique_in_unit
-from cellmap.resolve.score import analyse_generic, analyse_person, is_person_schema, preanalyse, score_pair
+from cellmap.resolve.score import (analyse_generic, analyse_person, attribute_weights, combined_score,
+                                   is_person_schema, nisbas_clash, preanalyse, score_pair)
 
 RARE_BLOCK = 5
 PRESCORE_WEIGHT = 10.0  # one unit of skeleton similarity is worth this much shared-key weight
 BLOCKING_ATTRIBUTES = ("identifier", "birth_date")
 ATTRIBUTE_COLUMNS = ("birth_date", "birth_place", "nationality", "gender", "cell", "role", "identifier", "context",
-                     "unit", "active", "seen")
+                     "unit", "unit_above", "active", "seen")
 
 
 def record_keys(names: Sequence[str], person: bool = True) -> tuple[list[str], list[str]]:
@@ -145,7 +146,11 @@ REASONS_FROM = 0.3  # reasons are kept for pairs an analyst may see (the CLI's d
 # (names, schema, attributes) per record id: filled before the worker processes fork, so each pair
 # travels to a worker as two integers
 _RECORDS: dict[int, tuple[list[str], str, dict]] = {}
-CONTRADICTING_LLR = -3.0  # an attribute this strongly against (gender, birth year, unit) contradicts
+CONTRADICTING_LLR = -3.0  # an attribute this strongly against (gender, birth year, time line) contradicts
+# where a record is placed in the network lowers a score but never forbids a merge: a sector head or a
+# courier is named in several cells' reports (tuned on seeds 1 and 2)
+CANNOT_BELOW = 0.2  # constrained_accept's default: a contradicting pair scoring below this is a cannot-link
+SOFT_ATTRIBUTES = frozenset(name for name, spec in attribute_weights()["attributes"].items() if spec.get("soft"))
 FULL_NAMES_DIFFER = 0.1  # two full names whose name score is below this are two people (cannot-link);
 # tuned on seeds 1 and 2 (0.05: no effect, 0.1: +0.008 cluster F1, 0.15 and above: worse — variants of one
 # full name across scripts can score low)
@@ -175,6 +180,11 @@ def carries_full_name(names: Sequence[str], schema: str = "Person") -> bool:
     return False
 
 
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-12), 1 - 1e-12)
+    return math.log(p / (1 - p))
+
+
 def _score_chunk(chunk: list[tuple[int, int]], model: str) -> list[tuple[float, str, bool]]:
     out = []
     for left_id, right_id in chunk:
@@ -186,11 +196,14 @@ def _score_chunk(chunk: list[tuple[int, int]], model: str) -> list[tuple[float, 
                 s = score_pair(na, nb, schema, attrs_a, attrs_b, explain=False, model=model)
                 if best is None or s.score > best.score:
                     best = s
-        contradicts = (full_a and full_b) or any(v <= CONTRADICTING_LLR for v in best.attribute_reasons.values())
+        hard = {k: v for k, v in best.attribute_reasons.items() if k not in SOFT_ATTRIBUTES}
+        # two full names contradict when they disagree on names and hard facts, not on network placement
+        contradicts = (full_a and full_b and combined_score(_logit(best.name_score), hard) < CANNOT_BELOW) or any(
+            v <= CONTRADICTING_LLR for v in hard.values())
         # two different full names are two men, whatever cell, place and birth year they share
         names_differ = full_a and full_b and best.name_score < FULL_NAMES_DIFFER
         out.append((best.score, json.dumps(best.reasons()) if best.score >= REASONS_FROM else "{}", contradicts,
-                    names_differ))
+                    names_differ, nisbas_clash(names_a, names_b)))
     return out
 
 
@@ -205,7 +218,8 @@ def score_candidates(records: pl.DataFrame, pairs: pl.DataFrame, workers: int | 
     score, since shared cell, place and birth year never make two different full names one man."""
     if pairs.is_empty():
         return pairs.with_columns(pl.lit(0.0).alias("score"), pl.lit("{}").alias("reasons"),
-                                  pl.lit(True).alias("contradicts"), pl.lit(False).alias("names_differ"))
+                                  pl.lit(True).alias("contradicts"), pl.lit(False).alias("names_differ"),
+                                  pl.lit(False).alias("nisbas_clash"))
     attr_cols = [c for c in ATTRIBUTE_COLUMNS if c in records.columns]
     _RECORDS.clear()
     for row in records.iter_rows(named=True):
@@ -225,6 +239,7 @@ def score_candidates(records: pl.DataFrame, pairs: pl.DataFrame, workers: int | 
         pl.Series("reasons", [r[1] for r in results], dtype=pl.Utf8),
         pl.Series("contradicts", [r[2] for r in results], dtype=pl.Boolean),
         pl.Series("names_differ", [r[3] for r in results], dtype=pl.Boolean),
+        pl.Series("nisbas_clash", [r[4] for r in results], dtype=pl.Boolean),
     )
     if "unit" in records.columns:
         part_keys = {rid: epithet_keys(rec[0]) if is_person_schema(rec[1]) else set() for rid, rec in _RECORDS.items()}
@@ -242,7 +257,8 @@ def candidates(records: pl.DataFrame, min_score: float = 0.3, max_block: int = 5
 
 TIE_KINDS = ("communication", "meeting", "command", "kinship", "association")
 EVENT_KINDS = ("participation",)  # a record took part in an incident: seen on the incident's date
-RECORD_RELATION_KINDS = ("membership", "use", *TIE_KINDS, *EVENT_KINDS)  # what records_from_views reads
+HIERARCHY_KINDS = ("part_of",)  # a cell is part of a sector, a sector of the organisation
+RECORD_RELATION_KINDS = ("membership", "use", *TIE_KINDS, *EVENT_KINDS, *HIERARCHY_KINDS)  # read by records_from_views
 UNIT_KINDS = ("cell", "sector", "organisation")  # entities a report can be about (report_units)
 
 
@@ -300,6 +316,29 @@ def activity(relations: pl.DataFrame, incident_dates: pl.DataFrame | None = None
             .filter(pl.col("date").is_not_null()).group_by("entity_id")
             .agg(pl.col("date").unique().sort().str.join(";").alias("seen")))
     return active.join(seen, on="entity_id", how="full", coalesce=True)
+
+
+def units_above(units: pl.DataFrame, relations: pl.DataFrame | None) -> pl.DataFrame:
+    """entity_id, unit_above: every unit above the record's units through ``part_of`` (its cell's
+    sector, the sector's organisation), ';'-joined. A sector head named in a cell's intercept summary
+    is in that cell's context without being its member: the cell is *inside* his unit, which is no
+    contradiction. ``units`` has entity_id and unit. O(U·depth)."""
+    empty = pl.DataFrame(schema={"entity_id": pl.Int64, "unit_above": pl.Utf8})
+    if relations is None or relations.is_empty() or units.is_empty():
+        return empty
+    parent = relations.filter(pl.col("kind").is_in(HIERARCHY_KINDS)).select(
+        pl.col("source_id").cast(pl.Int64).alias("unit"), pl.col("target_id").cast(pl.Int64).alias("above"))
+    if parent.is_empty():
+        return empty
+    level = units.join(parent, on="unit").select("entity_id", pl.col("above").alias("unit"))
+    found = []
+    for _ in range(8):  # organisations are a few levels deep; the bound also stops a part_of cycle
+        if level.is_empty():
+            break
+        found.append(level)
+        level = level.join(parent, on="unit").select("entity_id", pl.col("above").alias("unit")).unique()
+    return (pl.concat(found).unique().group_by("entity_id")
+            .agg(pl.col("unit").sort().cast(pl.Utf8).str.join(";").alias("unit_above")))
 
 
 def same_report_pairs(records: pl.DataFrame) -> list[tuple[int, int]]:
@@ -382,10 +421,11 @@ def records_from_views(entities: pl.DataFrame, properties: pl.DataFrame,
         record_reports = props.filter(pl.col("prop") == "name").select("entity_id", "report_id").unique()
         unit_sources.append(record_reports.join(units_of_reports, on="report_id").select("entity_id", "unit"))
     if unit_sources:
-        unit = (pl.concat([u.select(pl.col("entity_id").cast(pl.Int64), pl.col("unit").cast(pl.Int64))
-                           for u in unit_sources]).unique()
-                .group_by("entity_id").agg(pl.col("unit").sort().cast(pl.Utf8).str.join(";").alias("unit")))
-        wide = wide.join(unit, on="entity_id", how="left")
+        placed = pl.concat([u.select(pl.col("entity_id").cast(pl.Int64), pl.col("unit").cast(pl.Int64))
+                            for u in unit_sources]).unique()
+        unit = placed.group_by("entity_id").agg(pl.col("unit").sort().cast(pl.Utf8).str.join(";").alias("unit"))
+        wide = wide.join(unit, on="entity_id", how="left").join(units_above(placed, relations), on="entity_id",
+                                                                 how="left")
     wide = wide.with_columns(
         pl.col("name").fill_null(""),
         pl.col("aliases").fill_null(pl.lit([], dtype=pl.List(pl.Utf8))),

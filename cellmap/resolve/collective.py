@@ -18,12 +18,14 @@ of k parts in u units, and O(P·k·u) for the pair look-ups.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 
 import polars as pl
 
 from cellmap.resolve.clustering import constrained_accept
+from cellmap.resolve.score import attribute_weights, dates_of, periods_of
 
 UNIQUE_IN_UNIT_LLR = 3.0  # tuned on scenarios with seeds 1 and 2 only (never the demo seed)
 AMBIGUOUS_IN_UNIT_LLR = 0.0  # two or more persons of the unit carry it: no evidence either way (a penalty
@@ -59,15 +61,28 @@ def unique_in_unit(records: pl.DataFrame, scored: pl.DataFrame, part_keys: dict[
     for a, b, _ in constrained_accept(both_full, FULL_NAME_THRESHOLD):
         parent[person_of(max(a, b))] = person_of(min(a, b))
     carriers: dict[tuple[str, str], set[int]] = {}
+    periods: dict[int, list] = {}  # resolved person -> membership periods of his full-name records
+    active = dict(zip(records["record_id"].to_list(), records["active"].to_list())) if "active" in records.columns else {}
+    seen = dict(zip(records["record_id"].to_list(), records["seen"].to_list())) if "seen" in records.columns else {}
     for rid, is_full in full.items():
         if not is_full:
             continue
+        periods.setdefault(person_of(rid), []).extend(periods_of(active.get(rid)))
         for unit in units.get(rid, ()):
             for part in part_keys.get(rid, ()):
                 carriers.setdefault((unit, part), set()).add(person_of(rid))
+    slack = dt.timedelta(days=attribute_weights()["attributes"]["activity"].get("slack_days", 0))
+
+    def active_at(person: int, days: list[dt.date]) -> bool:
+        """Whether the person could have acted on one of ``days`` (unknown periods: yes)."""
+        spans = periods.get(person) or []
+        return not spans or not days or any(
+            start - slack <= day and (end is None or day <= end + slack) for start, end in spans for day in days)
     scores, reasons = [], []
-    for a, b, s, why in scored.select("left_id", "right_id", "score", "reasons").iter_rows():
-        if full.get(a, False) and full.get(b, False):
+    clash = scored["nisbas_clash"].to_list() if "nisbas_clash" in scored.columns else [False] * scored.height
+    for (a, b, s, why), nisbas_differ in zip(scored.select("left_id", "right_id", "score", "reasons").iter_rows(), clash):
+        # a full name, or a kunya whose nisba is not the carrier's, is no bare epithet of his
+        if full.get(a, False) and full.get(b, False) or nisbas_differ:
             scores.append(s), reasons.append(why)
             continue
         shared = [(u, p) for u in units.get(a, set()) & units.get(b, set())
@@ -75,8 +90,14 @@ def unique_in_unit(records: pl.DataFrame, scored: pl.DataFrame, part_keys: dict[
         if not shared:
             scores.append(s), reasons.append(why)
             continue
-        unit, part = min(shared, key=lambda key: len(carriers[key]))
-        carried_by = len(carriers[(unit, part)])
+        # the carriers who could be this bare record: those active when it was seen acting
+        days = [d for rid in (a, b) if not full.get(rid, False) for d in dates_of(seen.get(rid))]
+        candidates = {key: [c for c in carriers[key] if active_at(c, days)] for key in shared}
+        unit, part = min(shared, key=lambda key: (len(candidates[key]) or len(carriers[key]) + 1, key))
+        carried_by = len(candidates[(unit, part)])
+        if carried_by == 0:
+            scores.append(s), reasons.append(why)
+            continue
         llr = UNIQUE_IN_UNIT_LLR if carried_by == 1 else AMBIGUOUS_IN_UNIT_LLR
         s = min(max(s, 1e-9), 1 - 1e-9)
         adjusted = 1.0 / (1.0 + math.exp(-(math.log(s / (1 - s)) + llr)))

@@ -150,6 +150,25 @@ def part_similarity(p: NamePart, q: NamePart, cross_script: bool) -> float:
     return sim
 
 
+NISBA_AGREE = 0.85  # part similarity at which two nisbas are read as one (as in name_features)
+
+
+def nisbas_clash(names_a: list[str], names_b: list[str]) -> bool:
+    """True when both records carry nisbas (over all their names) and none of one matches any of the
+    other: "Abu Ali al-Zubaydi" is not the cell's "Abu Ali al-Deiri", whatever their kunya. A man may
+    carry several nisbas (al-Husseini al-Qurashi al-Baghdadi): one shared nisba is enough. O(n·m)."""
+    def nisbas(names: list[str]) -> list[tuple[NamePart, bool]]:
+        out = []
+        for name in names:
+            analysed = analyse_person(name or "")
+            out += [(part, analysed.arabic_script) for part in analysed.parts if part.tag == "nisba"]
+        return out
+
+    left, right = nisbas(names_a), nisbas(names_b)
+    return bool(left and right) and not any(
+        part_similarity(p, q, ap != bq) >= NISBA_AGREE for p, ap in left for q, bq in right)
+
+
 @dataclass
 class Alignment:
     pairs: list[tuple[int, int, float]] = field(default_factory=list)  # (index in a, index in b, sim)
@@ -272,7 +291,7 @@ def name_features(a: AnalysedName, b: AnalysedName, person: bool = True) -> dict
     feats["skeleton_sorted"] = Levenshtein.normalized_similarity(sk_a, sk_b)
     if person:
         nisba = _best_tag_sim(a, b, "nisba", sims)
-        feats["nisba_conflict"] = 1.0 if nisba is not None and nisba < 0.85 else 0.0
+        feats["nisba_conflict"] = 1.0 if nisba is not None and nisba < NISBA_AGREE else 0.0
         kunya = _best_tag_sim(a, b, "kunya", sims)
         feats["kunya_agree"] = 1.0 if kunya is not None and kunya >= 0.85 else 0.0
         feats["kunya_conflict"] = 1.0 if kunya is not None and kunya < 0.85 else 0.0
@@ -369,7 +388,7 @@ def _norm_values(value) -> set[str]:
     return {str(v).strip().lower() for v in vals if str(v).strip() and str(v).strip().lower() not in ("nan", "none")}
 
 
-def _periods(value) -> list[tuple[dt.date, dt.date | None]]:
+def periods_of(value) -> list[tuple[dt.date, dt.date | None]]:
     out = []
     for period in _norm_values(value):
         start, _, end = period.partition("/")
@@ -380,7 +399,7 @@ def _periods(value) -> list[tuple[dt.date, dt.date | None]]:
     return out
 
 
-def _dates(value) -> list[dt.date]:
+def dates_of(value) -> list[dt.date]:
     out = []
     for day in _norm_values(value):
         try:
@@ -395,8 +414,8 @@ def _period_log_odds(left: dict, right: dict, spec: dict) -> float | None:
     gives ``outside``; events all inside give ``inside``; no dated event or no period: None."""
     slack = dt.timedelta(days=spec.get("slack_days", 0))
     verdict = None
-    for events, periods in ((_dates(left.get(spec["seen"])), _periods(right.get(spec["period"]))),
-                            (_dates(right.get(spec["seen"])), _periods(left.get(spec["period"])))):
+    for events, periods in ((dates_of(left.get(spec["seen"])), periods_of(right.get(spec["period"]))),
+                            (dates_of(right.get(spec["seen"])), periods_of(left.get(spec["period"])))):
         if not events or not periods:
             continue
         for day in events:
@@ -425,6 +444,12 @@ def attribute_log_odds(left: dict, right: dict) -> dict[str, float]:
             continue
         if not va or not vb:
             continue
+        if spec.get("kind") == "unit" and not va & vb:
+            # one record's unit lies inside the other's (a cell of his sector): no contradiction
+            above_a, above_b = _norm_values(left.get(spec["above"])), _norm_values(right.get(spec["above"]))
+            if va & above_b or vb & above_a:
+                out[attr] = spec["nested"]
+                continue
         if spec.get("kind") == "date":
             full_a = {v[:10] for v in va if len(v) >= 10}
             full_b = {v[:10] for v in vb if len(v) >= 10}
@@ -441,6 +466,14 @@ def attribute_log_odds(left: dict, right: dict) -> dict[str, float]:
             folded_b = {fold(v) or v for v in vb}
             out[attr] = spec["agree"] if folded_a & folded_b else spec["disagree"]
     return out
+
+
+def combined_score(z_name: float, attrs: dict[str, float]) -> float:
+    """Name logit plus attribute log-odds; agreeing correlated attributes add at most ``max_positive``
+    (identifiers excepted)."""
+    positive = sum(v for k, v in attrs.items() if v > 0 and k != "identifier")
+    cap = attribute_weights().get("max_positive", positive)
+    return _sigmoid(z_name + sum(v for k, v in attrs.items() if v <= 0 or k == "identifier") + min(positive, cap))
 
 
 def score_names(name1: str, name2: str, schema: str | None = "Person", model: str = "person") -> float:
@@ -468,9 +501,6 @@ def score_pair(name1: str, name2: str, schema: str | None = "Person",
     else:
         z_name = logit_from_features(feats, model if person else "generic")
     attrs = attribute_log_odds(left or {}, right or {}) if (left and right) else {}
-    positive = sum(v for k, v in attrs.items() if v > 0 and k != "identifier")
-    cap = attribute_weights().get("max_positive", positive)
-    z = z_name + sum(v for k, v in attrs.items() if v <= 0 or k == "identifier") + min(positive, cap)
     agree, differ = _explain(a, b) if explain else ([], [])
-    return PairScore(score=_sigmoid(z), name_score=_sigmoid(z_name), features=feats,
+    return PairScore(score=combined_score(z_name, attrs), name_score=_sigmoid(z_name), features=feats,
                      attribute_reasons=attrs, agree=agree, differ=differ)

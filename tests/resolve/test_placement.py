@@ -1,0 +1,41 @@
+"""Network placement: nested units, nisba clashes, and soft evidence that never forbids a merge."""
+from __future__ import annotations
+
+import polars as pl
+
+from cellmap.resolve.candidates import SOFT_ATTRIBUTES, units_above
+from cellmap.resolve.score import attribute_log_odds, attribute_weights, nisbas_clash
+
+ORG, SECTOR, CELL_A, CELL_B = 1, 2, 3, 4
+HIERARCHY = pl.DataFrame({"kind": ["part_of", "part_of", "part_of"], "source_id": [SECTOR, CELL_A, CELL_B],
+                          "target_id": [ORG, SECTOR, SECTOR]})
+
+
+def test_units_above_follow_part_of_to_the_top():
+    placed = pl.DataFrame({"entity_id": [10, 11], "unit": [CELL_A, SECTOR]})
+    above = dict(units_above(placed, HIERARCHY).iter_rows())
+    assert above[10] == f"{ORG};{SECTOR}"
+    assert above[11] == str(ORG)
+
+
+def test_a_cell_inside_the_other_records_sector_is_nested_not_a_contradiction():
+    spec = attribute_weights()["attributes"]["unit"]
+    sector_head = {"unit": str(SECTOR), "unit_above": str(ORG)}
+    named_in_cell_report = {"unit": str(CELL_A), "unit_above": f"{ORG};{SECTOR}"}
+    other_cell = {"unit": str(CELL_B), "unit_above": f"{ORG};{SECTOR}"}
+    assert attribute_log_odds(sector_head, named_in_cell_report)["unit"] == spec["nested"]
+    assert attribute_log_odds(named_in_cell_report, other_cell)["unit"] == spec["disagree"]
+    assert attribute_log_odds(named_in_cell_report, named_in_cell_report)["unit"] == spec["agree"]
+
+
+def test_placement_in_the_network_is_soft_and_the_time_line_is_hard():
+    assert {"unit", "context"} <= SOFT_ATTRIBUTES
+    assert not {"gender", "birth_date", "activity"} & SOFT_ATTRIBUTES
+
+
+def test_nisbas_clash_only_when_no_nisba_is_shared():
+    assert nisbas_clash(["Abu Ali al-Zubaydi"], ["Yasin Nabil al-Deiri", "Abu Ali al-Deiri"])
+    assert not nisbas_clash(["Abou Ali ez-Zoubaydi"], ["Qais Adnan al-Zubaydi"])          # one nisba, respelled
+    assert not nisbas_clash(["Abu Ali"], ["Yasin Nabil al-Deiri"])                         # no nisba: no clash
+    assert not nisbas_clash(["Ibrahim al-Husseini al-Qurashi"], ["Abu Bakr al-Baghdadi al-Qurashi"])  # one shared
+    assert not nisbas_clash(["أبو علي الزبيدي"], ["Abu Ali al-Zubaydi"])                    # across scripts
