@@ -161,7 +161,8 @@ def nisbas_clash(names_a: list[str], names_b: list[str]) -> bool:
         out = []
         for name in names:
             analysed = analyse_person(name or "")
-            out += [(part, analysed.arabic_script) for part in analysed.parts if part.tag == "nisba"]
+            # a nisba written without its article ("Jazrawee") is read as a family name: the same surname slot
+            out += [(part, analysed.arabic_script) for part in analysed.parts if part.tag in ("nisba", "family")]
         return out
 
     left, right = nisbas(names_a), nisbas(names_b)
@@ -459,8 +460,11 @@ def attribute_log_odds(left: dict, right: dict) -> dict[str, float]:
             elif years_a & years_b:
                 out[attr] = spec["agree_year"] if not (full_a and full_b) else spec["agree_year_differ_day"]
             else:
-                near = any(abs(int(x) - int(y)) <= 2 for x in years_a for y in years_b if x.isdigit() and y.isdigit())
-                out[attr] = spec["near_year"] if near else spec["disagree"]
+                gap = min((abs(int(x) - int(y)) for x in years_a for y in years_b if x.isdigit() and y.isdigit()),
+                          default=None)
+                out[attr] = (spec["near_year"] if gap is not None and gap <= 2 else
+                             spec["guessed_year"] if gap is not None and gap <= spec.get("guess_years", 2) and
+                             not (full_a and full_b) else spec["disagree"])
         else:
             folded_a = {fold(v) or v for v in va}
             folded_b = {fold(v) or v for v in vb}
