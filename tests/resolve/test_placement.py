@@ -39,3 +39,12 @@ def test_nisbas_clash_only_when_no_nisba_is_shared():
     assert not nisbas_clash(["Abu Ali"], ["Yasin Nabil al-Deiri"])                         # no nisba: no clash
     assert not nisbas_clash(["Ibrahim al-Husseini al-Qurashi"], ["Abu Bakr al-Baghdadi al-Qurashi"])  # one shared
     assert not nisbas_clash(["أبو علي الزبيدي"], ["Abu Ali al-Zubaydi"])                    # across scripts
+
+
+def test_year_only_birth_claims_a_few_years_apart_are_an_estimate_not_a_contradiction():
+    spec = attribute_weights()["attributes"]["birth_date"]
+    assert attribute_log_odds({"birth_date": "1980"}, {"birth_date": "1982"})["birth_date"] == spec["near_year"]
+    assert attribute_log_odds({"birth_date": "1980"}, {"birth_date": "1985"})["birth_date"] == spec["guessed_year"] > -3
+    assert attribute_log_odds({"birth_date": "1980"}, {"birth_date": "1990"})["birth_date"] == spec["disagree"]
+    # two full dates five years apart are two recorded facts that disagree
+    assert attribute_log_odds({"birth_date": "1980-03-01"}, {"birth_date": "1985-03-01"})["birth_date"] == spec["disagree"]
