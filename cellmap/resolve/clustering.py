@@ -8,7 +8,8 @@ when the frame has a ``contradicts`` column, only such pairs whose evidence cont
 (two full names, or a contradicting attribute), not a bare kunya that shares no part with a full name;
 and, at any score, pairs marked ``names_differ`` (two different full names).
 This is greedy agglomerative clustering under cannot-link constraints (Wagstaff, Cardie, Rogers
-& Schrödl, ICML 2001). Cost O(P log P + A·s²) for P pairs, A accepted merges of clusters of size ≤ s.
+& Schrödl, ICML 2001). Cost O(P log P + P·c·log N) for P pairs and c cannot-links per record (each merge is
+checked through the smaller cluster's cannot-link partners; union by size relabels a record O(log N) times).
 """
 from __future__ import annotations
 
@@ -34,33 +35,39 @@ def constrained_accept(scored: pl.DataFrame, threshold: float, cannot_below: flo
     if "names_differ" in scored.columns:
         forbidden |= {(min(a, b), max(a, b)) for a, b, d in
                       scored.select("left_id", "right_id", "names_differ").iter_rows() if d}
+    # cannot-link partners per record: a merge is checked through the smaller cluster's partners,
+    # so clusters of thousands of records (a leader named in every cell's reports) stay cheap
+    partners: dict[int, set[int]] = {}
+    for a, b in forbidden:
+        partners.setdefault(a, set()).add(b)
+        partners.setdefault(b, set()).add(a)
     cluster: dict[int, int] = {}
     members: dict[int, list[int]] = {}
 
     def find(x: int) -> int:
         return cluster.get(x, x)
 
-    def join(a: int, b: int) -> None:
-        ra, rb = find(a), find(b)
-        merged = members.pop(ra, [ra]) + members.pop(rb, [rb])
-        root = min(ra, rb)
-        for x in merged:
-            cluster[x] = root
-        members[root] = merged
+    def join(ra: int, rb: int) -> None:
+        big, small = (ra, rb) if len(members.get(ra, (ra,))) >= len(members.get(rb, (rb,))) else (rb, ra)
+        moved = members.pop(small, [small])
+        for x in moved:
+            cluster[x] = big
+        members.setdefault(big, [big]).extend(moved)
+
+    def conflict(ra: int, rb: int) -> bool:
+        small, other = (ra, rb) if len(members.get(ra, (ra,))) <= len(members.get(rb, (rb,))) else (rb, ra)
+        return any(find(y) == other for x in members.get(small, [small]) for y in partners.get(x, ()))
 
     for a, b in already_same:
         if find(a) != find(b):
-            join(a, b)
+            join(find(a), find(b))
     accepted = []
     for (a, b), s in sorted(score.items(), key=lambda item: -item[1]):
         if s < threshold:
             break
         ra, rb = find(a), find(b)
-        if ra == rb:
+        if ra == rb or conflict(ra, rb):
             continue
-        ma, mb = members.get(ra, [ra]), members.get(rb, [rb])
-        if any((min(x, y), max(x, y)) in forbidden for x in ma for y in mb):
-            continue
-        join(a, b)
+        join(ra, rb)
         accepted.append((a, b, s))
     return accepted
