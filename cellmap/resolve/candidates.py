@@ -359,13 +359,19 @@ def report_units(reports: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
     """report_id, unit: the units (cells, sectors) a report names in its title — an intercept summary
     or membership assessment "of CELL-00013" places every person it mentions in that unit's context,
     even when it names him only by a kunya or laqab. ``reports`` has report_id and title (``views.reports``),
-    ``units`` has entity_id and key of the unit entities. O(R·U) literal substring tests."""
+    ``units`` has entity_id and key of the unit entities. Every key found as a substring of a title
+    counts; one Aho–Corasick pass over the titles (Polars ``extract_many``), O(Σ|title| + Σ|key| + hits) —
+    not a titles × units cross product (170,000 reports × 2,800 cells in the large scenario)."""
+    empty = pl.DataFrame(schema={"report_id": pl.Int64, "unit": pl.Int64})
+    units = units.filter(pl.col("key").is_not_null() & (pl.col("key") != ""))
     if reports.is_empty() or units.is_empty():
-        return pl.DataFrame(schema={"report_id": pl.Int64, "unit": pl.Int64})
-    pairs = reports.select("report_id", "title").join(
-        units.select(pl.col("entity_id").alias("unit"), "key"), how="cross")
-    hits = [title is not None and key in title for title, key in zip(pairs["title"], pairs["key"])]
-    return pairs.filter(pl.Series(hits)).select(pl.col("report_id").cast(pl.Int64), pl.col("unit").cast(pl.Int64))
+        return empty
+    found = (reports.select(pl.col("report_id").cast(pl.Int64),
+                            pl.col("title").str.extract_many(units["key"].unique().to_list(), overlapping=True)
+                            .alias("key"))
+             .explode("key").drop_nulls("key").unique())
+    return (found.join(units.select(pl.col("key").cast(pl.Utf8), pl.col("entity_id").cast(pl.Int64).alias("unit")),
+                       on="key").select("report_id", "unit").unique().sort("report_id", "unit"))
 
 
 def records_from_views(entities: pl.DataFrame, properties: pl.DataFrame,
