@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from dataclasses import replace
 import math
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -25,8 +26,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from cellmap.resolve.collective import unique_in_unit
-from cellmap.resolve.score import (analyse_generic, analyse_person, attribute_weights, combined_score,
-                                   is_person_schema, nisbas_clash, preanalyse, score_pair)
+from cellmap.resolve.score import (analyse_generic, analyse_person, attribute_log_odds, attribute_weights,
+                                   combined_score, is_person_schema, nisbas_clash, preanalyse, score_pair)
 
 RARE_BLOCK = 5
 PRESCORE_WEIGHT = 10.0  # one unit of skeleton similarity is worth this much shared-key weight
@@ -121,6 +122,7 @@ def block(records: pl.DataFrame, max_block: int = 50, max_single_block: int = 20
     pairs = pairs.filter((pl.col("prescore") >= min_prescore) | (pl.col("shared_keys") >= 3)
                          | (pl.col("key_weight") >= rare))
     rank = pl.col("prescore") * PRESCORE_WEIGHT + pl.col("key_weight")
+    pairs = pairs.sort("left_id", "right_id")  # ties rank in a fixed order: the same candidates every run
     keep_left = pairs.with_columns(rank.rank("ordinal", descending=True).over("left_id").alias("r")).filter(
         pl.col("r") <= per_record)
     keep_right = pairs.with_columns(rank.rank("ordinal", descending=True).over("right_id").alias("r")).filter(
@@ -190,12 +192,11 @@ def _score_chunk(chunk: list[tuple[int, int]], model: str) -> list[tuple[float, 
     for left_id, right_id in chunk:
         names_a, schema, attrs_a, full_a = _RECORDS[left_id]
         names_b, _, attrs_b, full_b = _RECORDS[right_id]
-        best = None
-        for na in names_a[:4]:
-            for nb in names_b[:4]:
-                s = score_pair(na, nb, schema, attrs_a, attrs_b, explain=False, model=model)
-                if best is None or s.score > best.score:
-                    best = s
+        # attributes do not depend on which names are compared: the best name pair is the best pair
+        named = max((score_pair(na, nb, schema, model=model) for na in names_a[:4] for nb in names_b[:4]),
+                    key=lambda pair: pair.name_score)
+        attrs = attribute_log_odds(attrs_a, attrs_b) if attrs_a and attrs_b else {}
+        best = replace(named, score=combined_score(_logit(named.name_score), attrs), attribute_reasons=attrs)
         hard = {k: v for k, v in best.attribute_reasons.items() if k not in SOFT_ATTRIBUTES}
         # two full names contradict when they disagree on names and hard facts, not on network placement
         contradicts = (full_a and full_b and combined_score(_logit(best.name_score), hard) < CANNOT_BELOW) or any(

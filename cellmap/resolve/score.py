@@ -390,6 +390,26 @@ def _norm_values(value) -> set[str]:
 
 
 def periods_of(value) -> list[tuple[dt.date, dt.date | None]]:
+    """Membership periods 'from/to' (open end empty) of a ';'-joined string or a list."""
+    return list(_cached_periods(value)) if isinstance(value, str) else _parse_periods(value)
+
+
+def dates_of(value) -> list[dt.date]:
+    """ISO dates of a ';'-joined string or a list; malformed dates are skipped."""
+    return list(_cached_dates(value)) if isinstance(value, str) else _parse_dates(value)
+
+
+@lru_cache(maxsize=200_000)  # a leader's record carries thousands of dates and meets thousands of pairs
+def _cached_periods(value: str) -> tuple:
+    return tuple(_parse_periods(value))
+
+
+@lru_cache(maxsize=200_000)
+def _cached_dates(value: str) -> tuple:
+    return tuple(_parse_dates(value))
+
+
+def _parse_periods(value) -> list[tuple[dt.date, dt.date | None]]:
     out = []
     for period in _norm_values(value):
         start, _, end = period.partition("/")
@@ -400,7 +420,7 @@ def periods_of(value) -> list[tuple[dt.date, dt.date | None]]:
     return out
 
 
-def dates_of(value) -> list[dt.date]:
+def _parse_dates(value) -> list[dt.date]:
     out = []
     for day in _norm_values(value):
         try:
