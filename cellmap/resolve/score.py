@@ -141,7 +141,12 @@ def part_similarity(p: NamePart, q: NamePart, cross_script: bool) -> float:
         other = q if p.tag == "initial" else p
         return 0.9 if p.text[:1] == q.text[:1] and other.tag != "title" else 0.0
     if cross_script:
+        # Arabic script drops an initial ʿayn (ʿAdnan → dnn) and writes initial ya/waw as vowels
+        # (يوسف → asf): compare the skeletons also without their leading vowel or semivowel
+        bare_p, bare_q = p.skeleton.lstrip("ayw"), q.skeleton.lstrip("ayw")
         sim = Levenshtein.normalized_similarity(p.skeleton, q.skeleton)
+        if bare_p and bare_q:
+            sim = max(sim, Levenshtein.normalized_similarity(bare_p, bare_q))
     else:
         sim = max(Levenshtein.normalized_similarity(p.key, q.key),
                   0.95 * Levenshtein.normalized_similarity(p.skeleton, q.skeleton) if len(p.skeleton) > 2 else 0.0)
