@@ -226,6 +226,8 @@ def score_candidates(records: pl.DataFrame, pairs: pl.DataFrame, workers: int | 
     for row in records.iter_rows(named=True):
         attrs = {c: row[c] for c in attr_cols if row.get(c) not in (None, "", [])}
         names, schema = _names_of(row), row.get("schema") or "Person"
+        if is_person_schema(schema):
+            attrs["names"] = tuple(names)  # record-level name-part evidence (surname, father)
         _RECORDS[row["record_id"]] = (names, schema, attrs, carries_full_name(names, schema))
     ids = list(pairs.select("left_id", "right_id").iter_rows())
     chunks = [ids[i:i + chunk_size] for i in range(0, len(ids), chunk_size)]

@@ -31,6 +31,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Sequence
 from importlib import resources
 
 import yaml
@@ -155,24 +156,36 @@ def part_similarity(p: NamePart, q: NamePart, cross_script: bool) -> float:
     return sim
 
 
-NISBA_AGREE = 0.85  # part similarity at which two nisbas are read as one (as in name_features)
+PART_AGREE = 0.85  # part similarity at which two parts are read as one name (as in name_features)
 
 
-def nisbas_clash(names_a: list[str], names_b: list[str]) -> bool:
-    """True when both records carry nisbas (over all their names) and none of one matches any of the
-    other: "Abu Ali al-Zubaydi" is not the cell's "Abu Ali al-Deiri", whatever their kunya. A man may
-    carry several nisbas (al-Husseini al-Qurashi al-Baghdadi): one shared nisba is enough. O(n·m)."""
-    def nisbas(names: list[str]) -> list[tuple[NamePart, bool]]:
-        out = []
-        for name in names:
-            analysed = analyse_person(name or "")
-            # a nisba written without its article ("Jazrawee") is read as a family name: the same surname slot
-            out += [(part, analysed.arabic_script) for part in analysed.parts if part.tag in ("nisba", "family")]
-        return out
+def _slot_parts(names: tuple[str, ...], slot: str) -> list[tuple[NamePart, bool]]:
+    out = []
+    for name in names:
+        analysed = analyse_person(name or "")
+        core = [part for part in analysed.parts if part.tag not in ("title", "initial")]
+        if slot == "surname":
+            # a nisba written without its article ("Suhayb Zakareeya Jazrawee") is read as a family name; in
+            # a two-part name ("Hamza Raed") the last part is the father's name, not a surname
+            tags = ("nisba", "family") if len(core) >= 3 else ("nisba",)
+        else:
+            tags = ("nasab",)
+        out += [(part, analysed.arabic_script) for part in core if part.tag in tags]
+    return out
 
-    left, right = nisbas(names_a), nisbas(names_b)
+
+def parts_clash(names_a: Sequence[str], names_b: Sequence[str], slot: str = "surname") -> bool:
+    """True when both records fill a name slot — ``surname`` (nisba or family name) or ``father``
+    (nasab) — over all their names, and no value of one matches any of the other: "Abu Ali
+    al-Zubaydi" is not the cell's "Abu Ali al-Deiri", "Marwan bin Mahmud" not "Marwan Ahmad al-Masri".
+    A man may carry several nisbas (al-Husseini al-Qurashi al-Baghdadi): one shared value is enough. O(n·m)."""
+    left, right = _slot_parts(tuple(names_a), slot), _slot_parts(tuple(names_b), slot)
     return bool(left and right) and not any(
-        part_similarity(p, q, ap != bq) >= NISBA_AGREE for p, ap in left for q, bq in right)
+        part_similarity(p, q, ap != bq) >= PART_AGREE for p, ap in left for q, bq in right)
+
+
+def nisbas_clash(names_a: Sequence[str], names_b: Sequence[str]) -> bool:
+    return parts_clash(names_a, names_b, "surname")
 
 
 @dataclass
@@ -297,7 +310,7 @@ def name_features(a: AnalysedName, b: AnalysedName, person: bool = True) -> dict
     feats["skeleton_sorted"] = Levenshtein.normalized_similarity(sk_a, sk_b)
     if person:
         nisba = _best_tag_sim(a, b, "nisba", sims)
-        feats["nisba_conflict"] = 1.0 if nisba is not None and nisba < NISBA_AGREE else 0.0
+        feats["nisba_conflict"] = 1.0 if nisba is not None and nisba < PART_AGREE else 0.0
         kunya = _best_tag_sim(a, b, "kunya", sims)
         feats["kunya_agree"] = 1.0 if kunya is not None and kunya >= 0.85 else 0.0
         feats["kunya_conflict"] = 1.0 if kunya is not None and kunya < 0.85 else 0.0
@@ -463,6 +476,10 @@ def attribute_log_odds(left: dict, right: dict) -> dict[str, float]:
         names = [attr] + list(spec.get("aliases", []))
         va = set().union(*(_norm_values(left.get(n)) for n in names))
         vb = set().union(*(_norm_values(right.get(n)) for n in names))
+        if spec.get("kind") == "name_part":
+            if left.get("names") and right.get("names") and parts_clash(left["names"], right["names"], spec["slot"]):
+                out[attr] = spec["clash"]
+            continue
         if spec.get("kind") == "period":
             llr = _period_log_odds(left, right, spec)
             if llr is not None:

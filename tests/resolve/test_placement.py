@@ -48,3 +48,16 @@ def test_year_only_birth_claims_a_few_years_apart_are_an_estimate_not_a_contradi
     assert attribute_log_odds({"birth_date": "1980"}, {"birth_date": "1990"})["birth_date"] == spec["disagree"]
     # two full dates five years apart are two recorded facts that disagree
     assert attribute_log_odds({"birth_date": "1980-03-01"}, {"birth_date": "1985-03-01"})["birth_date"] == spec["disagree"]
+
+
+def test_father_and_surname_clash_over_all_names_of_two_records():
+    from cellmap.resolve.score import parts_clash
+
+    assert parts_clash(["Marwan bin Mahmud"], ["Marwan Ahmad al-Masri", "Abu Zaid al-Masri"], "father")
+    assert not parts_clash(["Marwan ibn Ahmad"], ["Marwan Ahmad al-Masri"], "father")
+    assert not parts_clash(["Hamza Raed"], ["Hamza Raed al-Babi"], "surname")  # "Raed" is the father here
+    assert parts_clash(["Suhayb Zakareeya Jazrawee"], ["Abu Fadil al-Mayadini"], "surname")
+    spec = attribute_weights()["attributes"]
+    odds = attribute_log_odds({"names": ("Marwan bin Mahmud",)}, {"names": ("Marwan Ahmad al-Masri",)})
+    assert odds == {"father_clash": spec["father_clash"]["clash"]}
+    assert {"surname_clash", "father_clash"} <= SOFT_ATTRIBUTES
