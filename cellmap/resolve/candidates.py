@@ -25,7 +25,7 @@ import polars as pl
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from cellmap.resolve.collective import unique_in_unit
+from cellmap.resolve.collective import unique_above, unique_in_unit
 from cellmap.resolve.score import (analyse_generic, analyse_person, attribute_log_odds, attribute_weights,
                                    combined_score, is_person_schema, nisbas_clash, preanalyse, score_pair)
 
@@ -127,8 +127,59 @@ def block(records: pl.DataFrame, max_block: int = 50, max_single_block: int = 20
         pl.col("r") <= per_record)
     keep_right = pairs.with_columns(rank.rank("ordinal", descending=True).over("right_id").alias("r")).filter(
         pl.col("r") <= per_record)
-    return (pl.concat([keep_left, keep_right]).drop("r", "key_weight").unique(["left_id", "right_id"])
-            .sort("left_id", "right_id"))
+    kept = pl.concat([keep_left, keep_right]).drop("r", "key_weight")
+    if "unit_above" in records.columns:
+        # a pair found both ways keeps its blocking figures and the uplink's carrier count
+        kept = (pl.concat([kept, uplink_pairs(records)], how="diagonal_relaxed").group_by("left_id", "right_id")
+                .agg(pl.col("shared_keys").max(), pl.col("prescore").max(), pl.col("uplink_carriers").min()))
+    return kept.unique(["left_id", "right_id"]).sort("left_id", "right_id")
+
+
+MAX_UPLINK_CARRIERS = 2  # more persons above the cell carrying the epithet: too ambiguous to propose
+
+
+def uplink_pairs(records: pl.DataFrame) -> pl.DataFrame:
+    """Candidate pairs for a bare kunya or laqab that no one in its own cell carries, with the carriers
+    of that epithet one or more levels up (``unit_above``): "Abu Yasin" in a cell's intercept summary,
+    where no member is Abu Yasin, is most likely the sector head Abu Yasin who calls the cell. Blocking
+    keys cannot find these pairs: the bare epithet is too common to block on across a whole sector.
+    (Collective entity resolution: Bhattacharya & Getoor, ACM TKDD 2007.) O(N·k) for N records of k
+    epithets; at most MAX_UPLINK_CARRIERS pairs per epithet of a bare record."""
+    empty = pl.DataFrame(schema={"left_id": pl.Int64, "right_id": pl.Int64, "shared_keys": pl.UInt32,
+                                 "prescore": pl.Float64, "uplink_carriers": pl.Int64})
+    carriers: dict[tuple[str, str], list[int]] = {}
+    bare: list[tuple[int, set[str], set[str], set[str]]] = []
+    for row in records.select("record_id", "name", "aliases", "unit", "unit_above").iter_rows(named=True):
+        units = {u for u in str(row["unit"] or "").split(";") if u}
+        if not units:
+            continue
+        names = _names_of(row)
+        epithets = epithet_keys(names)
+        if carries_full_name(names):
+            for unit in units:
+                for part in epithets:
+                    carriers.setdefault((unit, part), []).append(row["record_id"])
+        elif epithets:
+            above = {u for u in str(row["unit_above"] or "").split(";") if u}
+            bare.append((row["record_id"], epithets, units, above))
+    pairs: dict[tuple[int, int], int] = {}  # pair -> carriers of the epithet above the bare record's cell
+    for rid, epithets, units, above in bare:
+        for part in epithets:
+            if any((unit, part) in carriers for unit in units):
+                continue  # someone in its own cell carries it: the unit keys of block() pair them
+            for unit in above:
+                found = carriers.get((unit, part), [])
+                if 0 < len(found) <= MAX_UPLINK_CARRIERS:
+                    for c in found:
+                        key = (min(rid, c), max(rid, c))
+                        pairs[key] = min(pairs.get(key, len(found)), len(found))
+    if not pairs:
+        return empty
+    ordered = sorted(pairs.items())
+    return pl.DataFrame({"left_id": [k[0] for k, _ in ordered], "right_id": [k[1] for k, _ in ordered],
+                         "uplink_carriers": [n for _, n in ordered]},
+                        schema={"left_id": pl.Int64, "right_id": pl.Int64, "uplink_carriers": pl.Int64}).with_columns(
+        pl.lit(1, dtype=pl.UInt32).alias("shared_keys"), pl.lit(0.0).alias("prescore"))
 
 
 def _prescore(pairs: pl.DataFrame, ids: list[int], skeletons: list[list[str]]) -> pl.DataFrame:
@@ -247,6 +298,8 @@ def score_candidates(records: pl.DataFrame, pairs: pl.DataFrame, workers: int | 
     if "unit" in records.columns:
         part_keys = {rid: epithet_keys(rec[0]) if is_person_schema(rec[1]) else set() for rid, rec in _RECORDS.items()}
         scored = unique_in_unit(records, scored, part_keys, {rid: rec[3] for rid, rec in _RECORDS.items()})
+    if "uplink_carriers" in scored.columns:
+        scored = unique_above(scored)
     return scored
 
 

@@ -106,3 +106,21 @@ def unique_in_unit(records: pl.DataFrame, scored: pl.DataFrame, part_keys: dict[
         scores.append(adjusted), reasons.append(json.dumps(detail))
     return scored.with_columns(pl.Series("score", scores, dtype=pl.Float64),
                                pl.Series("reasons", reasons, dtype=pl.Utf8))
+
+
+def unique_above(scored: pl.DataFrame) -> pl.DataFrame:
+    """``scored`` with ``UNIQUE_IN_UNIT_LLR`` added to the pairs proposed by
+    :func:`cellmap.resolve.candidates.uplink_pairs` whose epithet exactly one person above the bare
+    record's cell carries (column ``uplink_carriers``; reasons ``uplink_epithet``). O(P)."""
+    scores, reasons = [], []
+    for s, why, carriers in scored.select("score", "reasons", "uplink_carriers").iter_rows():
+        if carriers != 1:
+            scores.append(s), reasons.append(why)
+            continue
+        s = min(max(s, 1e-9), 1 - 1e-9)
+        scores.append(1.0 / (1.0 + math.exp(-(math.log(s / (1 - s)) + UNIQUE_IN_UNIT_LLR))))
+        detail = json.loads(why or "{}")
+        detail["uplink_epithet"] = {"persons_above": 1, "persons_in_unit": 0, "llr": UNIQUE_IN_UNIT_LLR}
+        reasons.append(json.dumps(detail))
+    return scored.with_columns(pl.Series("score", scores, dtype=pl.Float64),
+                               pl.Series("reasons", reasons, dtype=pl.Utf8))
