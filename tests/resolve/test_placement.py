@@ -61,3 +61,20 @@ def test_father_and_surname_clash_over_all_names_of_two_records():
     odds = attribute_log_odds({"names": ("Marwan bin Mahmud",)}, {"names": ("Marwan Ahmad al-Masri",)})
     assert odds == {"father_clash": spec["father_clash"]["clash"]}
     assert {"surname_clash", "father_clash"} <= SOFT_ATTRIBUTES
+
+
+def test_uplink_proposes_the_sector_carrier_only_when_no_one_in_the_cell_carries_the_epithet():
+    from cellmap.resolve.candidates import uplink_pairs
+
+    rows = [  # record_id, name, aliases, unit, unit_above
+        (1, "Hazim Haitham al-Qurashi", ["Abu Yasin al-Qurashi", "Abu Yasin"], str(SECTOR), str(ORG)),
+        (2, "Ali Haitham al-Sharqawi", ["Abu Omar al-Sharqawi", "Abu Omar"], str(CELL_A), f"{ORG};{SECTOR}"),
+        (3, "Abu Yasin", [], str(CELL_A), f"{ORG};{SECTOR}"),    # no one in cell A is Abu Yasin
+        (4, "Abou Omar", [], str(CELL_A), f"{ORG};{SECTOR}"),    # cell A's own Abu Omar
+        (5, "Salim Usama al-Tadmuri", ["Abu Yasin al-Tadmuri", "Abu Yasin"], str(CELL_B), f"{ORG};{SECTOR}"),
+        (6, "Abo Yasin", [], str(CELL_B), f"{ORG};{SECTOR}"),    # cell B has its own Abu Yasin
+    ]
+    records = pl.DataFrame(rows, schema={"record_id": pl.Int64, "name": pl.Utf8, "aliases": pl.List(pl.Utf8),
+                                         "unit": pl.Utf8, "unit_above": pl.Utf8}, orient="row")
+    pairs = uplink_pairs(records)
+    assert list(pairs.select("left_id", "right_id", "uplink_carriers").iter_rows()) == [(1, 3, 1)]
