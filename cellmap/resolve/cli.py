@@ -165,6 +165,8 @@ def review_cmd(
             "right": {k: v for k, v in right.items() if v not in (None, [], "")},
             "score": q["score"], "agree": explained.agree, "differ": explained.differ,
             "attributes": q["reasons"].get("attributes", {}),
+            # who else carries a bare kunya or laqab in the record's cell, or above it
+            "collective": {k: q["reasons"][k] for k in ("unit_epithet", "uplink_epithet") if k in q["reasons"]},
         })
     if as_json:
         _print(out, True)
@@ -178,6 +180,8 @@ def review_cmd(
             table.add_row(field, str(item["left"].get(field, "")), str(item["right"].get(field, "")))
         table.add_row("[green]agree[/green]", "\n".join(item["agree"]), "")
         table.add_row("[red]differ[/red]", "\n".join(item["differ"]), "")
+        for name, detail in item["collective"].items():
+            table.add_row(name, json.dumps(detail), "")
         console.print(table)
     if not out:
         console.print("review queue is empty")
