@@ -25,7 +25,7 @@ import polars as pl
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from cellmap.resolve.collective import unique_above, unique_in_unit
+from cellmap.resolve.collective import unique_in_unit
 from cellmap.resolve.score import (analyse_generic, analyse_person, attribute_log_odds, attribute_weights,
                                    combined_score, is_person_schema, nisbas_clash, preanalyse, score_pair)
 
@@ -135,7 +135,8 @@ def block(records: pl.DataFrame, max_block: int = 50, max_single_block: int = 20
     return kept.unique(["left_id", "right_id"]).sort("left_id", "right_id")
 
 
-MAX_UPLINK_CARRIERS = 2  # more persons above the cell carrying the epithet: too ambiguous to propose
+MAX_UPLINK_CARRIERS = 30  # records above the cell carrying the epithet (one person is often named in many
+# sector reports); beyond this the epithet is too common to propose; unique_in_unit counts resolved persons
 
 
 def uplink_pairs(records: pl.DataFrame) -> pl.DataFrame:
@@ -144,7 +145,8 @@ def uplink_pairs(records: pl.DataFrame) -> pl.DataFrame:
     where no member is Abu Yasin, is most likely the sector head Abu Yasin who calls the cell. Blocking
     keys cannot find these pairs: the bare epithet is too common to block on across a whole sector.
     (Collective entity resolution: Bhattacharya & Getoor, ACM TKDD 2007.) O(N·k) for N records of k
-    epithets; at most MAX_UPLINK_CARRIERS pairs per epithet of a bare record."""
+    epithets; at most MAX_UPLINK_CARRIERS pairs per epithet of a bare record. The +3 log-odds of a
+    unique carrier (counted in resolved persons) is added by :func:`cellmap.resolve.collective.unique_in_unit`."""
     empty = pl.DataFrame(schema={"left_id": pl.Int64, "right_id": pl.Int64, "shared_keys": pl.UInt32,
                                  "prescore": pl.Float64, "uplink_carriers": pl.Int64})
     carriers: dict[tuple[str, str], list[int]] = {}
@@ -298,8 +300,6 @@ def score_candidates(records: pl.DataFrame, pairs: pl.DataFrame, workers: int | 
     if "unit" in records.columns:
         part_keys = {rid: epithet_keys(rec[0]) if is_person_schema(rec[1]) else set() for rid, rec in _RECORDS.items()}
         scored = unique_in_unit(records, scored, part_keys, {rid: rec[3] for rid, rec in _RECORDS.items()})
-    if "uplink_carriers" in scored.columns:
-        scored = unique_above(scored)
     return scored
 
 

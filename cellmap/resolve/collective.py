@@ -8,7 +8,8 @@ record most likely denotes him. This is collective entity resolution (Bhattachar
 records that carry a full name (ism + father's name, nisba or family name) among themselves with
 a high threshold, then count, per (unit, name-part skeleton), the distinct resolved full-name
 persons carrying that part (over all their names and aliases). A pair that shares such a
-(unit, part) with count 1 gets ``UNIQUE_IN_UNIT_LLR`` added to its logit; a count ≥ 2 is
+(unit, part) with count 1 gets ``UNIQUE_IN_UNIT_LLR`` added to its logit — as does a bare record whose
+epithet no one in its own cell carries and exactly one person in a unit *above* it does (a sector head); a count ≥ 2 is
 ambiguity and adds ``AMBIGUOUS_IN_UNIT_LLR`` (0; the reasons still say how many persons carry it,
 for the analyst's review). The pair's rarest shared (unit, part) decides. The part must appear on both records; the unit on both records.
 
@@ -48,6 +49,8 @@ def unique_in_unit(records: pl.DataFrame, scored: pl.DataFrame, part_keys: dict[
     if scored.is_empty() or "unit" not in records.columns:
         return scored
     units = {r: _units(u) for r, u in zip(records["record_id"].to_list(), records["unit"].to_list())}
+    above = ({r: _units(u) for r, u in zip(records["record_id"].to_list(), records["unit_above"].to_list())}
+             if "unit_above" in records.columns else {})
     both_full = scored.filter(pl.Series([full.get(a, False) and full.get(b, False) for a, b in
                                          zip(scored["left_id"].to_list(), scored["right_id"].to_list())]))
     parent: dict[int, int] = {}
@@ -88,7 +91,14 @@ def unique_in_unit(records: pl.DataFrame, scored: pl.DataFrame, part_keys: dict[
         shared = [(u, p) for u in units.get(a, set()) & units.get(b, set())
                   for p in part_keys.get(a, set()) & part_keys.get(b, set()) if (u, p) in carriers]
         if not shared:
-            scores.append(s), reasons.append(why)
+            up = _uplink(a, b, full, units, above, part_keys, carriers)
+            if up is None:
+                scores.append(s), reasons.append(why)
+                continue
+            detail = json.loads(why or "{}")
+            detail["uplink_epithet"] = {"unit": up[0], "part": up[1], "persons_above": 1, "persons_in_unit": 0,
+                                        "llr": UNIQUE_IN_UNIT_LLR}
+            scores.append(_add_log_odds(s, UNIQUE_IN_UNIT_LLR)), reasons.append(json.dumps(detail))
             continue
         # the carriers who could be this bare record: those active when it was seen acting
         days = [d for rid in (a, b) if not full.get(rid, False) for d in dates_of(seen.get(rid))]
@@ -99,8 +109,7 @@ def unique_in_unit(records: pl.DataFrame, scored: pl.DataFrame, part_keys: dict[
             scores.append(s), reasons.append(why)
             continue
         llr = UNIQUE_IN_UNIT_LLR if carried_by == 1 else AMBIGUOUS_IN_UNIT_LLR
-        s = min(max(s, 1e-9), 1 - 1e-9)
-        adjusted = 1.0 / (1.0 + math.exp(-(math.log(s / (1 - s)) + llr)))
+        adjusted = _add_log_odds(s, llr)
         detail = json.loads(why or "{}")
         detail["unit_epithet"] = {"unit": unit, "part": part, "persons_in_unit": carried_by, "llr": llr}
         scores.append(adjusted), reasons.append(json.dumps(detail))
@@ -108,19 +117,24 @@ def unique_in_unit(records: pl.DataFrame, scored: pl.DataFrame, part_keys: dict[
                                pl.Series("reasons", reasons, dtype=pl.Utf8))
 
 
-def unique_above(scored: pl.DataFrame) -> pl.DataFrame:
-    """``scored`` with ``UNIQUE_IN_UNIT_LLR`` added to the pairs proposed by
-    :func:`cellmap.resolve.candidates.uplink_pairs` whose epithet exactly one person above the bare
-    record's cell carries (column ``uplink_carriers``; reasons ``uplink_epithet``). O(P)."""
-    scores, reasons = [], []
-    for s, why, carriers in scored.select("score", "reasons", "uplink_carriers").iter_rows():
-        if carriers != 1:
-            scores.append(s), reasons.append(why)
+
+def _add_log_odds(score: float, llr: float) -> float:
+    score = min(max(score, 1e-9), 1 - 1e-9)
+    return 1.0 / (1.0 + math.exp(-(math.log(score / (1 - score)) + llr)))
+
+
+def _uplink(a: int, b: int, full: dict[int, bool], units: dict, above: dict, part_keys: dict,
+            carriers: dict[tuple[str, str], set[int]]) -> tuple[str, str] | None:
+    """(unit, part) when one record is bare, no one in its own units carries the shared epithet, and
+    exactly one resolved person in a unit above it does — the other record being his (the pairs of
+    :func:`cellmap.resolve.candidates.uplink_pairs`: the sector head "Abu Yasin" named in a cell's report)."""
+    if full.get(a, False) == full.get(b, False):
+        return None
+    bare, carrier = (a, b) if not full.get(a, False) else (b, a)
+    for part in sorted(part_keys.get(bare, set()) & part_keys.get(carrier, set())):
+        if any((unit, part) in carriers for unit in units.get(bare, ())):
             continue
-        s = min(max(s, 1e-9), 1 - 1e-9)
-        scores.append(1.0 / (1.0 + math.exp(-(math.log(s / (1 - s)) + UNIQUE_IN_UNIT_LLR))))
-        detail = json.loads(why or "{}")
-        detail["uplink_epithet"] = {"persons_above": 1, "persons_in_unit": 0, "llr": UNIQUE_IN_UNIT_LLR}
-        reasons.append(json.dumps(detail))
-    return scored.with_columns(pl.Series("score", scores, dtype=pl.Float64),
-                               pl.Series("reasons", reasons, dtype=pl.Utf8))
+        for unit in sorted(above.get(bare, set()) & units.get(carrier, set())):
+            if len(carriers.get((unit, part), ())) == 1:
+                return unit, part
+    return None

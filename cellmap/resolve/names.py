@@ -55,6 +55,7 @@ class NameKnowledge:
     nisba_suffix: tuple[str, ...]
     fold_rules: tuple[tuple[re.Pattern[str], str], ...]
     skeleton_drop: re.Pattern[str]
+    skeleton_merge: dict[int, str]
     arabic_letters: dict[str, str]
     arabic_words: dict[str, str]
     equivalents: dict[str, str]  # fold key of a variant -> canonical spelling (may be several words)
@@ -76,6 +77,7 @@ def knowledge() -> NameKnowledge:
         nisba_suffix=tuple(sorted(particles["nisba_suffix"], key=len, reverse=True)),
         fold_rules=rules,
         skeleton_drop=re.compile(translit["skeleton_drop"]),
+        skeleton_merge=str.maketrans(translit.get("skeleton_merge") or {}),
         arabic_letters=dict(translit["arabic_letters"]),
         arabic_words=dict(translit["arabic_words"]),
         equivalents={},
@@ -179,7 +181,8 @@ def fold(token: str) -> str:
 @lru_cache(maxsize=500_000)
 def skeleton(key: str) -> str:
     """Consonant skeleton of a fold key (vowels after the first letter dropped)."""
-    return knowledge().skeleton_drop.sub("", key)
+    rules = knowledge()
+    return rules.skeleton_drop.sub("", key).translate(rules.skeleton_merge)
 
 
 @dataclass(frozen=True, eq=False)  # identity hashing: parts are cached per name and compared by key
