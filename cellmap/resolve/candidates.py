@@ -257,7 +257,7 @@ def _score_chunk(chunk: list[tuple[int, int]], model: str) -> list[tuple[float, 
         # two different full names are two men, whatever cell, place and birth year they share
         names_differ = full_a and full_b and best.name_score < FULL_NAMES_DIFFER
         out.append((best.score, json.dumps(best.reasons()) if best.score >= REASONS_FROM else "{}", contradicts,
-                    names_differ, nisbas_clash(names_a, names_b)))
+                    names_differ, "surname_clash" in attrs if "names" in attrs_a else nisbas_clash(names_a, names_b)))
     return out
 
 

@@ -159,7 +159,8 @@ def part_similarity(p: NamePart, q: NamePart, cross_script: bool) -> float:
 PART_AGREE = 0.85  # part similarity at which two parts are read as one name (as in name_features)
 
 
-def _slot_parts(names: tuple[str, ...], slot: str) -> list[tuple[NamePart, bool]]:
+@lru_cache(maxsize=400_000)  # one record meets up to 2·per_record partners: analyse its names once
+def _slot_parts(names: tuple[str, ...], slot: str) -> tuple[tuple[NamePart, bool], ...]:
     out = []
     for name in names:
         analysed = analyse_person(name or "")
@@ -171,7 +172,7 @@ def _slot_parts(names: tuple[str, ...], slot: str) -> list[tuple[NamePart, bool]
         else:
             tags = ("nasab",)
         out += [(part, analysed.arabic_script) for part in core if part.tag in tags]
-    return out
+    return tuple(out)
 
 
 def parts_clash(names_a: Sequence[str], names_b: Sequence[str], slot: str = "surname") -> bool:
@@ -464,6 +465,21 @@ def _period_log_odds(left: dict, right: dict, spec: dict) -> float | None:
     return verdict
 
 
+@lru_cache(maxsize=1)
+def _attribute_specs() -> tuple[tuple[str, dict, tuple[str, ...]], ...]:
+    """(name, spec, the record keys it reads) for each attribute of data/attribute_weights.yaml."""
+    out = []
+    for attr, spec in attribute_weights()["attributes"].items():
+        if spec.get("kind") == "name_part":
+            keys = ("names",)
+        elif spec.get("kind") == "period":
+            keys = (spec["seen"], spec["period"])
+        else:
+            keys = (attr, *spec.get("aliases", []))
+        out.append((attr, spec, keys))
+    return tuple(out)
+
+
 def attribute_log_odds(left: dict, right: dict) -> dict[str, float]:
     """Log-likelihood ratios of the attributes present on both sides (data/attribute_weights.yaml).
 
@@ -471,11 +487,9 @@ def attribute_log_odds(left: dict, right: dict) -> dict[str, float]:
     sets of normalised values (any shared value agrees). O(v) for v values.
     """
     out: dict[str, float] = {}
-    weights = attribute_weights()
-    for attr, spec in weights["attributes"].items():
-        names = [attr] + list(spec.get("aliases", []))
-        va = set().union(*(_norm_values(left.get(n)) for n in names))
-        vb = set().union(*(_norm_values(right.get(n)) for n in names))
+    for attr, spec, keys in _attribute_specs():
+        if not any(k in left for k in keys) or not any(k in right for k in keys):
+            continue  # the attribute is absent on one side: no evidence (the common case, checked cheaply)
         if spec.get("kind") == "name_part":
             if left.get("names") and right.get("names") and parts_clash(left["names"], right["names"], spec["slot"]):
                 out[attr] = spec["clash"]
@@ -485,6 +499,8 @@ def attribute_log_odds(left: dict, right: dict) -> dict[str, float]:
             if llr is not None:
                 out[attr] = llr
             continue
+        va = set().union(*(_norm_values(left.get(n)) for n in keys))
+        vb = set().union(*(_norm_values(right.get(n)) for n in keys))
         if not va or not vb:
             continue
         if spec.get("kind") == "unit" and not va & vb:
@@ -517,6 +533,8 @@ def attribute_log_odds(left: dict, right: dict) -> dict[str, float]:
 def combined_score(z_name: float, attrs: dict[str, float]) -> float:
     """Name logit plus attribute log-odds; agreeing correlated attributes add at most ``max_positive``
     (identifiers excepted)."""
+    if not attrs:
+        return _sigmoid(z_name)
     positive = sum(v for k, v in attrs.items() if v > 0 and k != "identifier")
     cap = attribute_weights().get("max_positive", positive)
     return _sigmoid(z_name + sum(v for k, v in attrs.items() if v <= 0 or k == "identifier") + min(positive, cap))
