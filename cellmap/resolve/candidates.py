@@ -25,9 +25,9 @@ import polars as pl
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from cellmap.resolve.collective import unique_in_unit
+from cellmap.resolve.collective import unique_in_unit, units_of
 from cellmap.resolve.score import (analyse_generic, analyse_person, attribute_log_odds, attribute_weights,
-                                   combined_score, is_person_schema, nisbas_clash, preanalyse, score_pair)
+                                   combined_score, is_person_schema, logit, nisbas_clash, preanalyse, score_pair)
 
 RARE_BLOCK = 5
 PRESCORE_WEIGHT = 10.0  # one unit of skeleton similarity is worth this much shared-key weight
@@ -89,7 +89,7 @@ def block(records: pl.DataFrame, max_block: int = 50, max_single_block: int = 20
         # exact identifiers and full birth dates also block: they catch badly garbled names
         keys += [f"{c}:{v}" for c in key_attrs for v in str(row.get(c) or "").split(";")
                  if v.strip() and (c != "birth_date" or len(v.strip()) >= 10)]
-        units = {u for c in ("context", "unit") for u in str(row.get(c) or "").split(";") if u}
+        units = units_of(row.get("context")) | units_of(row.get("unit"))
         if with_context and units:
             # a single name part is too common to block on alone (Abu Zaid, al-Idari), but not within one
             # unit: a bare kunya or laqab becomes a candidate of the same unit's records sharing it
@@ -116,7 +116,7 @@ def block(records: pl.DataFrame, max_block: int = 50, max_single_block: int = 20
         .rename({"record_id": "left_id", "record_id_r": "right_id"})
     )
     if pairs.is_empty():
-        return pairs.with_columns(pl.lit(0.0).alias("prescore")).drop("key_weight")
+        return _with_uplinks(pairs.with_columns(pl.lit(0.0).alias("prescore")).drop("key_weight"), records)
     pairs = pairs.join(_prescore(pairs.select("left_id", "right_id"), ids, skeletons), on=["left_id", "right_id"])
     rare = math.log(n_records / RARE_BLOCK)  # a key shared by at most RARE_BLOCK records
     pairs = pairs.filter((pl.col("prescore") >= min_prescore) | (pl.col("shared_keys") >= 3)
@@ -127,12 +127,14 @@ def block(records: pl.DataFrame, max_block: int = 50, max_single_block: int = 20
         pl.col("r") <= per_record)
     keep_right = pairs.with_columns(rank.rank("ordinal", descending=True).over("right_id").alias("r")).filter(
         pl.col("r") <= per_record)
-    kept = pl.concat([keep_left, keep_right]).drop("r", "key_weight")
+    return _with_uplinks(pl.concat([keep_left, keep_right]).drop("r", "key_weight"), records)
+
+
+def _with_uplinks(kept: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
+    """The blocked pairs plus :func:`uplink_pairs` (a pair found both ways keeps its blocking figures)."""
     if "unit_above" in records.columns:
-        # a pair found both ways keeps its blocking figures and the uplink's carrier count
-        kept = (pl.concat([kept, uplink_pairs(records)], how="diagonal_relaxed").group_by("left_id", "right_id")
-                .agg(pl.col("shared_keys").max(), pl.col("prescore").max(), pl.col("uplink_carriers").min()))
-    return kept.unique(["left_id", "right_id"]).sort("left_id", "right_id")
+        kept = pl.concat([kept, uplink_pairs(records)], how="vertical_relaxed")
+    return kept.unique(["left_id", "right_id"], keep="first", maintain_order=True).sort("left_id", "right_id")
 
 
 MAX_UPLINK_CARRIERS = 30  # records above the cell carrying the epithet (one person is often named in many
@@ -147,12 +149,11 @@ def uplink_pairs(records: pl.DataFrame) -> pl.DataFrame:
     (Collective entity resolution: Bhattacharya & Getoor, ACM TKDD 2007.) O(N·k) for N records of k
     epithets; at most MAX_UPLINK_CARRIERS pairs per epithet of a bare record. The +3 log-odds of a
     unique carrier (counted in resolved persons) is added by :func:`cellmap.resolve.collective.unique_in_unit`."""
-    empty = pl.DataFrame(schema={"left_id": pl.Int64, "right_id": pl.Int64, "shared_keys": pl.UInt32,
-                                 "prescore": pl.Float64, "uplink_carriers": pl.Int64})
+    schema = {"left_id": pl.Int64, "right_id": pl.Int64, "shared_keys": pl.UInt32, "prescore": pl.Float64}
     carriers: dict[tuple[str, str], list[int]] = {}
     bare: list[tuple[int, set[str], set[str], set[str]]] = []
     for row in records.select("record_id", "name", "aliases", "unit", "unit_above").iter_rows(named=True):
-        units = {u for u in str(row["unit"] or "").split(";") if u}
+        units = units_of(row["unit"])
         if not units:
             continue
         names = _names_of(row)
@@ -162,26 +163,20 @@ def uplink_pairs(records: pl.DataFrame) -> pl.DataFrame:
                 for part in epithets:
                     carriers.setdefault((unit, part), []).append(row["record_id"])
         elif epithets:
-            above = {u for u in str(row["unit_above"] or "").split(";") if u}
+            above = units_of(row["unit_above"])
             bare.append((row["record_id"], epithets, units, above))
-    pairs: dict[tuple[int, int], int] = {}  # pair -> carriers of the epithet above the bare record's cell
+    pairs: set[tuple[int, int]] = set()
     for rid, epithets, units, above in bare:
         for part in epithets:
             if any((unit, part) in carriers for unit in units):
                 continue  # someone in its own cell carries it: the unit keys of block() pair them
             for unit in above:
                 found = carriers.get((unit, part), [])
-                if 0 < len(found) <= MAX_UPLINK_CARRIERS:
-                    for c in found:
-                        key = (min(rid, c), max(rid, c))
-                        pairs[key] = min(pairs.get(key, len(found)), len(found))
-    if not pairs:
-        return empty
-    ordered = sorted(pairs.items())
-    return pl.DataFrame({"left_id": [k[0] for k, _ in ordered], "right_id": [k[1] for k, _ in ordered],
-                         "uplink_carriers": [n for _, n in ordered]},
-                        schema={"left_id": pl.Int64, "right_id": pl.Int64, "uplink_carriers": pl.Int64}).with_columns(
-        pl.lit(1, dtype=pl.UInt32).alias("shared_keys"), pl.lit(0.0).alias("prescore"))
+                if len(found) <= MAX_UPLINK_CARRIERS:
+                    pairs.update((min(rid, c), max(rid, c)) for c in found)
+    ordered = sorted(pairs)
+    return pl.DataFrame({"left_id": [a for a, _ in ordered], "right_id": [b for _, b in ordered],
+                         "shared_keys": [1] * len(ordered), "prescore": [0.0] * len(ordered)}, schema=schema)
 
 
 def _prescore(pairs: pl.DataFrame, ids: list[int], skeletons: list[list[str]]) -> pl.DataFrame:
@@ -235,11 +230,6 @@ def carries_full_name(names: Sequence[str], schema: str = "Person") -> bool:
     return False
 
 
-def _logit(p: float) -> float:
-    p = min(max(p, 1e-12), 1 - 1e-12)
-    return math.log(p / (1 - p))
-
-
 def _score_chunk(chunk: list[tuple[int, int]], model: str) -> list[tuple[float, str, bool]]:
     out = []
     for left_id, right_id in chunk:
@@ -249,10 +239,10 @@ def _score_chunk(chunk: list[tuple[int, int]], model: str) -> list[tuple[float, 
         named = max((score_pair(na, nb, schema, model=model) for na in names_a[:4] for nb in names_b[:4]),
                     key=lambda pair: pair.name_score)
         attrs = attribute_log_odds(attrs_a, attrs_b) if attrs_a and attrs_b else {}
-        best = replace(named, score=combined_score(_logit(named.name_score), attrs), attribute_reasons=attrs)
+        best = replace(named, score=combined_score(logit(named.name_score), attrs), attribute_reasons=attrs)
         hard = {k: v for k, v in best.attribute_reasons.items() if k not in SOFT_ATTRIBUTES}
         # two full names contradict when they disagree on names and hard facts, not on network placement
-        contradicts = (full_a and full_b and combined_score(_logit(best.name_score), hard) < CANNOT_BELOW) or any(
+        contradicts = (full_a and full_b and combined_score(logit(best.name_score), hard) < CANNOT_BELOW) or any(
             v <= CONTRADICTING_LLR for v in hard.values())
         # two different full names are two men, whatever cell, place and birth year they share
         names_differ = full_a and full_b and best.name_score < FULL_NAMES_DIFFER

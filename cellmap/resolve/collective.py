@@ -21,12 +21,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 
 import polars as pl
 
 from cellmap.resolve.clustering import constrained_accept
-from cellmap.resolve.score import attribute_weights, dates_of, periods_of
+from cellmap.resolve.score import active_on, add_log_odds, attribute_weights, dates_of, periods_of
 
 UNIQUE_IN_UNIT_LLR = 3.0  # tuned on scenarios with seeds 1 and 2 only (never the demo seed)
 AMBIGUOUS_IN_UNIT_LLR = 0.0  # two or more persons of the unit carry it: no evidence either way (a penalty
@@ -34,7 +33,8 @@ AMBIGUOUS_IN_UNIT_LLR = 0.0  # two or more persons of the unit carry it: no evid
 FULL_NAME_THRESHOLD = 0.7  # first pass: only confident merges of full-name records
 
 
-def _units(value) -> set[str]:
+def units_of(value) -> set[str]:
+    """The unit ids of a ';'-joined ``unit``/``unit_above``/``context`` value."""
     return {u for u in str(value or "").split(";") if u}
 
 
@@ -48,8 +48,8 @@ def unique_in_unit(records: pl.DataFrame, scored: pl.DataFrame, part_keys: dict[
     """
     if scored.is_empty() or "unit" not in records.columns:
         return scored
-    units = {r: _units(u) for r, u in zip(records["record_id"].to_list(), records["unit"].to_list())}
-    above = ({r: _units(u) for r, u in zip(records["record_id"].to_list(), records["unit_above"].to_list())}
+    units = {r: units_of(u) for r, u in zip(records["record_id"].to_list(), records["unit"].to_list())}
+    above = ({r: units_of(u) for r, u in zip(records["record_id"].to_list(), records["unit_above"].to_list())}
              if "unit_above" in records.columns else {})
     both_full = scored.filter(pl.Series([full.get(a, False) and full.get(b, False) for a, b in
                                          zip(scored["left_id"].to_list(), scored["right_id"].to_list())]))
@@ -79,8 +79,7 @@ def unique_in_unit(records: pl.DataFrame, scored: pl.DataFrame, part_keys: dict[
     def active_at(person: int, days: list[dt.date]) -> bool:
         """Whether the person could have acted on one of ``days`` (unknown periods: yes)."""
         spans = periods.get(person) or []
-        return not spans or not days or any(
-            start - slack <= day and (end is None or day <= end + slack) for start, end in spans for day in days)
+        return not spans or not days or active_on(days, spans, slack)
     scores, reasons = [], []
     clash = scored["nisbas_clash"].to_list() if "nisbas_clash" in scored.columns else [False] * scored.height
     for (a, b, s, why), nisbas_differ in zip(scored.select("left_id", "right_id", "score", "reasons").iter_rows(), clash):
@@ -98,7 +97,7 @@ def unique_in_unit(records: pl.DataFrame, scored: pl.DataFrame, part_keys: dict[
             detail = json.loads(why or "{}")
             detail["uplink_epithet"] = {"unit": up[0], "part": up[1], "persons_above": 1, "persons_in_unit": 0,
                                         "llr": UNIQUE_IN_UNIT_LLR}
-            scores.append(_add_log_odds(s, UNIQUE_IN_UNIT_LLR)), reasons.append(json.dumps(detail))
+            scores.append(add_log_odds(s, UNIQUE_IN_UNIT_LLR)), reasons.append(json.dumps(detail))
             continue
         # the carriers who could be this bare record: those active when it was seen acting
         days = [d for rid in (a, b) if not full.get(rid, False) for d in dates_of(seen.get(rid))]
@@ -109,18 +108,13 @@ def unique_in_unit(records: pl.DataFrame, scored: pl.DataFrame, part_keys: dict[
             scores.append(s), reasons.append(why)
             continue
         llr = UNIQUE_IN_UNIT_LLR if carried_by == 1 else AMBIGUOUS_IN_UNIT_LLR
-        adjusted = _add_log_odds(s, llr)
+        adjusted = add_log_odds(s, llr)
         detail = json.loads(why or "{}")
         detail["unit_epithet"] = {"unit": unit, "part": part, "persons_in_unit": carried_by, "llr": llr}
         scores.append(adjusted), reasons.append(json.dumps(detail))
     return scored.with_columns(pl.Series("score", scores, dtype=pl.Float64),
                                pl.Series("reasons", reasons, dtype=pl.Utf8))
 
-
-
-def _add_log_odds(score: float, llr: float) -> float:
-    score = min(max(score, 1e-9), 1 - 1e-9)
-    return 1.0 / (1.0 + math.exp(-(math.log(score / (1 - score)) + llr)))
 
 
 def _uplink(a: int, b: int, full: dict[int, bool], units: dict, above: dict, part_keys: dict,

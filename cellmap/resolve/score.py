@@ -364,6 +364,17 @@ def _sigmoid(z: float) -> float:
     return ez / (1.0 + ez)
 
 
+def logit(p: float) -> float:
+    """Log-odds of a score, clamped away from 0 and 1."""
+    p = min(max(p, 1e-12), 1 - 1e-12)
+    return math.log(p / (1 - p))
+
+
+def add_log_odds(score: float, llr: float) -> float:
+    """A score moved by ``llr`` on the log-odds scale (Fellegi–Sunter evidence is additive there)."""
+    return _sigmoid(logit(score) + llr)
+
+
 @lru_cache(maxsize=8)
 def _coefficient_vector(model: str) -> tuple[float, tuple[float, ...]]:
     coef = model_coefficients()[model]
@@ -449,6 +460,11 @@ def _parse_dates(value) -> list[dt.date]:
     return out
 
 
+def active_on(days: list[dt.date], periods: list[tuple[dt.date, dt.date | None]], slack: dt.timedelta) -> bool:
+    """Whether one of ``days`` falls inside one of the periods (open end: still active), ± ``slack``."""
+    return any(start - slack <= day and (end is None or day <= end + slack) for start, end in periods for day in days)
+
+
 def _period_log_odds(left: dict, right: dict, spec: dict) -> float | None:
     """An event dated outside every known active period of the other record (beyond ``slack_days``)
     gives ``outside``; events all inside give ``inside``; no dated event or no period: None."""
@@ -458,9 +474,8 @@ def _period_log_odds(left: dict, right: dict, spec: dict) -> float | None:
                             (dates_of(right.get(spec["seen"])), periods_of(left.get(spec["period"])))):
         if not events or not periods:
             continue
-        for day in events:
-            if not any(start - slack <= day and (end is None or day <= end + slack) for start, end in periods):
-                return spec["outside"]
+        if not all(active_on([day], periods, slack) for day in events):
+            return spec["outside"]
         verdict = spec["inside"]
     return verdict
 
