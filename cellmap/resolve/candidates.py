@@ -485,3 +485,19 @@ def records_from_views(entities: pl.DataFrame, properties: pl.DataFrame,
     )
     return wide.rename({"entity_id": "record_id"})
 
+
+
+def store_records(conn) -> pl.DataFrame:
+    """The person records of a store for resolution, as every caller (CLI, workbench, training) reads
+    them: unresolved entities and relations (a record keeps its own ties after an analyst's "same"),
+    report units and incident dates; with each record's ``key``. ``conn`` is a store session."""
+    from cellmap.store import views
+
+    entities = views.entities(conn, kinds=["person"], resolved=False)
+    properties = views.properties(conn, entity_ids=entities["entity_id"].to_list())
+    relations = views.relations(conn, kinds=list(RECORD_RELATION_KINDS), resolved=False)
+    units = views.entities(conn, kinds=list(UNIT_KINDS), resolved=False)
+    incidents = views.incidents(conn, resolved=False).select("incident_id", "date")
+    records = records_from_views(entities, properties, relations,
+                                 report_units(views.reports(conn), units), incidents)
+    return records.join(entities.select(pl.col("entity_id").alias("record_id"), "key"), on="record_id", how="left")

@@ -38,20 +38,6 @@ def _queue_path(store, queue: Optional[Path]) -> Path:
     return Path("data") / "resolve-queue.jsonl"
 
 
-def _records(conn):
-    from cellmap.resolve.candidates import RECORD_RELATION_KINDS, UNIT_KINDS, records_from_views, report_units
-    from cellmap.store import views
-
-    entities = views.entities(conn, kinds=["person"], resolved=False)
-    properties = views.properties(conn, entity_ids=entities["entity_id"].to_list())
-    relations = views.relations(conn, kinds=list(RECORD_RELATION_KINDS), resolved=False)
-    units = views.entities(conn, kinds=list(UNIT_KINDS), resolved=False)
-    incidents = views.incidents(conn, resolved=False).select("incident_id", "date")
-    records = records_from_views(entities, properties, relations,
-                                 report_units(views.reports(conn), units), incidents)
-    return records.join(entities.select(pl.col("entity_id").alias("record_id"), "key"), on="record_id", how="left")
-
-
 def _entity_id(conn, ref: str) -> int:
     from cellmap.store import tables as t
 
@@ -83,7 +69,7 @@ def candidates_cmd(
     as_json: bool = JsonOption,
 ) -> None:
     """Find candidate pairs of person entities (blocking + scoring) and fill the review queue."""
-    from cellmap.resolve.candidates import block, same_report_pairs, score_candidates
+    from cellmap.resolve.candidates import block, same_report_pairs, score_candidates, store_records
     from cellmap.resolve.judgements import auto_accept as accept_above, judged_pairs
     from cellmap.resolve.score import score_pair
 
@@ -91,7 +77,7 @@ def candidates_cmd(
     with Progress(console=console, transient=True, disable=as_json) as progress:
         task = progress.add_task("reading persons", total=3)
         with store.session() as conn:
-            records = _records(conn)
+            records = store_records(conn)
             judged = judged_pairs(conn, DECIDED)
         progress.update(task, advance=1, description="blocking")
         pairs = block(records, max_block=max_block, per_record=per_record)
@@ -143,6 +129,7 @@ def review_cmd(
     as_json: bool = JsonOption,
 ) -> None:
     """Show the pending pairs side by side, with the parts that agree and differ."""
+    from cellmap.resolve.candidates import store_records
     from cellmap.resolve.judgements import judged_pairs
     from cellmap.resolve.score import score_pair
 
@@ -153,7 +140,7 @@ def review_cmd(
     queued = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     with store.session() as conn:
         judged = judged_pairs(conn, DECIDED)
-        records = _records(conn)
+        records = store_records(conn)
     by_id = {r["record_id"]: r for r in records.iter_rows(named=True)}
     pending = [q for q in queued if tuple(sorted((q["left_id"], q["right_id"]))) not in judged][:limit]
     out = []

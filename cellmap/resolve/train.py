@@ -101,12 +101,12 @@ def train(cases_path: str | Path, out_path: str | Path | None = None, l2: float 
 
 def store_person_records(url: str):
     """Person records (with keys) of a store, as the CLI builds them."""
-    from cellmap.resolve.cli import _records
+    from cellmap.resolve.candidates import store_records
     from cellmap.store import open_store
 
     store = open_store(url)
     with store.session() as conn:
-        records = _records(conn)
+        records = store_records(conn)
     store.close()
     return records
 

@@ -243,10 +243,10 @@ def review_queue(wb: Workbench) -> tuple[list[dict], str]:
         return pairs, "store: pairs judged 'unsure' (cellmap.resolve not in this build)"
 
     def scored() -> list[dict]:
-        from cellmap.resolve.candidates import records_from_views
+        from cellmap.resolve.candidates import store_records
 
-        records = records_from_views(wb.entities(resolved=False).filter(pl.col("kind") == "person"),
-                                     wb.properties(), wb.relations())
+        with wb.store.session() as conn:  # the CLI's records: unresolved ties, report units, the time line
+            records = store_records(conn)
         if records.height < 2:
             return []
         found = find(records, workers=1)
