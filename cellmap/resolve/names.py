@@ -26,7 +26,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Iterable
@@ -185,12 +185,23 @@ def skeleton(key: str) -> str:
     return rules.skeleton_drop.sub("", key).translate(rules.skeleton_merge)
 
 
+_SIGNATURES: dict[tuple[str, str, str, str], int] = {}
+SIMILARITY_TAGS = frozenset({"initial", "kunya", "title"})  # the tags a part similarity looks at
+
+
 @dataclass(frozen=True, eq=False)  # identity hashing: parts are cached per name and compared by key
 class NamePart:
     text: str  # the part as written (Latin, lower case; particles kept: "abu bakr", "al-baghdadi")
     tag: str  # one of PART_TAGS
     key: str  # fold key of the part without its particle
     skeleton: str
+    # small integer naming everything a part similarity reads (tag class, key, skeleton, first
+    # letter): "Mohammed" and "Muhammad" share it, so their similarities are computed once per run
+    signature: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        value = (self.tag if self.tag in SIMILARITY_TAGS else "", self.key, self.skeleton, self.text[:1])
+        object.__setattr__(self, "signature", _SIGNATURES.setdefault(value, len(_SIGNATURES)))
 
 
 @dataclass(frozen=True)

@@ -135,9 +135,23 @@ def preanalyse(names: list[str], workers: int = 1) -> None:
     _ANALYSED.update(zip(todo, _analyse_many(todo)))
 
 
-@lru_cache(maxsize=1_000_000)
+_PART_SIMILARITIES: dict[tuple[int, int, bool], float] = {}
+_PART_SIMILARITIES_MAX = 4_000_000  # about 0.5 GB; the scenarios met so far need a tenth of it
+
+
 def part_similarity(p: NamePart, q: NamePart, cross_script: bool) -> float:
-    """Similarity of two parts in [0, 1]; see the module docstring."""
+    """Similarity of two parts in [0, 1]; see the module docstring. Cached by the parts' signatures:
+    name parts repeat (1.5 M part comparisons of 100,000 candidate pairs are 112,000 distinct ones)."""
+    cache_key = (p.signature, q.signature, cross_script)
+    sim = _PART_SIMILARITIES.get(cache_key)
+    if sim is None:
+        if len(_PART_SIMILARITIES) >= _PART_SIMILARITIES_MAX:
+            _PART_SIMILARITIES.clear()
+        sim = _PART_SIMILARITIES[cache_key] = _part_similarity(p, q, cross_script)
+    return sim
+
+
+def _part_similarity(p: NamePart, q: NamePart, cross_script: bool) -> float:
     if p.tag == "initial" or q.tag == "initial":
         other = q if p.tag == "initial" else p
         return 0.9 if p.text[:1] == q.text[:1] and other.tag != "title" else 0.0
