@@ -27,13 +27,14 @@ from rapidfuzz.distance import Levenshtein
 
 from cellmap.resolve.collective import unique_in_unit, units_of
 from cellmap.resolve.score import (analyse_generic, analyse_person, attribute_log_odds, attribute_weights,
-                                   combined_score, is_person_schema, logit, nisbas_clash, preanalyse, score_pair)
+                                   combined_score, is_person_schema, logit, nisbas_clash, preanalyse, score_pair,
+                                   set_profile_background)
 
 RARE_BLOCK = 5
 PRESCORE_WEIGHT = 10.0  # one unit of skeleton similarity is worth this much shared-key weight
 BLOCKING_ATTRIBUTES = ("identifier", "birth_date")
 ATTRIBUTE_COLUMNS = ("birth_date", "birth_place", "nationality", "gender", "cell", "role", "identifier", "context",
-                     "unit", "unit_above", "active", "seen")
+                     "unit", "unit_above", "active", "seen", "contact_roles")
 
 
 def record_keys(names: Sequence[str], person: bool = True) -> tuple[list[str], list[str]]:
@@ -137,6 +138,7 @@ def _with_uplinks(kept: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
     return kept.unique(["left_id", "right_id"], keep="first", maintain_order=True).sort("left_id", "right_id")
 
 
+UPLINK_WHEN_LOCAL = False
 MAX_UPLINK_CARRIERS = 30  # records above the cell carrying the epithet (one person is often named in many
 # sector reports); beyond this the epithet is too common to propose; unique_in_unit counts resolved persons
 
@@ -168,7 +170,7 @@ def uplink_pairs(records: pl.DataFrame) -> pl.DataFrame:
     pairs: set[tuple[int, int]] = set()
     for rid, epithets, units, above in bare:
         for part in epithets:
-            if any((unit, part) in carriers for unit in units):
+            if not UPLINK_WHEN_LOCAL and any((unit, part) in carriers for unit in units):
                 continue  # someone in its own cell carries it: the unit keys of block() pair them
             for unit in above:
                 found = carriers.get((unit, part), [])
@@ -265,6 +267,8 @@ def score_candidates(records: pl.DataFrame, pairs: pl.DataFrame, workers: int | 
                                   pl.lit(True).alias("contradicts"), pl.lit(False).alias("names_differ"),
                                   pl.lit(False).alias("nisbas_clash"))
     attr_cols = [c for c in ATTRIBUTE_COLUMNS if c in records.columns]
+    if "contact_roles" in records.columns:
+        set_profile_background("contact_roles", records["contact_roles"].to_list())
     _RECORDS.clear()
     for row in records.iter_rows(named=True):
         attrs = {c: row[c] for c in attr_cols if row.get(c) not in (None, "", [])}
@@ -325,6 +329,33 @@ def context_units(relations: pl.DataFrame) -> pl.DataFrame:
            .select(pl.col("source_id").alias("entity_id"), "unit"))
     return (pl.concat([member, via]).unique()
             .group_by("entity_id").agg(pl.col("unit").cast(pl.Utf8).sort().str.join(";").alias("context")))
+
+
+CONTACT_KINDS = ("communication", "meeting", "command")  # ties that show whom a man deals with
+
+
+def contact_roles(relations: pl.DataFrame) -> pl.DataFrame:
+    """entity_id, contact_roles: how often the record dealt (call, meeting, command) with a holder of each
+    role, as ``role=count`` ';'-joined (``cell_head=3;fighter=1``); contacts of unknown role are left out.
+
+    Whom a man deals with is part of who he is: a sector head speaks to the heads of his cells, a
+    fighter to the men of his own cell. A bare "Abu Yasin" who only ever called cell heads reads like
+    the sector head Abu Yasin, not like the cell's fighter of that kunya (relational features for
+    entity resolution: Bhattacharya & Getoor, ACM TKDD 2007). O(R) for R relations."""
+    empty = pl.DataFrame(schema={"entity_id": pl.Int64, "contact_roles": pl.Utf8})
+    if relations.is_empty() or "role" not in relations.columns:
+        return empty
+    roles = (relations.filter((pl.col("kind") == "membership") & pl.col("role").is_not_null() & (pl.col("role") != ""))
+             .select(pl.col("source_id").alias("partner"), "role").unique())
+    ties = relations.filter(pl.col("kind").is_in(CONTACT_KINDS)).select("source_id", "target_id")
+    ends = pl.concat([ties.select(pl.col("source_id").alias("entity_id"), pl.col("target_id").alias("partner")),
+                      ties.select(pl.col("target_id").alias("entity_id"), pl.col("source_id").alias("partner"))])
+    counted = ends.join(roles, on="partner").group_by("entity_id", "role").len().sort("entity_id", "role")
+    if counted.is_empty():
+        return empty
+    return (counted.select(pl.col("entity_id").cast(pl.Int64),
+                           pl.concat_str([pl.col("role"), pl.col("len").cast(pl.Utf8)], separator="=").alias("x"))
+            .group_by("entity_id").agg(pl.col("x").str.join(";").alias("contact_roles")))
 
 
 def activity(relations: pl.DataFrame, incident_dates: pl.DataFrame | None = None) -> pl.DataFrame:
@@ -454,6 +485,7 @@ def records_from_views(entities: pl.DataFrame, properties: pl.DataFrame,
         wide = wide.join(cells, on="entity_id", how="left")
         wide = wide.join(context_units(relations), on="entity_id", how="left")
         wide = wide.join(activity(relations, incident_dates), on="entity_id", how="left")
+        wide = wide.join(contact_roles(relations), on="entity_id", how="left")
         if "target_kind" in relations.columns:
             # a phone or account used under two names is the classic security error (F14)
             used = (relations.filter((pl.col("kind") == "use") & (pl.col("target_kind") == "identifier"))

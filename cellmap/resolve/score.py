@@ -179,6 +179,12 @@ def _slot_parts(names: tuple[str, ...], slot: str) -> tuple[tuple[NamePart, bool
     for name in names:
         analysed = analyse_person(name or "")
         core = [part for part in analysed.parts if part.tag not in ("title", "initial")]
+        if slot == "given":
+            # the given name opening a name of two or more parts; a lone word ("Idari", "Dheeb") is a laqab
+            # more often than an ism, and the plain word after a kunya ("Abu Uthman Babi") is a nisba
+            if len(core) >= 2 and core[0].tag == "ism" and not any(part.tag == "kunya" for part in core):
+                out.append((core[0], analysed.arabic_script))
+            continue
         if slot == "surname":
             # a nisba written without its article ("Suhayb Zakareeya Jazrawee") is read as a family name; in
             # a two-part name ("Hamza Raed") the last part is the father's name, not a surname
@@ -453,6 +459,50 @@ def _cached_dates(value: str) -> tuple:
     return tuple(_parse_dates(value))
 
 
+_PROFILE_BACKGROUND: dict[str, dict[str, float]] = {}  # attribute -> share of each value over all records
+
+
+def set_profile_background(attribute: str, values: Sequence[str | None]) -> dict[str, float]:
+    """Set the background shares of a ``profile`` attribute (``role=count`` strings) from all records at
+    hand — the "any man of this network" side of its log-likelihood ratio. Set before scoring."""
+    totals: dict[str, int] = {}
+    for value in values:
+        for role, count in counts_of(value).items():
+            totals[role] = totals.get(role, 0) + count
+    grand = sum(totals.values())
+    _PROFILE_BACKGROUND[attribute] = {role: n / grand for role, n in totals.items()} if grand else {}
+    return _PROFILE_BACKGROUND[attribute]
+
+
+@lru_cache(maxsize=200_000)
+def counts_of(value: str | None) -> dict[str, int]:
+    """``{"cell_head": 3, "fighter": 1}`` of a ``cell_head=3;fighter=1`` value; malformed items skipped."""
+    out: dict[str, int] = {}
+    for item in (value or "").split(";"):
+        role, _, count = item.rpartition("=")
+        if role and count.isdigit():
+            out[role] = out.get(role, 0) + int(count)
+    return out
+
+
+def _profile_log_odds(attribute: str, left: str, right: str, spec: dict) -> float | None:
+    """Naive-Bayes log-likelihood ratio that the record with fewer contacts was drawn from the other's
+    contact mix rather than from the network's: Σ_r c_s(r)·ln(p_p(r) / bg(r)), the profile p smoothed with
+    ``smoothing`` pseudo-contacts from the background bg (Lidstone); no evidence while the profile has
+    fewer than ``min_profile`` contacts. Clipped to ±``cap``: contacts of one man are not independent."""
+    background = _PROFILE_BACKGROUND.get(attribute)
+    if not background:
+        return None
+    sample, profile = sorted((counts_of(left), counts_of(right)), key=lambda c: sum(c.values()))
+    total = sum(profile.values())
+    if not sample or total < spec.get("min_profile", 1):
+        return None
+    alpha = spec.get("smoothing", 1.0)
+    llr = sum(n * math.log((profile.get(role, 0) + alpha * background[role]) / (total + alpha) / background[role])
+              for role, n in sample.items() if background.get(role))
+    return max(-spec["cap"], min(spec["cap"], llr))
+
+
 def _parse_periods(value) -> list[tuple[dt.date, dt.date | None]]:
     out = []
     for period in _norm_values(value):
@@ -522,6 +572,11 @@ def attribute_log_odds(left: dict, right: dict) -> dict[str, float]:
         if spec.get("kind") == "name_part":
             if left.get("names") and right.get("names") and parts_clash(left["names"], right["names"], spec["slot"]):
                 out[attr] = spec["clash"]
+            continue
+        if spec.get("kind") == "profile":
+            llr = _profile_log_odds(attr, left[attr], right[attr], spec)
+            if llr is not None:
+                out[attr] = llr
             continue
         if spec.get("kind") == "period":
             llr = _period_log_odds(left, right, spec)
