@@ -150,8 +150,17 @@ def arabic_to_latin(text: str) -> str:
             if word in k.arabic_words:
                 words.append(prefix + k.arabic_words[word])
                 continue
-        words.append(prefix + "".join(k.arabic_letters.get(ch, ch) for ch in word))
+        latin = ""
+        for ch in word:
+            letter = k.arabic_letters.get(ch, ch)
+            if letter.startswith("h") and latin[-1:] in _DIGRAPH_FIRST:
+                latin += "a"  # س+ه is "s-h" (Suhail), not the ش that Latin "sh" would be read as
+            latin += letter
+        words.append(prefix + latin)
     return " ".join(words)
+
+
+_DIGRAPH_FIRST = frozenset("sktdgzc")  # letters that form a digraph with a following "h" (sh, kh, th, dh, gh, zh, ch)
 
 
 def to_ascii(text: str) -> str:
