@@ -12,6 +12,9 @@ persons carrying that part (over all their names and aliases). A pair that share
 epithet no one in its own cell carries and exactly one person in a unit *above* it does (a sector head); a count ≥ 2 is
 ambiguity and adds ``AMBIGUOUS_IN_UNIT_LLR`` (0; the reasons still say how many persons carry it,
 for the analyst's review). The pair's rarest shared (unit, part) decides. The part must appear on both records; the unit on both records.
+Who could be meant is counted with the men above the unit (a cell's reports also name its sector head)
+and only among those active when the bare record acted; the boost goes to a full-name record only if
+its own resolved person is the one who could be meant.
 
 Cost: O(P) for the first-pass clustering of P scored pairs (greedy, see
 :func:`cellmap.resolve.clustering.constrained_accept`), O(N·k·u) (unit, part) rows for N records
@@ -30,8 +33,6 @@ from cellmap.resolve.score import active_on, add_log_odds, attribute_weights, da
 UNIQUE_IN_UNIT_LLR = 3.0  # tuned on scenarios with seeds 1 and 2 only (never the demo seed)
 AMBIGUOUS_IN_UNIT_LLR = 0.0  # two or more persons of the unit carry it: no evidence either way (a penalty
 # of -1 or -2 lost more recall than it gained precision on seeds 1 and 2)
-AMBIGUOUS_ABOVE = True
-CARRIER_MUST_MATCH = True
 FULL_NAME_THRESHOLD = 0.7  # first pass: only confident merges of full-name records
 
 
@@ -105,10 +106,9 @@ def unique_in_unit(records: pl.DataFrame, scored: pl.DataFrame, part_keys: dict[
         days = [d for rid in (a, b) if not full.get(rid, False) for d in dates_of(seen.get(rid))]
         candidates = {key: [c for c in carriers[key] if active_at(c, days)] for key in shared}
         unit, part = min(shared, key=lambda key: (len(candidates[key]) or len(carriers[key]) + 1, key))
-        carried_by = len(candidates[(unit, part)])
         # a unit's reports also name the men above it (the sector head "Abu Yasin" calling the cell head):
         # an epithet carried in the unit and by someone above is ambiguous, not unique
-        over = set() if not AMBIGUOUS_ABOVE else {c for rid in (a, b) if not full.get(rid, False) for up in above.get(rid, ())
+        over = {c for rid in (a, b) if not full.get(rid, False) for up in above.get(rid, ())
                 for c in carriers.get((up, part), ()) if active_at(c, days)}
         could_be = over | set(candidates[(unit, part)])
         carried_by = len(could_be)
@@ -116,7 +116,7 @@ def unique_in_unit(records: pl.DataFrame, scored: pl.DataFrame, part_keys: dict[
             scores.append(s), reasons.append(why)
             continue
         llr = UNIQUE_IN_UNIT_LLR if carried_by == 1 else AMBIGUOUS_IN_UNIT_LLR
-        if CARRIER_MUST_MATCH and any(full.get(rid, False) and person_of(rid) not in could_be for rid in (a, b)):
+        if any(full.get(rid, False) and person_of(rid) not in could_be for rid in (a, b)):
             # the pair's full-name record is not among the men who could have been meant (he had left
             # the cell when the bare record acted): the unique carrier is someone else
             llr = AMBIGUOUS_IN_UNIT_LLR
