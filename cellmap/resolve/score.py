@@ -163,9 +163,9 @@ def _part_similarity(p: NamePart, q: NamePart, cross_script: bool) -> float:
         if bare_p and bare_q:
             sim = max(sim, Levenshtein.normalized_similarity(bare_p, bare_q))
     else:
-        # a short skeleton (Muath ~ Muadh: "md", Thiya ~ Dhiya: "d") says little unless equal: the keys then
-        # differ only in letters the skeleton merges (t/d, w/y)
-        short_equal = 0.9 if p.skeleton and p.skeleton == q.skeleton else 0.0
+        # a short skeleton (Muath ~ Muadh: "md", Thiya ~ Dhiya: "d") says little unless equal and the keys are
+        # as long: they then differ only in letters the skeleton merges (t/d); Zaid ~ Ziyad ("dd") differ by a letter
+        short_equal = 0.9 if p.skeleton and p.skeleton == q.skeleton and len(p.key) == len(q.key) else 0.0
         sim = max(Levenshtein.normalized_similarity(p.key, q.key),
                   0.95 * Levenshtein.normalized_similarity(p.skeleton, q.skeleton) if len(p.skeleton) > 2 else short_equal)
     if (p.tag == "kunya") != (q.tag == "kunya") or (p.tag == "title") != (q.tag == "title"):
