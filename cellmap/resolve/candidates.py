@@ -464,7 +464,8 @@ def records_from_views(entities: pl.DataFrame, properties: pl.DataFrame,
     through contacts (``context``) and the identifiers (phones, accounts) it uses; with
     ``units_of_reports`` (:func:`report_units`), ``unit`` = its cells and the units its reports are about;
     ``active`` and ``seen`` (:func:`activity`, with ``incident_dates``: incident_id, date) when the
-    relations carry validity periods and dates.
+    relations carry validity periods and dates; ``contact_roles`` (:func:`contact_roles`), the roles of
+    the men it called, met or commanded.
     """
     persons = entities.filter(pl.col("kind") == "person").select("entity_id", "name")
     props = properties.filter(pl.col("entity_id").is_in(persons["entity_id"].implode()))

@@ -158,10 +158,13 @@ def _part_similarity(p: NamePart, q: NamePart, cross_script: bool) -> float:
     if cross_script:
         # Arabic script drops an initial ʿayn (ʿAdnan → dnn) and writes initial ya/waw as vowels
         # (يوسف → asf): compare the skeletons also without their leading vowel or semivowel
+        # — and Latin drops a final h after a vowel (Abdallah ~ Abdalla), also where Arabic writes ح (صالح, Saleh)
         bare_p, bare_q = p.skeleton.lstrip("ayw"), q.skeleton.lstrip("ayw")
         sim = Levenshtein.normalized_similarity(p.skeleton, q.skeleton)
         if bare_p and bare_q:
             sim = max(sim, Levenshtein.normalized_similarity(bare_p, bare_q))
+        if min(len(p.skeleton), len(q.skeleton)) >= 2 and (p.skeleton[-1] == "h") != (q.skeleton[-1] == "h"):
+            sim = max(sim, Levenshtein.normalized_similarity(p.skeleton.rstrip("h"), q.skeleton.rstrip("h")))
     else:
         # a short skeleton (Muath ~ Muadh: "md", Thiya ~ Dhiya: "d") says little unless equal and the keys are
         # as long: they then differ only in letters the skeleton merges (t/d); Zaid ~ Ziyad ("dd") differ by a letter
@@ -187,6 +190,9 @@ def _slot_parts(names: tuple[str, ...], slot: str) -> tuple[tuple[NamePart, bool
             # more often than an ism, and the plain word after a kunya ("Abu Uthman Babi") is a nisba
             if len(core) >= 2 and core[0].tag == "ism" and not any(part.tag == "kunya" for part in core):
                 out.append((core[0], analysed.arabic_script))
+            continue
+        if slot == "kunya":
+            out += [(part, analysed.arabic_script) for part in core if part.tag == "kunya"]
             continue
         if slot == "surname":
             # a nisba written without its article ("Suhayb Zakareeya Jazrawee") is read as a family name; in
