@@ -96,3 +96,13 @@ def test_the_unique_carrier_boost_goes_only_to_the_carriers_own_records():
     evidence = _epithet_evidence(records, [(1, 3), (3, 4)], full, keys, same=[(2, 4)])
     assert evidence[(1, 3)]["persons_in_unit"] == 1 and evidence[(1, 3)]["llr"] == UNIQUE_IN_UNIT_LLR
     assert evidence[(3, 4)]["llr"] == 0.0      # the one man who could be meant is not record 4's
+
+
+def test_kunyas_clash_when_both_records_carry_one_and_none_agrees():
+    assert parts_clash(["Salim Salim al-Sukhni", "Abu Ghassan"], ["Salim al-Sukhni", "Abu Jamal"], "kunya")
+    assert not parts_clash(["Abou Ghasan"], ["Salim Salim al-Sukhni", "Abu Ghassan al-Sukhni"], "kunya")
+    assert not parts_clash(["أبو صالح الأنصاري"], ["Abu Saleh al-Ansari"], "kunya")   # ح where Latin drops the h
+    assert not parts_clash(["Salim al-Sukhni"], ["Abu Ghassan"], "kunya")             # one side has none
+    spec = attribute_weights()["attributes"]["kunya_clash"]
+    odds = attribute_log_odds({"names": ("Salim al-Sukhni", "Abu Jamal")}, {"names": ("Abu Ghassan al-Sukhni",)})
+    assert odds["kunya_clash"] == spec["clash"] and spec.get("soft")
