@@ -179,39 +179,47 @@ def _part_similarity(p: NamePart, q: NamePart, cross_script: bool) -> float:
 PART_AGREE = 0.85  # part similarity at which two parts are read as one name (as in name_features)
 
 
+NAME_SLOTS = ("surname", "father", "given", "kunya")
+
+
 @lru_cache(maxsize=400_000)  # one record meets up to 2·per_record partners: analyse its names once
-def _slot_parts(names: tuple[str, ...], slot: str) -> tuple[tuple[NamePart, bool], ...]:
-    out = []
+def name_slots(names: tuple[str, ...]) -> dict[str, tuple[tuple[NamePart, bool], ...]]:
+    """The parts that fill each slot of :data:`NAME_SLOTS` over all of a record's names, with whether
+    each part was written in Arabic script. O(parts)."""
+    out: dict[str, list] = {slot: [] for slot in NAME_SLOTS}
     for name in names:
         analysed = analyse_person(name or "")
         core = [part for part in analysed.parts if part.tag not in ("title", "initial")]
-        if slot == "given":
-            # the given name opening a name of two or more parts; a lone word ("Idari", "Dheeb") is a laqab
-            # more often than an ism, and the plain word after a kunya ("Abu Uthman Babi") is a nisba
-            if len(core) >= 2 and core[0].tag == "ism" and not any(part.tag == "kunya" for part in core):
-                out.append((core[0], analysed.arabic_script))
-            continue
-        if slot == "kunya":
-            out += [(part, analysed.arabic_script) for part in core if part.tag == "kunya"]
-            continue
-        if slot == "surname":
-            # a nisba written without its article ("Suhayb Zakareeya Jazrawee") is read as a family name; in
-            # a two-part name ("Hamza Raed") the last part is the father's name, not a surname
-            tags = ("nisba", "family") if len(core) >= 3 else ("nisba",)
-        else:
-            tags = ("nasab",)
-        out += [(part, analysed.arabic_script) for part in core if part.tag in tags]
-    return tuple(out)
+        script = analysed.arabic_script
+        # the given name opening a name of two or more parts; a lone word ("Idari", "Dheeb") is a laqab
+        # more often than an ism, and the plain word after a kunya ("Abu Uthman Babi") is a nisba
+        if len(core) >= 2 and core[0].tag == "ism" and not any(part.tag == "kunya" for part in core):
+            out["given"].append((core[0], script))
+        # a nisba written without its article ("Suhayb Zakareeya Jazrawee") is read as a family name; in
+        # a two-part name ("Hamza Raed") the last part is the father's name, not a surname
+        surname_tags = ("nisba", "family") if len(core) >= 3 else ("nisba",)
+        for part in core:
+            if part.tag in surname_tags:
+                out["surname"].append((part, script))
+            elif part.tag == "nasab":
+                out["father"].append((part, script))
+            elif part.tag == "kunya":
+                out["kunya"].append((part, script))
+    return {slot: tuple(parts) for slot, parts in out.items()}
+
+
+def _slots_clash(left: tuple, right: tuple) -> bool:
+    return bool(left and right) and not any(
+        part_similarity(p, q, ap != bq) >= PART_AGREE for p, ap in left for q, bq in right)
 
 
 def parts_clash(names_a: Sequence[str], names_b: Sequence[str], slot: str = "surname") -> bool:
-    """True when both records fill a name slot — ``surname`` (nisba or family name) or ``father``
-    (nasab) — over all their names, and no value of one matches any of the other: "Abu Ali
-    al-Zubaydi" is not the cell's "Abu Ali al-Deiri", "Marwan bin Mahmud" not "Marwan Ahmad al-Masri".
-    A man may carry several nisbas (al-Husseini al-Qurashi al-Baghdadi): one shared value is enough. O(n·m)."""
-    left, right = _slot_parts(tuple(names_a), slot), _slot_parts(tuple(names_b), slot)
-    return bool(left and right) and not any(
-        part_similarity(p, q, ap != bq) >= PART_AGREE for p, ap in left for q, bq in right)
+    """True when both records fill a name slot — ``surname`` (nisba or family name), ``father`` (nasab),
+    ``given`` (the ism opening a name) or ``kunya`` — over all their names, and no value of one matches
+    any of the other: "Abu Ali al-Zubaydi" is not the cell's "Abu Ali al-Deiri", "Marwan bin Mahmud" not
+    "Marwan Ahmad al-Masri". A man may carry several nisbas (al-Husseini al-Qurashi al-Baghdadi): one
+    shared value is enough. O(n·m)."""
+    return _slots_clash(name_slots(tuple(names_a))[slot], name_slots(tuple(names_b))[slot])
 
 
 def nisbas_clash(names_a: Sequence[str], names_b: Sequence[str]) -> bool:
@@ -575,11 +583,14 @@ def attribute_log_odds(left: dict, right: dict) -> dict[str, float]:
     sets of normalised values (any shared value agrees). O(v) for v values.
     """
     out: dict[str, float] = {}
+    slots = None  # the name slots of both records, looked up once for all name_part attributes
     for attr, spec, keys in _attribute_specs():
         if not any(k in left for k in keys) or not any(k in right for k in keys):
             continue  # the attribute is absent on one side: no evidence (the common case, checked cheaply)
         if spec.get("kind") == "name_part":
-            if left.get("names") and right.get("names") and parts_clash(left["names"], right["names"], spec["slot"]):
+            if slots is None:
+                slots = (name_slots(tuple(left.get("names") or ())), name_slots(tuple(right.get("names") or ())))
+            if _slots_clash(slots[0][spec["slot"]], slots[1][spec["slot"]]):
                 out[attr] = spec["clash"]
             continue
         if spec.get("kind") == "profile":
