@@ -458,7 +458,7 @@ def bench_scenario() -> None:
         sizes.append(("large", 7))
     else:
         print("  (large scenario: set CELLMAP_BENCH_RESOLVE_LARGE=1 — 1.4 GB of files and ~540,000 person "
-              "records take ~15 min to score plus ~1 min per threshold, beyond this bench's budget)")
+              "records take ~11 min to score plus ~1 min per threshold, beyond this bench's budget)")
     for size, seed in sizes:
         folder = BENCH_OUT / f"scenario-{size}-{seed}"
         started = time.perf_counter()
