@@ -16,11 +16,11 @@ from __future__ import annotations
 import gc
 import itertools
 import json
-from contextlib import contextmanager
-from dataclasses import replace
 import math
 import os
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import replace
 from typing import Sequence
 
 import polars as pl

@@ -128,7 +128,6 @@ def unique_in_unit(records: pl.DataFrame, scored: pl.DataFrame, part_keys: dict[
                                pl.Series("reasons", reasons, dtype=pl.Utf8))
 
 
-
 def _uplink(a: int, b: int, full: dict[int, bool], units: dict, above: dict, part_keys: dict,
             carriers: dict[tuple[str, str], set[int]]) -> tuple[str, str] | None:
     """(unit, part) when one record is bare, no one in its own units carries the shared epithet, and

@@ -198,7 +198,7 @@ _SIGNATURES: dict[tuple[str, str, str, str], int] = {}
 SIMILARITY_TAGS = frozenset({"initial", "kunya", "title"})  # the tags a part similarity looks at
 
 
-@dataclass(frozen=True, eq=False)  # identity hashing: parts are cached per name and compared by key
+@dataclass(frozen=True, eq=False)  # identity hashing: one shared instance per value (name_part), compared by key
 class NamePart:
     text: str  # the part as written (Latin, lower case; particles kept: "abu bakr", "al-baghdadi")
     tag: str  # one of PART_TAGS

@@ -25,14 +25,13 @@ Cost: O(m·n·k) for names of m and n parts of length ≤ k; independent of the 
 from __future__ import annotations
 
 import datetime as dt
-
 import json
 import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Sequence
 from importlib import resources
+from typing import Sequence
 
 import yaml
 from rapidfuzz.distance import JaroWinkler, Levenshtein
@@ -152,6 +151,8 @@ def part_similarity(p: NamePart, q: NamePart, cross_script: bool) -> float:
 
 
 def _part_similarity(p: NamePart, q: NamePart, cross_script: bool) -> float:
+    # reads only what NamePart.signature names (names.SIMILARITY_TAGS, key, skeleton, first letter): the cache
+    # above is keyed by it
     if p.tag == "initial" or q.tag == "initial":
         other = q if p.tag == "initial" else p
         return 0.9 if p.text[:1] == q.text[:1] and other.tag != "title" else 0.0
