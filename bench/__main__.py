@@ -3,6 +3,7 @@
 Each module exposes `main() -> None`, prints its own table (cellmap vs the reference, with ratios),
 and may write JSON results under `bench-output/`.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -14,7 +15,9 @@ import bench
 
 
 def main(argv: list[str]) -> int:
-    names = sorted(m.name for m in pkgutil.iter_modules(bench.__path__) if m.name.startswith("bench_"))
+    names = sorted(
+        m.name for m in pkgutil.iter_modules(bench.__path__) if m.name.startswith("bench_")
+    )
     if argv:
         names = [n for n in names if any(a in n for a in argv)]
     for name in names:

@@ -11,6 +11,7 @@ connected survivor is struck. Curve: largest-component share, number of componen
 * naive igraph (the same recomputation in igraph's C core), projected the same way.
 The first naive steps are checked to give the same curve as cellmap.
 """
+
 from __future__ import annotations
 
 import os
@@ -37,7 +38,9 @@ def naive_networkx(h: nx.Graph, steps: int) -> tuple[list[tuple[int, int, float]
         h.remove_node(victim)
         sizes = [len(c) for c in nx.connected_components(h)]
         n = h.number_of_nodes()
-        rows.append((max(sizes) / n0, len(sizes), 1 - sum(s * (s - 1) for s in sizes) / (n * (n - 1))))
+        rows.append(
+            (max(sizes) / n0, len(sizes), 1 - sum(s * (s - 1) for s in sizes) / (n * (n - 1)))
+        )
     return rows, time.perf_counter() - started
 
 
@@ -56,8 +59,10 @@ def main() -> None:
     n, m_per = SCALES.get(scale, SCALES["full"])
     g = ig.Graph.Barabasi(n=n, m=m_per, directed=False, outpref=False, start_from=None)
     g.simplify()
-    print(f"graph: Barabási–Albert n={g.vcount():,} m={g.ecount():,} (scale={scale}); "
-          f"attack: adaptive degree, {REMOVALS:,} removals")
+    print(
+        f"graph: Barabási–Albert n={g.vcount():,} m={g.ecount():,} (scale={scale}); "
+        f"attack: adaptive degree, {REMOVALS:,} removals"
+    )
 
     started = time.perf_counter()
     order = measure_order(g, "degree", k=REMOVALS, adaptive=True)
@@ -76,16 +81,22 @@ def main() -> None:
     nx_projected = t_nx / probe * REMOVALS
     t_ig = naive_igraph(g, probe * 4)
     ig_projected = t_ig / (probe * 4) * REMOVALS
-    print(f"naive NetworkX recomputation:               {nx_projected:8.1f} s projected "
-          f"({t_nx:.2f} s measured for the first {probe} removals)")
-    print(f"naive igraph recomputation:                 {ig_projected:8.1f} s projected "
-          f"({t_ig:.2f} s measured for the first {probe * 4} removals)")
+    print(
+        f"naive NetworkX recomputation:               {nx_projected:8.1f} s projected "
+        f"({t_nx:.2f} s measured for the first {probe} removals)"
+    )
+    print(
+        f"naive igraph recomputation:                 {ig_projected:8.1f} s projected "
+        f"({t_ig:.2f} s measured for the first {probe * 4} removals)"
+    )
     print(f"ratio naive NetworkX / cellmap: {nx_projected / t_cellmap:,.0f}x  (goal >= 100x)")
     print(f"ratio naive igraph / cellmap:   {ig_projected / t_cellmap:,.0f}x")
     started = time.perf_counter()
     removal_curve(g, measure_order(g, "degree"))
-    print(f"(cellmap, every person removed by fixed degree, {g.vcount():,} removals: "
-          f"{time.perf_counter() - started:.2f} s)")
+    print(
+        f"(cellmap, every person removed by fixed degree, {g.vcount():,} removals: "
+        f"{time.perf_counter() - started:.2f} s)"
+    )
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ and the key-player search (cost ∝ objective evaluations, counted from cellmap'
 Exact betweenness and harmonic closeness (O(n m) for both libraries) are compared on a smaller
 graph that NetworkX finishes.
 """
+
 from __future__ import annotations
 
 import gc
@@ -17,8 +18,8 @@ import json
 import os
 import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import igraph as ig
 import networkx as nx
@@ -33,8 +34,14 @@ from cellmap.graph.projection import cached, edge_array, person_graph
 GRADES = ["A1", "A2", "B2", "B3", "C3", "D4", "E5", "F6"]
 
 
-def scenario_frames(persons: int, ties: int, seed: int = 0, cell_size: int = 12,
-                    cells_per_sector: int = 40, inner_share: float = 0.5) -> tuple[pl.DataFrame, pl.DataFrame]:
+def scenario_frames(
+    persons: int,
+    ties: int,
+    seed: int = 0,
+    cell_size: int = 12,
+    cells_per_sector: int = 40,
+    inner_share: float = 0.5,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """A synthetic cellular network as store-shaped frames (fictional persons): persons in cells of
     ``cell_size``, cells in sectors; a share ``inner_share`` of the ties inside cells, the rest between random
     persons (couriers, kin, meetings); every tie from one or two graded reports."""
@@ -45,14 +52,18 @@ def scenario_frames(persons: int, ties: int, seed: int = 0, cell_size: int = 12,
     cell_of = rng.integers(0, n_cells, persons)
     cell_ids = persons + 1 + np.arange(n_cells)
     sector_ids = persons + n_cells + 1 + np.arange(n_sectors)
-    entities = pl.DataFrame({
-        "entity_id": np.concatenate([person_ids, cell_ids, sector_ids]),
-        "key": [f"P{i}" for i in range(persons)] + [f"C{i}" for i in range(n_cells)]
-        + [f"S{i}" for i in range(n_sectors)],
-        "kind": ["person"] * persons + ["cell"] * n_cells + ["sector"] * n_sectors,
-        "name": [f"Person {i}" for i in range(persons)] + [f"Cell {i}" for i in range(n_cells)]
-        + [f"Sector {i}" for i in range(n_sectors)],
-    })
+    entities = pl.DataFrame(
+        {
+            "entity_id": np.concatenate([person_ids, cell_ids, sector_ids]),
+            "key": [f"P{i}" for i in range(persons)]
+            + [f"C{i}" for i in range(n_cells)]
+            + [f"S{i}" for i in range(n_sectors)],
+            "kind": ["person"] * persons + ["cell"] * n_cells + ["sector"] * n_sectors,
+            "name": [f"Person {i}" for i in range(persons)]
+            + [f"Cell {i}" for i in range(n_cells)]
+            + [f"Sector {i}" for i in range(n_sectors)],
+        }
+    )
     inner = int(ties * inner_share)
     order = np.argsort(cell_of, kind="stable")
     starts = np.searchsorted(cell_of[order], np.arange(n_cells))
@@ -60,14 +71,19 @@ def scenario_frames(persons: int, ties: int, seed: int = 0, cell_size: int = 12,
 
     def unique_pairs(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
         keep = src != dst
-        return np.unique(np.minimum(src[keep], dst[keep]) * persons + np.maximum(src[keep], dst[keep]))
+        return np.unique(
+            np.minimum(src[keep], dst[keep]) * persons + np.maximum(src[keep], dst[keep])
+        )
+
     c = rng.integers(0, n_cells, inner * 4)  # oversample: draws inside small cells repeat
     c = c[sizes[c] >= 2]
-    inside = unique_pairs(order[starts[c] + (rng.random(len(c)) * sizes[c]).astype(np.int64)],
-                          order[starts[c] + (rng.random(len(c)) * sizes[c]).astype(np.int64)])
+    inside = unique_pairs(
+        order[starts[c] + (rng.random(len(c)) * sizes[c]).astype(np.int64)],
+        order[starts[c] + (rng.random(len(c)) * sizes[c]).astype(np.int64)],
+    )
     inside = rng.permutation(inside)[:inner]
     across = unique_pairs(rng.integers(0, persons, ties * 2), rng.integers(0, persons, ties * 2))
-    across = rng.permutation(np.setdiff1d(across, inside))[:ties - len(inside)]
+    across = rng.permutation(np.setdiff1d(across, inside))[: ties - len(inside)]
     pairs = np.concatenate([inside, across])
     lo, hi = pairs // persons, pairs % persons
     second = rng.random(len(lo)) < 0.2  # a fifth of the ties are reported twice
@@ -75,23 +91,47 @@ def scenario_frames(persons: int, ties: int, seed: int = 0, cell_size: int = 12,
     t_all = np.concatenate([hi, hi[second]]) + 1
     rows = len(s_all)
     grade = np.asarray(GRADES)[rng.integers(0, len(GRADES), rows)]
-    kinds = np.asarray(["communication", "meeting", "association", "kinship"])[rng.integers(0, 4, rows)]
-    person_ties = pl.DataFrame({"kind": kinds, "source_id": s_all, "target_id": t_all, "grade": grade})
-    memberships = pl.DataFrame({"kind": "membership", "source_id": person_ids, "target_id": cell_ids[cell_of],
-                                "grade": "B2"})
-    part_of = pl.DataFrame({"kind": "part_of", "source_id": cell_ids,
-                            "target_id": sector_ids[np.arange(n_cells) % n_sectors], "grade": "B2"})
-    relations = pl.concat([person_ties, memberships, part_of]).with_row_index("relation_id", offset=1).with_columns(
-        pl.col("relation_id").cast(pl.Int64), (pl.col("relation_id") // 7 + 1).cast(pl.Int64).alias("report_id"),
-        pl.col("grade").str.slice(0, 1).alias("reliability"),
-        pl.col("grade").str.slice(1, 1).cast(pl.Int64).alias("credibility"))
+    kinds = np.asarray(["communication", "meeting", "association", "kinship"])[
+        rng.integers(0, 4, rows)
+    ]
+    person_ties = pl.DataFrame(
+        {"kind": kinds, "source_id": s_all, "target_id": t_all, "grade": grade}
+    )
+    memberships = pl.DataFrame(
+        {
+            "kind": "membership",
+            "source_id": person_ids,
+            "target_id": cell_ids[cell_of],
+            "grade": "B2",
+        }
+    )
+    part_of = pl.DataFrame(
+        {
+            "kind": "part_of",
+            "source_id": cell_ids,
+            "target_id": sector_ids[np.arange(n_cells) % n_sectors],
+            "grade": "B2",
+        }
+    )
+    relations = (
+        pl.concat([person_ties, memberships, part_of])
+        .with_row_index("relation_id", offset=1)
+        .with_columns(
+            pl.col("relation_id").cast(pl.Int64),
+            (pl.col("relation_id") // 7 + 1).cast(pl.Int64).alias("report_id"),
+            pl.col("grade").str.slice(0, 1).alias("reliability"),
+            pl.col("grade").str.slice(1, 1).cast(pl.Int64).alias("credibility"),
+        )
+    )
     return relations, entities
 
 
 def to_networkx(g: ig.Graph) -> nx.Graph:
     h = nx.Graph()
     h.add_nodes_from(range(g.vcount()))
-    h.add_weighted_edges_from((a, b, w) for (a, b), w in zip(g.get_edgelist(), g.es["weight"]))
+    h.add_weighted_edges_from(
+        (a, b, w) for (a, b), w in zip(g.get_edgelist(), g.es["weight"], strict=False)
+    )
     # Millions of Python objects: keep the cyclic garbage collector from rescanning them during every
     # later timing (it would add pauses of 100 ms and more to whichever library runs next).
     gc.collect()
@@ -111,16 +151,29 @@ class Report:
 
     def add(self, task: str, ours: float, theirs: float, note: str = "") -> None:
         ratio = theirs / ours if ours > 0 else float("inf")
-        self.rows.append({"task": task, "cellmap_s": ours, "networkx_s": theirs, "speedup": ratio, "note": note})
+        self.rows.append(
+            {"task": task, "cellmap_s": ours, "networkx_s": theirs, "speedup": ratio, "note": note}
+        )
         print(f"{task:<46} {ours:>9.3f} s {theirs:>10.2f} s {ratio:>9.1f}×  {note}", flush=True)
 
 
-def bench_measures(report: Report, persons: int, ties: int, samples: int, nx_sources: int, nx_nodes: int,
-                   exact_persons: int, exact_ties: int) -> None:
+def bench_measures(
+    report: Report,
+    persons: int,
+    ties: int,
+    samples: int,
+    nx_sources: int,
+    nx_nodes: int,
+    exact_persons: int,
+    exact_ties: int,
+) -> None:
     relations, entities = scenario_frames(persons, ties, seed=1)
     t, g = timed(lambda: person_graph(relations, entities))
-    print(f"projection: {relations.height:,} statements → {g.vcount():,} persons, {g.ecount():,} ties "
-          f"in {t:.2f} s", flush=True)
+    print(
+        f"projection: {relations.height:,} statements → {g.vcount():,} persons, {g.ecount():,} ties "
+        f"in {t:.2f} s",
+        flush=True,
+    )
     t_nx_build, h = timed(lambda: to_networkx(g))
     print(f"(NetworkX graph built in {t_nx_build:.1f} s, not counted)", flush=True)
     n = g.vcount()
@@ -131,12 +184,24 @@ def bench_measures(report: Report, persons: int, ties: int, samples: int, nx_sou
     whole = [
         ("degree", lambda: cm.degree(g), lambda: dict(h.degree())),
         ("strength", lambda: cm.strength(g), lambda: dict(h.degree(weight="weight"))),
-        ("eigenvector", lambda: cm.eigenvector(g), lambda: nx.eigenvector_centrality_numpy(h, weight="weight")),
+        (
+            "eigenvector",
+            lambda: cm.eigenvector(g),
+            lambda: nx.eigenvector_centrality_numpy(h, weight="weight"),
+        ),
         # Same precision on both sides: NetworkX stops when the L1 change < n·tol (tol=1e-6 would stop
         # at 0.1 here); cellmap iterates to an L1 change below 1e-14.
-        ("pagerank", lambda: cm.pagerank(g), lambda: nx.pagerank(h, weight="weight", tol=1e-14 / n)),
+        (
+            "pagerank",
+            lambda: cm.pagerank(g),
+            lambda: nx.pagerank(h, weight="weight", tol=1e-14 / n),
+        ),
         ("k-core", lambda: cm.coreness(g), lambda: nx.core_number(h)),
-        ("articulation points", lambda: cm.articulation_points(g), lambda: set(nx.articulation_points(h))),
+        (
+            "articulation points",
+            lambda: cm.articulation_points(g),
+            lambda: set(nx.articulation_points(h)),
+        ),
         ("bridges", lambda: cm.bridges(g), lambda: list(nx.bridges(h))),
         # NetworkX's all-node constraint uses its sparse-matrix shortcut (W + W·W), feasible at this size.
         ("constraint", lambda: cm.constraint(g), lambda: nx.constraint(h, weight="weight")),
@@ -156,15 +221,22 @@ def bench_measures(report: Report, persons: int, ties: int, samples: int, nx_sou
     # NetworkX's all-node effective size builds a dense n × n matrix (80 GB at 100,000 nodes): it is
     # timed per node on a sample, the documented per-node definition.
     per_node = [
-        ("effective size", lambda: cm.effective_size(g),
-         lambda: nx.effective_size(h, nodes=node_sample, weight="weight")),
+        (
+            "effective size",
+            lambda: cm.effective_size(g),
+            lambda: nx.effective_size(h, nodes=node_sample, weight="weight"),
+        ),
     ]
     for name, ours, theirs in per_node:
         cold()
         t_ours, _ = timed(ours)
         t_theirs, _ = timed(theirs)
-        report.add(f"{name} ({n:,}/{g.ecount():,})", t_ours, t_theirs * scale_nodes,
-                   f"NetworkX projected from {len(node_sample):,} nodes")
+        report.add(
+            f"{name} ({n:,}/{g.ecount():,})",
+            t_ours,
+            t_theirs * scale_nodes,
+            f"NetworkX projected from {len(node_sample):,} nodes",
+        )
     cold()
     t_ours, _ = timed(lambda: cm.groups_connected(g, "cell"))
     report.add("cells connected per person", t_ours, float("nan"), "no NetworkX counterpart")
@@ -172,16 +244,27 @@ def bench_measures(report: Report, persons: int, ties: int, samples: int, nx_sou
     cold()
     t_ours, _ = timed(lambda: cm.betweenness(g, samples=samples, seed=1))
     t_theirs, _ = timed(lambda: nx.betweenness_centrality(h, k=nx_sources, seed=1))
-    report.add(f"betweenness, {samples} sampled sources", t_ours, t_theirs * samples / nx_sources,
-               f"NetworkX projected from {nx_sources} sources")
+    report.add(
+        f"betweenness, {samples} sampled sources",
+        t_ours,
+        t_theirs * samples / nx_sources,
+        f"NetworkX projected from {nx_sources} sources",
+    )
     cold()
     t_ours, _ = timed(lambda: cm.harmonic_closeness(g, samples=samples, seed=1))
     t_theirs, _ = timed(lambda: nx.harmonic_centrality(h, sources=sources))
-    report.add(f"harmonic closeness, {samples} sampled sources", t_ours, t_theirs * samples / nx_sources,
-               f"NetworkX projected from {nx_sources} sources")
+    report.add(
+        f"harmonic closeness, {samples} sampled sources",
+        t_ours,
+        t_theirs * samples / nx_sources,
+        f"NetworkX projected from {nx_sources} sources",
+    )
     cold()
     t_ours, _ = timed(lambda: cm.measures(g, samples=samples, seed=1))
-    print(f"all measures in one frame (cellmap, {n:,}/{g.ecount():,}, sampled {samples}): {t_ours:.2f} s", flush=True)
+    print(
+        f"all measures in one frame (cellmap, {n:,}/{g.ecount():,}, sampled {samples}): {t_ours:.2f} s",
+        flush=True,
+    )
 
     rel2, ent2 = scenario_frames(exact_persons, exact_ties, seed=2)
     g2 = person_graph(rel2, ent2)
@@ -206,7 +289,9 @@ def nx_distance_fragmentation(h: nx.Graph, removed) -> float:
     rest = h.copy()
     rest.remove_nodes_from(removed)
     n = rest.number_of_nodes()
-    inv = sum(1 / d for _, row in nx.all_pairs_shortest_path_length(rest) for d in row.values() if d)
+    inv = sum(
+        1 / d for _, row in nx.all_pairs_shortest_path_length(rest) for d in row.values() if d
+    )
     return 1 - inv / (n * (n - 1))
 
 
@@ -222,17 +307,20 @@ def nx_kpp_neg(h: nx.Graph, k: int, objective, pool, budget_s: float) -> tuple[i
         if time.perf_counter() - started > budget_s:
             raise TimeoutError
         return objective(h, s)
+
     try:
         chosen: list[int] = []
         for _ in range(k):
-            chosen.append(max((v for v in pool if v not in chosen), key=lambda v: evaluate(chosen + [v])))
+            chosen.append(
+                max((v for v in pool if v not in chosen), key=lambda v: evaluate(chosen + [v]))
+            )
         value = evaluate(chosen)
         while True:
             best = (value, None)
             for i in range(k):
                 for v in pool:
                     if v not in chosen:
-                        val = evaluate(chosen[:i] + chosen[i + 1:] + [v])
+                        val = evaluate(chosen[:i] + chosen[i + 1 :] + [v])
                         if val > best[0] + 1e-12:
                             best = (val, (i, v))
             if best[1] is None:
@@ -250,13 +338,19 @@ def bench_keyplayers(report: Report, persons: int, ties: int, budget_s: float) -
     h = to_networkx(g)
     size = f"({g.vcount():,}/{g.ecount():,})"
     for objective, reference in (("F", nx_fragmentation), ("DF", nx_distance_fragmentation)):
-        t_ours, result = timed(lambda: key_players(g, 5, objective=objective, method="greedy", seed=1))
+        t_ours, result = timed(
+            lambda objective=objective: key_players(
+                g, 5, objective=objective, method="greedy", seed=1
+            )
+        )
         pool = result.pool or list(range(g.vcount()))  # NetworkX searches the same neighbourhood
         evaluations, seconds, finished = nx_kpp_neg(h, 5, reference, pool, budget_s)
         theirs = seconds if finished else seconds / max(evaluations, 1) * result.evaluations
-        note = (f"{result.objective}={result.score:.4f}, {result.evaluations:,} evaluations, "
-                f"swap pool {result.params['candidates']}; NetworkX "
-                + ("finished" if finished else f"projected from {evaluations:,} evaluations"))
+        note = (
+            f"{result.objective}={result.score:.4f}, {result.evaluations:,} evaluations, "
+            f"swap pool {result.params['candidates']}; NetworkX "
+            + ("finished" if finished else f"projected from {evaluations:,} evaluations")
+        )
         report.add(f"KPP-Neg {objective} k=5 {size}", t_ours, theirs, note)
 
 
@@ -267,24 +361,39 @@ def bench_path(report: Report, persons: int, ties: int, queries: int = 10) -> No
     evidence = {}  # NetworkX side: edge → its evidence rows, as a straightforward dict
     ev = g["evidence"]
     ends = g.get_edgelist()
-    for e, rel, rep, grade in zip(ev["edge"].to_list(), ev["relation_id"].to_list(), ev["report_id"].to_list(),
-                                  ev["grade"].to_list()):
+    for e, rel, rep, grade in zip(
+        ev["edge"].to_list(),
+        ev["relation_id"].to_list(),
+        ev["report_id"].to_list(),
+        ev["grade"].to_list(),
+        strict=False,
+    ):
         evidence.setdefault(frozenset(ends[e]), []).append((rel, rep, grade))
     rng = np.random.default_rng(9)
     pairs = [tuple(rng.choice(g.vcount(), 2, replace=False).tolist()) for _ in range(queries)]
     names = g.vs["name"]
     t_first, _ = timed(lambda: connect(g, names[pairs[0][0]], names[pairs[0][1]]))
-    print(f"first path query (builds the cached adjacency index once): {t_first * 1000:.0f} ms", flush=True)
+    print(
+        f"first path query (builds the cached adjacency index once): {t_first * 1000:.0f} ms",
+        flush=True,
+    )
     ours, theirs = [], []
     for a, b in pairs:
-        t, conn = timed(lambda: connect(g, names[a], names[b]))
+        t, conn = timed(lambda a=a, b=b: connect(g, names[a], names[b]))
         ours.append(t)
-        t, _ = timed(lambda: [[evidence[frozenset(e)] for e in zip(p, p[1:])]
-                              for p in nx.all_shortest_paths(h, a, b)])
+        t, _ = timed(
+            lambda a=a, b=b: [
+                [evidence[frozenset(e)] for e in zip(p, p[1:], strict=False)]
+                for p in nx.all_shortest_paths(h, a, b)
+            ]
+        )
         theirs.append(t)
-    report.add(f"path query + evidence, median of {queries} ({g.vcount():,}/{g.ecount():,})",
-               statistics.median(ours), statistics.median(theirs),
-               f"cellmap max {max(ours) * 1000:.0f} ms, median {statistics.median(ours) * 1000:.1f} ms")
+    report.add(
+        f"path query + evidence, median of {queries} ({g.vcount():,}/{g.ecount():,})",
+        statistics.median(ours),
+        statistics.median(theirs),
+        f"cellmap max {max(ours) * 1000:.0f} ms, median {statistics.median(ours) * 1000:.1f} ms",
+    )
 
 
 def main() -> None:
@@ -292,13 +401,29 @@ def main() -> None:
     report = Report()
     print(f"{'task':<46} {'cellmap':>11} {'NetworkX':>12} {'ratio':>10}", flush=True)
     if small:
-        bench_measures(report, 10_000, 100_000, samples=100, nx_sources=10, nx_nodes=200,
-                       exact_persons=1_000, exact_ties=10_000)
+        bench_measures(
+            report,
+            10_000,
+            100_000,
+            samples=100,
+            nx_sources=10,
+            nx_nodes=200,
+            exact_persons=1_000,
+            exact_ties=10_000,
+        )
         bench_keyplayers(report, 300, 1_500, budget_s=10)
         bench_path(report, 10_000, 100_000)
     else:
-        bench_measures(report, 100_000, 1_000_000, samples=100, nx_sources=4, nx_nodes=200,
-                       exact_persons=1_000, exact_ties=10_000)
+        bench_measures(
+            report,
+            100_000,
+            1_000_000,
+            samples=100,
+            nx_sources=4,
+            nx_nodes=200,
+            exact_persons=1_000,
+            exact_ties=10_000,
+        )
         bench_keyplayers(report, 1_000, 5_000, budget_s=15)
         bench_path(report, 100_000, 1_000_000)
     out = Path("bench-output")

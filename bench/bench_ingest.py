@@ -3,6 +3,7 @@
 PostgreSQL is measured when CELLMAP_BENCH_PG_URL (or CELLMAP_TEST_PG_URL) names a server; a fresh
 database is created there and dropped afterwards. CELLMAP_BENCH_SCALE=small uses 10,000 entities.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,31 +26,71 @@ def write_ftm(path: Path, n: int, seed: int = 7) -> int:
     cells = max(10, n // 50)
     persons = n // 2 - cells
     links = n - persons - cells
-    report = {"id": "bench-report", "kind": "analyst_note", "grade": "C3", "title": "benchmark (synthetic)",
-              "synthetic": True}
+    report = {
+        "id": "bench-report",
+        "kind": "analyst_note",
+        "grade": "C3",
+        "title": "benchmark (synthetic)",
+        "synthetic": True,
+    }
     with open(path, "w", encoding="utf-8") as out:
+
         def put(entity: dict) -> None:
-            entity["cellmap"] = {"report": report if put.first else "bench-report", **entity.get("cellmap", {})}
+            entity["cellmap"] = {
+                "report": report if put.first else "bench-report",
+                **entity.get("cellmap", {}),
+            }
             put.first = False
             out.write(json.dumps(entity) + "\n")
+
         put.first = True
         for c in range(cells):
-            put({"id": f"cell-{c}", "schema": "Organization", "properties": {"name": [f"Cell {c}"]},
-                 "cellmap": {"kind": "cell"}})
+            put(
+                {
+                    "id": f"cell-{c}",
+                    "schema": "Organization",
+                    "properties": {"name": [f"Cell {c}"]},
+                    "cellmap": {"kind": "cell"},
+                }
+            )
         for p in range(persons):
-            put({"id": f"p-{p}", "schema": "Person", "properties": {
-                "name": [f"Person {p} al-{rng.choice(['Raqqawi', 'Tadmuri', 'Babi'])}"],
-                "alias": [f"Abu {rng.choice(['Khalid', 'Omar', 'Yusuf', 'Bakr'])} {p}"],
-                "birthDate": [str(rng.randint(1965, 2002))]}})
+            put(
+                {
+                    "id": f"p-{p}",
+                    "schema": "Person",
+                    "properties": {
+                        "name": [f"Person {p} al-{rng.choice(['Raqqawi', 'Tadmuri', 'Babi'])}"],
+                        "alias": [f"Abu {rng.choice(['Khalid', 'Omar', 'Yusuf', 'Bakr'])} {p}"],
+                        "birthDate": [str(rng.randint(1965, 2002))],
+                    },
+                }
+            )
         for i in range(links):
             if i % 2 == 0:
-                put({"id": f"m-{i}", "schema": "Membership", "properties": {
-                    "member": [f"p-{rng.randrange(persons)}"], "organization": [f"cell-{rng.randrange(cells)}"],
-                    "role": ["fighter"], "startDate": ["2020-01-01"]}})
+                put(
+                    {
+                        "id": f"m-{i}",
+                        "schema": "Membership",
+                        "properties": {
+                            "member": [f"p-{rng.randrange(persons)}"],
+                            "organization": [f"cell-{rng.randrange(cells)}"],
+                            "role": ["fighter"],
+                            "startDate": ["2020-01-01"],
+                        },
+                    }
+                )
             else:
-                put({"id": f"c-{i}", "schema": "Call", "properties": {
-                    "caller": [f"p-{rng.randrange(persons)}"], "receiver": [f"p-{rng.randrange(persons)}"],
-                    "date": [f"2021-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"]}})
+                put(
+                    {
+                        "id": f"c-{i}",
+                        "schema": "Call",
+                        "properties": {
+                            "caller": [f"p-{rng.randrange(persons)}"],
+                            "receiver": [f"p-{rng.randrange(persons)}"],
+                            "date": [f"2021-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"],
+                        },
+                    }
+                )
     return n
 
 
@@ -62,7 +103,12 @@ def measure(url: str, path: Path, n: int) -> dict:
     with store.session() as conn:
         counts = views.counts(conn)
     store.close()
-    return {"seconds": round(seconds, 2), "records_per_s": round(n / seconds), "added": result.added, "counts": counts}
+    return {
+        "seconds": round(seconds, 2),
+        "records_per_s": round(n / seconds),
+        "added": result.added,
+        "counts": counts,
+    }
 
 
 def main() -> None:
@@ -78,7 +124,9 @@ def main() -> None:
             with admin.connect() as conn:
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
             try:
-                results["postgresql"] = measure(make_url(pg).set(database=name).render_as_string(False), path, n)
+                results["postgresql"] = measure(
+                    make_url(pg).set(database=name).render_as_string(False), path, n
+                )
             finally:
                 with admin.connect() as conn:
                     conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -87,7 +135,11 @@ def main() -> None:
             results["postgresql"] = "not measured: set CELLMAP_BENCH_PG_URL"
     for backend in ("sqlite", "postgresql"):
         r = results[backend]
-        line = f"{r['seconds']:>7.2f} s  {r['records_per_s']:>8,} records/s" if isinstance(r, dict) else r
+        line = (
+            f"{r['seconds']:>7.2f} s  {r['records_per_s']:>8,} records/s"
+            if isinstance(r, dict)
+            else r
+        )
         print(f"import {n:,} FtM entities into {backend:<10}: {line}")
     out = Path("bench-output")
     out.mkdir(exist_ok=True)

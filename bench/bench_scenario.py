@@ -8,6 +8,7 @@ Scales (env CELLMAP_BENCH_SCALE): `small` = demo only; default = demo + a tenth 
 (10,000 persons, 100,000 communications, 100,000 incidents); `large` = demo + the full large size
 (100,000 persons, 1,000,000 communications, 1,000,000 incidents; generation ≈ 5 min, import much longer).
 """
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,10 @@ from pathlib import Path
 
 SCALES = {
     "small": [("demo", {})],
-    "default": [("demo", {}), ("large/10", {"persons": 10_000, "incidents": 100_000, "comms": 100_000})],
+    "default": [
+        ("demo", {}),
+        ("large/10", {"persons": 10_000, "incidents": 100_000, "comms": 100_000}),
+    ],
     "large": [("demo", {}), ("large", {})],
 }
 
@@ -65,8 +69,12 @@ CHILD = textwrap.dedent("""
 
 
 def run_step(step: str, args: dict) -> dict:
-    done = subprocess.run([sys.executable, "-c", CHILD, step, json.dumps(args)], capture_output=True, text=True,
-                          check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, step, json.dumps(args)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -82,21 +90,43 @@ def main() -> None:
             reference = run_step("reference", args)
             imported = run_step("import", args)
             megabytes = sum(p.stat().st_size for p in Path(out).iterdir()) / 1e6
-            results.append({"size": label, "persons": generated["persons"], "lines": reference["lines"],
-                            "megabytes": round(megabytes, 1),
-                            "generate_s": round(generated["seconds"], 2), "generate_peak_mb": round(generated["peak_mb"]),
-                            "reference_s": round(reference["seconds"], 2),
-                            "ratio": round(generated["seconds"] / reference["seconds"], 2),
-                            "import_s": round(imported["seconds"], 2), "import_peak_mb": round(imported["peak_mb"]),
-                            "added": imported["added"]})
-    header = ("size", "persons", "lines", "megabytes", "generate_s", "generate_peak_mb", "reference_s", "ratio",
-              "import_s", "import_peak_mb")
-    print("scenario generation (cellmap) vs re-serialising the same lines (reference); SQLite import")
+            results.append(
+                {
+                    "size": label,
+                    "persons": generated["persons"],
+                    "lines": reference["lines"],
+                    "megabytes": round(megabytes, 1),
+                    "generate_s": round(generated["seconds"], 2),
+                    "generate_peak_mb": round(generated["peak_mb"]),
+                    "reference_s": round(reference["seconds"], 2),
+                    "ratio": round(generated["seconds"] / reference["seconds"], 2),
+                    "import_s": round(imported["seconds"], 2),
+                    "import_peak_mb": round(imported["peak_mb"]),
+                    "added": imported["added"],
+                }
+            )
+    header = (
+        "size",
+        "persons",
+        "lines",
+        "megabytes",
+        "generate_s",
+        "generate_peak_mb",
+        "reference_s",
+        "ratio",
+        "import_s",
+        "import_peak_mb",
+    )
+    print(
+        "scenario generation (cellmap) vs re-serialising the same lines (reference); SQLite import"
+    )
     print("  ".join(f"{h:>16}" for h in header))
     for row in results:
         print("  ".join(f"{row[h]:>16}" for h in header))
     Path("bench-output").mkdir(exist_ok=True)
-    Path("bench-output/scenario.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    Path("bench-output/scenario.json").write_text(
+        json.dumps(results, indent=1) + "\n", encoding="utf-8"
+    )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ through `cellmap.ingest`). References printed in the same run: the API call alon
 adds on top of it), one client alone (what concurrency adds), and NetworkX's all_shortest_paths
 in-process on the same graph (what the HTTP round trip and evidence lookup add).
 """
+
 from __future__ import annotations
 
 import json
@@ -20,18 +21,27 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 
-SCALES = {"full": {"nodes": 5000, "clients": 20, "requests": 25},
-          "small": {"nodes": 1000, "clients": 10, "requests": 10}}
+SCALES = {
+    "full": {"nodes": 5000, "clients": 20, "requests": 25},
+    "small": {"nodes": 1000, "clients": 10, "requests": 10},
+}
 TIME_LIMIT_S = 180  # the load test stops by itself after this, whatever is left
 CHROMIUM = os.environ.get("CELLMAP_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--use-angle=swiftshader",
+    "--enable-unsafe-swiftshader",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 CELLS = 50
 # Frames per second while the camera zooms in and out as the mouse wheel does (animated camera).
 ZOOM_FPS = """async () => {
@@ -55,24 +65,71 @@ def write_graph(path: Path, nodes: int, seed: int = 8) -> list[str]:
     persons = nodes - CELLS
     graph = ig.Graph.Barabasi(persons, 2, implementation="psumtree")
     grades = ["A1", "B2", "B3", "C3", "D4", "E5"]
-    lines = [{"record": "report", "id": f"R-{i}", "title": f"Synthetic bench report {i}", "kind": "intercept_summary",
-              "date": "2022-01-01", "source": "bench generator", "grade": grades[i % len(grades)], "synthetic": True}
-             for i in range(12)]
-    lines += [{"record": "entity", "id": f"C-{c}", "kind": "cell", "report": "R-0", "properties": {"name": [f"Bench cell {c}"]}}
-              for c in range(CELLS)]
-    lines += [{"record": "entity", "id": f"P-{p}", "kind": "person", "report": f"R-{p % 12}",
-               "properties": {"name": [f"Person {p:05d} (synthetic)"]}} for p in range(persons)]
-    lines += [{"record": "relation", "kind": "membership", "source": f"P-{p}", "target": f"C-{p % CELLS}",
-               "role": "member", "report": f"R-{p % 12}", "valid_from": "2020-01"} for p in range(persons)]
-    lines += [{"record": "relation", "kind": "communication", "source": f"P-{a}", "target": f"P-{b}",
-               "report": f"R-{rng.randrange(12)}", "attrs": {"count": 1 + rng.randrange(5)}} for a, b in graph.get_edgelist()]
+    lines = [
+        {
+            "record": "report",
+            "id": f"R-{i}",
+            "title": f"Synthetic bench report {i}",
+            "kind": "intercept_summary",
+            "date": "2022-01-01",
+            "source": "bench generator",
+            "grade": grades[i % len(grades)],
+            "synthetic": True,
+        }
+        for i in range(12)
+    ]
+    lines += [
+        {
+            "record": "entity",
+            "id": f"C-{c}",
+            "kind": "cell",
+            "report": "R-0",
+            "properties": {"name": [f"Bench cell {c}"]},
+        }
+        for c in range(CELLS)
+    ]
+    lines += [
+        {
+            "record": "entity",
+            "id": f"P-{p}",
+            "kind": "person",
+            "report": f"R-{p % 12}",
+            "properties": {"name": [f"Person {p:05d} (synthetic)"]},
+        }
+        for p in range(persons)
+    ]
+    lines += [
+        {
+            "record": "relation",
+            "kind": "membership",
+            "source": f"P-{p}",
+            "target": f"C-{p % CELLS}",
+            "role": "member",
+            "report": f"R-{p % 12}",
+            "valid_from": "2020-01",
+        }
+        for p in range(persons)
+    ]
+    lines += [
+        {
+            "record": "relation",
+            "kind": "communication",
+            "source": f"P-{a}",
+            "target": f"P-{b}",
+            "report": f"R-{rng.randrange(12)}",
+            "attrs": {"count": 1 + rng.randrange(5)},
+        }
+        for a, b in graph.get_edgelist()
+    ]
     path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
     return [f"P-{p}" for p in range(persons)]
 
 
 def start_server(db: str, port: int) -> subprocess.Popen:
     code = f"from cellmap.web.cli import run_server; run_server({db!r}, '127.0.0.1', {port})"
-    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -97,7 +154,9 @@ def page_load(url: str) -> dict:
             page.goto("about:blank")
             page.goto(f"{url}/#/network")
             page.wait_for_selector("body[data-network-nodes]", timeout=300_000)
-            page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+            page.evaluate(
+                "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
+            )
             out[f"load_ms_{run}"] = page.evaluate("performance.now()")
             out["nodes"] = int(page.get_attribute("body", "data-network-nodes"))
         out["fps_zooming"] = page.evaluate(ZOOM_FPS)
@@ -121,7 +180,9 @@ def page_load(url: str) -> dict:
     return out
 
 
-def path_latency(url: str, pairs: list[tuple[int, int]], clients: int, per_client: int) -> list[float]:
+def path_latency(
+    url: str, pairs: list[tuple[int, int]], clients: int, per_client: int
+) -> list[float]:
     """Latencies (ms) of /api/paths with `clients` threads each sending `per_client` requests."""
     latencies: list[float] = []
     lock = threading.Lock()
@@ -134,7 +195,9 @@ def path_latency(url: str, pairs: list[tuple[int, int]], clients: int, per_clien
                     return
                 source, target = pairs[(k * per_client + i) % len(pairs)]
                 started = time.perf_counter()
-                http.get("/api/paths", params={"source": source, "target": target, "limit": 5}).raise_for_status()
+                http.get(
+                    "/api/paths", params={"source": source, "target": target, "limit": 5}
+                ).raise_for_status()
                 with lock:
                     latencies.append((time.perf_counter() - started) * 1000)
 
@@ -161,11 +224,17 @@ def serving(db: str, port: int) -> Iterator[str]:
         server.wait(timeout=30)
 
 
-def path_load(url: str, pairs: list[tuple[int, int]], scale: dict) -> tuple[list[float], list[float]]:
+def path_load(
+    url: str, pairs: list[tuple[int, int]], scale: dict
+) -> tuple[list[float], list[float]]:
     """Path-query latencies (ms) for one client alone and for `scale['clients']` at once, after one warm-up."""
-    httpx.get(f"{url}/api/paths", params={"source": pairs[0][0], "target": pairs[0][1]}, timeout=120)
-    return (path_latency(url, pairs, 1, scale["requests"]),
-            path_latency(url, pairs, scale["clients"], scale["requests"]))
+    httpx.get(
+        f"{url}/api/paths", params={"source": pairs[0][0], "target": pairs[0][1]}, timeout=120
+    )
+    return (
+        path_latency(url, pairs, 1, scale["requests"]),
+        path_latency(url, pairs, scale["clients"], scale["requests"]),
+    )
 
 
 def main() -> None:
@@ -199,34 +268,63 @@ def main() -> None:
         list(nx.all_shortest_paths(graph, source, target))
     networkx_ms = (time.perf_counter() - started) * 1000 / scale["requests"]
 
-    print(f"network view, {scale['nodes']} entities (synthetic Barabási–Albert persons in {CELLS} cells)")
+    print(
+        f"network view, {scale['nodes']} entities (synthetic Barabási–Albert persons in {CELLS} cells)"
+    )
     if load:
         print(f"  nodes drawn on the canvas           {load['nodes']}")
-        print(f"  page load to nodes drawn, cold      {load['load_ms_cold']:.0f} ms   (server computes layout, measures)")
+        print(
+            f"  page load to nodes drawn, cold      {load['load_ms_cold']:.0f} ms   (server computes layout, measures)"
+        )
         print(f"  page load to nodes drawn, warm      {load['load_ms_warm']:.0f} ms")
-        print(f"  reference: GET /api/network alone   {load['api_only_ms']:.0f} ms   "
-              f"(page/API ratio {load['load_ms_warm'] / max(load['api_only_ms'], 1e-9):.2f})")
-        print(f"  frame rate while zooming (SwiftShader, CPU WebGL)  {load['fps_zooming']:.1f} fps   "
-              f"(references: same canvas with no node {load['fps_zooming_empty_canvas']:.1f} fps, "
-              f"empty page {load['fps_blank']:.1f} fps)")
+        print(
+            f"  reference: GET /api/network alone   {load['api_only_ms']:.0f} ms   "
+            f"(page/API ratio {load['load_ms_warm'] / max(load['api_only_ms'], 1e-9):.2f})"
+        )
+        print(
+            f"  frame rate while zooming (SwiftShader, CPU WebGL)  {load['fps_zooming']:.1f} fps   "
+            f"(references: same canvas with no node {load['fps_zooming_empty_canvas']:.1f} fps, "
+            f"empty page {load['fps_blank']:.1f} fps)"
+        )
     else:
         print(f"  (no Chromium at {CHROMIUM}: page load not measured)")
-    print(f"path query /api/paths, {scale['clients']} concurrent clients x {scale['requests']} requests, loopback")
-    print(f"  p50 {statistics.median(loaded):.1f} ms   p95 {p95(loaded):.1f} ms   max {max(loaded):.1f} ms   "
-          f"({len(loaded)} requests)")
-    print(f"  reference: one client alone          p50 {statistics.median(single):.1f} ms   p95 {p95(single):.1f} ms "
-          f"(p95 ratio {p95(loaded) / p95(single):.1f}x)")
+    print(
+        f"path query /api/paths, {scale['clients']} concurrent clients x {scale['requests']} requests, loopback"
+    )
+    print(
+        f"  p50 {statistics.median(loaded):.1f} ms   p95 {p95(loaded):.1f} ms   max {max(loaded):.1f} ms   "
+        f"({len(loaded)} requests)"
+    )
+    print(
+        f"  reference: one client alone          p50 {statistics.median(single):.1f} ms   p95 {p95(single):.1f} ms "
+        f"(p95 ratio {p95(loaded) / p95(single):.1f}x)"
+    )
     print(f"  reference: NetworkX all_shortest_paths in-process  {networkx_ms:.1f} ms per query")
     demo = demo_path_latency(scale)
-    print(f"path query on the demo scenario ({demo['persons']} persons), {scale['clients']} concurrent clients x "
-          f"{scale['requests']} requests")
-    print(f"  p50 {demo['p50_ms']:.1f} ms   p95 {demo['p95_ms']:.1f} ms   max {demo['max_ms']:.1f} ms   "
-          f"(one client alone: p95 {demo['single_p95_ms']:.1f} ms)")
+    print(
+        f"path query on the demo scenario ({demo['persons']} persons), {scale['clients']} concurrent clients x "
+        f"{scale['requests']} requests"
+    )
+    print(
+        f"  p50 {demo['p50_ms']:.1f} ms   p95 {demo['p95_ms']:.1f} ms   max {demo['max_ms']:.1f} ms   "
+        f"(one client alone: p95 {demo['single_p95_ms']:.1f} ms)"
+    )
     out = Path("bench-output")
     out.mkdir(exist_ok=True)
-    (out / "web.json").write_text(json.dumps({"scale": scale, "page": load, "p95_ms": p95(loaded),
-                                               "p50_ms": statistics.median(loaded), "single_p95_ms": p95(single),
-                                               "networkx_ms": networkx_ms, "demo": demo}, indent=2))
+    (out / "web.json").write_text(
+        json.dumps(
+            {
+                "scale": scale,
+                "page": load,
+                "p95_ms": p95(loaded),
+                "p50_ms": statistics.median(loaded),
+                "single_p95_ms": p95(single),
+                "networkx_ms": networkx_ms,
+                "demo": demo,
+            },
+            indent=2,
+        )
+    )
 
 
 def demo_path_latency(scale: dict) -> dict:
@@ -249,8 +347,14 @@ def demo_path_latency(scale: dict) -> dict:
         pairs = [tuple(rng.sample(ids, 2)) for _ in range(200)]
         with serving(db, 8900 + rng.randrange(90)) as url:
             single, loaded = path_load(url, pairs, scale)
-    return {"persons": len(ids), "p50_ms": statistics.median(loaded), "p95_ms": p95(loaded), "max_ms": max(loaded),
-            "single_p95_ms": p95(single), "requests": len(loaded)}
+    return {
+        "persons": len(ids),
+        "p50_ms": statistics.median(loaded),
+        "p95_ms": p95(loaded),
+        "max_ms": max(loaded),
+        "single_p95_ms": p95(single),
+        "requests": len(loaded),
+    }
 
 
 if __name__ == "__main__":

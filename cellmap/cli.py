@@ -1,15 +1,15 @@
 """The `cellmap` command line: thin commands that call the modules below them."""
+
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from cellmap.disrupt.cli import app as simulate_app
 from cellmap.cliutil import DbOption, JsonOption, emit_json, fail
+from cellmap.disrupt.cli import app as simulate_app
 from cellmap.errors import InputError
 from cellmap.finance.cli import app as finance_app
 from cellmap.graph.cli import app as analyse_app
@@ -19,7 +19,9 @@ from cellmap.scenario.cli import app as scenario_app
 from cellmap.store import open_store, views
 from cellmap.web.cli import app as web_app
 
-app = typer.Typer(help="cellmap: an analyst workbench for clandestine networks.", no_args_is_help=True)
+app = typer.Typer(
+    help="cellmap: an analyst workbench for clandestine networks.", no_args_is_help=True
+)
 app.add_typer(analyse_app, name="analyse")
 app.add_typer(simulate_app, name="simulate")
 app.add_typer(incidents_app, name="incidents")
@@ -32,7 +34,7 @@ console = Console(stderr=True)
 
 
 @app.command()
-def init(db: Optional[str] = DbOption, json_out: bool = JsonOption) -> None:
+def init(db: str | None = DbOption, json_out: bool = JsonOption) -> None:
     """Create the store (or migrate it to the newest schema)."""
     store = open_store(db)
     store.init()
@@ -45,20 +47,36 @@ def init(db: Optional[str] = DbOption, json_out: bool = JsonOption) -> None:
 def _progress_bar(label: str, total: int):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                   console=console, transient=False, disable=not console.is_terminal and total < 10_000)
+    bar = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+        disable=not console.is_terminal and total < 10_000,
+    )
     return bar, bar.add_task(label, total=total)
 
 
 @app.command("import")
 def import_(
-    paths: list[Path] = typer.Argument(..., help="Files to import: cellmap JSONL, FtM JSONL, CSV (entities, "
-                                                  "relations, reports, incidents, ACLED, GTD)."),
-    db: Optional[str] = DbOption,
-    report_id: Optional[str] = typer.Option(None, "--report-id", help="Report for records that name none."),
-    grade: str = typer.Option("F6", "--grade", help="Admiralty grade of that report (default F6: cannot be judged)."),
+    paths: list[Path] = typer.Argument(
+        ...,
+        help="Files to import: cellmap JSONL, FtM JSONL, CSV (entities, "
+        "relations, reports, incidents, ACLED, GTD).",
+    ),
+    db: str | None = DbOption,
+    report_id: str | None = typer.Option(
+        None, "--report-id", help="Report for records that name none."
+    ),
+    grade: str = typer.Option(
+        "F6", "--grade", help="Admiralty grade of that report (default F6: cannot be judged)."
+    ),
     report_kind: str = typer.Option("other", "--report-kind", help="Kind of that report."),
-    check: bool = typer.Option(False, "--check", help="Only validate: list every error, store nothing."),
+    check: bool = typer.Option(
+        False, "--check", help="Only validate: list every error, store nothing."
+    ),
     json_out: bool = JsonOption,
 ) -> None:
     """Import files in one transaction: all land, or none (errors name file, line and field)."""
@@ -79,33 +97,42 @@ def import_(
         else:
             for error in result.errors:
                 console.print(f"[red]error:[/] {error.describe()}", highlight=False)
-            console.print(f"{result.records:,} records checked, {len(result.errors)} errors; nothing stored")
+            console.print(
+                f"{result.records:,} records checked, {len(result.errors)} errors; nothing stored"
+            )
         raise typer.Exit(code=2 if result.errors else 0)
     bar, task = _progress_bar("importing (2 passes)", 2 * count_lines(paths))
     try:
         with bar:
-            result = import_files(store, paths, default_report, progress=lambda n: bar.advance(task, n))
+            result = import_files(
+                store, paths, default_report, progress=lambda n: bar.advance(task, n)
+            )
     except InputError as error:
         for item in getattr(error, "errors", [error]):
             console.print(f"[bold red]error:[/] {item.describe()}", highlight=False)
         console.print("nothing was stored")
-        raise typer.Exit(code=2)
+        raise typer.Exit(code=2) from None
     if json_out:
         emit_json(result.to_dict())
     else:
         added = ", ".join(f"{v:,} {k}" for k, v in result.added.items() if v)
-        console.print(f"imported {result.records:,} records in {result.seconds:.1f} s: {added or 'nothing new'}")
+        console.print(
+            f"imported {result.records:,} records in {result.seconds:.1f} s: {added or 'nothing new'}"
+        )
 
 
 @app.command()
 def export(
-    fmt: str = typer.Option(..., "--format", "-f", help="ftm, jsonl, csv (a folder), graphml or gexf."),
+    fmt: str = typer.Option(
+        ..., "--format", "-f", help="ftm, jsonl, csv (a folder), graphml or gexf."
+    ),
     out: Path = typer.Option(..., "--out", "-o", help="Output file (folder for csv)."),
-    db: Optional[str] = DbOption,
+    db: str | None = DbOption,
     json_out: bool = JsonOption,
 ) -> None:
     """Export the store; FtM, JSONL and CSV keep every statement's report and grade."""
-    from cellmap.export import FORMATS, export as run_export
+    from cellmap.export import FORMATS
+    from cellmap.export import export as run_export
 
     if fmt not in FORMATS:
         fail(InputError(f"{fmt!r} is not one of: {', '.join(FORMATS)}", field="--format"))
@@ -119,7 +146,7 @@ def export(
 
 
 @app.command()
-def stats(db: Optional[str] = DbOption, json_out: bool = JsonOption) -> None:
+def stats(db: str | None = DbOption, json_out: bool = JsonOption) -> None:
     """What is in the store: rows per table, entities by kind, reports by grade."""
     store = open_store(db)
     store.init()
@@ -137,8 +164,11 @@ def stats(db: Optional[str] = DbOption, json_out: bool = JsonOption) -> None:
     out = Console()
     if result["synthetic"]:
         out.print("[bold yellow]SYNTHETIC DATA — fictional persons[/]")
-    for title, rows in (("rows", result["counts"]), ("entities by kind", result["entities_by_kind"]),
-                        ("reports by grade", result["reports_by_grade"])):
+    for title, rows in (
+        ("rows", result["counts"]),
+        ("entities by kind", result["entities_by_kind"]),
+        ("reports by grade", result["reports_by_grade"]),
+    ):
         table = Table(title=title)
         table.add_column("")
         table.add_column("count", justify="right")
@@ -149,8 +179,10 @@ def stats(db: Optional[str] = DbOption, json_out: bool = JsonOption) -> None:
 
 @app.command()
 def serve(
-    db: Optional[str] = DbOption,
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback by default)."),
+    db: str | None = DbOption,
+    host: str = typer.Option(
+        "127.0.0.1", "--host", help="Address to listen on (loopback by default)."
+    ),
     port: int = typer.Option(8000, "--port", help="Port to listen on."),
 ) -> None:
     """Serve the workbench: the web front end and the JSON API (OpenAPI docs at /docs)."""
@@ -161,13 +193,20 @@ def serve(
 
 @app.command()
 def demo(
-    db: Optional[str] = DbOption,
-    data_dir: Path = typer.Option(Path("data"), "--data-dir", help="Where the demo scenario is generated."),
-    serve_after: bool = typer.Option(True, "--serve/--no-serve", help="Serve the workbench afterwards."),
+    db: str | None = DbOption,
+    data_dir: Path = typer.Option(
+        Path("data"), "--data-dir", help="Where the demo scenario is generated."
+    ),
+    serve_after: bool = typer.Option(
+        True, "--serve/--no-serve", help="Serve the workbench afterwards."
+    ),
     host: str = typer.Option("127.0.0.1", "--host"),
     port: int = typer.Option(8000, "--port"),
-    year: int = typer.Option(2022, "--year", help="Year of the year-on-year comparison (2022: the seed's "
-                                                  "'55% drop in operations')."),
+    year: int = typer.Option(
+        2022,
+        "--year",
+        help="Year of the year-on-year comparison (2022: the seed's '55% drop in operations').",
+    ),
     json_out: bool = JsonOption,
 ) -> None:
     """Generate the synthetic demo scenario (if missing), import it, print the analysis, serve the workbench."""
@@ -183,8 +222,10 @@ def demo(
     bar, task = _progress_bar("importing the demo scenario", 2 * count_lines(files))
     with bar:
         result = import_files(store, files, progress=lambda n: bar.advance(task, n))
-    console.print(f"{store.display_url()}: {result.records:,} records read, "
-                  f"{sum(result.added.values()):,} rows added in {result.seconds:.1f} s")
+    console.print(
+        f"{store.display_url()}: {result.records:,} records read, "
+        f"{sum(result.added.values()):,} rows added in {result.seconds:.1f} s"
+    )
     with console.status("analysing…"):
         summary = summarise(store, year=year)
     if json_out:

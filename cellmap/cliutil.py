@@ -2,15 +2,17 @@
 
 Heavy libraries are imported by the commands themselves, so that `cellmap --help` starts quickly.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import json
 import math
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import Any, Iterator, Optional
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -20,11 +22,18 @@ from cellmap.errors import InputError
 
 err = Console(stderr=True)
 
-DbOption = typer.Option(None, "--db", envvar="CELLMAP_DB",
-                        help="Database URL or SQLite file (default ./data/cellmap.sqlite).")
+DbOption = typer.Option(
+    None,
+    "--db",
+    envvar="CELLMAP_DB",
+    help="Database URL or SQLite file (default ./data/cellmap.sqlite).",
+)
 JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON.")
-GradeOption = typer.Option(None, "--min-grade",
-                           help="Only statements from reports at this Admiralty grade or better (e.g. B3).")
+GradeOption = typer.Option(
+    None,
+    "--min-grade",
+    help="Only statements from reports at this Admiralty grade or better (e.g. B3).",
+)
 SYNTHETIC_BANNER = "SYNTHETIC DATA — fictional persons"
 
 
@@ -99,7 +108,7 @@ def user_errors() -> Iterator[None]:
         fail(error if isinstance(error, InputError) else str(error))
 
 
-def date_option(text: Optional[str], option: str) -> Optional[dt.date]:
+def date_option(text: str | None, option: str) -> dt.date | None:
     """An ISO date given to `option`, or None; a bad one fails naming the option."""
     if not text:
         return None

@@ -1,11 +1,19 @@
 """Errors a user can cause. The CLI prints them on one line and exits non-zero."""
+
 from __future__ import annotations
 
 
 class InputError(ValueError):
     """Bad input: names the file, the line (or record), the field and the reason."""
 
-    def __init__(self, reason: str, *, file: str | None = None, line: int | None = None, field: str | None = None):
+    def __init__(
+        self,
+        reason: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+    ):
         self.reason = reason
         self.file = file
         self.line = line

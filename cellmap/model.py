@@ -2,12 +2,13 @@
 
 Nothing here hard-codes a kind, role or vocabulary: adding one to the YAML is enough.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -16,7 +17,7 @@ import yaml
 from cellmap.errors import InputError
 
 
-@lru_cache(maxsize=None)
+@cache
 def schema() -> dict[str, Any]:
     """The model as loaded from `cellmap/schema/model.yaml`."""
     text = resources.files("cellmap.schema").joinpath("model.yaml").read_text(encoding="utf-8")
@@ -56,15 +57,17 @@ class Grade:
     credibility: int
 
     @classmethod
-    def parse(cls, text: str | "Grade") -> "Grade":
+    def parse(cls, text: str | Grade) -> Grade:
         if isinstance(text, Grade):
             return text
         match = _GRADE.match(str(text or ""))
         if not match:
-            raise InputError(f"{text!r} is not an Admiralty grade (A–F then 1–6, e.g. B2)", field="grade")
+            raise InputError(
+                f"{text!r} is not an Admiralty grade (A–F then 1–6, e.g. B2)", field="grade"
+            )
         return cls(match.group(1).upper(), int(match.group(2)))
 
-    def meets(self, minimum: "Grade | str | None") -> bool:
+    def meets(self, minimum: Grade | str | None) -> bool:
         if minimum is None:
             return True
         minimum = Grade.parse(minimum)
@@ -98,4 +101,6 @@ def parse_date(value: Any, *, field: str = "date") -> tuple[dt.date | None, str 
         # ACLED writes "04 March 2021" in some exports; day-month-year names are unambiguous.
         return dt.datetime.strptime(text, "%d %B %Y").date(), "day"
     except ValueError:
-        raise InputError(f"{text!r} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)", field=field) from None
+        raise InputError(
+            f"{text!r} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)", field=field
+        ) from None

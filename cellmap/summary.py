@@ -2,6 +2,7 @@
 
 It reads the store's views once and calls the analyses; it computes nothing of its own.
 """
+
 from __future__ import annotations
 
 from rich.console import Console
@@ -28,9 +29,15 @@ def summarise(store: Store, key_players: int = 5, year: int | None = None) -> di
         }
     graph = person_graph(frames.relations, frames.entities, include_isolates=False)
     players = kpp_neg(graph, key_players, objective="F", seed=0)
-    result["key_players"] = {"objective": "F (Borgatti 2006)", "k": key_players, "persons": players.labels, "keys": players.nodes,
-                             "fragmentation_after": players.score, "method": players.method,
-                             "graph": {"persons": graph.vcount(), "ties": graph.ecount()}}
+    result["key_players"] = {
+        "objective": "F (Borgatti 2006)",
+        "k": key_players,
+        "persons": players.labels,
+        "keys": players.nodes,
+        "fragmentation_after": players.score,
+        "method": players.method,
+        "graph": {"persons": graph.vcount(), "ties": graph.ecount()},
+    }
     result["incidents"] = incident_summary(frames, year=year)
     result["finance"] = finance_summary(frames)
     tenure = tenure_summary(role_tenures(frames.relations))
@@ -48,14 +55,21 @@ def _months(value) -> str:
 
 def _runway_text(runway: dict) -> str:
     """Balance, net monthly burn and runway with its range; and the gross runway (no new income)."""
-    lines = [f"  balance {runway['balance']:,} USD as of {runway['as_of']}; mean monthly income "
-             f"{runway['mean_income']:,}, spending {runway['mean_spending']:,} (last {runway['window_months']} months)",
-             f"  runway: {_months(runway['runway_months'])}" + (
-                 "" if runway["runway_low"] == runway["runway_high"] == float("inf")
-                 else f" (range {_months(runway['runway_low'])} – {_months(runway['runway_high'])})")]
+    lines = [
+        f"  balance {runway['balance']:,} USD as of {runway['as_of']}; mean monthly income "
+        f"{runway['mean_income']:,}, spending {runway['mean_spending']:,} (last {runway['window_months']} months)",
+        f"  runway: {_months(runway['runway_months'])}"
+        + (
+            ""
+            if runway["runway_low"] == runway["runway_high"] == float("inf")
+            else f" (range {_months(runway['runway_low'])} – {_months(runway['runway_high'])})"
+        ),
+    ]
     if runway.get("gross_runway_months") is not None:
-        lines.append(f"  if all income stopped: {_months(runway['gross_runway_months'])} (range "
-                     f"{_months(runway['gross_runway_low'])} – {_months(runway['gross_runway_high'])})")
+        lines.append(
+            f"  if all income stopped: {_months(runway['gross_runway_months'])} (range "
+            f"{_months(runway['gross_runway_low'])} – {_months(runway['gross_runway_high'])})"
+        )
     return "\n".join(lines)
 
 
@@ -63,11 +77,15 @@ def print_summary(summary: dict, console: Console) -> None:
     if summary["synthetic"]:
         console.print("[bold yellow]SYNTHETIC DATA — fictional persons, real places[/]")
     counts = summary["counts"]
-    console.print(f"store: {counts['reports']:,} reports, {counts['entities']:,} entities, "
-                  f"{counts['relations']:,} relationships, {counts['incidents']:,} incidents")
+    console.print(
+        f"store: {counts['reports']:,} reports, {counts['entities']:,} entities, "
+        f"{counts['relations']:,} relationships, {counts['incidents']:,} incidents"
+    )
     players = summary["key_players"]
-    console.print(f"\n[bold]Key players[/] (KPP-Neg, k={players['k']}, {players['method']}): removing them leaves "
-                  f"fragmentation F = {players['fragmentation_after']:.3f} on {players['graph']['persons']:,} persons")
+    console.print(
+        f"\n[bold]Key players[/] (KPP-Neg, k={players['k']}, {players['method']}): removing them leaves "
+        f"fragmentation F = {players['fragmentation_after']:.3f} on {players['graph']['persons']:,} persons"
+    )
     for label in players["persons"]:
         console.print(f"  • {label}")
     incidents = summary["incidents"]
@@ -77,7 +95,13 @@ def print_summary(summary: dict, console: Console) -> None:
             table.add_column(column)
         for row in incidents["year_on_year"]:
             interval = f"{_pct(row.get('change_low'))} … {_pct(row.get('change_high'))}"
-            table.add_row(str(row["method"]), str(row["previous"]), str(row["current"]), _pct(row["change"]), interval)
+            table.add_row(
+                str(row["method"]),
+                str(row["previous"]),
+                str(row["current"]),
+                _pct(row["change"]),
+                interval,
+            )
         console.print(table)
     if incidents.get("coherence"):
         table = Table(title="Command-and-control coherence per cell")
@@ -92,5 +116,7 @@ def print_summary(summary: dict, console: Console) -> None:
         console.print(_runway_text(finance["runway"]))
     for row in summary["tenure"]:
         median = row["median_days"]
-        console.print(f"tenure of {row['role_group']}: {row['holdings']} holdings, {row['eliminated']} eliminated, "
-                      f"median {'not reached' if median is None else f'{median:,.0f} days'}")
+        console.print(
+            f"tenure of {row['role_group']}: {row['holdings']} holdings, {row['eliminated']} eliminated, "
+            f"median {'not reached' if median is None else f'{median:,.0f} days'}"
+        )

@@ -1,4 +1,5 @@
 """Shared fixtures: stores on SQLite and (when CELLMAP_TEST_PG_URL is set, as in CI) PostgreSQL."""
+
 from __future__ import annotations
 
 import os
@@ -24,8 +25,11 @@ def _pg_database() -> str:
     with admin.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{name}"'))
     admin.dispose()
-    return make_url(PG_URL).update_query_dict({"options": f"-csearch_path={name}"}).render_as_string(
-        hide_password=False)
+    return (
+        make_url(PG_URL)
+        .update_query_dict({"options": f"-csearch_path={name}"})
+        .render_as_string(hide_password=False)
+    )
 
 
 def _drop_pg(url: str) -> None:

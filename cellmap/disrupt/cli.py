@@ -1,28 +1,41 @@
 """CLI commands for: Disruption and recovery: strike curves, succession, tenure.
 
-    cellmap simulate attack    one row per removal: who was removed and every metric after it
-    cellmap simulate recovery  single-leader vs collective leadership: strikes to cut off, time to recover
-    cellmap simulate tenure    Kaplan–Meier time in post of leaders and critical roles
+cellmap simulate attack    one row per removal: who was removed and every metric after it
+cellmap simulate recovery  single-leader vs collective leadership: strikes to cut off, time to recover
+cellmap simulate tenure    Kaplan–Meier time in post of leaders and critical roles
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import polars as pl
 import typer
 from rich.console import Console
-from cellmap.cliutil import DbOption, GradeOption, JsonOption, date_option, emit_json, fail, print_frame
 
+from cellmap.cliutil import (
+    DbOption,
+    GradeOption,
+    JsonOption,
+    date_option,
+    emit_json,
+    fail,
+    print_frame,
+)
 
 if TYPE_CHECKING:  # igraph loads in ~0.7 s: only the commands that need it import it
     import igraph as ig
-app = typer.Typer(help="Disruption and recovery: strike curves, succession, tenure.", no_args_is_help=True)
+app = typer.Typer(
+    help="Disruption and recovery: strike curves, succession, tenure.", no_args_is_help=True
+)
 console = Console(stderr=True)
 
-AtOption = typer.Option(None, "--at", help="Network and roles as of this date (YYYY-MM-DD); default: all recorded.")
+AtOption = typer.Option(
+    None, "--at", help="Network and roles as of this date (YYYY-MM-DD); default: all recorded."
+)
 FLOATS = "{:.4f}"
 PlotOption = typer.Option(None, "--plot", help="Write plots to this path stem (.png and .svg).")
 
@@ -30,8 +43,13 @@ PlotOption = typer.Option(None, "--plot", help="Write plots to this path stem (.
 class Loaded:
     """What a command works on: the person graph and, with a store, the frames behind it."""
 
-    def __init__(self, g: ig.Graph, relations: pl.DataFrame | None = None, properties: pl.DataFrame | None = None,
-                 entities: pl.DataFrame | None = None):
+    def __init__(
+        self,
+        g: ig.Graph,
+        relations: pl.DataFrame | None = None,
+        properties: pl.DataFrame | None = None,
+        entities: pl.DataFrame | None = None,
+    ):
         self.g, self.relations, self.properties, self.entities = g, relations, properties, entities
 
     @property
@@ -71,18 +89,34 @@ def _removals_file(path: Path) -> pl.DataFrame:
     if {"ID", "Arrest_Date", "Death_Date"} <= set(frame.columns):
         return removals_from_jjatt(frame, source=str(path))
     if not {"person", "date"} <= set(frame.columns):
-        raise InputError("expected columns person,date (or a JJATT node table)", file=str(path), line=1, field="header")
+        raise InputError(
+            "expected columns person,date (or a JJATT node table)",
+            file=str(path),
+            line=1,
+            field="header",
+        )
     rows = []
     for line, (person, day) in enumerate(frame.select("person", "date").iter_rows(), start=2):
         try:
             rows.append((person, dt.date.fromisoformat(day.strip()), "day", "recorded"))
         except (AttributeError, TypeError, ValueError):
-            raise InputError(f"{day!r} is not a date YYYY-MM-DD", file=str(path), line=line, field="date") from None
+            raise InputError(
+                f"{day!r} is not a date YYYY-MM-DD", file=str(path), line=line, field="date"
+            ) from None
     return pl.DataFrame(rows, schema=EVENT_SCHEMA, orient="row")
 
 
-def _order(loaded: Loaded, by: str, targets: str | None, adaptive: bool, roles: str, k: int | None,
-           removals: Path | None, objective: str, at: dt.date | None) -> tuple[list[int], dict]:
+def _order(
+    loaded: Loaded,
+    by: str,
+    targets: str | None,
+    adaptive: bool,
+    roles: str,
+    k: int | None,
+    removals: Path | None,
+    objective: str,
+    at: dt.date | None,
+) -> tuple[list[int], dict]:
     """The removal order for ``--by`` and what it was (for the report)."""
     from cellmap.disrupt import orders
     from cellmap.disrupt.context import person_roles
@@ -100,7 +134,11 @@ def _order(loaded: Loaded, by: str, targets: str | None, adaptive: bool, roles: 
     if by == "roles":
         if not loaded.has_roles:
             raise ValueError("--by roles needs a store with memberships and roles (not --edges)")
-        priority = roles if roles in orders.ROLE_PRIORITIES else [r.strip() for r in roles.split(",") if r.strip()]
+        priority = (
+            roles
+            if roles in orders.ROLE_PRIORITIES
+            else [r.strip() for r in roles.split(",") if r.strip()]
+        )
         info["roles"] = priority
         return orders.role_order(g, person_roles(g, loaded.relations, at), priority)[:k], info
     if by == "keyplayers":
@@ -108,24 +146,40 @@ def _order(loaded: Loaded, by: str, targets: str | None, adaptive: bool, roles: 
 
         size = k or min(10, max(1, g.vcount() - 1))
         kp = kpp_neg(g, size, objective=objective)
-        info.update(objective=objective, score=kp.score, method=kp.method,
-                    within_set="members ordered by degree in the intact network")
+        info.update(
+            objective=objective,
+            score=kp.score,
+            method=kp.method,
+            within_set="members ordered by degree in the intact network",
+        )
         return orders.set_order(g, kp.indices), info
     if by == "recorded":
         if removals is not None:
             events = _removals_file(removals)
         elif loaded.has_roles:
             events = removals_from_relations(loaded.relations)
-            keys = dict(zip(loaded.entities["entity_id"].to_list(), loaded.entities["key"].to_list()))
-            events = events.with_columns(pl.col("person").cast(pl.Int64).replace_strict(keys, return_dtype=pl.Utf8))
+            keys = dict(
+                zip(
+                    loaded.entities["entity_id"].to_list(),
+                    loaded.entities["key"].to_list(),
+                    strict=False,
+                )
+            )
+            events = events.with_columns(
+                pl.col("person").cast(pl.Int64).replace_strict(keys, return_dtype=pl.Utf8)
+            )
         else:
             raise ValueError("--by recorded needs a store or --removals FILE.csv")
         order, skipped = orders.recorded_order(g, events)
         info["skipped_not_in_network"] = skipped["person"].to_list()
-        info["dates"] = {g.vs[v]["name"]: d for v, d in zip(order, _first_dates(events, g, order))}
+        info["dates"] = {
+            g.vs[v]["name"]: d for v, d in zip(order, _first_dates(events, g, order), strict=False)
+        }
         return order[:k] if k else order, info
-    raise ValueError(f"--by: {by!r} is not one of targets, {', '.join(orders.MEASURES)}, roles, keyplayers, "
-                     "random, recorded")
+    raise ValueError(
+        f"--by: {by!r} is not one of targets, {', '.join(orders.MEASURES)}, roles, keyplayers, "
+        "random, recorded"
+    )
 
 
 def _display(curve: pl.DataFrame) -> pl.DataFrame:
@@ -133,13 +187,23 @@ def _display(curve: pl.DataFrame) -> pl.DataFrame:
     means = [c.removesuffix("_mean") for c in curve.columns if c.endswith("_mean")]
     if not means:
         return curve.drop("removed_index", strict=False)
-    return curve.select("step", *[pl.format("{} [{}, {}]", *[pl.col(f"{m}_{s}").round(3) for s in ("mean", "lo", "hi")])
-                                  .alias(m) for m in means], "runs")
+    return curve.select(
+        "step",
+        *[
+            pl.format(
+                "{} [{}, {}]", *[pl.col(f"{m}_{s}").round(3) for s in ("mean", "lo", "hi")]
+            ).alias(m)
+            for m in means
+        ],
+        "runs",
+    )
 
 
 def _describe(info: dict) -> str:
     """The strategy in one line (long lists such as dates are left to --json)."""
-    return ", ".join(f"{k}={v}" for k, v in info.items() if not isinstance(v, (dict, list)) or len(v) <= 8)
+    return ", ".join(
+        f"{k}={v}" for k, v in info.items() if not isinstance(v, (dict, list)) or len(v) <= 8
+    )
 
 
 def _first_dates(events: pl.DataFrame, g: ig.Graph, order: list[int]) -> list:
@@ -152,28 +216,55 @@ def _reachability(loaded: Loaded, at: dt.date | None):
         return []
     from cellmap.disrupt.context import drop_reachability, leadership_reachability
 
-    groups = [leadership_reachability(loaded.g, loaded.relations, at),
-              drop_reachability(loaded.g, loaded.relations, loaded.properties, at)]
+    groups = [
+        leadership_reachability(loaded.g, loaded.relations, at),
+        drop_reachability(loaded.g, loaded.relations, loaded.properties, at),
+    ]
     return [grp for grp in groups if grp.items]
 
 
 @app.command()
 def attack(
-    by: str = typer.Option("degree", "--by", help="targets | degree | betweenness | closeness | harmonic | "
-                           "eigenvector | pagerank | coreness | roles | keyplayers | random | recorded"),
-    targets: Optional[str] = typer.Option(None, "--targets", help="Persons to strike, in order: A,B,C (implies --by targets)."),
-    adaptive: bool = typer.Option(False, "--adaptive/--fixed", help="Recompute the measure after each removal."),
-    roles: str = typer.Option("leadership", "--roles", help="Role priority: leadership | planners | sector_heads | "
-                              "messengers | finance, or a list of roles."),
-    k: Optional[int] = typer.Option(None, "--k", help="Number of removals (default: the whole order)."),
+    by: str = typer.Option(
+        "degree",
+        "--by",
+        help="targets | degree | betweenness | closeness | harmonic | "
+        "eigenvector | pagerank | coreness | roles | keyplayers | random | recorded",
+    ),
+    targets: str | None = typer.Option(
+        None, "--targets", help="Persons to strike, in order: A,B,C (implies --by targets)."
+    ),
+    adaptive: bool = typer.Option(
+        False, "--adaptive/--fixed", help="Recompute the measure after each removal."
+    ),
+    roles: str = typer.Option(
+        "leadership",
+        "--roles",
+        help="Role priority: leadership | planners | sector_heads | "
+        "messengers | finance, or a list of roles.",
+    ),
+    k: int | None = typer.Option(
+        None, "--k", help="Number of removals (default: the whole order)."
+    ),
     runs: int = typer.Option(100, "--runs", help="Monte Carlo runs for --by random."),
     seed: int = typer.Option(0, "--seed", help="Random seed (random orders, distance samples)."),
-    objective: str = typer.Option("F", "--objective", help="Key-player objective for --by keyplayers: F or DF."),
-    distances: str = typer.Option("none", "--distances", help="DF and efficiency: none | all | N sampled sources."),
-    removals: Optional[Path] = typer.Option(None, "--removals", help="CSV of recorded removals (person,date) or a JJATT node table."),
-    edges: Optional[Path] = typer.Option(None, "--edges", help="A plain edge list CSV (source,target[,weight]) instead of the store."),
-    db: Optional[str] = DbOption, min_grade: Optional[str] = GradeOption, at: Optional[str] = AtOption,
-    plot: Optional[Path] = PlotOption, json_out: bool = JsonOption,
+    objective: str = typer.Option(
+        "F", "--objective", help="Key-player objective for --by keyplayers: F or DF."
+    ),
+    distances: str = typer.Option(
+        "none", "--distances", help="DF and efficiency: none | all | N sampled sources."
+    ),
+    removals: Path | None = typer.Option(
+        None, "--removals", help="CSV of recorded removals (person,date) or a JJATT node table."
+    ),
+    edges: Path | None = typer.Option(
+        None, "--edges", help="A plain edge list CSV (source,target[,weight]) instead of the store."
+    ),
+    db: str | None = DbOption,
+    min_grade: str | None = GradeOption,
+    at: str | None = AtOption,
+    plot: Path | None = PlotOption,
+    json_out: bool = JsonOption,
 ) -> None:
     """Strike sequence on the person network: one row per removal, every metric after it."""
     from cellmap.disrupt.attack import attack_curve, curve_metrics, monte_carlo
@@ -194,20 +285,39 @@ def attack(
             order, info = _order(loaded, by, targets, adaptive, roles, k, removals, objective, when)
             curve = attack_curve(loaded.g, order, groups, distances=dist, seed=seed)
             if by == "recorded":
-                curve = curve.with_columns(pl.Series("date", [None] + [info["dates"].get(n) for n in curve["removed"][1:]],
-                                                     dtype=pl.Date))
+                curve = curve.with_columns(
+                    pl.Series(
+                        "date",
+                        [None] + [info["dates"].get(n) for n in curve["removed"][1:]],
+                        dtype=pl.Date,
+                    )
+                )
     except ValueError as exc:
         fail(str(exc))
-    meta = {"persons": loaded.g.vcount(), "ties": loaded.g.ecount(), "strategy": info,
-            "distances": distances, "definitions": {grp.name: grp.description for grp in groups},
-            "source": str(edges) if edges else "store", "min_grade": min_grade, "at": at}
+    meta = {
+        "persons": loaded.g.vcount(),
+        "ties": loaded.g.ecount(),
+        "strategy": info,
+        "distances": distances,
+        "definitions": {grp.name: grp.description for grp in groups},
+        "source": str(edges) if edges else "store",
+        "min_grade": min_grade,
+        "at": at,
+    }
     if plot is not None:
         from cellmap.disrupt.plots import plot_curves
 
-        metrics = [m.removesuffix("_mean") for m in curve_metrics(curve) if not m.endswith(("_lo", "_hi"))
-                   and m not in ("runs", "removed_index")]
-        paths = plot_curves({info["by"]: curve}, metrics, plot,
-                            note=f"{loaded.g.vcount()} persons, {loaded.g.ecount()} ties; strategy: {_describe(info)}")
+        metrics = [
+            m.removesuffix("_mean")
+            for m in curve_metrics(curve)
+            if not m.endswith(("_lo", "_hi")) and m not in ("runs", "removed_index")
+        ]
+        paths = plot_curves(
+            {info["by"]: curve},
+            metrics,
+            plot,
+            note=f"{loaded.g.vcount()} persons, {loaded.g.ecount()} ties; strategy: {_describe(info)}",
+        )
         meta["plots"] = [str(p) for p in paths]
     if json_out:
         emit_json({**meta, "rows": curve.to_dicts()})
@@ -220,91 +330,164 @@ def attack(
 
 @app.command()
 def recovery(
-    db: Optional[str] = DbOption, min_grade: Optional[str] = GradeOption,
-    at: list[str] = typer.Option([], "--at", help="Snapshot date (YYYY-MM-DD). One date: single-leader vs collective "
-                                 "reading of that network. Several dates: the recorded structures at those dates compared."),
-    tie_probability: float = typer.Option(0.2, "--tie-probability", help="Chance per step that a pending tie forms."),
-    succession_delay: int = typer.Option(1, "--succession-delay", help="Steps before a vacant post is filled."),
-    strike_interval: int = typer.Option(5, "--strike-interval", help="Steps between strikes of a campaign."),
-    strike_policy: str = typer.Option("posts", "--strike-policy", help="posts (highest-ranked post first) or degree."),
-    max_strikes: int = typer.Option(50, "--max-strikes", help="A campaign is censored after this many strikes."),
-    horizon: int = typer.Option(200, "--horizon", help="Recovery is censored after this many steps."),
-    cut_off_share: float = typer.Option(1.0, "--cut-off-share", help="Share of cells that must be cut off at once."),
-    runs: int = typer.Option(200, "--runs"), seed: int = typer.Option(0, "--seed"),
-    target: Optional[str] = typer.Option(None, "--target", help="Person struck for the recovery time (default: highest post)."),
-    plot: Optional[Path] = PlotOption, json_out: bool = JsonOption,
+    db: str | None = DbOption,
+    min_grade: str | None = GradeOption,
+    at: list[str] = typer.Option(
+        [],
+        "--at",
+        help="Snapshot date (YYYY-MM-DD). One date: single-leader vs collective "
+        "reading of that network. Several dates: the recorded structures at those dates compared.",
+    ),
+    tie_probability: float = typer.Option(
+        0.2, "--tie-probability", help="Chance per step that a pending tie forms."
+    ),
+    succession_delay: int = typer.Option(
+        1, "--succession-delay", help="Steps before a vacant post is filled."
+    ),
+    strike_interval: int = typer.Option(
+        5, "--strike-interval", help="Steps between strikes of a campaign."
+    ),
+    strike_policy: str = typer.Option(
+        "posts", "--strike-policy", help="posts (highest-ranked post first) or degree."
+    ),
+    max_strikes: int = typer.Option(
+        50, "--max-strikes", help="A campaign is censored after this many strikes."
+    ),
+    horizon: int = typer.Option(
+        200, "--horizon", help="Recovery is censored after this many steps."
+    ),
+    cut_off_share: float = typer.Option(
+        1.0, "--cut-off-share", help="Share of cells that must be cut off at once."
+    ),
+    runs: int = typer.Option(200, "--runs"),
+    seed: int = typer.Option(0, "--seed"),
+    target: str | None = typer.Option(
+        None, "--target", help="Person struck for the recovery time (default: highest post)."
+    ),
+    plot: Path | None = PlotOption,
+    json_out: bool = JsonOption,
 ) -> None:
     """Single-leader vs collective leadership: strikes to cut the cells off, and time to recover."""
     from rich.progress import Progress
 
     from cellmap.disrupt.context import organisation
     from cellmap.disrupt.orders import vertex_indices
-    from cellmap.disrupt.recovery import COLLECTIVE, RecoveryParams, compare_structures, single_and_collective
+    from cellmap.disrupt.recovery import (
+        COLLECTIVE,
+        RecoveryParams,
+        compare_structures,
+        single_and_collective,
+    )
 
     dates = [date_option(a, "--at") for a in at] or [None]
     try:
-        params = RecoveryParams(tie_probability=tie_probability, succession_delay=succession_delay,
-                                strike_interval=strike_interval, strike_policy=strike_policy, max_strikes=max_strikes,
-                                horizon=horizon, cut_off_share=cut_off_share, runs=runs, seed=seed)
+        params = RecoveryParams(
+            tie_probability=tie_probability,
+            succession_delay=succession_delay,
+            strike_interval=strike_interval,
+            strike_policy=strike_policy,
+            max_strikes=max_strikes,
+            horizon=horizon,
+            cut_off_share=cut_off_share,
+            runs=runs,
+            seed=seed,
+        )
         jobs = []
         for when in dates:
             loaded = _load(db, None, min_grade, when)
             org = organisation(loaded.g, loaded.relations, when)
             if not org.cells:
-                raise ValueError(f"no cells with members (membership → cell) at {when or 'any date'}")
+                raise ValueError(
+                    f"no cells with members (membership → cell) at {when or 'any date'}"
+                )
             tv = vertex_indices(loaded.g, [target])[0] if target else None
             if len(dates) == 1:
                 structures = single_and_collective(org)
             else:
                 held = [r for r, _, h in org.posts if h is not None]
-                structures = {f"as of {when} ({held.count('leader')} leader, {held.count('council_member')} council)":
-                              (org, COLLECTIVE)}
+                structures = {
+                    f"as of {when} ({held.count('leader')} leader, {held.count('council_member')} council)": (
+                        org,
+                        COLLECTIVE,
+                    )
+                }
             jobs.append((when, loaded.g.vcount(), org, structures, tv))
         frames, runs_frames = [], []
         with Progress(console=console, transient=True) as bar:
-            task = bar.add_task("simulating strikes and recovery", total=sum(2 * len(j[3]) * runs for j in jobs))
+            task = bar.add_task(
+                "simulating strikes and recovery", total=sum(2 * len(j[3]) * runs for j in jobs)
+            )
             for when, persons, org, structures, tv in jobs:
-                summary, per_run = compare_structures(structures, params, {name: tv for name in structures} if tv is not None else None,
-                                                      progress=lambda n: bar.advance(task, n))
+                summary, per_run = compare_structures(
+                    structures,
+                    params,
+                    {name: tv for name in structures} if tv is not None else None,
+                    progress=lambda n: bar.advance(task, n),
+                )
                 names = org.graph.vs["name"]
-                summary = summary.with_columns(pl.col("struck_first").map_elements(lambda v: names[v], return_dtype=pl.Utf8))
-                extra = [pl.lit(str(when) if when else None, dtype=pl.Utf8).alias("at"), pl.lit(persons).alias("persons"),
-                         pl.lit(len(org.cells)).alias("cells"), pl.lit(len(org.posts)).alias("posts")]
+                summary = summary.with_columns(
+                    pl.col("struck_first").map_elements(
+                        lambda v, names=names: names[v], return_dtype=pl.Utf8
+                    )
+                )
+                extra = [
+                    pl.lit(str(when) if when else None, dtype=pl.Utf8).alias("at"),
+                    pl.lit(persons).alias("persons"),
+                    pl.lit(len(org.cells)).alias("cells"),
+                    pl.lit(len(org.posts)).alias("posts"),
+                ]
                 frames.append(summary.with_columns(extra))
                 runs_frames.append(per_run)
     except ValueError as exc:
         fail(str(exc))
     summary, per_run = pl.concat(frames), pl.concat(runs_frames)
     shown = {k: v for k, v in params.to_dict().items() if k != "leadership_roles"}
-    meta = {"parameters": shown, "min_grade": min_grade,
-            "structures": "one date: the recorded organisation led by its leader alone, vs the what-if collective "
-                          "variant (leader post abolished, every council member holds the leader's ties); several "
-                          "dates: the recorded organisation at each date, led by leader or council"}
+    meta = {
+        "parameters": shown,
+        "min_grade": min_grade,
+        "structures": "one date: the recorded organisation led by its leader alone, vs the what-if collective "
+        "variant (leader post abolished, every council member holds the leader's ties); several "
+        "dates: the recorded organisation at each date, led by leader or council",
+    }
     if plot is not None:
         from cellmap.disrupt.plots import plot_spread
 
         paths = []
-        for outcome, label in (("strikes_to_cut_off", "strikes to cut all cells off"),
-                               ("steps_to_recover", "steps to recover after one strike")):
+        for outcome, label in (
+            ("strikes_to_cut_off", "strikes to cut all cells off"),
+            ("steps_to_recover", "steps to recover after one strike"),
+        ):
             sub = per_run.filter(pl.col("outcome") == outcome)
-            values = {s: sub.filter(pl.col("structure") == s)["value"].to_list()
-                      for s in sub["structure"].unique(maintain_order=True)}
+            values = {
+                s: sub.filter(pl.col("structure") == s)["value"].to_list()
+                for s in sub["structure"].unique(maintain_order=True)
+            }
             paths += plot_spread(values, f"{plot}-{outcome}", label, label, note=json.dumps(shown))
         meta["plots"] = [str(p) for p in paths]
     if json_out:
         emit_json({**meta, "rows": summary.drop("parameters").to_dicts()})
         return
-    print_frame("leadership structures under strikes", summary.drop("parameters", "min", "max"), FLOATS)
+    print_frame(
+        "leadership structures under strikes", summary.drop("parameters", "min", "max"), FLOATS
+    )
     console.print(f"parameters: {json.dumps(shown)}", highlight=False)
 
 
 @app.command()
 def tenure(
-    db: Optional[str] = DbOption, min_grade: Optional[str] = GradeOption,
-    roles: str = typer.Option("", "--roles", help="Roles to include (default: the critical roles)."),
-    study_end: Optional[str] = typer.Option(None, "--study-end", help="Open holdings are censored here (default: last date in the data)."),
+    db: str | None = DbOption,
+    min_grade: str | None = GradeOption,
+    roles: str = typer.Option(
+        "", "--roles", help="Roles to include (default: the critical roles)."
+    ),
+    study_end: str | None = typer.Option(
+        None,
+        "--study-end",
+        help="Open holdings are censored here (default: last date in the data).",
+    ),
     by_role: bool = typer.Option(False, "--by-role", help="One row per role as well."),
-    plot: Optional[Path] = PlotOption, json_out: bool = JsonOption,
+    plot: Path | None = PlotOption,
+    json_out: bool = JsonOption,
 ) -> None:
     """Time in post of leaders and holders of critical roles (Kaplan–Meier, median tenure)."""
     from cellmap.disrupt.tenure import CRITICAL_ROLES, kaplan_meier, role_tenures, tenure_summary
@@ -318,13 +501,20 @@ def tenure(
     if by_role:
         groups.update({role: [role] for role in chosen if role != "leader"})
     summary = tenure_summary(ten, groups=groups)
-    meta = {"holdings": ten.height, "event": "end of holding by killed or arrested; other ends are censored",
-            "roles": chosen, "min_grade": min_grade}
+    meta = {
+        "holdings": ten.height,
+        "event": "end of holding by killed or arrested; other ends are censored",
+        "roles": chosen,
+        "min_grade": min_grade,
+    }
     if plot is not None:
         from cellmap.disrupt.plots import plot_survival
 
-        tables = {name: kaplan_meier(sub["days"].to_numpy(), sub["eliminated"].to_numpy())
-                  for name, rs in groups.items() if (sub := ten.filter(pl.col("role").is_in(rs))).height}
+        tables = {
+            name: kaplan_meier(sub["days"].to_numpy(), sub["eliminated"].to_numpy())
+            for name, rs in groups.items()
+            if (sub := ten.filter(pl.col("role").is_in(rs))).height
+        }
         meta["plots"] = [str(p) for p in plot_survival(tables, plot)]
     if json_out:
         emit_json({**meta, "summary": summary.to_dicts(), "holdings_rows": ten.to_dicts()})

@@ -31,19 +31,25 @@ for percolation. Physical Review Letters 85, 4104.
 Borgatti, S. P. (2006). Identifying sets of key players in a social network. CMOT 12(1), 21-34.
 Tarjan, R. E. (1975). Efficiency of a good but not linear set union algorithm. JACM 22(2), 215-225.
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import igraph as ig
 import numpy as np
 import polars as pl
 
-from cellmap.graph.fragmentation import fragmentation_from_sizes, reciprocal_distance_sum
+from cellmap.graph.fragmentation import reciprocal_distance_sum
 
-__all__ = ["Reachability", "removal_curve", "removal_curve_naive", "distance_curve",
-           "normalise_order"]
+__all__ = [
+    "Reachability",
+    "removal_curve",
+    "removal_curve_naive",
+    "distance_curve",
+    "normalise_order",
+]
 
 SOURCE, TARGET, BOTH = 1, 2, 3
 
@@ -66,7 +72,9 @@ class Reachability:
 
     def __post_init__(self) -> None:
         if not (len(self.items) == len(self.sources) == len(self.targets)):
-            raise ValueError(f"reachability {self.name!r}: items, sources and targets differ in length")
+            raise ValueError(
+                f"reachability {self.name!r}: items, sources and targets differ in length"
+            )
 
 
 def normalise_order(g: ig.Graph, order: Sequence[int]) -> np.ndarray:
@@ -84,8 +92,14 @@ def _vertex_labels(g: ig.Graph, order: np.ndarray) -> list[str]:
     return [str(names[v]) if names is not None else str(int(v)) for v in order]
 
 
-def _frame(g: ig.Graph, order: np.ndarray, largest: np.ndarray, components: np.ndarray,
-           pair_sum: np.ndarray, cut: dict[str, np.ndarray]) -> pl.DataFrame:
+def _frame(
+    g: ig.Graph,
+    order: np.ndarray,
+    largest: np.ndarray,
+    components: np.ndarray,
+    pair_sum: np.ndarray,
+    cut: dict[str, np.ndarray],
+) -> pl.DataFrame:
     n_total = g.vcount()
     k = order.size
     steps = np.arange(k + 1)
@@ -122,7 +136,7 @@ def _requirement_pairs(groups: Sequence[Reachability]):
     items, verts, bits, group_of = [], [], [], []
     offset = 0
     for gi, grp in enumerate(groups):
-        for j, (src, tgt) in enumerate(zip(grp.sources, grp.targets)):
+        for j, (src, tgt) in enumerate(zip(grp.sources, grp.targets, strict=False)):
             for vs, bit in ((src, SOURCE), (tgt, TARGET)):
                 vs = list(vs)
                 items.extend([offset + j] * len(vs))
@@ -130,12 +144,17 @@ def _requirement_pairs(groups: Sequence[Reachability]):
                 bits.extend([bit] * len(vs))
         group_of.extend([gi] * len(grp.items))
         offset += len(grp.items)
-    return (np.asarray(items, dtype=np.int64), np.asarray(verts, dtype=np.int64),
-            np.asarray(bits, dtype=np.int64), np.asarray(group_of, dtype=np.int64))
+    return (
+        np.asarray(items, dtype=np.int64),
+        np.asarray(verts, dtype=np.int64),
+        np.asarray(bits, dtype=np.int64),
+        np.asarray(group_of, dtype=np.int64),
+    )
 
 
-def removal_curve(g: ig.Graph, order: Sequence[int],
-                  reachability: Sequence[Reachability] = ()) -> pl.DataFrame:
+def removal_curve(
+    g: ig.Graph, order: Sequence[int], reachability: Sequence[Reachability] = ()
+) -> pl.DataFrame:
     """Component-based curve of a removal order, computed incrementally in one reverse pass.
 
     Returns one row per state ``step = 0 … k`` (see the module docstring for the columns), with
@@ -181,7 +200,7 @@ def removal_curve(g: ig.Graph, order: Sequence[int],
         # Items reachable already in the residual (state k): a component holding both bits.
         key = req_item[live] * (sizes0.size + 1) + comp[live]
         acc: dict[int, int] = {}
-        for kk, b in zip(key.tolist(), req_bit[live].tolist()):
+        for kk, b in zip(key.tolist(), req_bit[live].tolist(), strict=False):
             acc[kk] = acc.get(kk, 0) | b
         done = {kk // (sizes0.size + 1) for kk, b in acc.items() if b == BOTH}
         for it in done:
@@ -191,8 +210,12 @@ def removal_curve(g: ig.Graph, order: Sequence[int],
             if it not in done:
                 flags.setdefault(int(rep_of_label[lab]), {})[it] = b
         removed_set = ~live
-        for it, v, b in zip(req_item[removed_set].tolist(), req_vert[removed_set].tolist(),
-                            req_bit[removed_set].tolist()):
+        for it, v, b in zip(
+            req_item[removed_set].tolist(),
+            req_vert[removed_set].tolist(),
+            req_bit[removed_set].tolist(),
+            strict=False,
+        ):
             own_flags.setdefault(v, []).append((it, b))
 
     def find(x: int) -> int:
@@ -256,12 +279,13 @@ def removal_curve(g: ig.Graph, order: Sequence[int],
     for gi, grp in enumerate(groups):
         lr = last_reachable[group_of == gi]
         # Item cut off at state i  <=>  last reachable state <= i - 1 (-1: never reachable).
-        cut[grp.name] = np.cumsum(np.bincount(lr + 1, minlength=k + 2))[:k + 1]
+        cut[grp.name] = np.cumsum(np.bincount(lr + 1, minlength=k + 2))[: k + 1]
     return _frame(g, order, largest, components, pair_sum, cut)
 
 
-def removal_curve_naive(g: ig.Graph, order: Sequence[int],
-                        reachability: Sequence[Reachability] = ()) -> pl.DataFrame:
+def removal_curve_naive(
+    g: ig.Graph, order: Sequence[int], reachability: Sequence[Reachability] = ()
+) -> pl.DataFrame:
     """The same curve as :func:`removal_curve`, recomputed from scratch at every state.
 
     The definition, used as the reference in tests and benchmarks. Cost: O(k (n + m + R)).
@@ -284,7 +308,7 @@ def removal_curve_naive(g: ig.Graph, order: Sequence[int],
         pair_sum[i] = float(np.sum(sizes.astype(np.float64) * (sizes - 1.0)))
         for grp in groups:
             count = 0
-            for src, tgt in zip(grp.sources, grp.targets):
+            for src, tgt in zip(grp.sources, grp.targets, strict=False):
                 src_comps = {int(labels[v]) for v in src if alive[v]}
                 tgt_comps = {int(labels[v]) for v in tgt if alive[v]}
                 count += not (src_comps & tgt_comps)
@@ -292,8 +316,9 @@ def removal_curve_naive(g: ig.Graph, order: Sequence[int],
     return _frame(g, order, largest, components, pair_sum, cut)
 
 
-def distance_curve(g: ig.Graph, order: Sequence[int], sample: int | None = None,
-                   seed: int = 0) -> pl.DataFrame:
+def distance_curve(
+    g: ig.Graph, order: Sequence[int], sample: int | None = None, seed: int = 0
+) -> pl.DataFrame:
     """Distance-based measures after each removal: Borgatti's DF and global efficiency.
 
     * ``distance_fragmentation`` DF = 1 - Σ_{i≠j} (1/d_ij) / (n (n - 1)) on the surviving graph
@@ -311,7 +336,11 @@ def distance_curve(g: ig.Graph, order: Sequence[int], sample: int | None = None,
     order = normalise_order(g, order)
     n, k = g.vcount(), order.size
     rng = np.random.default_rng(seed)
-    sampled = None if sample is None or sample >= n else set(rng.choice(n, size=sample, replace=False).tolist())
+    sampled = (
+        None
+        if sample is None or sample >= n
+        else set(rng.choice(n, size=sample, replace=False).tolist())
+    )
     rows = []
     alive = np.ones(n, dtype=bool)
     for i in range(k + 1):
@@ -327,10 +356,21 @@ def distance_curve(g: ig.Graph, order: Sequence[int], sample: int | None = None,
         else:
             sources = [j for j, v in enumerate(keep.tolist()) if v in sampled]
             used = len(sources)
-            total = (reciprocal_distance_sum(h, sources) * m_alive / used) if used and m_alive >= 2 else 0.0
+            total = (
+                (reciprocal_distance_sum(h, sources) * m_alive / used)
+                if used and m_alive >= 2
+                else 0.0
+            )
         df = 1.0 - total / (m_alive * (m_alive - 1.0)) if m_alive >= 2 else 1.0
         eff = total / (n * (n - 1.0)) if n >= 2 else 0.0
         rows.append((i, df, eff, used))
-    return pl.DataFrame(rows, schema={"step": pl.Int64, "distance_fragmentation": pl.Float64,
-                                      "efficiency": pl.Float64, "distance_sources": pl.Int64},
-                        orient="row")
+    return pl.DataFrame(
+        rows,
+        schema={
+            "step": pl.Int64,
+            "distance_fragmentation": pl.Float64,
+            "efficiency": pl.Float64,
+            "distance_sources": pl.Int64,
+        },
+        orient="row",
+    )

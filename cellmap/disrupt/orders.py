@@ -18,17 +18,28 @@ Strategies
 Reference: Holme, P., Kim, B. J., Yoon, C. N. & Han, S. K. (2002). Attack vulnerability of
 complex networks. Physical Review E 65, 056109.
 """
+
 from __future__ import annotations
 
 import heapq
-from typing import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import igraph as ig
 import numpy as np
 import polars as pl
 
-__all__ = ["MEASURES", "ROLE_PRIORITIES", "vertex_indices", "targets_order", "measure_order",
-           "role_order", "set_order", "random_orders", "recorded_order", "scores"]
+__all__ = [
+    "MEASURES",
+    "ROLE_PRIORITIES",
+    "vertex_indices",
+    "targets_order",
+    "measure_order",
+    "role_order",
+    "set_order",
+    "random_orders",
+    "recorded_order",
+    "scores",
+]
 
 # A measure maps a graph to one score per vertex (higher = struck first). Undirected, unweighted.
 MEASURES: dict[str, Callable[[ig.Graph], list[float]]] = {
@@ -36,16 +47,31 @@ MEASURES: dict[str, Callable[[ig.Graph], list[float]]] = {
     "betweenness": lambda h: h.betweenness(directed=False),
     "closeness": lambda h: [0.0 if np.isnan(x) else x for x in h.closeness(mode="all")],
     "harmonic": lambda h: h.harmonic_centrality(mode="all"),
-    "eigenvector": lambda h: h.eigenvector_centrality(directed=False) if h.ecount() else [0.0] * h.vcount(),
+    "eigenvector": lambda h: (
+        h.eigenvector_centrality(directed=False) if h.ecount() else [0.0] * h.vcount()
+    ),
     "pagerank": lambda h: h.pagerank(directed=False),
     "coreness": lambda h: h.coreness(mode="all"),
 }
 
 # Role priorities for role-based strike sequences (roles of cellmap/schema/model.yaml).
 ROLE_PRIORITIES: dict[str, tuple[str, ...]] = {
-    "leadership": ("leader", "council_member", "sector_head", "director_of_intelligence", "cell_head",
-                   "training_centre_head", "attack_planner", "logistics_leader"),
-    "planners": ("attack_planner", "director_of_intelligence", "logistics_leader", "training_centre_head"),
+    "leadership": (
+        "leader",
+        "council_member",
+        "sector_head",
+        "director_of_intelligence",
+        "cell_head",
+        "training_centre_head",
+        "attack_planner",
+        "logistics_leader",
+    ),
+    "planners": (
+        "attack_planner",
+        "director_of_intelligence",
+        "logistics_leader",
+        "training_centre_head",
+    ),
     "sector_heads": ("sector_head", "cell_head"),
     "messengers": ("messenger", "information_office_operator"),
     "finance": ("financier", "logistics_leader"),
@@ -106,8 +132,9 @@ def _adaptive_degree(g: ig.Graph, k: int) -> list[int]:
     return order
 
 
-def measure_order(g: ig.Graph, measure: str = "degree", k: int | None = None,
-                  adaptive: bool = False) -> list[int]:
+def measure_order(
+    g: ig.Graph, measure: str = "degree", k: int | None = None, adaptive: bool = False
+) -> list[int]:
     """The ``k`` (default all) highest-scoring persons by ``measure``.
 
     Fixed: ranked once on the intact graph, O(cost of the measure + n log n). Adaptive: after
@@ -132,8 +159,12 @@ def measure_order(g: ig.Graph, measure: str = "degree", k: int | None = None,
     return order
 
 
-def role_order(g: ig.Graph, roles: Sequence[str | None], priority: Sequence[str] | str = "leadership",
-               within: str = "degree") -> list[int]:
+def role_order(
+    g: ig.Graph,
+    roles: Sequence[str | None],
+    priority: Sequence[str] | str = "leadership",
+    within: str = "degree",
+) -> list[int]:
     """Persons holding a role of ``priority`` (a preset name of ROLE_PRIORITIES or a list), role
     by role in that order, and by ``within`` (a measure on the intact graph) inside a role.
 
@@ -142,8 +173,10 @@ def role_order(g: ig.Graph, roles: Sequence[str | None], priority: Sequence[str]
     """
     if isinstance(priority, str):
         if priority not in ROLE_PRIORITIES:
-            raise ValueError(f"role priority {priority!r}: expected one of {', '.join(ROLE_PRIORITIES)}"
-                             " or a comma-separated list of roles")
+            raise ValueError(
+                f"role priority {priority!r}: expected one of {', '.join(ROLE_PRIORITIES)}"
+                " or a comma-separated list of roles"
+            )
         priority = ROLE_PRIORITIES[priority]
     if len(roles) != g.vcount():
         raise ValueError("roles: one entry per vertex expected")
@@ -167,11 +200,16 @@ def random_orders(n: int, k: int | None, runs: int, seed: int) -> np.ndarray:
     reproducible for a seed (NumPy PCG64). O(runs · n)."""
     k = n if k is None else min(int(k), n)
     rng = np.random.default_rng(seed)
-    return np.stack([rng.permutation(n)[:k] for _ in range(runs)]) if runs else np.zeros((0, k), dtype=np.int64)
+    return (
+        np.stack([rng.permutation(n)[:k] for _ in range(runs)])
+        if runs
+        else np.zeros((0, k), dtype=np.int64)
+    )
 
 
-def recorded_order(g: ig.Graph, events: pl.DataFrame, person: str = "person",
-                   date: str = "date") -> tuple[list[int], pl.DataFrame]:
+def recorded_order(
+    g: ig.Graph, events: pl.DataFrame, person: str = "person", date: str = "date"
+) -> tuple[list[int], pl.DataFrame]:
     """Removals recorded in the data, in their real order.
 
     ``events`` has one row per recorded removal (arrest, death, strike) with a person key and a
@@ -182,10 +220,12 @@ def recorded_order(g: ig.Graph, events: pl.DataFrame, person: str = "person",
     """
     names = g.vs["name"] if "name" in g.vs.attributes() else [str(i) for i in range(g.vcount())]
     index = {str(nm): i for i, nm in enumerate(names)}
-    ev = (events.with_row_index("_row")
-          .filter(pl.col(date).is_not_null())
-          .sort([date, "_row"])
-          .unique(subset=[person], keep="first", maintain_order=True))
+    ev = (
+        events.with_row_index("_row")
+        .filter(pl.col(date).is_not_null())
+        .sort([date, "_row"])
+        .unique(subset=[person], keep="first", maintain_order=True)
+    )
     known = ev.filter(pl.col(person).cast(pl.String).is_in(list(index)))
     skipped = ev.filter(~pl.col(person).cast(pl.String).is_in(list(index))).drop("_row")
     order = [index[str(p)] for p in known[person].to_list()]

@@ -3,10 +3,11 @@
 Matplotlib with the Agg backend (no display needed). Each function writes ``<stem>.png`` and
 ``<stem>.svg`` and returns both paths.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence
 
 import matplotlib
 
@@ -37,20 +38,34 @@ def _save(fig, stem: str | Path) -> list[Path]:
     return paths
 
 
-def plot_curves(curves: Mapping[str, pl.DataFrame], metrics: Sequence[str], stem: str | Path,
-                title: str = "What each removal does", note: str = "") -> list[Path]:
+def plot_curves(
+    curves: Mapping[str, pl.DataFrame],
+    metrics: Sequence[str],
+    stem: str | Path,
+    title: str = "What each removal does",
+    note: str = "",
+) -> list[Path]:
     """One panel per metric; one line per strategy (a Monte Carlo summary — columns
     ``<metric>_mean/_lo/_hi`` — is drawn as its mean with a shaded band)."""
-    fig, axes = plt.subplots(len(metrics), 1, figsize=(7, 2.4 * len(metrics)), sharex=True, squeeze=False)
-    for ax, metric in zip(axes[:, 0], metrics):
+    fig, axes = plt.subplots(
+        len(metrics), 1, figsize=(7, 2.4 * len(metrics)), sharex=True, squeeze=False
+    )
+    for ax, metric in zip(axes[:, 0], metrics, strict=False):
         for name, curve in curves.items():
             if f"{metric}_mean" in curve.columns:
                 x = curve["step"].to_numpy()
                 ax.plot(x, curve[f"{metric}_mean"].to_numpy(), label=f"{name} (mean)")
-                ax.fill_between(x, curve[f"{metric}_lo"].to_numpy(), curve[f"{metric}_hi"].to_numpy(), alpha=0.25,
-                                label=f"{name} (band)")
+                ax.fill_between(
+                    x,
+                    curve[f"{metric}_lo"].to_numpy(),
+                    curve[f"{metric}_hi"].to_numpy(),
+                    alpha=0.25,
+                    label=f"{name} (band)",
+                )
             elif metric in curve.columns:
-                ax.step(curve["step"].to_numpy(), curve[metric].to_numpy(), where="post", label=name)
+                ax.step(
+                    curve["step"].to_numpy(), curve[metric].to_numpy(), where="post", label=name
+                )
         ax.set_ylabel(LABELS.get(metric, metric), fontsize=8)
         ax.grid(alpha=0.3)
     axes[0, 0].set_title(title)
@@ -61,20 +76,41 @@ def plot_curves(curves: Mapping[str, pl.DataFrame], metrics: Sequence[str], stem
     return _save(fig, stem)
 
 
-def plot_survival(tables: Mapping[str, pl.DataFrame], stem: str | Path, unit: str = "days",
-                  title: str = "Time in post (Kaplan–Meier)") -> list[Path]:
+def plot_survival(
+    tables: Mapping[str, pl.DataFrame],
+    stem: str | Path,
+    unit: str = "days",
+    title: str = "Time in post (Kaplan–Meier)",
+) -> list[Path]:
     """Kaplan–Meier step curves with censoring ticks, and their confidence bands when ≤ 3 curves."""
     fig, ax = plt.subplots(figsize=(7, 4))
     bands = len(tables) <= 3  # more overlapping bands hide the curves
     for name, table in tables.items():
         t = [0.0] + table["time"].to_list()
         s = [1.0] + table["survival"].to_list()
-        line = ax.step(t, s, where="post", label=f"{name} (n={int(table['at_risk'][0]) if table.height else 0})")[0]
+        line = ax.step(
+            t,
+            s,
+            where="post",
+            label=f"{name} (n={int(table['at_risk'][0]) if table.height else 0})",
+        )[0]
         if bands:
-            ax.fill_between(t, [1.0] + table["ci_low"].to_list(), [1.0] + table["ci_high"].to_list(), step="post",
-                            alpha=0.15, color=line.get_color())
+            ax.fill_between(
+                t,
+                [1.0] + table["ci_low"].to_list(),
+                [1.0] + table["ci_high"].to_list(),
+                step="post",
+                alpha=0.15,
+                color=line.get_color(),
+            )
         cens = table.filter(pl.col("censored") > 0)
-        ax.plot(cens["time"].to_numpy(), cens["survival"].to_numpy(), "|", color=line.get_color(), markersize=8)
+        ax.plot(
+            cens["time"].to_numpy(),
+            cens["survival"].to_numpy(),
+            "|",
+            color=line.get_color(),
+            markersize=8,
+        )
     ax.axhline(0.5, color="grey", lw=0.8, ls=":")
     ax.set_ylim(0, 1.02)
     ax.set_xlabel(unit)
@@ -85,8 +121,9 @@ def plot_survival(tables: Mapping[str, pl.DataFrame], stem: str | Path, unit: st
     return _save(fig, stem)
 
 
-def plot_spread(values: Mapping[str, Sequence[float]], stem: str | Path, ylabel: str, title: str,
-                note: str = "") -> list[Path]:
+def plot_spread(
+    values: Mapping[str, Sequence[float]], stem: str | Path, ylabel: str, title: str, note: str = ""
+) -> list[Path]:
     """Box plots of an outcome per structure (censored runs are left out and counted in the label)."""
     fig, ax = plt.subplots(figsize=(6, 4))
     names = list(values)

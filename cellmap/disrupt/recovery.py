@@ -44,12 +44,13 @@ Cost per run: O(T · (n + m)) for T steps (a BFS from the leadership per step).
 This is a stylised model for comparing structures under stated assumptions, not a forecast; its
 conventions (promotion pools, ranks, the council acting) are choices, documented here.
 """
+
 from __future__ import annotations
 
 import json
 from collections import deque
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Iterable, Sequence
 
 import igraph as ig
 import numpy as np
@@ -57,9 +58,19 @@ import polars as pl
 
 from cellmap.disrupt.tenure import CRITICAL_ROLES
 
-__all__ = ["RecoveryParams", "Organisation", "organisation_from_memberships", "Simulation",
-           "strikes_to_cut_off", "time_to_recover", "compare_structures", "collective_variant",
-           "single_and_collective", "SINGLE", "COLLECTIVE"]
+__all__ = [
+    "RecoveryParams",
+    "Organisation",
+    "organisation_from_memberships",
+    "Simulation",
+    "strikes_to_cut_off",
+    "time_to_recover",
+    "compare_structures",
+    "collective_variant",
+    "single_and_collective",
+    "SINGLE",
+    "COLLECTIVE",
+]
 
 SINGLE = ("leader",)
 COLLECTIVE = ("leader", "council_member")
@@ -70,13 +81,13 @@ ORGANISATION_POOLS = {"leader": "council_member", "council_member": "sector_head
 class RecoveryParams:
     """Every parameter of the recovery model (see the module docstring for their meaning)."""
 
-    tie_probability: float = 0.2          # per pending tie and step
-    succession_delay: int = 1             # steps between a vacancy and its filling
-    strike_interval: int = 5              # steps between strikes in a campaign
-    strike_policy: str = "posts"          # "posts" (highest-ranked post first) or "degree"
-    max_strikes: int = 50                 # a campaign stops (censored) after this many strikes
-    horizon: int = 200                    # recovery is censored after this many steps
-    cut_off_share: float = 1.0            # share of cells that must be cut off at once
+    tie_probability: float = 0.2  # per pending tie and step
+    succession_delay: int = 1  # steps between a vacancy and its filling
+    strike_interval: int = 5  # steps between strikes in a campaign
+    strike_policy: str = "posts"  # "posts" (highest-ranked post first) or "degree"
+    max_strikes: int = 50  # a campaign stops (censored) after this many strikes
+    horizon: int = 200  # recovery is censored after this many steps
+    cut_off_share: float = 1.0  # share of cells that must be cut off at once
     leadership_roles: tuple[str, ...] = COLLECTIVE
     succession_roles: tuple[str, ...] = CRITICAL_ROLES
     runs: int = 200
@@ -110,10 +121,13 @@ class Organisation:
     deputies: dict[int, int] = field(default_factory=dict)
 
 
-def organisation_from_memberships(g: ig.Graph, memberships: pl.DataFrame,
-                                  part_of: pl.DataFrame | None = None,
-                                  deputies: dict[int, int] | None = None,
-                                  succession_roles: Sequence[str] = CRITICAL_ROLES) -> Organisation:
+def organisation_from_memberships(
+    g: ig.Graph,
+    memberships: pl.DataFrame,
+    part_of: pl.DataFrame | None = None,
+    deputies: dict[int, int] | None = None,
+    succession_roles: Sequence[str] = CRITICAL_ROLES,
+) -> Organisation:
     """Build an :class:`Organisation` from a membership frame ``vertex, unit, unit_kind, role``
     (one row per current membership; unit_kind 'cell', 'sector' or 'organisation') and an optional
     ``part_of`` frame ``cell, sector``. Posts are the memberships whose role is in
@@ -132,8 +146,13 @@ def organisation_from_memberships(g: ig.Graph, memberships: pl.DataFrame,
     if part_of is not None:
         for cell, sector in part_of.select("cell", "sector").iter_rows():
             members.setdefault(str(sector), set()).update(members.get(str(cell), set()))
-    return Organisation(g, sorted(set(posts), key=lambda p: (p[1], p[0], p[2])), members,
-                        sorted(cells), dict(deputies or {}))
+    return Organisation(
+        g,
+        sorted(set(posts), key=lambda p: (p[1], p[0], p[2])),
+        members,
+        sorted(cells),
+        dict(deputies or {}),
+    )
 
 
 class Simulation:
@@ -176,8 +195,13 @@ class Simulation:
 
     def leadership(self) -> list[int]:
         roles = set(self.params.leadership_roles)
-        return sorted({h for (role, _, _), h in zip(self.org.posts, self.holder)
-                       if h is not None and role in roles and self.alive[h]})
+        return sorted(
+            {
+                h
+                for (role, _, _), h in zip(self.org.posts, self.holder, strict=False)
+                if h is not None and role in roles and self.alive[h]
+            }
+        )
 
     def cells_cut(self) -> int:
         """Cells with no surviving member reachable from a surviving leadership holder (BFS)."""
@@ -238,7 +262,11 @@ class Simulation:
             return deputy, False
         if role in ORGANISATION_POOLS:
             pool_role = ORGANISATION_POOLS[role]
-            pool = [h for (pr, _, _), h in zip(self.org.posts, self.holder) if pr == pool_role and h is not None]
+            pool = [
+                h
+                for (pr, _, _), h in zip(self.org.posts, self.holder, strict=False)
+                if pr == pool_role and h is not None
+            ]
         else:
             pool = list(self.org.members.get(unit, ()))
         chosen = self.most_central(v for v in pool if free(v))
@@ -246,14 +274,23 @@ class Simulation:
             return chosen, False
         if role == "council_member":
             return None, False
-        council = [h for (pr, _, _), h in zip(self.org.posts, self.holder) if pr == "council_member" and h is not None]
+        council = [
+            h
+            for (pr, _, _), h in zip(self.org.posts, self.holder, strict=False)
+            if pr == "council_member" and h is not None
+        ]
         return self.most_central(council), True
 
     def fill_vacancies(self) -> None:
         """Fill, highest rank first, every post vacant for at least ``succession_delay`` steps."""
-        due = sorted((p for p, since in self.vacant_since.items()
-                      if self.holder[p] is None and self.t - since >= self.params.succession_delay),
-                     key=lambda p: (self.rank[self.org.posts[p][0]], p))
+        due = sorted(
+            (
+                p
+                for p, since in self.vacant_since.items()
+                if self.holder[p] is None and self.t - since >= self.params.succession_delay
+            ),
+            key=lambda p: (self.rank[self.org.posts[p][0]], p),
+        )
         for post in due:
             if self.holder[post] is not None:
                 continue
@@ -278,7 +315,7 @@ class Simulation:
             return
         pending = sorted(self.pending)  # sorted: the draws do not depend on set order
         formed = self.rng.random(len(pending)) < self.params.tie_probability
-        for (a, b), ok in zip(pending, formed):
+        for (a, b), ok in zip(pending, formed, strict=False):
             if ok:
                 self._cut_cache = None
                 self.adj[a].add(b)
@@ -290,7 +327,10 @@ class Simulation:
         if not alive:
             return None
         if self.params.strike_policy == "posts":
-            held = [(self.best_rank(v), -self.degree(v), v) for v in {h for h in self.holder if h is not None}]
+            held = [
+                (self.best_rank(v), -self.degree(v), v)
+                for v in {h for h in self.holder if h is not None}
+            ]
             if held:
                 return min(held)[2]
         return self.most_central(alive)
@@ -301,8 +341,14 @@ class Simulation:
             self.remove(strike)
         self.fill_vacancies()
         self.grow_ties()
-        state = {"t": self.t, "struck": strike, "strikes": self.strikes, "cells_cut": self.cells_cut(),
-                 "vacant_posts": self.vacant(), "pending_ties": len(self.pending)}
+        state = {
+            "t": self.t,
+            "struck": strike,
+            "strikes": self.strikes,
+            "cells_cut": self.cells_cut(),
+            "vacant_posts": self.vacant(),
+            "pending_ties": len(self.pending),
+        }
         self.t += 1
         return state
 
@@ -311,8 +357,9 @@ def _run_rng(params: RecoveryParams, run: int) -> np.random.Generator:
     return np.random.default_rng([params.seed, run])
 
 
-def strikes_to_cut_off(org: Organisation, params: RecoveryParams, run: int = 0
-                       ) -> tuple[int | None, list[dict]]:
+def strikes_to_cut_off(
+    org: Organisation, params: RecoveryParams, run: int = 0
+) -> tuple[int | None, list[dict]]:
     """One strike campaign: (strikes needed to cut off ``cut_off_share`` of the cells, or None
     when censored at ``max_strikes``; the per-step trace)."""
     sim = Simulation(org, params, _run_rng(params, run))
@@ -332,8 +379,9 @@ def strikes_to_cut_off(org: Organisation, params: RecoveryParams, run: int = 0
     return None, trace
 
 
-def time_to_recover(org: Organisation, params: RecoveryParams, target: int, run: int = 0
-                    ) -> tuple[int | None, list[dict]]:
+def time_to_recover(
+    org: Organisation, params: RecoveryParams, target: int, run: int = 0
+) -> tuple[int | None, list[dict]]:
     """Steps after a single strike on ``target`` until the cells reachable before the strike are
     reachable again and no more posts are vacant than before (None: censored at ``horizon``)."""
     sim = Simulation(org, params, _run_rng(params, run))
@@ -349,13 +397,16 @@ def time_to_recover(org: Organisation, params: RecoveryParams, target: int, run:
 
 def _spread(values: list[int | None]) -> dict:
     done = np.asarray([v for v in values if v is not None], dtype=np.float64)
-    return {"runs": len(values), "censored": int(sum(v is None for v in values)),
-            "mean": float(done.mean()) if done.size else None,
-            "median": float(np.median(done)) if done.size else None,
-            "p05": float(np.quantile(done, 0.05)) if done.size else None,
-            "p95": float(np.quantile(done, 0.95)) if done.size else None,
-            "min": float(done.min()) if done.size else None,
-            "max": float(done.max()) if done.size else None}
+    return {
+        "runs": len(values),
+        "censored": int(sum(v is None for v in values)),
+        "mean": float(done.mean()) if done.size else None,
+        "median": float(np.median(done)) if done.size else None,
+        "p05": float(np.quantile(done, 0.05)) if done.size else None,
+        "p95": float(np.quantile(done, 0.95)) if done.size else None,
+        "min": float(done.min()) if done.size else None,
+        "max": float(done.max()) if done.size else None,
+    }
 
 
 def collective_variant(org: Organisation, council_role: str = "council_member") -> Organisation:
@@ -367,7 +418,9 @@ def collective_variant(org: Organisation, council_role: str = "council_member") 
     """
     g = org.graph.copy()
     leaders = [h for r, _, h in org.posts if r == "leader" and h is not None]
-    council = sorted({h for r, _, h in org.posts if r == council_role and h is not None} | set(leaders))
+    council = sorted(
+        {h for r, _, h in org.posts if r == council_role and h is not None} | set(leaders)
+    )
     contacts = {u for v in leaders for u in g.neighbors(v)}
     existing = {tuple(sorted(e)) for e in g.get_edgelist()}
     wanted = {tuple(sorted((c, u))) for c in council for u in contacts | set(council) if c != u}
@@ -381,13 +434,18 @@ def collective_variant(org: Organisation, council_role: str = "council_member") 
 def single_and_collective(org: Organisation) -> dict[str, tuple[Organisation, tuple[str, ...]]]:
     """The two structures compared by default: the recorded organisation led by its leader alone,
     and its :func:`collective_variant` led by the council."""
-    return {"single leader (as recorded)": (org, SINGLE),
-            "collective council (what-if)": (collective_variant(org), ("council_member",))}
+    return {
+        "single leader (as recorded)": (org, SINGLE),
+        "collective council (what-if)": (collective_variant(org), ("council_member",)),
+    }
 
 
-def compare_structures(structures: dict[str, tuple[Organisation, tuple[str, ...]]], params: RecoveryParams,
-                       targets: dict[str, int] | None = None,
-                       progress: Callable[[int], None] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+def compare_structures(
+    structures: dict[str, tuple[Organisation, tuple[str, ...]]],
+    params: RecoveryParams,
+    targets: dict[str, int] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Leadership structures under strikes: name → (organisation, leadership roles).
 
     For each structure, over ``params.runs`` runs: the strikes needed to cut the cells off from the
@@ -411,9 +469,29 @@ def compare_structures(structures: dict[str, tuple[Organisation, tuple[str, ...]
             if progress is not None:
                 progress(2)
         for outcome, values in (("strikes_to_cut_off", strikes), ("steps_to_recover", recover)):
-            rows.append({"structure": name, "outcome": outcome, **_spread(values), "struck_first": target,
-                         "leadership": ",".join(roles), "parameters": json.dumps(p.to_dict())})
-            runs.extend({"structure": name, "outcome": outcome, "run": r, "value": v} for r, v in enumerate(values))
-    return (pl.DataFrame(rows),
-            pl.DataFrame(runs, schema={"structure": pl.String, "outcome": pl.String, "run": pl.Int64,
-                                       "value": pl.Int64}))
+            rows.append(
+                {
+                    "structure": name,
+                    "outcome": outcome,
+                    **_spread(values),
+                    "struck_first": target,
+                    "leadership": ",".join(roles),
+                    "parameters": json.dumps(p.to_dict()),
+                }
+            )
+            runs.extend(
+                {"structure": name, "outcome": outcome, "run": r, "value": v}
+                for r, v in enumerate(values)
+            )
+    return (
+        pl.DataFrame(rows),
+        pl.DataFrame(
+            runs,
+            schema={
+                "structure": pl.String,
+                "outcome": pl.String,
+                "run": pl.Int64,
+                "value": pl.Int64,
+            },
+        ),
+    )

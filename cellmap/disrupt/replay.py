@@ -7,6 +7,7 @@ keeps each person's earliest). Partial dates are placed at the EARLIEST day they
 removal is never replayed later than it could have happened; within one date the rows keep the
 source order. Releases (JJATT ``Release_Date``) are not replayed: a curve only removes.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -61,14 +62,20 @@ def removals_from_jjatt(nodes: pl.DataFrame, source: str | None = None) -> pl.Da
     """
     for col in ("ID", "Arrest_Date", "Death_Date"):
         if col not in nodes.columns:
-            raise InputError("column missing from the JJATT node table", file=source, line=1, field=col)
+            raise InputError(
+                "column missing from the JJATT node table", file=source, line=1, field=col
+            )
     rows = []
-    for line, rec in enumerate(nodes.select("ID", "Arrest_Date", "Death_Date").iter_rows(named=True), start=2):
+    for line, rec in enumerate(
+        nodes.select("ID", "Arrest_Date", "Death_Date").iter_rows(named=True), start=2
+    ):
         for col, event in (("Arrest_Date", "arrest"), ("Death_Date", "death")):
             try:
                 day, precision = parse_partial_date(rec[col])
             except ValueError as exc:
-                raise InputError(f"person {rec['ID']}: {exc}", file=source, line=line, field=col) from None
+                raise InputError(
+                    f"person {rec['ID']}: {exc}", file=source, line=line, field=col
+                ) from None
             if day is not None:
                 rows.append((str(rec["ID"]).strip(), day, precision, event))
     return pl.DataFrame(rows, schema=EVENT_SCHEMA, orient="row")
@@ -99,10 +106,14 @@ def removals_from_relations(relations: pl.DataFrame) -> pl.DataFrame:
             continue
         day = _attr_date(rec.get("attrs")) or rec.get("valid_from")
         if day is not None:
-            rows.append((str(rec["target_id"]), day, "day", str(attrs.get("action") or "ct_action")))
-    ends = relations.filter((pl.col("kind") == "membership")
-                            & pl.col("end_reason").is_in(list(REMOVING_END_REASONS))
-                            & pl.col("valid_to").is_not_null())
+            rows.append(
+                (str(rec["target_id"]), day, "day", str(attrs.get("action") or "ct_action"))
+            )
+    ends = relations.filter(
+        (pl.col("kind") == "membership")
+        & pl.col("end_reason").is_in(list(REMOVING_END_REASONS))
+        & pl.col("valid_to").is_not_null()
+    )
     for rec in ends.iter_rows(named=True):
         rows.append((str(rec["source_id"]), rec["valid_to"], "day", str(rec["end_reason"])))
     return pl.DataFrame(rows, schema=EVENT_SCHEMA, orient="row").sort("date", maintain_order=True)

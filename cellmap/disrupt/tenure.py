@@ -23,26 +23,43 @@ JASA 53(282), 457-481.
 Greenwood, M. (1926). The natural duration of cancer. Reports on Public Health 33.
 Kalbfleisch, J. D. & Prentice, R. L. (2002). The Statistical Analysis of Failure Time Data, 2nd ed.
 """
+
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from statistics import NormalDist
-from typing import Iterable, Sequence
 
 import numpy as np
 import polars as pl
 
-__all__ = ["kaplan_meier", "median_survival", "role_tenures", "tenure_summary",
-           "survival_at", "ELIMINATING_END_REASONS", "CRITICAL_ROLES"]
+__all__ = [
+    "kaplan_meier",
+    "median_survival",
+    "role_tenures",
+    "tenure_summary",
+    "survival_at",
+    "ELIMINATING_END_REASONS",
+    "CRITICAL_ROLES",
+]
 
 ELIMINATING_END_REASONS = ("killed", "arrested")
-CRITICAL_ROLES = ("leader", "council_member", "sector_head", "director_of_intelligence", "cell_head",
-                  "training_centre_head", "attack_planner", "logistics_leader")
+CRITICAL_ROLES = (
+    "leader",
+    "council_member",
+    "sector_head",
+    "director_of_intelligence",
+    "cell_head",
+    "training_centre_head",
+    "attack_planner",
+    "logistics_leader",
+)
 _RELIABILITY_RANK = {c: i for i, c in enumerate("ABCDEF")}
 
 
-def kaplan_meier(durations: Sequence[float], observed: Sequence[bool], confidence: float = 0.95
-                 ) -> pl.DataFrame:
+def kaplan_meier(
+    durations: Sequence[float], observed: Sequence[bool], confidence: float = 0.95
+) -> pl.DataFrame:
     """Kaplan–Meier survival table: one row per distinct time (events or censorings).
 
     Columns: ``time, at_risk, events, censored, survival, ci_low, ci_high``; survival is the
@@ -61,7 +78,9 @@ def kaplan_meier(durations: Sequence[float], observed: Sequence[bool], confidenc
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = 1.0 - events / at_risk
         survival = np.cumprod(factor)
-        greenwood = np.cumsum(np.where(at_risk > events, events / (at_risk * (at_risk - events)), np.inf))
+        greenwood = np.cumsum(
+            np.where(at_risk > events, events / (at_risk * (at_risk - events)), np.inf)
+        )
         z = NormalDist().inv_cdf(0.5 + confidence / 2)
         log_s = np.log(survival)
         half = z * np.sqrt(greenwood) / np.abs(log_s)
@@ -70,9 +89,17 @@ def kaplan_meier(durations: Sequence[float], observed: Sequence[bool], confidenc
     defined = (survival > 0) & (survival < 1) & np.isfinite(half)
     low = np.where(defined, low, np.where(survival >= 1, 1.0, 0.0))
     high = np.where(defined, high, np.where(survival >= 1, 1.0, 0.0))
-    return pl.DataFrame({"time": times, "at_risk": at_risk, "events": events,
-                         "censored": total - events, "survival": survival,
-                         "ci_low": low, "ci_high": high})
+    return pl.DataFrame(
+        {
+            "time": times,
+            "at_risk": at_risk,
+            "events": events,
+            "censored": total - events,
+            "survival": survival,
+            "ci_low": low,
+            "ci_high": high,
+        }
+    )
 
 
 def median_survival(table: pl.DataFrame) -> float | None:
@@ -81,9 +108,12 @@ def median_survival(table: pl.DataFrame) -> float | None:
     return float(hit["time"][0]) if hit.height else None
 
 
-def role_tenures(relations: pl.DataFrame, roles: Iterable[str] = CRITICAL_ROLES,
-                 eliminating: Iterable[str] = ELIMINATING_END_REASONS,
-                 study_end: dt.date | None = None) -> pl.DataFrame:
+def role_tenures(
+    relations: pl.DataFrame,
+    roles: Iterable[str] = CRITICAL_ROLES,
+    eliminating: Iterable[str] = ELIMINATING_END_REASONS,
+    study_end: dt.date | None = None,
+) -> pl.DataFrame:
     """One row per holding of a role: ``person, role, unit, start, end, days, eliminated, end_reason``.
 
     Input: membership relations shaped like ``cellmap.store.views.relations`` (``source_id`` the
@@ -94,29 +124,42 @@ def role_tenures(relations: pl.DataFrame, roles: Iterable[str] = CRITICAL_ROLES,
     relations). ``eliminated`` is true when the end reason is in ``eliminating``. O(r log r).
     """
     roles, eliminating = list(roles), list(eliminating)
-    mem = relations.filter((pl.col("kind") == "membership") & pl.col("role").is_in(roles)
-                           & pl.col("valid_from").is_not_null())
+    mem = relations.filter(
+        (pl.col("kind") == "membership")
+        & pl.col("role").is_in(roles)
+        & pl.col("valid_from").is_not_null()
+    )
     if study_end is None:
-        dates = pl.concat([relations["valid_from"].drop_nulls(), relations["valid_to"].drop_nulls()])
+        dates = pl.concat(
+            [relations["valid_from"].drop_nulls(), relations["valid_to"].drop_nulls()]
+        )
         study_end = dates.max() if dates.len() else None
     rank = []
     if "reliability" in mem.columns:
-        mem = mem.with_columns(pl.col("reliability").replace_strict(_RELIABILITY_RANK, default=9).alias("_rel"))
+        mem = mem.with_columns(
+            pl.col("reliability").replace_strict(_RELIABILITY_RANK, default=9).alias("_rel")
+        )
         rank = ["_rel", "credibility"]
     mem = mem.sort(["source_id", "role", "target_id", "valid_from", *rank], nulls_last=True).unique(
-        subset=["source_id", "role", "target_id", "valid_from"], keep="first", maintain_order=True)
+        subset=["source_id", "role", "target_id", "valid_from"], keep="first", maintain_order=True
+    )
     out = mem.select(
-        pl.col("source_id").alias("person"), "role", pl.col("target_id").alias("unit"),
+        pl.col("source_id").alias("person"),
+        "role",
+        pl.col("target_id").alias("unit"),
         pl.col("valid_from").alias("start"),
         pl.col("valid_to").fill_null(pl.lit(study_end, dtype=pl.Date)).alias("end"),
         pl.col("end_reason"),
-        (pl.col("valid_to").is_not_null() & pl.col("end_reason").is_in(eliminating)).alias("eliminated"),
+        (pl.col("valid_to").is_not_null() & pl.col("end_reason").is_in(eliminating)).alias(
+            "eliminated"
+        ),
     ).with_columns((pl.col("end") - pl.col("start")).dt.total_days().alias("days"))
     return out.filter(pl.col("days") >= 0)
 
 
-def tenure_summary(tenures: pl.DataFrame, by: str = "role_group",
-                   groups: dict[str, Sequence[str]] | None = None) -> pl.DataFrame:
+def tenure_summary(
+    tenures: pl.DataFrame, by: str = "role_group", groups: dict[str, Sequence[str]] | None = None
+) -> pl.DataFrame:
     """Median tenure and elimination counts per group of roles.
 
     ``groups`` maps a group name to roles (default: ``leader`` alone, and every critical role).
@@ -127,13 +170,29 @@ def tenure_summary(tenures: pl.DataFrame, by: str = "role_group",
     for name, roles in groups.items():
         sub = tenures.filter(pl.col("role").is_in(list(roles)))
         table = kaplan_meier(sub["days"].to_numpy(), sub["eliminated"].to_numpy())
-        rows.append({by: name, "holdings": sub.height, "eliminated": int(sub["eliminated"].sum()),
-                     "censored": sub.height - int(sub["eliminated"].sum()),
-                     "median_days": median_survival(table),
-                     "survival_1y": survival_at(table, 365.0), "survival_2y": survival_at(table, 730.0)})
-    return pl.DataFrame(rows, schema={by: pl.String, "holdings": pl.Int64, "eliminated": pl.Int64,
-                                      "censored": pl.Int64, "median_days": pl.Float64,
-                                      "survival_1y": pl.Float64, "survival_2y": pl.Float64})
+        rows.append(
+            {
+                by: name,
+                "holdings": sub.height,
+                "eliminated": int(sub["eliminated"].sum()),
+                "censored": sub.height - int(sub["eliminated"].sum()),
+                "median_days": median_survival(table),
+                "survival_1y": survival_at(table, 365.0),
+                "survival_2y": survival_at(table, 730.0),
+            }
+        )
+    return pl.DataFrame(
+        rows,
+        schema={
+            by: pl.String,
+            "holdings": pl.Int64,
+            "eliminated": pl.Int64,
+            "censored": pl.Int64,
+            "median_days": pl.Float64,
+            "survival_1y": pl.Float64,
+            "survival_2y": pl.Float64,
+        },
+    )
 
 
 def survival_at(table: pl.DataFrame, t: float) -> float | None:

@@ -4,6 +4,7 @@ FtM, CSV and cellmap JSON lines keep every statement with its report and grade, 
 again (into any store) to the same counts. GraphML and GEXF carry the meta-network for other tools
 (Gephi, yEd, Visone), each relationship an edge with its kind, role, dates, report and grade.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

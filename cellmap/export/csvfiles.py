@@ -1,5 +1,6 @@
 """CSV: a folder of reports.csv, entities.csv, relations.csv and incidents.csv in the forms
 `cellmap import` reads (docs/formats.md §3). Several values of a property are joined by ';'."""
+
 from __future__ import annotations
 
 import csv
@@ -24,15 +25,26 @@ def _write(path: Path, columns: list[str], rows: list[dict]) -> int:
 def write(conn: Connection, out: Path) -> dict[str, int]:
     snap = Snapshot.read(conn)
     out.mkdir(parents=True, exist_ok=True)
-    reports = [{**r, "synthetic": "true" if r["synthetic"] else "false"} for r in snap.report_records().values()]
+    reports = [
+        {**r, "synthetic": "true" if r["synthetic"] else "false"}
+        for r in snap.report_records().values()
+    ]
     entities = []
     for key, kind, report, props, valid_from, valid_to in snap.fragments():
-        row = {"id": key, "kind": kind, "report": report, "valid_from": _iso(valid_from), "valid_to": _iso(valid_to),
-               "name": ""}
+        row = {
+            "id": key,
+            "kind": kind,
+            "report": report,
+            "valid_from": _iso(valid_from),
+            "valid_to": _iso(valid_to),
+            "name": "",
+        }
         row.update({prop: MULTI_SEPARATOR.join(values) for prop, values in props.items()})
         entities.append(row)
-    relations = [{**{k: v for k, v in r.items() if k not in ("record", "attrs")}, **r["attrs"]}
-                 for r in snap.relation_records()]
+    relations = [
+        {**{k: v for k, v in r.items() if k not in ("record", "attrs")}, **r["attrs"]}
+        for r in snap.relation_records()
+    ]
     incidents = []
     for record in snap.incident_records():
         row = {k: v for k, v in record.items() if k != "record"}
@@ -45,9 +57,20 @@ def write(conn: Connection, out: Path) -> dict[str, int]:
         return first + rest
 
     return {
-        "reports": _write(out / "reports.csv", ["id", "title", "kind", "date", "source", "grade", "synthetic"], reports),
-        "entities": _write(out / "entities.csv", columns(entities, ["id", "kind", "name", "report"]), entities),
-        "relations": _write(out / "relations.csv", columns(relations, ["kind", "source", "target", "id", "role"]),
-                            relations),
-        "incidents": _write(out / "incidents.csv", columns(incidents, ["id", "date", "type", "outcome"]), incidents),
+        "reports": _write(
+            out / "reports.csv",
+            ["id", "title", "kind", "date", "source", "grade", "synthetic"],
+            reports,
+        ),
+        "entities": _write(
+            out / "entities.csv", columns(entities, ["id", "kind", "name", "report"]), entities
+        ),
+        "relations": _write(
+            out / "relations.csv",
+            columns(relations, ["kind", "source", "target", "id", "role"]),
+            relations,
+        ),
+        "incidents": _write(
+            out / "incidents.csv", columns(incidents, ["id", "date", "type", "outcome"]), incidents
+        ),
     }

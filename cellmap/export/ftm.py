@@ -2,6 +2,7 @@
 one per relationship and one per incident version, each carrying cellmap's extension object with its
 report (defined in full on first use) so that the grades survive the round trip. Mapping: schema/ftm.yaml.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -31,7 +32,8 @@ def _entity_line(key: str, kind: str, props: dict[str, list[str]], ext: dict) ->
     for prop, values in props.items():
         target = reverse.get(prop, prop)
         (ftm_props if target in schema.properties else extra).setdefault(
-            target if target in schema.properties else prop, []).extend(values)
+            target if target in schema.properties else prop, []
+        ).extend(values)
     if extra:
         ext["properties"] = extra
     if mapping()["entities"].get(schema_name) != kind:
@@ -43,7 +45,10 @@ def _relation_line(record: dict) -> dict:
     maps = mapping()
     schema_name = maps["export_relations"].get(record["kind"], "UnknownLink")
     spec = maps["relations"][schema_name]
-    props: dict[str, list[str]] = {spec["source"]: [record["source"]], spec["target"]: [record["target"]]}
+    props: dict[str, list[str]] = {
+        spec["source"]: [record["source"]],
+        spec["target"]: [record["target"]],
+    }
     ext: dict = {"report": record["report"]}
     if spec["kind"] != record["kind"]:
         ext["kind"] = record["kind"]
@@ -80,6 +85,7 @@ def write(conn: Connection, out: Path) -> dict[str, int]:
 
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "w", encoding="utf-8") as handle:
+
         def put(line: dict, kind: str) -> None:
             handle.write(json.dumps(line, ensure_ascii=False) + "\n")
             written[kind] += 1
@@ -96,7 +102,11 @@ def write(conn: Connection, out: Path) -> dict[str, int]:
             put(_relation_line(record), "relations")
         for record in snap.incident_records():
             fields = {k: v for k, v in record.items() if k not in ("record", "id", "report")}
-            line = _entity_line(record["id"], "incident", {}, {"report": report_ref(record["report"]),
-                                                                 "incident": fields})
+            line = _entity_line(
+                record["id"],
+                "incident",
+                {},
+                {"report": report_ref(record["report"]), "incident": fields},
+            )
             put(line, "incidents")
     return written

@@ -1,5 +1,6 @@
 """GraphML and GEXF: the meta-network (every entity a node, every relationship statement an edge)
 written through NetworkX, which is used here only as an export format."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,12 +18,20 @@ def meta_network(conn: Connection) -> nx.MultiDiGraph:
     key_of = dict(views.entities(conn, resolved=False).select("entity_id", "key").iter_rows())
     for row in views.relations(conn, resolved=False).iter_rows(named=True):
         attrs = {
-            "kind": row["kind"], "role": row["role"], "valid_from": row["valid_from"] and row["valid_from"].isoformat(),
-            "valid_to": row["valid_to"] and row["valid_to"].isoformat(), "end_reason": row["end_reason"],
-            "attrs": row["attrs"], "report": row["report_key"], "grade": row["grade"],
+            "kind": row["kind"],
+            "role": row["role"],
+            "valid_from": row["valid_from"] and row["valid_from"].isoformat(),
+            "valid_to": row["valid_to"] and row["valid_to"].isoformat(),
+            "end_reason": row["end_reason"],
+            "attrs": row["attrs"],
+            "report": row["report_key"],
+            "grade": row["grade"],
         }
-        graph.add_edge(key_of[row["source_id"]], key_of[row["target_id"]],
-                       **{k: v for k, v in attrs.items() if v is not None})
+        graph.add_edge(
+            key_of[row["source_id"]],
+            key_of[row["target_id"]],
+            **{k: v for k, v in attrs.items() if v is not None},
+        )
     return graph
 
 

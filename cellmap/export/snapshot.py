@@ -2,11 +2,12 @@
 
 Every exporter writes the same snapshot; each item keeps its report so that provenance survives.
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import polars as pl
 from sqlalchemy import Connection
@@ -23,7 +24,7 @@ class Snapshot:
     incidents: pl.DataFrame
 
     @classmethod
-    def read(cls, conn: Connection) -> "Snapshot":
+    def read(cls, conn: Connection) -> Snapshot:
         return cls(
             reports=views.reports(conn),
             entities=views.entities(conn, resolved=False),
@@ -43,16 +44,22 @@ class Snapshot:
         out = {}
         for row in self.reports.iter_rows(named=True):
             out[row["report_key"]] = {
-                "id": row["report_key"], "title": row["title"], "kind": row["kind"],
-                "date": row["date"].isoformat() if row["date"] else None, "source": row["source"],
-                "grade": row["grade"], "synthetic": row["synthetic"],
+                "id": row["report_key"],
+                "title": row["title"],
+                "kind": row["kind"],
+                "date": row["date"].isoformat() if row["date"] else None,
+                "source": row["source"],
+                "grade": row["grade"],
+                "synthetic": row["synthetic"],
             }
         return out
 
     def fragments(self) -> Iterator[tuple[str, str, str, dict[str, list[str]], object, object]]:
         """(entity key, kind, report key, properties, valid_from, valid_to) per entity and report."""
         key_of, kind_of = self.key_of(), self.kind_of()
-        grouped = self.properties.group_by(["entity_id", "report_key", "valid_from", "valid_to"], maintain_order=True)
+        grouped = self.properties.group_by(
+            ["entity_id", "report_key", "valid_from", "valid_to"], maintain_order=True
+        )
         seen: set[int] = set()
         for (entity_id, report_key, valid_from, valid_to), frame in grouped:
             props: dict[str, list[str]] = {}
@@ -69,20 +76,50 @@ class Snapshot:
         key_of = self.key_of()
         for row in self.relations.iter_rows(named=True):
             yield {
-                "record": "relation", "id": row["key"], "kind": row["kind"], "source": key_of[row["source_id"]],
-                "target": key_of[row["target_id"]], "role": row["role"], "valid_from": _iso(row["valid_from"]),
-                "valid_to": _iso(row["valid_to"]), "end_reason": row["end_reason"],
-                "attrs": json.loads(row["attrs"]) if row["attrs"] else {}, "report": row["report_key"],
+                "record": "relation",
+                "id": row["key"],
+                "kind": row["kind"],
+                "source": key_of[row["source_id"]],
+                "target": key_of[row["target_id"]],
+                "role": row["role"],
+                "valid_from": _iso(row["valid_from"]),
+                "valid_to": _iso(row["valid_to"]),
+                "end_reason": row["end_reason"],
+                "attrs": json.loads(row["attrs"]) if row["attrs"] else {},
+                "report": row["report_key"],
             }
 
     def incident_records(self) -> Iterator[dict]:
         key_of = self.key_of()
         for row in self.incidents.iter_rows(named=True):
-            record = {"record": "incident", "id": row["key"], "report": row["report_key"],
-                      "date": _iso(row["date"])}
-            for name in ("date_precision", "type", "outcome", "sub_type", "fatalities", "lat", "lon", "geo_precision",
-                         "location", "admin1", "admin2", "admin3", "country", "actor1", "attribution_confidence",
-                         "notes", "source_dataset", "source_event_id", "mapping", "deleted"):
+            record = {
+                "record": "incident",
+                "id": row["key"],
+                "report": row["report_key"],
+                "date": _iso(row["date"]),
+            }
+            for name in (
+                "date_precision",
+                "type",
+                "outcome",
+                "sub_type",
+                "fatalities",
+                "lat",
+                "lon",
+                "geo_precision",
+                "location",
+                "admin1",
+                "admin2",
+                "admin3",
+                "country",
+                "actor1",
+                "attribution_confidence",
+                "notes",
+                "source_dataset",
+                "source_event_id",
+                "mapping",
+                "deleted",
+            ):
                 if row[name] is not None:
                     record[name] = row[name]
             if row["source_codes"]:

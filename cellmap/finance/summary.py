@@ -1,4 +1,5 @@
 """Headline war-chest figures as one JSON-able dict (ledger totals and runway), for `cellmap demo` and the web."""
+
 from __future__ import annotations
 
 from cellmap.finance import ledger, runway

@@ -8,6 +8,7 @@ fragmentation) this beats s separate searches by a wide constant factor.
 Reference: the technique of bit-parallel BFS, e.g. Then et al. (2014), "The more the merrier:
 efficient multi-source graph traversal", PVLDB 8(4).
 """
+
 from __future__ import annotations
 
 import igraph as ig
@@ -48,8 +49,13 @@ def arcs(g: ig.Graph) -> Arcs:
     return cached(g, "arcs", lambda: Arcs(g.vcount(), edge_array(g)))
 
 
-def reciprocal_distance_sums(a: Arcs, sources: np.ndarray, removed: np.ndarray | None = None,
-                             per_node: bool = False, block: int = 4096):
+def reciprocal_distance_sums(
+    a: Arcs,
+    sources: np.ndarray,
+    removed: np.ndarray | None = None,
+    per_node: bool = False,
+    block: int = 4096,
+):
     """Σ over sources s and reached nodes v ≠ s of 1/d(s, v), ignoring ``removed`` nodes.
 
     Returns the total, or with ``per_node=True`` an array holding, for each node v, Σ_s 1/d(s, v).
@@ -62,7 +68,7 @@ def reciprocal_distance_sums(a: Arcs, sources: np.ndarray, removed: np.ndarray |
     if len(tail) == 0:
         return per if per_node else 0.0
     for b0 in range(0, len(sources), block):
-        src = np.asarray(sources[b0:b0 + block], dtype=np.int64)
+        src = np.asarray(sources[b0 : b0 + block], dtype=np.int64)
         words = (len(src) + 63) // 64
         bit = np.arange(len(src))
         reached = np.zeros((n, words), dtype=np.uint64)

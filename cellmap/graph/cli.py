@@ -3,48 +3,80 @@
 Every command reads the store (``--db``) or a plain edge list (``--edges FILE.csv`` with columns
 ``source,target[,weight]``), prints a Rich table, or JSON with ``--json``.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import polars as pl
 import typer
 
-from cellmap.cliutil import (DbOption, GradeOption, JsonOption, banner, date_option, emit_json, err, out,
-                             print_frame, user_errors)
+from cellmap.cliutil import (
+    DbOption,
+    GradeOption,
+    JsonOption,
+    banner,
+    date_option,
+    emit_json,
+    err,
+    out,
+    print_frame,
+    user_errors,
+)
 from cellmap.errors import InputError
-
 
 if TYPE_CHECKING:  # igraph loads in ~0.7 s: only the commands that need it import it
     import igraph as ig
-app = typer.Typer(help="Network analytics: measures, cells, key players, paths.", no_args_is_help=True)
+app = typer.Typer(
+    help="Network analytics: measures, cells, key players, paths.", no_args_is_help=True
+)
 
-EdgesOption = typer.Option(None, "--edges", help="Analyse a plain edge list CSV (source,target[,weight]) instead "
-                                                 "of the store.")
-GraphOption = typer.Option("person", "--graph", help="person (person–person ties), meta (all entities), or an "
-                                                     "affiliation kind (cell, site, incident, organisation…) for "
-                                                     "the person projection of that two-mode network.")
-KindsOption = typer.Option(None, "--kinds", help="Relation kinds to use, comma-separated (default: all).")
-WeightOption = typer.Option(None, "--weight", help="Weight of a relation kind, KIND=W (repeatable; default 1).")
-FromOption = typer.Option(None, "--from", help="Only ties valid on or after this date (YYYY-MM-DD).")
+EdgesOption = typer.Option(
+    None,
+    "--edges",
+    help="Analyse a plain edge list CSV (source,target[,weight]) instead of the store.",
+)
+GraphOption = typer.Option(
+    "person",
+    "--graph",
+    help="person (person–person ties), meta (all entities), or an "
+    "affiliation kind (cell, site, incident, organisation…) for "
+    "the person projection of that two-mode network.",
+)
+KindsOption = typer.Option(
+    None, "--kinds", help="Relation kinds to use, comma-separated (default: all)."
+)
+WeightOption = typer.Option(
+    None, "--weight", help="Weight of a relation kind, KIND=W (repeatable; default 1)."
+)
+FromOption = typer.Option(
+    None, "--from", help="Only ties valid on or after this date (YYYY-MM-DD)."
+)
 ToOption = typer.Option(None, "--to", help="Only ties valid on or before this date (YYYY-MM-DD).")
-GradesOption = typer.Option(None, "--grades", help="Recompute at each minimum grade, e.g. all,C3,B3,A2, and show "
-                                                   "which conclusions hold at every grade.")
+GradesOption = typer.Option(
+    None,
+    "--grades",
+    help="Recompute at each minimum grade, e.g. all,C3,B3,A2, and show "
+    "which conclusions hold at every grade.",
+)
 
 
 @dataclass
 class Source:
     """Where the graph comes from, and how to project it (one graph per minimum grade)."""
-    db: Optional[str]
-    edges: Optional[Path]
+
+    db: str | None
+    edges: Path | None
     graph: str
-    kinds: Optional[list[str]]
+    kinds: list[str] | None
     weights: dict[str, float]
-    window: Optional[tuple[Optional[dt.date], Optional[dt.date]]]
-    frames: Optional[tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]] = None  # relations, entities, reports
+    window: tuple[dt.date | None, dt.date | None] | None
+    frames: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame] | None = (
+        None  # relations, entities, reports
+    )
     synthetic: bool = False
 
     def load(self) -> None:
@@ -58,7 +90,7 @@ class Source:
             self.frames = views.relations(conn), views.entities(conn), views.reports(conn)
             self.synthetic = views.is_synthetic(conn)
 
-    def project(self, min_grade: Optional[str] = None) -> ig.Graph:
+    def project(self, min_grade: str | None = None) -> ig.Graph:
         from cellmap.graph import projection as p
 
         if self.edges is not None:
@@ -68,14 +100,22 @@ class Source:
         self.load()
         relations, entities, _ = self.frames
         if self.graph == "person":
-            return p.person_graph(relations, entities, self.kinds, self.weights, min_grade, self.window)
+            return p.person_graph(
+                relations, entities, self.kinds, self.weights, min_grade, self.window
+            )
         if self.graph == "meta":
-            return p.meta_network(relations, entities, self.kinds, self.weights, min_grade, self.window)
+            return p.meta_network(
+                relations, entities, self.kinds, self.weights, min_grade, self.window
+            )
         if self.graph in p.AFFILIATION_KINDS:
-            two_mode = p.two_mode_graph(relations, entities, self.graph, self.kinds, min_grade, self.window)
+            two_mode = p.two_mode_graph(
+                relations, entities, self.graph, self.kinds, min_grade, self.window
+            )
             return p.one_mode_projection(two_mode)
-        raise InputError(f"{self.graph!r} is not person, meta or one of {', '.join(p.AFFILIATION_KINDS)}",
-                         field="--graph")
+        raise InputError(
+            f"{self.graph!r} is not person, meta or one of {', '.join(p.AFFILIATION_KINDS)}",
+            field="--graph",
+        )
 
     def project_for(self, relations, entities, min_grade=None, **_):
         """Projection with the signature :func:`cellmap.graph.sensitivity.sensitivity` expects."""
@@ -97,10 +137,10 @@ def _source(db, edges, graph, kinds, weights, start, end) -> Source:
     return Source(db, edges, graph, kind_list, parsed, window)
 
 
-def _grades(text: Optional[str]) -> Optional[list[Optional[str]]]:
+def _grades(text: str | None) -> list[str | None] | None:
     if not text:
         return None
-    out: list[Optional[str]] = []
+    out: list[str | None] = []
     for item in text.split(","):
         item = item.strip().upper()
         out.append(None if item in ("ALL", "") else item)
@@ -125,14 +165,24 @@ def _sensitivity(source: Source, conclude, grades, json_out: bool, title: str) -
 
 @app.command("measures")
 def measures_cmd(
-    db: Optional[str] = DbOption, edges: Optional[Path] = EdgesOption, graph: str = GraphOption,
-    kinds: Optional[str] = KindsOption, weight: Optional[list[str]] = WeightOption,
-    min_grade: Optional[str] = GradeOption, start: Optional[str] = FromOption, end: Optional[str] = ToOption,
+    db: str | None = DbOption,
+    edges: Path | None = EdgesOption,
+    graph: str = GraphOption,
+    kinds: str | None = KindsOption,
+    weight: list[str] | None = WeightOption,
+    min_grade: str | None = GradeOption,
+    start: str | None = FromOption,
+    end: str | None = ToOption,
     sort: str = typer.Option("betweenness", "--sort", help="Measure to rank by."),
     top: int = typer.Option(20, "--top", help="Rows to show (0: all)."),
-    samples: Optional[int] = typer.Option(None, "--samples", help="Sampled betweenness/harmonic closeness from "
-                                                                  "this many sources (with standard error)."),
-    seed: int = typer.Option(0, "--seed"), grades: Optional[str] = GradesOption, json_out: bool = JsonOption,
+    samples: int | None = typer.Option(
+        None,
+        "--samples",
+        help="Sampled betweenness/harmonic closeness from this many sources (with standard error).",
+    ),
+    seed: int = typer.Option(0, "--seed"),
+    grades: str | None = GradesOption,
+    json_out: bool = JsonOption,
 ) -> None:
     """Every node measure: degree, strength, betweenness, harmonic closeness, eigenvector, PageRank,
     k-core, articulation points, constraint, effective size, cells and sectors tied together.
@@ -144,40 +194,86 @@ def measures_cmd(
     with user_errors():
         source = _source(db, edges, graph, kinds, weight, start, end)
         if grades:
-            _sensitivity(source, top_measure(sort, top or 10, samples), _grades(grades), json_out,
-                         f"top {top or 10} by {sort}, by minimum report grade")
+            _sensitivity(
+                source,
+                top_measure(sort, top or 10, samples),
+                _grades(grades),
+                json_out,
+                f"top {top or 10} by {sort}, by minimum report grade",
+            )
             return
         g = source.project(min_grade)
         with err.status(f"measuring {g.vcount():,} nodes, {g.ecount():,} edges…"):
             frame = measures(g, samples=samples, seed=seed)
         if sort not in frame.columns:
-            raise InputError(f"{sort!r} is not a measure ({', '.join(frame.columns[3:])})", field="--sort")
+            raise InputError(
+                f"{sort!r} is not a measure ({', '.join(frame.columns[3:])})", field="--sort"
+            )
         frame = frame.sort([sort, "node"], descending=[True, False], nulls_last=True)
         shown = frame.head(top) if top else frame
         if json_out:
-            emit_json({"nodes": g.vcount(), "edges": g.ecount(), "measures": shown.to_dicts(),
-                        "bridges": bridges(g).to_dicts()})
+            emit_json(
+                {
+                    "nodes": g.vcount(),
+                    "edges": g.ecount(),
+                    "measures": shown.to_dicts(),
+                    "bridges": bridges(g).to_dicts(),
+                }
+            )
             return
         banner(source.synthetic)
-        columns = ["label", "degree", "strength", "betweenness", "harmonic", "eigenvector", "pagerank", "coreness",
-                   "articulation", "constraint", "effective_size", "cells_connected", "sectors_connected"]
+        columns = [
+            "label",
+            "degree",
+            "strength",
+            "betweenness",
+            "harmonic",
+            "eigenvector",
+            "pagerank",
+            "coreness",
+            "articulation",
+            "constraint",
+            "effective_size",
+            "cells_connected",
+            "sectors_connected",
+        ]
         if samples:
             columns.insert(4, "betweenness_se")
-        short = {"betweenness_se": "btw ±se", "articulation": "cut", "effective_size": "eff.size",
-                 "cells_connected": "cells", "sectors_connected": "sectors", "betweenness": "betweenness",
-                 "eigenvector": "eigenvec", "coreness": "core"}
-        print_frame(f"{g.vcount():,} nodes, {g.ecount():,} edges — by {sort}",
-                    shown.select(columns).rename({c: short[c] for c in columns if c in short}))
-        out().print(f"bridges: {bridges(g).height:,}; articulation points: {int(frame['articulation'].sum()):,}")
+        short = {
+            "betweenness_se": "btw ±se",
+            "articulation": "cut",
+            "effective_size": "eff.size",
+            "cells_connected": "cells",
+            "sectors_connected": "sectors",
+            "betweenness": "betweenness",
+            "eigenvector": "eigenvec",
+            "coreness": "core",
+        }
+        print_frame(
+            f"{g.vcount():,} nodes, {g.ecount():,} edges — by {sort}",
+            shown.select(columns).rename({c: short[c] for c in columns if c in short}),
+        )
+        out().print(
+            f"bridges: {bridges(g).height:,}; articulation points: {int(frame['articulation'].sum()):,}"
+        )
 
 
 @app.command("cells")
 def cells_cmd(
-    db: Optional[str] = DbOption, edges: Optional[Path] = EdgesOption, graph: str = GraphOption,
-    kinds: Optional[str] = KindsOption, weight: Optional[list[str]] = WeightOption,
-    min_grade: Optional[str] = GradeOption, start: Optional[str] = FromOption, end: Optional[str] = ToOption,
-    resolution: float = typer.Option(1.0, "--resolution", help="Leiden resolution γ (higher: smaller groups)."),
-    seed: int = typer.Option(0, "--seed"), grades: Optional[str] = GradesOption, json_out: bool = JsonOption,
+    db: str | None = DbOption,
+    edges: Path | None = EdgesOption,
+    graph: str = GraphOption,
+    kinds: str | None = KindsOption,
+    weight: list[str] | None = WeightOption,
+    min_grade: str | None = GradeOption,
+    start: str | None = FromOption,
+    end: str | None = ToOption,
+    resolution: float = typer.Option(
+        1.0, "--resolution", help="Leiden resolution γ (higher: smaller groups)."
+    ),
+    seed: int = typer.Option(0, "--seed"),
+    grades: str | None = GradesOption,
+    json_out: bool = JsonOption,
 ) -> None:
     """Leiden groups from structure, and how they agree with recorded cells.
 
@@ -188,45 +284,79 @@ def cells_cmd(
     with user_errors():
         source = _source(db, edges, graph, kinds, weight, start, end)
         if grades:
-            _sensitivity(source, same_group(resolution, seed), _grades(grades), json_out,
-                         "tied pairs in the same group, by minimum report grade")
+            _sensitivity(
+                source,
+                same_group(resolution, seed),
+                _grades(grades),
+                json_out,
+                "tied pairs in the same group, by minimum report grade",
+            )
             return
         g = source.project(min_grade)
         comms = leiden(g, resolution=resolution, seed=seed)
         cmp = compare_with_recorded(g, comms)
-        sizes = comms.frame.group_by("community").agg(pl.len().alias("size"),
-                                                      pl.col("label").sort().head(5).str.join(", ").alias("members"))
+        sizes = comms.frame.group_by("community").agg(
+            pl.len().alias("size"), pl.col("label").sort().head(5).str.join(", ").alias("members")
+        )
         sizes = sizes.sort("community")
         if json_out:
-            emit_json({"resolution": resolution, "modularity": comms.quality, "ari": cmp.ari, "nmi": cmp.nmi,
-                        "compared": cmp.compared, "communities": comms.frame.to_dicts(),
-                        "mismatches": cmp.mismatches.to_dicts()})
+            emit_json(
+                {
+                    "resolution": resolution,
+                    "modularity": comms.quality,
+                    "ari": cmp.ari,
+                    "nmi": cmp.nmi,
+                    "compared": cmp.compared,
+                    "communities": comms.frame.to_dicts(),
+                    "mismatches": cmp.mismatches.to_dicts(),
+                }
+            )
             return
         banner(source.synthetic)
-        print_frame(f"{sizes.height} groups (γ={resolution}, modularity {comms.quality:.3f})", sizes)
+        print_frame(
+            f"{sizes.height} groups (γ={resolution}, modularity {comms.quality:.3f})", sizes
+        )
         if cmp.compared < 2:
-            out().print("no recorded cells to compare with (members of cells come from membership relations)")
+            out().print(
+                "no recorded cells to compare with (members of cells come from membership relations)"
+            )
         else:
-            out().print(f"agreement with recorded cells over {cmp.compared} persons: "
-                         f"ARI {cmp.ari:.3f}, NMI {cmp.nmi:.3f}")
+            out().print(
+                f"agreement with recorded cells over {cmp.compared} persons: "
+                f"ARI {cmp.ari:.3f}, NMI {cmp.nmi:.3f}"
+            )
         if cmp.mismatches.height:
             print_frame("structural group differs from recorded cell", cmp.mismatches)
 
 
 @app.command("keyplayers")
 def keyplayers_cmd(
-    db: Optional[str] = DbOption, edges: Optional[Path] = EdgesOption, graph: str = GraphOption,
-    kinds: Optional[str] = KindsOption, weight: Optional[list[str]] = WeightOption,
-    min_grade: Optional[str] = GradeOption, start: Optional[str] = FromOption, end: Optional[str] = ToOption,
+    db: str | None = DbOption,
+    edges: Path | None = EdgesOption,
+    graph: str = GraphOption,
+    kinds: str | None = KindsOption,
+    weight: list[str] | None = WeightOption,
+    min_grade: str | None = GradeOption,
+    start: str | None = FromOption,
+    end: str | None = ToOption,
     k: int = typer.Option(5, "--k", help="Size of the set."),
-    objective: str = typer.Option("DF", "--objective", help="F or DF (KPP-Neg: removal fragments most), "
-                                                            "R or DR (KPP-Pos: reaches most within --m steps)."),
+    objective: str = typer.Option(
+        "DF",
+        "--objective",
+        help="F or DF (KPP-Neg: removal fragments most), "
+        "R or DR (KPP-Pos: reaches most within --m steps).",
+    ),
     m: int = typer.Option(2, "--m", help="Steps for reach (KPP-Pos)."),
-    method: str = typer.Option("auto", "--method", help="auto, exact (enumerate) or greedy (+swap search)."),
-    candidates: Optional[int] = typer.Option(None, "--candidates", help="Limit the swap search to the top N "
-                                                                        "candidates (default: auto)."),
+    method: str = typer.Option(
+        "auto", "--method", help="auto, exact (enumerate) or greedy (+swap search)."
+    ),
+    candidates: int | None = typer.Option(
+        None, "--candidates", help="Limit the swap search to the top N candidates (default: auto)."
+    ),
     restarts: int = typer.Option(0, "--restarts", help="Extra seeded random starts."),
-    seed: int = typer.Option(0, "--seed"), grades: Optional[str] = GradesOption, json_out: bool = JsonOption,
+    seed: int = typer.Option(0, "--seed"),
+    grades: str | None = GradesOption,
+    json_out: bool = JsonOption,
 ) -> None:
     """Key players (Borgatti 2006): KPP-Neg (F, DF) and KPP-Pos (R, DR)."""
     from cellmap.graph.keyplayers import key_players
@@ -237,33 +367,60 @@ def keyplayers_cmd(
         source = _source(db, edges, graph, kinds, weight, start, end)
         options = dict(m=m, method=method, candidates=pool, restarts=restarts)
         if grades:
-            _sensitivity(source, key_player_set(k, objective, seed, **options), _grades(grades), json_out,
-                         f"key players ({objective}, k={k}), by minimum report grade")
+            _sensitivity(
+                source,
+                key_player_set(k, objective, seed, **options),
+                _grades(grades),
+                json_out,
+                f"key players ({objective}, k={k}), by minimum report grade",
+            )
             return
         g = source.project(min_grade)
         with err.status(f"searching key players ({objective}, k={k})…"):
             result = key_players(g, k, objective=objective, seed=seed, **options)
         if json_out:
-            emit_json({"objective": result.objective, "k": k, "score": result.score, "baseline": result.baseline,
-                        "method": result.method, "evaluations": result.evaluations, "seconds": result.seconds,
-                        "params": result.params, "players": result.to_frame().to_dicts()})
+            emit_json(
+                {
+                    "objective": result.objective,
+                    "k": k,
+                    "score": result.score,
+                    "baseline": result.baseline,
+                    "method": result.method,
+                    "evaluations": result.evaluations,
+                    "seconds": result.seconds,
+                    "params": result.params,
+                    "players": result.to_frame().to_dicts(),
+                }
+            )
             return
         banner(source.synthetic)
-        print_frame(f"{result.objective} = {result.score:.4f} (without removal {result.baseline:.4f}); "
-                    f"{result.method}, {result.evaluations:,} evaluations, {result.seconds:.2f} s",
-                    result.to_frame().select("rank", "node", "label"))
+        print_frame(
+            f"{result.objective} = {result.score:.4f} (without removal {result.baseline:.4f}); "
+            f"{result.method}, {result.evaluations:,} evaluations, {result.seconds:.2f} s",
+            result.to_frame().select("rank", "node", "label"),
+        )
 
 
 @app.command("path")
 def path_cmd(
     source_node: str = typer.Argument(..., metavar="FROM", help="Entity key, id or unique name."),
     target_node: str = typer.Argument(..., metavar="TO", help="Entity key, id or unique name."),
-    db: Optional[str] = DbOption, edges: Optional[Path] = EdgesOption, graph: str = GraphOption,
-    kinds: Optional[str] = KindsOption, weight: Optional[list[str]] = WeightOption,
-    min_grade: Optional[str] = GradeOption, start: Optional[str] = FromOption, end: Optional[str] = ToOption,
-    how: str = typer.Option("shortest", "--how", help="shortest (all geodesics), k (k shortest) or simple "
-                                                      "(all simple paths up to --max-length)."),
-    k: int = typer.Option(3, "--k"), max_length: int = typer.Option(4, "--max-length"),
+    db: str | None = DbOption,
+    edges: Path | None = EdgesOption,
+    graph: str = GraphOption,
+    kinds: str | None = KindsOption,
+    weight: list[str] | None = WeightOption,
+    min_grade: str | None = GradeOption,
+    start: str | None = FromOption,
+    end: str | None = ToOption,
+    how: str = typer.Option(
+        "shortest",
+        "--how",
+        help="shortest (all geodesics), k (k shortest) or simple "
+        "(all simple paths up to --max-length).",
+    ),
+    k: int = typer.Option(3, "--k"),
+    max_length: int = typer.Option(4, "--max-length"),
     json_out: bool = JsonOption,
 ) -> None:
     """How FROM is connected to TO, and on whose word: every step with its reports and grades."""
@@ -275,11 +432,19 @@ def path_cmd(
         conn = connect(g, source_node, target_node, how=how, k=k, max_length=max_length)
         steps = conn.steps
         if source.frames is not None:
-            reports = source.frames[2].select("report_id", pl.col("report_key").alias("report"), "title")
+            reports = source.frames[2].select(
+                "report_id", pl.col("report_key").alias("report"), "title"
+            )
             steps = steps.join(reports, on="report_id", how="left")
         if json_out:
-            emit_json({"from": conn.source, "to": conn.target, "paths": conn.paths.to_dicts(),
-                        "steps": steps.to_dicts()})
+            emit_json(
+                {
+                    "from": conn.source,
+                    "to": conn.target,
+                    "paths": conn.paths.to_dicts(),
+                    "steps": steps.to_dicts(),
+                }
+            )
             return
         banner(source.synthetic)
         if conn.paths.height == 0:
@@ -288,6 +453,19 @@ def path_cmd(
         print_frame(f"paths from {conn.source} to {conn.target}", conn.paths.drop("nodes"))
         if source.edges is not None:  # an edge list's evidence is the CSV line that states the tie
             steps = steps.rename({"relation_id": "csv_line"})
-        shown = [c for c in ("path", "step", "source_label", "target_label", "kind", "report", "title", "grade",
-                             "csv_line") if c in steps.columns]
+        shown = [
+            c
+            for c in (
+                "path",
+                "step",
+                "source_label",
+                "target_label",
+                "kind",
+                "report",
+                "title",
+                "grade",
+                "csv_line",
+            )
+            if c in steps.columns
+        ]
         print_frame("evidence for each step", steps.select(shown))

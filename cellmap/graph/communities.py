@@ -9,6 +9,7 @@ parameter γ of modularity ``Q = 1/2m Σ_ij (A_ij − γ k_i k_j / 2m) δ(c_i, c
 Hubert, L. & Arabie, P. (1985). Comparing partitions (adjusted Rand index).
 Danon, L. et al. (2005). Comparing community structure identification (normalised mutual information).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,14 +25,16 @@ __all__ = ["Communities", "leiden", "recorded_cells", "compare_with_recorded", "
 class Communities:
     """A partition of the vertices: ``membership[v]`` is v's community; ``quality`` is the modularity
     at the resolution used."""
+
     membership: list[int]
     quality: float
     resolution: float
     frame: pl.DataFrame  # node, label, community, size
 
 
-def leiden(g: ig.Graph, resolution: float = 1.0, seed: int = 0, weighted: bool = True,
-           iterations: int = -1) -> Communities:
+def leiden(
+    g: ig.Graph, resolution: float = 1.0, seed: int = 0, weighted: bool = True, iterations: int = -1
+) -> Communities:
     """Leiden communities maximising modularity with resolution γ (RB configuration model).
 
     γ > 1 gives more, smaller groups; γ < 1 fewer, larger ones. ``iterations=-1`` iterates until the
@@ -39,8 +42,14 @@ def leiden(g: ig.Graph, resolution: float = 1.0, seed: int = 0, weighted: bool =
     Communities are numbered by decreasing size (ties: by smallest member).
     """
     weights = g.es["weight"] if weighted and "weight" in g.es.attributes() and g.ecount() else None
-    part = leidenalg.find_partition(g, leidenalg.RBConfigurationVertexPartition, weights=weights,
-                                    resolution_parameter=resolution, seed=seed, n_iterations=iterations)
+    part = leidenalg.find_partition(
+        g,
+        leidenalg.RBConfigurationVertexPartition,
+        weights=weights,
+        resolution_parameter=resolution,
+        seed=seed,
+        n_iterations=iterations,
+    )
     raw = list(part.membership)
     groups: dict[int, list[int]] = {}
     for v, c in enumerate(raw):
@@ -50,11 +59,19 @@ def leiden(g: ig.Graph, resolution: float = 1.0, seed: int = 0, weighted: bool =
     for new, members in enumerate(order):
         for v in members:
             membership[v] = new
-    quality = g.modularity(membership, weights=weights, resolution=resolution) if g.ecount() else 0.0
+    quality = (
+        g.modularity(membership, weights=weights, resolution=resolution) if g.ecount() else 0.0
+    )
     sizes = [len(order[c]) for c in membership]
-    frame = pl.DataFrame({"node": g.vs["name"], "label": g.vs["label"] if "label" in g.vs.attributes()
-                          else g.vs["name"], "community": membership, "size": sizes},
-                         schema={"node": pl.Utf8, "label": pl.Utf8, "community": pl.Int64, "size": pl.Int64})
+    frame = pl.DataFrame(
+        {
+            "node": g.vs["name"],
+            "label": g.vs["label"] if "label" in g.vs.attributes() else g.vs["name"],
+            "community": membership,
+            "size": sizes,
+        },
+        schema={"node": pl.Utf8, "label": pl.Utf8, "community": pl.Int64, "size": pl.Int64},
+    )
     return Communities(membership, float(quality), resolution, frame)
 
 
@@ -64,13 +81,18 @@ def recorded_cells(g: ig.Graph) -> pl.DataFrame:
     mem = g["memberships"] if "memberships" in g.attributes() else None
     if mem is None or mem.height == 0:
         return pl.DataFrame(schema={"vertex": pl.Int64, "cell": pl.Utf8})
-    return (mem.filter(pl.col("group_kind") == "cell").sort("vertex", "group")
-            .group_by("vertex", maintain_order=True).agg(pl.col("group").first().alias("cell")))
+    return (
+        mem.filter(pl.col("group_kind") == "cell")
+        .sort("vertex", "group")
+        .group_by("vertex", maintain_order=True)
+        .agg(pl.col("group").first().alias("cell"))
+    )
 
 
 @dataclass
 class CellComparison:
     """Agreement of structural communities with recorded cells, over persons with a recorded cell."""
+
     ari: float
     nmi: float
     compared: int
@@ -88,9 +110,20 @@ def compare_with_recorded(g: ig.Graph, communities: Communities) -> CellComparis
     """
     cells = recorded_cells(g)
     if cells.height < 2:
-        return CellComparison(float("nan"), float("nan"), cells.height, pl.DataFrame(
-            schema={"node": pl.Utf8, "label": pl.Utf8, "community": pl.Int64, "recorded_cell": pl.Utf8,
-                    "community_cell": pl.Utf8}))
+        return CellComparison(
+            float("nan"),
+            float("nan"),
+            cells.height,
+            pl.DataFrame(
+                schema={
+                    "node": pl.Utf8,
+                    "label": pl.Utf8,
+                    "community": pl.Int64,
+                    "recorded_cell": pl.Utf8,
+                    "community_cell": pl.Utf8,
+                }
+            ),
+        )
     verts = cells["vertex"].to_list()
     structural = [communities.membership[v] for v in verts]
     cell_ids = {c: i for i, c in enumerate(sorted(set(cells["cell"].to_list())))}
@@ -98,17 +131,32 @@ def compare_with_recorded(g: ig.Graph, communities: Communities) -> CellComparis
     ari = ig.compare_communities(structural, recorded, method="adjusted_rand")
     nmi = ig.compare_communities(structural, recorded, method="nmi")
     frame = cells.with_columns(pl.Series("community", structural, dtype=pl.Int64))
-    majority = (frame.group_by("community", "cell").agg(pl.len().alias("n"))
-                .sort(["community", "n", "cell"], descending=[False, True, False])
-                .group_by("community", maintain_order=True).agg(pl.col("cell").first().alias("community_cell")))
-    all_cells = g["memberships"].filter(pl.col("group_kind") == "cell").group_by("vertex").agg(
-        pl.col("group").alias("cells"))
+    majority = (
+        frame.group_by("community", "cell")
+        .agg(pl.len().alias("n"))
+        .sort(["community", "n", "cell"], descending=[False, True, False])
+        .group_by("community", maintain_order=True)
+        .agg(pl.col("cell").first().alias("community_cell"))
+    )
+    all_cells = (
+        g["memberships"]
+        .filter(pl.col("group_kind") == "cell")
+        .group_by("vertex")
+        .agg(pl.col("group").alias("cells"))
+    )
     names = g.vs["name"]
     labels = g.vs["label"] if "label" in g.vs.attributes() else names
-    mismatches = (frame.join(majority, on="community").join(all_cells, on="vertex")
-                  .filter(~pl.col("cells").list.contains(pl.col("community_cell")))
-                  .sort("vertex")
-                  .select(pl.col("vertex").map_elements(lambda v: names[v], return_dtype=pl.Utf8).alias("node"),
-                          pl.col("vertex").map_elements(lambda v: labels[v], return_dtype=pl.Utf8).alias("label"),
-                          "community", pl.col("cell").alias("recorded_cell"), "community_cell"))
+    mismatches = (
+        frame.join(majority, on="community")
+        .join(all_cells, on="vertex")
+        .filter(~pl.col("cells").list.contains(pl.col("community_cell")))
+        .sort("vertex")
+        .select(
+            pl.col("vertex").map_elements(lambda v: names[v], return_dtype=pl.Utf8).alias("node"),
+            pl.col("vertex").map_elements(lambda v: labels[v], return_dtype=pl.Utf8).alias("label"),
+            "community",
+            pl.col("cell").alias("recorded_cell"),
+            "community_cell",
+        )
+    )
     return CellComparison(float(ari), float(nmi), len(verts), mismatches)

@@ -8,13 +8,18 @@ Computational and Mathematical Organization Theory 12(1), 21-34.
 Both functions treat the graph as undirected and unweighted (edge direction and weight are
 ignored: fragmentation is about who can reach whom at all).
 """
+
 from __future__ import annotations
 
 import igraph as ig
 import numpy as np
 
-__all__ = ["fragmentation", "distance_fragmentation", "fragmentation_from_sizes",
-           "reciprocal_distance_sum"]
+__all__ = [
+    "fragmentation",
+    "distance_fragmentation",
+    "fragmentation_from_sizes",
+    "reciprocal_distance_sum",
+]
 
 
 def fragmentation_from_sizes(sizes: np.ndarray | list[int], n: int) -> float:
@@ -55,7 +60,9 @@ def reciprocal_distance_sum(g: ig.Graph, sources: list[int] | None = None) -> fl
     block = max(1, min(len(srcs), 2_000_000 // max(n, 1)))
     total = 0.0
     for start in range(0, len(srcs), block):
-        d = np.asarray(g.distances(source=srcs[start:start + block], mode="all"), dtype=np.float64)
+        d = np.asarray(
+            g.distances(source=srcs[start : start + block], mode="all"), dtype=np.float64
+        )
         with np.errstate(divide="ignore"):
             inv = 1.0 / d
         inv[~np.isfinite(inv)] = 0.0  # 1/0 on the diagonal and 1/inf for unreachable pairs

@@ -25,15 +25,16 @@ for F, where one depth-first search scores all n one-node extensions of a set at
 (:func:`fragmentation_after_each`), so a swap pass is k searches of O(n + m). DF evaluations of a
 step are spread over forked workers on large graphs.
 """
+
 from __future__ import annotations
 
 import itertools
 import math
 import multiprocessing
 import time
+from collections.abc import Callable
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from typing import Callable
 
 import igraph as ig
 import numpy as np
@@ -45,8 +46,16 @@ from cellmap.graph.fragmentation import fragmentation_from_sizes
 from cellmap.graph.measures import adjacency, betweenness
 from cellmap.graph.parallel import default_workers, worker_pool
 
-__all__ = ["KeyPlayerSet", "fragmentation_after_each", "kpp_neg", "kpp_pos", "key_players", "objective_function", "NEG_OBJECTIVES",
-           "POS_OBJECTIVES"]
+__all__ = [
+    "KeyPlayerSet",
+    "fragmentation_after_each",
+    "kpp_neg",
+    "kpp_pos",
+    "key_players",
+    "objective_function",
+    "NEG_OBJECTIVES",
+    "POS_OBJECTIVES",
+]
 
 NEG_OBJECTIVES = ("F", "DF")
 POS_OBJECTIVES = ("R", "DR")
@@ -58,27 +67,42 @@ _DENSE_LIMIT = 4000  # all-pairs distance matrix for R/DR up to this many nodes 
 @dataclass
 class KeyPlayerSet:
     """A key-player set and how it was found."""
+
     objective: str
     k: int
     indices: list[int]
     nodes: list[str]
     labels: list[str]
     score: float
-    method: str            # "exact" or "greedy+swap"
+    method: str  # "exact" or "greedy+swap"
     evaluations: int
     seconds: float
-    baseline: float        # the objective with no node removed (KPP-Neg) / 0 (KPP-Pos)
+    baseline: float  # the objective with no node removed (KPP-Neg) / 0 (KPP-Pos)
     params: dict = field(default_factory=dict)
     pool: list[int] | None = None  # the restricted candidate pool, when the search used one
 
     def to_frame(self) -> pl.DataFrame:
         """One row per member: ``rank, node, label, objective, score, baseline, method``."""
-        return pl.DataFrame({
-            "rank": list(range(1, len(self.nodes) + 1)), "node": self.nodes, "label": self.labels,
-            "objective": [self.objective] * len(self.nodes), "score": [self.score] * len(self.nodes),
-            "baseline": [self.baseline] * len(self.nodes), "method": [self.method] * len(self.nodes),
-        }, schema={"rank": pl.Int64, "node": pl.Utf8, "label": pl.Utf8, "objective": pl.Utf8,
-                   "score": pl.Float64, "baseline": pl.Float64, "method": pl.Utf8})
+        return pl.DataFrame(
+            {
+                "rank": list(range(1, len(self.nodes) + 1)),
+                "node": self.nodes,
+                "label": self.labels,
+                "objective": [self.objective] * len(self.nodes),
+                "score": [self.score] * len(self.nodes),
+                "baseline": [self.baseline] * len(self.nodes),
+                "method": [self.method] * len(self.nodes),
+            },
+            schema={
+                "rank": pl.Int64,
+                "node": pl.Utf8,
+                "label": pl.Utf8,
+                "objective": pl.Utf8,
+                "score": pl.Float64,
+                "baseline": pl.Float64,
+                "method": pl.Utf8,
+            },
+        )
 
 
 # ------------------------------------------------------------------------------------ kernels
@@ -102,12 +126,17 @@ def objective_function(g: ig.Graph, objective: str, m: int = 2) -> Callable[[np.
             if rest < 2:
                 return 1.0
             alive = np.setdiff1d(everyone, s, assume_unique=True)
-            return 1.0 - reciprocal_distance_sums(structure, alive, removed=s) / (rest * (rest - 1.0))
+            return 1.0 - reciprocal_distance_sums(structure, alive, removed=s) / (
+                rest * (rest - 1.0)
+            )
+
         return df
     if objective in POS_OBJECTIVES:
         weighted = objective == "DR"
         if n <= _DENSE_LIMIT:
-            dist = csgraph.shortest_path(adjacency(g), unweighted=True, directed=False).astype(np.float32)
+            dist = csgraph.shortest_path(adjacency(g), unweighted=True, directed=False).astype(
+                np.float32
+            )
             row = lambda s: dist[s].min(axis=0)  # noqa: E731 — distance from the set to every node
         else:
             row = lambda s: np.asarray(g.distances(source=s.tolist()), dtype=np.float32).min(axis=0)  # noqa: E731
@@ -120,6 +149,7 @@ def objective_function(g: ig.Graph, objective: str, m: int = 2) -> Callable[[np.
             ok = d <= m
             value = float(np.sum(1.0 / d[ok])) if weighted else float(np.count_nonzero(ok))
             return value / (n - len(s))
+
         return reach
     raise ValueError(f"objective: {objective!r} is not one of {NEG_OBJECTIVES + POS_OBJECTIVES}")
 
@@ -141,8 +171,8 @@ def fragmentation_after_each(g: ig.Graph, removed: np.ndarray) -> np.ndarray:
     low = np.zeros(n, dtype=np.int64)
     size = np.ones(n, dtype=np.int64)
     comp = np.full(n, -1, dtype=np.int64)
-    split_sum = np.zeros(n, dtype=np.float64)   # Σ s(s−1) over the detached child pieces of v
-    split_size = np.zeros(n, dtype=np.int64)    # Σ s over the detached child pieces of v
+    split_sum = np.zeros(n, dtype=np.float64)  # Σ s(s−1) over the detached child pieces of v
+    split_size = np.zeros(n, dtype=np.int64)  # Σ s over the detached child pieces of v
     comp_sizes: list[int] = []
     clock = 0
     for root in range(n):
@@ -196,35 +226,46 @@ def fragmentation_after_each(g: ig.Graph, removed: np.ndarray) -> np.ndarray:
 
 def _each_by_loop(evaluate):
     """Evaluate ``base ∪ {v}`` for each v of a pool, one evaluation at a time."""
+
     def each(base: list[int], pool: np.ndarray) -> np.ndarray:
         return np.asarray(_evaluate_extensions(evaluate, base, pool.tolist()))
+
     return each
 
 
 def _evaluate_extensions(evaluate, base: list[int], candidates: list[int]) -> list[float]:
     members = set(base)
-    return [-math.inf if v in members else evaluate(np.asarray(base + [v], dtype=np.int64)) for v in candidates]
+    return [
+        -math.inf if v in members else evaluate(np.asarray(base + [v], dtype=np.int64))
+        for v in candidates
+    ]
 
 
 @contextmanager
 def _parallel_each(evaluate, workers: int):
     """Spread the one-node extensions over ``workers`` forked processes (the evaluations of a greedy
     step or a swap pass are independent); yields an ``each`` function like :func:`_each_by_loop`."""
+
     def chunk(args: tuple[list[int], list[int]]) -> list[float]:
         return _evaluate_extensions(evaluate, *args)
+
     with worker_pool(chunk, workers) as run:
+
         def each(base: list[int], candidates: np.ndarray) -> np.ndarray:
             chunks = [c.tolist() for c in np.array_split(candidates, workers) if len(c)]
             return np.concatenate([np.asarray(r) for r in run([(base, c) for c in chunks])])
+
         yield each
 
 
 def _each_function(g: ig.Graph, objective: str, evaluate):
     """Evaluate every one-node extension of a base set: in one pass for F, else one by one."""
     if objective == "F":
+
         def each(base: list[int], pool: np.ndarray) -> np.ndarray:
             vals = fragmentation_after_each(g, np.asarray(base, dtype=np.int64))[pool]
             return np.where(np.isnan(vals), -math.inf, vals)
+
         return each
     return _each_by_loop(evaluate)
 
@@ -247,8 +288,9 @@ def _first_best(values: np.ndarray) -> int:
     return int(np.flatnonzero(values >= top - 1e-12)[0])
 
 
-def _local_search(evaluate, each, start: list[int], pool: np.ndarray,
-                  tol: float = 1e-12) -> tuple[list[int], float, int]:
+def _local_search(
+    evaluate, each, start: list[int], pool: np.ndarray, tol: float = 1e-12
+) -> tuple[list[int], float, int]:
     """Borgatti's swap search: make the best improving (u out, v in) swap until none improves."""
     current = list(start)
     value = evaluate(np.asarray(current, dtype=np.int64))
@@ -256,7 +298,7 @@ def _local_search(evaluate, each, start: list[int], pool: np.ndarray,
     while True:
         best_swap, best_val = None, value
         for pos in range(len(current)):
-            base = current[:pos] + current[pos + 1:]
+            base = current[:pos] + current[pos + 1 :]
             vals = each(base, pool)
             vals[np.isin(pool, current)] = -math.inf
             count += len(pool)
@@ -279,7 +321,9 @@ def _greedy(each, k: int, pool: np.ndarray) -> tuple[list[int], int]:
     return chosen, count
 
 
-def _candidate_pool(g: ig.Graph, candidates: int | str | None, objective: str, seed: int) -> np.ndarray:
+def _candidate_pool(
+    g: ig.Graph, candidates: int | str | None, objective: str, seed: int
+) -> np.ndarray:
     """The swap neighbourhood: all nodes (``None``), or the ``candidates`` nodes ranked highest by a
     cheap proxy — betweenness (sampled above 2,000 nodes) for DF, articulation points then degree for
     F, degree for R/DR. ``"auto"`` means all nodes, except DF on graphs above :data:`AUTO_POOL_FROM`
@@ -299,12 +343,21 @@ def _candidate_pool(g: ig.Graph, candidates: int | str | None, objective: str, s
         score = cut * (deg.max() + 1) + deg
     else:
         score = deg
-    return np.sort(np.argsort(-score, kind="stable")[:int(candidates)])
+    return np.sort(np.argsort(-score, kind="stable")[: int(candidates)])
 
 
-def key_players(g: ig.Graph, k: int, objective: str = "DF", m: int = 2, method: str = "auto",
-                seed: int = 0, restarts: int = 0, candidates: int | str | None = "auto",
-                max_exact: int = 20_000, workers: int | None = None) -> KeyPlayerSet:
+def key_players(
+    g: ig.Graph,
+    k: int,
+    objective: str = "DF",
+    m: int = 2,
+    method: str = "auto",
+    seed: int = 0,
+    restarts: int = 0,
+    candidates: int | str | None = "auto",
+    max_exact: int = 20_000,
+    workers: int | None = None,
+) -> KeyPlayerSet:
     """Find a key-player set of size k for ``objective`` (F, DF: KPP-Neg; R, DR: KPP-Pos).
 
     ``method``: ``exact`` (enumerate all C(n,k) sets), ``greedy`` (greedy start + swap search,
@@ -332,9 +385,11 @@ def key_players(g: ig.Graph, k: int, objective: str = "DF", m: int = 2, method: 
             pool = np.arange(n)
         if workers is None:
             workers = default_workers() if n > AUTO_POOL_FROM else 1
-        parallel = objective == "DF" and workers > 1 and "fork" in multiprocessing.get_all_start_methods()
+        parallel = (
+            objective == "DF" and workers > 1 and "fork" in multiprocessing.get_all_start_methods()
+        )
         workers = workers if parallel else 1
-        with (_parallel_each(evaluate, workers) if parallel else nullcontext(None)) as spread:
+        with _parallel_each(evaluate, workers) if parallel else nullcontext(None) as spread:
             each = spread or _each_function(g, objective, evaluate)
             start, count = _greedy(each, k, pool)
             chosen, value, c = _local_search(evaluate, each, start, pool)
@@ -352,12 +407,26 @@ def key_players(g: ig.Graph, k: int, objective: str = "DF", m: int = 2, method: 
     baseline = evaluate(np.zeros(0, dtype=np.int64)) if objective in NEG_OBJECTIVES else 0.0
     names = g.vs["name"] if "name" in g.vs.attributes() else [str(i) for i in range(n)]
     labels = g.vs["label"] if "label" in g.vs.attributes() else names
-    return KeyPlayerSet(objective=objective, k=k, indices=chosen, nodes=[names[i] for i in chosen],
-                        labels=[labels[i] for i in chosen], score=float(value), method=label, evaluations=count,
-                        seconds=time.perf_counter() - started, baseline=float(baseline),
-                        params={"m": m, "seed": seed, "restarts": restarts, "workers": 1 if method == "exact" else workers,
-                                "candidates": n if method == "exact" else int(len(pool))},
-                        pool=None if method == "exact" or len(pool) == n else pool.tolist())
+    return KeyPlayerSet(
+        objective=objective,
+        k=k,
+        indices=chosen,
+        nodes=[names[i] for i in chosen],
+        labels=[labels[i] for i in chosen],
+        score=float(value),
+        method=label,
+        evaluations=count,
+        seconds=time.perf_counter() - started,
+        baseline=float(baseline),
+        params={
+            "m": m,
+            "seed": seed,
+            "restarts": restarts,
+            "workers": 1 if method == "exact" else workers,
+            "candidates": n if method == "exact" else int(len(pool)),
+        },
+        pool=None if method == "exact" or len(pool) == n else pool.tolist(),
+    )
 
 
 def kpp_neg(g: ig.Graph, k: int, objective: str = "DF", **kwargs) -> KeyPlayerSet:

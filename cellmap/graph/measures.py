@@ -6,6 +6,7 @@ closeness) count hops, because a tie's weight is a strength, not a length; stren
 PageRank, constraint and effective size use the weights when ``weighted=True``.
 Normalisations follow NetworkX's defaults so that the numbers can be checked against it.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -22,8 +23,19 @@ from cellmap.graph.projection import cached, edge_array
 PARALLEL_WORK = 20_000_000  # sources × edges above which sampled betweenness forks workers
 
 __all__ = [
-    "degree", "strength", "betweenness", "harmonic_closeness", "eigenvector", "pagerank", "coreness",
-    "articulation_points", "bridges", "constraint", "effective_size", "groups_connected", "measures",
+    "degree",
+    "strength",
+    "betweenness",
+    "harmonic_closeness",
+    "eigenvector",
+    "pagerank",
+    "coreness",
+    "articulation_points",
+    "bridges",
+    "constraint",
+    "effective_size",
+    "groups_connected",
+    "measures",
     "adjacency",
 ]
 
@@ -34,13 +46,23 @@ def _weights(g: ig.Graph, weighted: bool) -> list[float] | None:
 
 def adjacency(g: ig.Graph, weighted: bool = False) -> sp.csr_matrix:
     """Symmetric sparse adjacency matrix (weights or 1), cached per graph. O(n + m)."""
+
     def build() -> sp.csr_matrix:
         edges = edge_array(g)
         w = np.asarray(_weights(g, weighted) or np.ones(len(edges)), dtype=np.float64)
         n = g.vcount()
-        a = sp.coo_matrix((np.concatenate([w, w]), (np.concatenate([edges[:, 0], edges[:, 1]]),
-                                                    np.concatenate([edges[:, 1], edges[:, 0]]))), shape=(n, n))
+        a = sp.coo_matrix(
+            (
+                np.concatenate([w, w]),
+                (
+                    np.concatenate([edges[:, 0], edges[:, 1]]),
+                    np.concatenate([edges[:, 1], edges[:, 0]]),
+                ),
+            ),
+            shape=(n, n),
+        )
         return a.tocsr()
+
     return cached(g, f"adjacency_{weighted}", build)
 
 
@@ -54,8 +76,13 @@ def strength(g: ig.Graph) -> np.ndarray:
     return np.asarray(g.strength(weights=_weights(g, True)), dtype=np.float64)
 
 
-def betweenness(g: ig.Graph, samples: int | None = None, seed: int = 0,
-                batches: int = 10, workers: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def betweenness(
+    g: ig.Graph,
+    samples: int | None = None,
+    seed: int = 0,
+    batches: int = 10,
+    workers: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Normalised shortest-path betweenness, exact or sampled; returns (values, standard errors).
 
     Definition (Freeman 1977; Brandes 2001 algorithm): ``B(v) = Σ_{s<t, s,t≠v} σ_st(v) / σ_st``,
@@ -77,7 +104,10 @@ def betweenness(g: ig.Graph, samples: int | None = None, seed: int = 0,
     parts = np.array_split(sources, max(2, min(batches, samples)))
 
     def batch(part: np.ndarray) -> np.ndarray:
-        return np.asarray(g.betweenness(directed=False, sources=part.tolist()), dtype=np.float64) * (n / len(part))
+        return np.asarray(
+            g.betweenness(directed=False, sources=part.tolist()), dtype=np.float64
+        ) * (n / len(part))
+
     if workers is None:  # forking pays off only for long runs (about a second of work or more)
         workers = default_workers() if samples * g.ecount() >= PARALLEL_WORK else 1
     with worker_pool(batch, workers) as run:
@@ -108,7 +138,9 @@ def harmonic_closeness(g: ig.Graph, samples: int | None = None, seed: int = 0) -
     return total * (n / samples) / (n - 1)
 
 
-def eigenvector(g: ig.Graph, weighted: bool = True, tol: float = 1e-13, max_iter: int = 300) -> np.ndarray:
+def eigenvector(
+    g: ig.Graph, weighted: bool = True, tol: float = 1e-13, max_iter: int = 300
+) -> np.ndarray:
     """Eigenvector centrality (Bonacich 1972): x = A x / λ₁, the leading eigenvector of the
     (weighted) adjacency matrix, scaled so that max x = 1. On a disconnected graph the leading
     eigenvector lives in the component of largest λ₁.
@@ -129,13 +161,20 @@ def eigenvector(g: ig.Graph, weighted: bool = True, tol: float = 1e-13, max_iter
         if np.abs(nxt - x).max() < tol:
             return nxt
         x = nxt
-    with warnings.catch_warnings():  # igraph warns on disconnected graphs; the docstring states the meaning
+    with (
+        warnings.catch_warnings()
+    ):  # igraph warns on disconnected graphs; the docstring states the meaning
         warnings.simplefilter("ignore", RuntimeWarning)
         return np.asarray(g.eigenvector_centrality(weights=_weights(g, weighted)), dtype=np.float64)
 
 
-def pagerank(g: ig.Graph, damping: float = 0.85, weighted: bool = True, tol: float = 1e-14,
-             max_iter: int = 10_000) -> np.ndarray:
+def pagerank(
+    g: ig.Graph,
+    damping: float = 0.85,
+    weighted: bool = True,
+    tol: float = 1e-14,
+    max_iter: int = 10_000,
+) -> np.ndarray:
     """PageRank (Brin & Page 1998): ``p = (1-α)/n + α (Σ_j p_j w_ji / s_j + Σ_{dangling j} p_j / n)``
     — isolated vertices spread their rank uniformly, as in NetworkX and igraph.
 
@@ -179,8 +218,10 @@ def bridges(g: ig.Graph) -> pl.DataFrame:
     ids = sorted(g.bridges())
     ends = [g.es[i].tuple for i in ids]
     names = g.vs["name"]
-    return pl.DataFrame({"edge": ids, "source": [names[a] for a, _ in ends], "target": [names[b] for _, b in ends]},
-                        schema={"edge": pl.Int64, "source": pl.Utf8, "target": pl.Utf8})
+    return pl.DataFrame(
+        {"edge": ids, "source": [names[a] for a, _ in ends], "target": [names[b] for _, b in ends]},
+        schema={"edge": pl.Int64, "source": pl.Utf8, "target": pl.Utf8},
+    )
 
 
 class _Triangles:
@@ -228,8 +269,10 @@ class _Triangles:
         wanted = np.minimum(v, w) * n + np.maximum(v, w)
         # Which wedges close: a hash join (Polars, multi-threaded) beats a binary search here.
         found = pl.DataFrame({"key": wanted, "wedge": np.arange(total, dtype=np.int64)}).join(
-            pl.DataFrame({"key": keys, "edge": np.arange(len(keys), dtype=np.int64)}), on="key",
-            maintain_order="left")
+            pl.DataFrame({"key": keys, "edge": np.arange(len(keys), dtype=np.int64)}),
+            on="key",
+            maintain_order="left",
+        )
         closed, closing_edge = found["wedge"].to_numpy(), found["edge"].to_numpy()
         tri = np.column_stack([tail[first][closed], v[closed], w[closed]])
         tri_edges = np.column_stack([eids[first][closed], eids[second][closed], closing_edge])
@@ -241,8 +284,14 @@ class _Triangles:
         a, b, c = self.tri[:, 0], self.tri[:, 1], self.tri[:, 2]
         w_ab, w_ac, w_bc = (self.w[self.tri_edges[:, k]] for k in range(3))
         sa, sb, sc = scale[a], scale[b], scale[c]
-        return {(0, 1): w_ab / sa, (0, 2): w_ac / sa, (1, 0): w_ab / sb, (1, 2): w_bc / sb,
-                (2, 0): w_ac / sc, (2, 1): w_bc / sc}
+        return {
+            (0, 1): w_ab / sa,
+            (0, 2): w_ac / sa,
+            (1, 0): w_ab / sb,
+            (1, 2): w_bc / sb,
+            (2, 0): w_ac / sc,
+            (2, 1): w_bc / sc,
+        }
 
 
 # The six orderings (i, j, q) of a triangle's corners 0, 1, 2: ego i, neighbour j, third vertex q.
@@ -263,14 +312,21 @@ def constraint(g: ig.Graph, weighted: bool = True) -> np.ndarray:
         arcs, values = [], []
         for i, j, q in _ORDERINGS:  # the indirect tie i → q → j adds p_iq p_qj to the arc i → j
             edge = t.tri_edges[:, _EDGE_OF[frozenset((i, j))]]
-            arcs.append(edge + m * (t.tri[:, i] != a[edge]))  # [0, m): arc a→b of an edge; [m, 2m): b→a
+            arcs.append(
+                edge + m * (t.tri[:, i] != a[edge])
+            )  # [0, m): arc a→b of an edge; [m, 2m): b→a
             values.append(p[(i, q)] * p[(q, j)])
-        indirect = np.bincount(np.concatenate(arcs), weights=np.concatenate(values), minlength=2 * m) \
-            if len(t.tri) else np.zeros(2 * m)
+        indirect = (
+            np.bincount(np.concatenate(arcs), weights=np.concatenate(values), minlength=2 * m)
+            if len(t.tri)
+            else np.zeros(2 * m)
+        )
         forward = (t.w / t.s[a] + indirect[:m]) ** 2
         backward = (t.w / t.s[b] + indirect[m:]) ** 2
-    out = (np.bincount(a, weights=forward, minlength=t.n)
-           + np.bincount(b, weights=backward, minlength=t.n)).astype(np.float64)
+    out = (
+        np.bincount(a, weights=forward, minlength=t.n)
+        + np.bincount(b, weights=backward, minlength=t.n)
+    ).astype(np.float64)
     out[t.deg == 0] = np.nan
     return out
 
@@ -306,18 +362,28 @@ def groups_connected(g: ig.Graph, group_kind: str) -> np.ndarray:
     mem = g["memberships"] if "memberships" in g.attributes() else None
     if mem is None or mem.height == 0:
         return np.zeros(n, dtype=np.int64)
-    mem = mem.filter(pl.col("group_kind") == group_kind).select(pl.col("vertex").alias("other"), "group")
+    mem = mem.filter(pl.col("group_kind") == group_kind).select(
+        pl.col("vertex").alias("other"), "group"
+    )
     edges = edge_array(g)
     selves = np.arange(n, dtype=np.int64)
-    pairs = pl.DataFrame({"vertex": np.concatenate([edges[:, 0], edges[:, 1], selves]),
-                          "other": np.concatenate([edges[:, 1], edges[:, 0], selves])})
-    counts = pairs.join(mem, on="other").group_by("vertex").agg(pl.col("group").n_unique().alias("n"))
+    pairs = pl.DataFrame(
+        {
+            "vertex": np.concatenate([edges[:, 0], edges[:, 1], selves]),
+            "other": np.concatenate([edges[:, 1], edges[:, 0], selves]),
+        }
+    )
+    counts = (
+        pairs.join(mem, on="other").group_by("vertex").agg(pl.col("group").n_unique().alias("n"))
+    )
     out = np.zeros(n, dtype=np.int64)
     out[counts["vertex"].to_numpy()] = counts["n"].to_numpy()
     return out
 
 
-def measures(g: ig.Graph, weighted: bool = True, samples: int | None = None, seed: int = 0) -> pl.DataFrame:
+def measures(
+    g: ig.Graph, weighted: bool = True, samples: int | None = None, seed: int = 0
+) -> pl.DataFrame:
     """Every node measure in one frame, one row per vertex.
 
     Columns: ``node, label, kind, degree, strength, betweenness, betweenness_se, harmonic,
@@ -327,21 +393,30 @@ def measures(g: ig.Graph, weighted: bool = True, samples: int | None = None, see
     Cost: O(n m) exact, O(samples · m + Σ d_i²) sampled.
     """
     btw, btw_se = betweenness(g, samples=samples, seed=seed)
-    return pl.DataFrame({
-        "node": g.vs["name"] if g.vcount() else [],
-        "label": g.vs["label"] if g.vcount() and "label" in g.vs.attributes() else g.vs["name"] if g.vcount() else [],
-        "kind": g.vs["kind"] if g.vcount() and "kind" in g.vs.attributes() else ["node"] * g.vcount(),
-        "degree": degree(g),
-        "strength": strength(g),
-        "betweenness": btw,
-        "betweenness_se": btw_se,
-        "harmonic": harmonic_closeness(g, samples=samples, seed=seed),
-        "eigenvector": eigenvector(g, weighted),
-        "pagerank": pagerank(g, weighted=weighted),
-        "coreness": coreness(g),
-        "articulation": articulation_points(g),
-        "constraint": constraint(g, weighted),
-        "effective_size": effective_size(g, weighted),
-        "cells_connected": groups_connected(g, "cell"),
-        "sectors_connected": groups_connected(g, "sector"),
-    }, schema_overrides={"node": pl.Utf8, "label": pl.Utf8, "kind": pl.Utf8})
+    return pl.DataFrame(
+        {
+            "node": g.vs["name"] if g.vcount() else [],
+            "label": g.vs["label"]
+            if g.vcount() and "label" in g.vs.attributes()
+            else g.vs["name"]
+            if g.vcount()
+            else [],
+            "kind": g.vs["kind"]
+            if g.vcount() and "kind" in g.vs.attributes()
+            else ["node"] * g.vcount(),
+            "degree": degree(g),
+            "strength": strength(g),
+            "betweenness": btw,
+            "betweenness_se": btw_se,
+            "harmonic": harmonic_closeness(g, samples=samples, seed=seed),
+            "eigenvector": eigenvector(g, weighted),
+            "pagerank": pagerank(g, weighted=weighted),
+            "coreness": coreness(g),
+            "articulation": articulation_points(g),
+            "constraint": constraint(g, weighted),
+            "effective_size": effective_size(g, weighted),
+            "cells_connected": groups_connected(g, "cell"),
+            "sectors_connected": groups_connected(g, "sector"),
+        },
+        schema_overrides={"node": pl.Utf8, "label": pl.Utf8, "kind": pl.Utf8},
+    )

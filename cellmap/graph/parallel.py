@@ -5,16 +5,19 @@ pickling; only the small arguments and the results travel. Used where the pieces
 and each takes long enough to pay for the fork (sampled betweenness batches, key-player
 evaluations). Falls back to a plain loop with one worker or where ``fork`` is unavailable.
 """
+
 from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Callable, Iterator, Sequence
 
 __all__ = ["default_workers", "worker_pool"]
 
-_TASK: Callable | None = None  # the function, inherited by forked workers (closures need no pickling)
+_TASK: Callable | None = (
+    None  # the function, inherited by forked workers (closures need no pickling)
+)
 
 
 def default_workers() -> int:

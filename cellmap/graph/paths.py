@@ -14,6 +14,7 @@ weakest_grade``) and ``steps`` (one row per step and supporting statement: ``pat
 target, source_label, target_label, edge, weight, kind, relation_id, report_id, grade``). A step's
 grade is that of its best supporting report; a path is as strong as its weakest step.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ __all__ = ["Connection", "connect", "shortest_paths", "k_shortest_paths", "simpl
 @dataclass
 class Connection:
     """Paths between two nodes and the evidence for every step."""
+
     source: str
     target: str
     paths: pl.DataFrame
@@ -39,9 +41,11 @@ class Connection:
 
 def _csr(g: ig.Graph) -> tuple[np.ndarray, np.ndarray]:
     """(indptr, indices) of the symmetric adjacency, cached per graph."""
+
     def build():
         a = adjacency(g)
         return a.indptr.astype(np.int64), a.indices.astype(np.int64)
+
     return cached(g, "csr", build)
 
 
@@ -56,7 +60,9 @@ def _expand(indptr: np.ndarray, indices: np.ndarray, frontier: np.ndarray) -> np
     return indices[offsets + np.arange(total)]
 
 
-def shortest_paths(g: ig.Graph, source: str | int, target: str | int, limit: int = 1000) -> list[list[int]]:
+def shortest_paths(
+    g: ig.Graph, source: str | int, target: str | int, limit: int = 1000
+) -> list[list[int]]:
     """All geodesics from source to target (at most ``limit``), as vertex lists; none when unreachable.
 
     Bidirectional breadth-first search: the smaller frontier grows one level at a time until the two
@@ -91,23 +97,25 @@ def shortest_paths(g: ig.Graph, source: str | int, target: str | int, limit: int
 
 def _enumerate_paths(indptr, indices, from_s, from_t, layer, s, t, limit) -> list[list[int]]:
     """Paths s → v (down the from_s distances) joined to v → t (down from_t), for v in the layer."""
+
     def walk(v: int, dist: np.ndarray, end: int) -> list[list[int]]:
         if v == end:
             return [[v]]
         out = []
-        step = indices[indptr[v]:indptr[v + 1]]
+        step = indices[indptr[v] : indptr[v + 1]]
         for u in np.sort(step[dist[step] == dist[v] - 1]).tolist():
             for rest in walk(u, dist, end):
                 out.append([v] + rest)
                 if len(out) >= limit:
                     return out
         return out
+
     paths: list[list[int]] = []
     for v in np.sort(layer).tolist():
         heads = [list(reversed(p)) for p in walk(v, from_s, s)]
         tails = walk(v, from_t, t)
         for h in heads:
-            paths += [h + tl[1:] for tl in tails[:limit - len(paths)]]
+            paths += [h + tl[1:] for tl in tails[: limit - len(paths)]]
             if len(paths) >= limit:
                 return sorted(paths)
     return sorted(paths)
@@ -119,8 +127,9 @@ def k_shortest_paths(g: ig.Graph, source: str | int, target: str | int, k: int) 
     return [list(p) for p in g.get_k_shortest_paths(s, to=t, k=k, mode="all", output="vpath")]
 
 
-def simple_paths(g: ig.Graph, source: str | int, target: str | int, max_length: int,
-                 limit: int = 10_000) -> list[list[int]]:
+def simple_paths(
+    g: ig.Graph, source: str | int, target: str | int, max_length: int, limit: int = 10_000
+) -> list[list[int]]:
     """All simple paths of at most ``max_length`` edges (shortest first), at most ``limit`` of them."""
     s, t = vertex_index(g, source), vertex_index(g, target)
     paths = g.get_all_simple_paths(s, to=t, maxlen=max_length, mode="all", max_results=limit)
@@ -130,33 +139,76 @@ def simple_paths(g: ig.Graph, source: str | int, target: str | int, max_length: 
 def _frames(g: ig.Graph, paths: list[list[int]]) -> tuple[pl.DataFrame, pl.DataFrame]:
     on_paths = sorted({v for p in paths for v in p})
     has_label, has_weight = "label" in g.vs.attributes(), "weight" in g.es.attributes()
-    names = dict(zip(on_paths, g.vs[on_paths]["name"])) if on_paths else {}
-    labels = dict(zip(on_paths, g.vs[on_paths]["label"])) if on_paths and has_label else names
+    names = dict(zip(on_paths, g.vs[on_paths]["name"], strict=False)) if on_paths else {}
+    labels = (
+        dict(zip(on_paths, g.vs[on_paths]["label"], strict=False))
+        if on_paths and has_label
+        else names
+    )
     step_rows = []
     for p, path in enumerate(paths, start=1):
-        for i, (a, b) in enumerate(zip(path, path[1:]), start=1):
+        for i, (a, b) in enumerate(zip(path, path[1:], strict=False), start=1):
             e = g.get_eid(a, b)
-            step_rows.append((p, i, names[a], names[b], labels[a], labels[b], e, g.es[e]["weight"] if has_weight else 1.0))
-    steps = pl.DataFrame(step_rows, schema={"path": pl.Int64, "step": pl.Int64, "source": pl.Utf8,
-                                            "target": pl.Utf8, "source_label": pl.Utf8, "target_label": pl.Utf8,
-                                            "edge": pl.Int64, "weight": pl.Float64}, orient="row")
-    evidence = edge_evidence(g, steps["edge"].to_list()).drop("via") if "evidence" in g.attributes() else None
+            step_rows.append(
+                (
+                    p,
+                    i,
+                    names[a],
+                    names[b],
+                    labels[a],
+                    labels[b],
+                    e,
+                    g.es[e]["weight"] if has_weight else 1.0,
+                )
+            )
+    steps = pl.DataFrame(
+        step_rows,
+        schema={
+            "path": pl.Int64,
+            "step": pl.Int64,
+            "source": pl.Utf8,
+            "target": pl.Utf8,
+            "source_label": pl.Utf8,
+            "target_label": pl.Utf8,
+            "edge": pl.Int64,
+            "weight": pl.Float64,
+        },
+        orient="row",
+    )
+    evidence = (
+        edge_evidence(g, steps["edge"].to_list()).drop("via")
+        if "evidence" in g.attributes()
+        else None
+    )
     if evidence is not None:
-        steps = steps.join(evidence, on="edge", how="left").sort("path", "step", "report_id", nulls_last=True)
+        steps = steps.join(evidence, on="edge", how="left").sort(
+            "path", "step", "report_id", nulls_last=True
+        )
     else:
         steps = steps.with_columns(pl.lit(None, pl.Utf8).alias("grade"))
-    best = (steps.select("path", "step", "grade")
-            .with_columns(pl.col("grade").map_elements(grade_rank, return_dtype=pl.Int64).alias("rank"))
-            .group_by("path", "step").agg(pl.col("rank").min()))
+    best = (
+        steps.select("path", "step", "grade")
+        .with_columns(pl.col("grade").map_elements(grade_rank, return_dtype=pl.Int64).alias("rank"))
+        .group_by("path", "step")
+        .agg(pl.col("rank").min())
+    )
     weakest = best.group_by("path").agg(pl.col("rank").max().alias("rank"))
-    summary = pl.DataFrame({
-        "path": list(range(1, len(paths) + 1)),
-        "length": [len(p) - 1 for p in paths],
-        "nodes": [" → ".join(names[v] for v in p) for p in paths],
-        "labels": [" → ".join(labels[v] for v in p) for p in paths],
-    }, schema={"path": pl.Int64, "length": pl.Int64, "nodes": pl.Utf8, "labels": pl.Utf8})
-    summary = summary.join(weakest, on="path", how="left").with_columns(
-        pl.col("rank").map_elements(_grade_of_rank, return_dtype=pl.Utf8).alias("weakest_grade")).drop("rank")
+    summary = pl.DataFrame(
+        {
+            "path": list(range(1, len(paths) + 1)),
+            "length": [len(p) - 1 for p in paths],
+            "nodes": [" → ".join(names[v] for v in p) for p in paths],
+            "labels": [" → ".join(labels[v] for v in p) for p in paths],
+        },
+        schema={"path": pl.Int64, "length": pl.Int64, "nodes": pl.Utf8, "labels": pl.Utf8},
+    )
+    summary = (
+        summary.join(weakest, on="path", how="left")
+        .with_columns(
+            pl.col("rank").map_elements(_grade_of_rank, return_dtype=pl.Utf8).alias("weakest_grade")
+        )
+        .drop("rank")
+    )
     return summary.sort("path"), steps
 
 
@@ -166,8 +218,15 @@ def _grade_of_rank(rank: int | None) -> str | None:
     return "ABCDEF"[rank // 6] + str(rank % 6 + 1)
 
 
-def connect(g: ig.Graph, source: str | int, target: str | int, how: str = "shortest", k: int = 3,
-            max_length: int = 4, limit: int = 10_000) -> Connection:
+def connect(
+    g: ig.Graph,
+    source: str | int,
+    target: str | int,
+    how: str = "shortest",
+    k: int = 3,
+    max_length: int = 4,
+    limit: int = 10_000,
+) -> Connection:
     """How is ``source`` connected to ``target``: the paths (``how`` = shortest | k | simple) and, for
     every step, the statements and reports that support it with their grades."""
     if how == "shortest":
@@ -179,4 +238,6 @@ def connect(g: ig.Graph, source: str | int, target: str | int, how: str = "short
     else:
         raise ValueError(f"how: {how!r} is not one of shortest, k, simple")
     summary, steps = _frames(g, paths)
-    return Connection(g.vs[vertex_index(g, source)]["name"], g.vs[vertex_index(g, target)]["name"], summary, steps)
+    return Connection(
+        g.vs[vertex_index(g, source)]["name"], g.vs[vertex_index(g, target)]["name"], summary, steps
+    )

@@ -21,11 +21,12 @@ corroborates it (it is listed as evidence) but does not make it twice as strong.
 The functions take frames shaped like ``cellmap.store.views.relations`` / ``views.entities`` output
 and never open a store themselves (analyses take data and return data).
 """
+
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import igraph as ig
 import numpy as np
@@ -34,9 +35,20 @@ import polars as pl
 from cellmap.errors import InputError
 
 __all__ = [
-    "RELIABILITY_ORDER", "filter_relations", "person_graph", "two_mode_graph", "one_mode_projection",
-    "meta_network", "graph_from_edge_list", "read_edge_list", "edge_evidence", "vertex_index",
-    "AFFILIATION_KINDS", "grade_rank", "cached", "edge_array",
+    "RELIABILITY_ORDER",
+    "filter_relations",
+    "person_graph",
+    "two_mode_graph",
+    "one_mode_projection",
+    "meta_network",
+    "graph_from_edge_list",
+    "read_edge_list",
+    "edge_evidence",
+    "vertex_index",
+    "AFFILIATION_KINDS",
+    "grade_rank",
+    "cached",
+    "edge_array",
 ]
 
 RELIABILITY_ORDER = "ABCDEF"
@@ -54,8 +66,14 @@ AFFILIATION_KINDS: dict[str, tuple[str, ...]] = {
 }
 
 _EVIDENCE_SCHEMA = {
-    "edge": pl.Int64, "relation_id": pl.Int64, "kind": pl.Utf8, "report_id": pl.Int64,
-    "reliability": pl.Utf8, "credibility": pl.Int64, "grade": pl.Utf8, "via": pl.Utf8,
+    "edge": pl.Int64,
+    "relation_id": pl.Int64,
+    "kind": pl.Utf8,
+    "report_id": pl.Int64,
+    "reliability": pl.Utf8,
+    "credibility": pl.Int64,
+    "grade": pl.Utf8,
+    "via": pl.Utf8,
 }
 
 
@@ -85,13 +103,18 @@ def edge_array(g: ig.Graph) -> np.ndarray:
 def _parse_grade(min_grade: str) -> tuple[str, int]:
     grade = min_grade.strip().upper()
     if len(grade) != 2 or grade[0] not in RELIABILITY_ORDER or grade[1] not in "123456":
-        raise InputError(f"{min_grade!r} is not an Admiralty grade such as 'B3' (A-F, 1-6)", field="min_grade")
+        raise InputError(
+            f"{min_grade!r} is not an Admiralty grade such as 'B3' (A-F, 1-6)", field="min_grade"
+        )
     return grade[0], int(grade[1])
 
 
-def filter_relations(relations: pl.DataFrame, kinds: Iterable[str] | None = None,
-                     min_grade: str | None = None,
-                     window: tuple[dt.date | None, dt.date | None] | None = None) -> pl.DataFrame:
+def filter_relations(
+    relations: pl.DataFrame,
+    kinds: Iterable[str] | None = None,
+    min_grade: str | None = None,
+    window: tuple[dt.date | None, dt.date | None] | None = None,
+) -> pl.DataFrame:
     """Keep the relation statements of the given kinds, at or above a minimum grade, valid in a window.
 
     ``min_grade='B3'`` keeps statements whose report has reliability A–B *and* credibility 1–3 (the
@@ -122,12 +145,20 @@ def _evidence_columns(links: pl.DataFrame) -> pl.DataFrame:
     for name, dtype in _EVIDENCE_SCHEMA.items():
         if name == "edge":
             continue
-        cols.append(pl.col(name).cast(dtype) if name in links.columns else pl.lit(None, dtype=dtype).alias(name))
+        cols.append(
+            pl.col(name).cast(dtype)
+            if name in links.columns
+            else pl.lit(None, dtype=dtype).alias(name)
+        )
     return links.select(pl.col("u"), pl.col("v"), *cols)
 
 
-def _build(nodes: pl.DataFrame, links: pl.DataFrame, kind_weights: Mapping[str, float] | None,
-           summed_weight: str | None = None) -> ig.Graph:
+def _build(
+    nodes: pl.DataFrame,
+    links: pl.DataFrame,
+    kind_weights: Mapping[str, float] | None,
+    summed_weight: str | None = None,
+) -> ig.Graph:
     """Build the simple undirected graph.
 
     ``nodes``: columns ``name, entity_id, kind, label`` (one row per vertex, in vertex order).
@@ -137,15 +168,27 @@ def _build(nodes: pl.DataFrame, links: pl.DataFrame, kind_weights: Mapping[str, 
     """
     n = nodes.height
     links = links.filter(pl.col("u") != pl.col("v")).with_columns(
-        (pl.min_horizontal("u", "v") * n + pl.max_horizontal("u", "v")).alias("pair"))
+        (pl.min_horizontal("u", "v") * n + pl.max_horizontal("u", "v")).alias("pair")
+    )
     weights = dict(kind_weights or {})
     if summed_weight is None:
-        per_kind = links.select("pair", "kind").unique().with_columns(
-            pl.col("kind").replace_strict(weights, default=1.0, return_dtype=pl.Float64).alias("w"))
+        per_kind = (
+            links.select("pair", "kind")
+            .unique()
+            .with_columns(
+                pl.col("kind")
+                .replace_strict(weights, default=1.0, return_dtype=pl.Float64)
+                .alias("w")
+            )
+        )
         pairs = per_kind.group_by("pair").agg(pl.col("w").sum().alias("weight"))
     else:
-        pairs = (links.select("pair", "kind", "via", summed_weight).unique(subset=["pair", "kind", "via"])
-                 .group_by("pair").agg(pl.col(summed_weight).cast(pl.Float64).sum().alias("weight")))
+        pairs = (
+            links.select("pair", "kind", "via", summed_weight)
+            .unique(subset=["pair", "kind", "via"])
+            .group_by("pair")
+            .agg(pl.col(summed_weight).cast(pl.Float64).sum().alias("weight"))
+        )
     # One integer key per unordered pair: a single-column sort orders edges by (u, v).
     pairs = pairs.sort("pair").with_row_index("edge").with_columns(pl.col("edge").cast(pl.Int64))
     key = pairs["pair"].to_numpy()
@@ -154,11 +197,17 @@ def _build(nodes: pl.DataFrame, links: pl.DataFrame, kind_weights: Mapping[str, 
     for col in ("name", "entity_id", "kind", "label"):
         g.vs[col] = nodes[col].to_list()
     g.es["weight"] = pairs["weight"].to_list()
-    evidence = (_evidence_columns(links.drop("pair")).with_columns(
-        (pl.min_horizontal("u", "v") * n + pl.max_horizontal("u", "v")).alias("pair"))
-        .join(pairs.select("pair", "edge"), on="pair").select(list(_EVIDENCE_SCHEMA)).sort("edge"))
+    evidence = (
+        _evidence_columns(links.drop("pair"))
+        .with_columns((pl.min_horizontal("u", "v") * n + pl.max_horizontal("u", "v")).alias("pair"))
+        .join(pairs.select("pair", "edge"), on="pair")
+        .select(list(_EVIDENCE_SCHEMA))
+        .sort("edge")
+    )
     g["evidence"] = evidence
-    g["memberships"] = pl.DataFrame(schema={"vertex": pl.Int64, "group_kind": pl.Utf8, "group": pl.Utf8})
+    g["memberships"] = pl.DataFrame(
+        schema={"vertex": pl.Int64, "group_kind": pl.Utf8, "group": pl.Utf8}
+    )
     cached(g, "edges", lambda: ends)
     return g
 
@@ -171,8 +220,12 @@ def _node_frame(entities: pl.DataFrame, ids: pl.Series | None = None) -> pl.Data
     if ids is not None:
         ent = ent.filter(pl.col("entity_id").is_in(ids.unique().implode()))
     ent = ent.unique(subset=["entity_id"]).sort("entity_id")
-    return ent.select(pl.col("key").cast(pl.Utf8).alias("name"), pl.col("entity_id").cast(pl.Int64),
-                      pl.col("kind").cast(pl.Utf8), pl.col("name").cast(pl.Utf8).fill_null(pl.col("key")).alias("label"))
+    return ent.select(
+        pl.col("key").cast(pl.Utf8).alias("name"),
+        pl.col("entity_id").cast(pl.Int64),
+        pl.col("kind").cast(pl.Utf8),
+        pl.col("name").cast(pl.Utf8).fill_null(pl.col("key")).alias("label"),
+    )
 
 
 def _canonical_entities(entities: pl.DataFrame) -> pl.DataFrame:
@@ -184,35 +237,71 @@ def _canonical_entities(entities: pl.DataFrame) -> pl.DataFrame:
 def _index_links(relations: pl.DataFrame, nodes: pl.DataFrame) -> pl.DataFrame:
     """Map source_id/target_id to vertex indices u, v (rows whose ends are not vertices are dropped)."""
     index = nodes.select(pl.col("entity_id"), pl.int_range(pl.len(), dtype=pl.Int64).alias("idx"))
-    return (relations.join(index.rename({"entity_id": "source_id", "idx": "u"}), on="source_id")
-            .join(index.rename({"entity_id": "target_id", "idx": "v"}), on="target_id"))
+    return relations.join(
+        index.rename({"entity_id": "source_id", "idx": "u"}), on="source_id"
+    ).join(index.rename({"entity_id": "target_id", "idx": "v"}), on="target_id")
 
 
 def _attach_memberships(g: ig.Graph, relations: pl.DataFrame, entities: pl.DataFrame) -> ig.Graph:
     """Record each person's cells and sectors (membership → cell / sector, and cell part_of sector)."""
     ents = _canonical_entities(entities).select("entity_id", "key", "kind")
-    mem = relations.filter(pl.col("kind") == "membership").select("source_id", "target_id").join(
-        ents.rename({"entity_id": "target_id", "key": "group", "kind": "group_kind"}), on="target_id")
-    cell_sector = relations.filter(pl.col("kind") == "part_of").select(
-        pl.col("source_id").alias("target_id"), pl.col("target_id").alias("sector_id")).join(
-        ents.filter(pl.col("kind") == "sector").rename({"entity_id": "sector_id", "key": "group"}).drop("kind"),
-        on="sector_id")
-    via_cells = mem.filter(pl.col("group_kind") == "cell").select("source_id", "target_id").join(
-        cell_sector, on="target_id").select("source_id", "group", pl.lit("sector").alias("group_kind"))
-    groups = pl.concat([mem.filter(pl.col("group_kind").is_in(["cell", "sector"])).select(
-        "source_id", "group", "group_kind"), via_cells], how="vertical_relaxed")
-    index = pl.DataFrame({"source_id": g.vs["entity_id"], "vertex": list(range(g.vcount()))},
-                         schema={"source_id": pl.Int64, "vertex": pl.Int64})
-    g["memberships"] = (groups.with_columns(pl.col("source_id").cast(pl.Int64)).join(index, on="source_id")
-                        .select("vertex", "group_kind", "group").unique().sort("vertex", "group_kind", "group"))
+    mem = (
+        relations.filter(pl.col("kind") == "membership")
+        .select("source_id", "target_id")
+        .join(
+            ents.rename({"entity_id": "target_id", "key": "group", "kind": "group_kind"}),
+            on="target_id",
+        )
+    )
+    cell_sector = (
+        relations.filter(pl.col("kind") == "part_of")
+        .select(pl.col("source_id").alias("target_id"), pl.col("target_id").alias("sector_id"))
+        .join(
+            ents.filter(pl.col("kind") == "sector")
+            .rename({"entity_id": "sector_id", "key": "group"})
+            .drop("kind"),
+            on="sector_id",
+        )
+    )
+    via_cells = (
+        mem.filter(pl.col("group_kind") == "cell")
+        .select("source_id", "target_id")
+        .join(cell_sector, on="target_id")
+        .select("source_id", "group", pl.lit("sector").alias("group_kind"))
+    )
+    groups = pl.concat(
+        [
+            mem.filter(pl.col("group_kind").is_in(["cell", "sector"])).select(
+                "source_id", "group", "group_kind"
+            ),
+            via_cells,
+        ],
+        how="vertical_relaxed",
+    )
+    index = pl.DataFrame(
+        {"source_id": g.vs["entity_id"], "vertex": list(range(g.vcount()))},
+        schema={"source_id": pl.Int64, "vertex": pl.Int64},
+    )
+    g["memberships"] = (
+        groups.with_columns(pl.col("source_id").cast(pl.Int64))
+        .join(index, on="source_id")
+        .select("vertex", "group_kind", "group")
+        .unique()
+        .sort("vertex", "group_kind", "group")
+    )
     return g
 
 
 # ----------------------------------------------------------------------------------- projections
-def person_graph(relations: pl.DataFrame, entities: pl.DataFrame, kinds: Iterable[str] | None = None,
-                 weights: Mapping[str, float] | None = None, min_grade: str | None = None,
-                 window: tuple[dt.date | None, dt.date | None] | None = None,
-                 include_isolates: bool = True) -> ig.Graph:
+def person_graph(
+    relations: pl.DataFrame,
+    entities: pl.DataFrame,
+    kinds: Iterable[str] | None = None,
+    weights: Mapping[str, float] | None = None,
+    min_grade: str | None = None,
+    window: tuple[dt.date | None, dt.date | None] | None = None,
+    include_isolates: bool = True,
+) -> ig.Graph:
     """Person–person graph from the chosen relation kinds (default: every kind tying two persons).
 
     Every person of ``entities`` is a vertex (isolates included unless ``include_isolates=False``), so
@@ -222,7 +311,10 @@ def person_graph(relations: pl.DataFrame, entities: pl.DataFrame, kinds: Iterabl
     rel = filter_relations(relations, kinds, min_grade, window)
     persons = _canonical_entities(entities).filter(pl.col("kind") == "person")
     person_ids = persons["entity_id"]
-    rel = rel.filter(pl.col("source_id").is_in(person_ids.implode()) & pl.col("target_id").is_in(person_ids.implode()))
+    rel = rel.filter(
+        pl.col("source_id").is_in(person_ids.implode())
+        & pl.col("target_id").is_in(person_ids.implode())
+    )
     if include_isolates:
         nodes = _node_frame(persons)
     else:
@@ -231,9 +323,14 @@ def person_graph(relations: pl.DataFrame, entities: pl.DataFrame, kinds: Iterabl
     return _attach_memberships(g, filter_relations(relations, None, min_grade, window), entities)
 
 
-def two_mode_graph(relations: pl.DataFrame, entities: pl.DataFrame, affiliation: str = "cell",
-                   kinds: Iterable[str] | None = None, min_grade: str | None = None,
-                   window: tuple[dt.date | None, dt.date | None] | None = None) -> ig.Graph:
+def two_mode_graph(
+    relations: pl.DataFrame,
+    entities: pl.DataFrame,
+    affiliation: str = "cell",
+    kinds: Iterable[str] | None = None,
+    min_grade: str | None = None,
+    window: tuple[dt.date | None, dt.date | None] | None = None,
+) -> ig.Graph:
     """Two-mode (bipartite) graph persons × entities of kind ``affiliation`` (cell, site, incident, …).
 
     Ties are the relations of ``kinds`` (default :data:`AFFILIATION_KINDS[affiliation]`) between a
@@ -241,16 +338,23 @@ def two_mode_graph(relations: pl.DataFrame, entities: pl.DataFrame, affiliation:
     True for affiliations (igraph's bipartite convention). Weight = number of distinct relation kinds.
     Cost: O(R log R).
     """
-    rel_kinds = list(kinds) if kinds is not None else list(AFFILIATION_KINDS.get(affiliation, ("membership",)))
+    rel_kinds = (
+        list(kinds)
+        if kinds is not None
+        else list(AFFILIATION_KINDS.get(affiliation, ("membership",)))
+    )
     rel = filter_relations(relations, rel_kinds, min_grade, window)
     ents = _canonical_entities(entities)
     side = ents.filter(pl.col("kind").is_in(["person", affiliation]))
     person_ids = side.filter(pl.col("kind") == "person")["entity_id"].implode()
     affil_ids = side.filter(pl.col("kind") == affiliation)["entity_id"].implode()
-    rel = rel.filter((pl.col("source_id").is_in(person_ids) & pl.col("target_id").is_in(affil_ids))
-                     | (pl.col("source_id").is_in(affil_ids) & pl.col("target_id").is_in(person_ids)))
+    rel = rel.filter(
+        (pl.col("source_id").is_in(person_ids) & pl.col("target_id").is_in(affil_ids))
+        | (pl.col("source_id").is_in(affil_ids) & pl.col("target_id").is_in(person_ids))
+    )
     nodes = _node_frame(side.filter(pl.col("kind") == "person")).vstack(
-        _node_frame(side.filter(pl.col("kind") == affiliation)))
+        _node_frame(side.filter(pl.col("kind") == affiliation))
+    )
     g = _build(nodes, _index_links(rel, nodes), None)
     g.vs["type"] = [k != "person" for k in g.vs["kind"]]
     return _attach_memberships(g, filter_relations(relations, None, min_grade, window), entities)
@@ -272,28 +376,49 @@ def one_mode_projection(bipartite: ig.Graph, keep: str = "person") -> ig.Graph:
     is_kept_u = kinds[ends[:, 0]] == keep if len(ends) else np.zeros(0, bool)
     person = np.where(is_kept_u, ends[:, 0], ends[:, 1]) if len(ends) else ends[:, 0]
     affil = np.where(is_kept_u, ends[:, 1], ends[:, 0]) if len(ends) else ends[:, 0]
-    ties = pl.DataFrame({"edge": np.arange(len(ends), dtype=np.int64), "person": person, "affil": affil})
-    names = pl.DataFrame({"affil": np.arange(bipartite.vcount(), dtype=np.int64), "via": bipartite.vs["name"]})
+    ties = pl.DataFrame(
+        {"edge": np.arange(len(ends), dtype=np.int64), "person": person, "affil": affil}
+    )
+    names = pl.DataFrame(
+        {"affil": np.arange(bipartite.vcount(), dtype=np.int64), "via": bipartite.vs["name"]}
+    )
     ties = ties.join(names, on="affil").join(ev.drop("via"), on="edge", how="left")
     pairs = ties.join(ties.select("affil", pl.col("person").alias("other")), on="affil").filter(
-        pl.col("person") != pl.col("other"))
-    remap = pl.DataFrame({"old": list(new_index), "new": list(new_index.values())}, schema={"old": pl.Int64, "new": pl.Int64})
-    links = (pairs.join(remap.rename({"old": "person", "new": "u"}), on="person")
-             .join(remap.rename({"old": "other", "new": "v"}), on="other")
-             .with_columns(pl.lit(1.0).alias("shared")))
+        pl.col("person") != pl.col("other")
+    )
+    remap = pl.DataFrame(
+        {"old": list(new_index), "new": list(new_index.values())},
+        schema={"old": pl.Int64, "new": pl.Int64},
+    )
+    links = (
+        pairs.join(remap.rename({"old": "person", "new": "u"}), on="person")
+        .join(remap.rename({"old": "other", "new": "v"}), on="other")
+        .with_columns(pl.lit(1.0).alias("shared"))
+    )
     sub = bipartite.vs[kept]
-    nodes = pl.DataFrame({"name": sub["name"], "entity_id": sub["entity_id"], "kind": sub["kind"],
-                          "label": sub["label"]}, schema={"name": pl.Utf8, "entity_id": pl.Int64, "kind": pl.Utf8,
-                                                          "label": pl.Utf8})
+    nodes = pl.DataFrame(
+        {
+            "name": sub["name"],
+            "entity_id": sub["entity_id"],
+            "kind": sub["kind"],
+            "label": sub["label"],
+        },
+        schema={"name": pl.Utf8, "entity_id": pl.Int64, "kind": pl.Utf8, "label": pl.Utf8},
+    )
     g = _build(nodes, links, None, summed_weight="shared")
     mem = bipartite["memberships"].join(remap.rename({"old": "vertex", "new": "nv"}), on="vertex")
     g["memberships"] = mem.select(pl.col("nv").alias("vertex"), "group_kind", "group")
     return g
 
 
-def meta_network(relations: pl.DataFrame, entities: pl.DataFrame, kinds: Iterable[str] | None = None,
-                 weights: Mapping[str, float] | None = None, min_grade: str | None = None,
-                 window: tuple[dt.date | None, dt.date | None] | None = None) -> ig.Graph:
+def meta_network(
+    relations: pl.DataFrame,
+    entities: pl.DataFrame,
+    kinds: Iterable[str] | None = None,
+    weights: Mapping[str, float] | None = None,
+    min_grade: str | None = None,
+    window: tuple[dt.date | None, dt.date | None] | None = None,
+) -> ig.Graph:
     """The whole meta-network (Carley 2002): every entity of every kind, every relation kind.
 
     Vertices are all (canonical) entities; ``kind`` tells persons, cells, sites, incidents… apart.
@@ -317,25 +442,40 @@ def read_edge_list(path: str | Path) -> pl.DataFrame:
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
         raise InputError(f"cannot read CSV ({exc})", file=str(path), line=1) from exc
     cols = {c.strip().lower(): c for c in frame.columns}
-    for name, synonym in (("source", "from"), ("target", "to")):  # from,to edge lists are common too
+    for name, synonym in (
+        ("source", "from"),
+        ("target", "to"),
+    ):  # from,to edge lists are common too
         if name not in cols and synonym in cols:
             cols[name] = cols[synonym]
     for need in ("source", "target"):
         if need not in cols:
-            raise InputError("missing column (need source,target[,weight])", file=str(path), line=1, field=need)
-    out = frame.select(pl.col(cols["source"]).str.strip_chars().alias("source"),
-                       pl.col(cols["target"]).str.strip_chars().alias("target"),
-                       *([pl.col(cols["weight"]).alias("weight")] if "weight" in cols else []))
+            raise InputError(
+                "missing column (need source,target[,weight])", file=str(path), line=1, field=need
+            )
+    out = frame.select(
+        pl.col(cols["source"]).str.strip_chars().alias("source"),
+        pl.col(cols["target"]).str.strip_chars().alias("target"),
+        *([pl.col(cols["weight"]).alias("weight")] if "weight" in cols else []),
+    )
     for field in ("source", "target"):
-        bad = out.with_row_index("line", offset=2).filter(pl.col(field).is_null() | (pl.col(field) == ""))
+        bad = out.with_row_index("line", offset=2).filter(
+            pl.col(field).is_null() | (pl.col(field) == "")
+        )
         if bad.height:
             raise InputError("empty node id", file=str(path), line=int(bad["line"][0]), field=field)
     if "weight" in out.columns:
         cast = out["weight"].cast(pl.Float64, strict=False)
-        bad_rows = np.flatnonzero(cast.is_null().to_numpy() & out["weight"].is_not_null().to_numpy())
+        bad_rows = np.flatnonzero(
+            cast.is_null().to_numpy() & out["weight"].is_not_null().to_numpy()
+        )
         if len(bad_rows):
-            raise InputError(f"not a number ({out['weight'][int(bad_rows[0])]!r})", file=str(path),
-                             line=int(bad_rows[0]) + 2, field="weight")
+            raise InputError(
+                f"not a number ({out['weight'][int(bad_rows[0])]!r})",
+                file=str(path),
+                line=int(bad_rows[0]) + 2,
+                field="weight",
+            )
         out = out.with_columns(cast.fill_null(1.0).alias("weight"))
     return out
 
@@ -350,13 +490,24 @@ def graph_from_edge_list(edges: pl.DataFrame | str | Path) -> ig.Graph:
     if "weight" not in frame.columns:
         frame = frame.with_columns(pl.lit(1.0).alias("weight"))
     names = pl.concat([frame["source"], frame["target"]]).cast(pl.Utf8).unique(maintain_order=True)
-    nodes = pl.DataFrame({"name": names, "entity_id": pl.Series([-1] * len(names), dtype=pl.Int64),
-                          "kind": pl.Series(["node"] * len(names), dtype=pl.Utf8), "label": names})
+    nodes = pl.DataFrame(
+        {
+            "name": names,
+            "entity_id": pl.Series([-1] * len(names), dtype=pl.Int64),
+            "kind": pl.Series(["node"] * len(names), dtype=pl.Utf8),
+            "label": names,
+        }
+    )
     index = pl.DataFrame({"name": names, "idx": np.arange(len(names), dtype=np.int64)})
-    links = (frame.with_row_index("relation_id", offset=2).with_columns(pl.col("relation_id").cast(pl.Int64))
-             .join(index.rename({"name": "source", "idx": "u"}), on="source")
-             .join(index.rename({"name": "target", "idx": "v"}), on="target")
-             .with_columns(pl.lit("edge").alias("kind"), pl.col("relation_id").cast(pl.Utf8).alias("via")))
+    links = (
+        frame.with_row_index("relation_id", offset=2)
+        .with_columns(pl.col("relation_id").cast(pl.Int64))
+        .join(index.rename({"name": "source", "idx": "u"}), on="source")
+        .join(index.rename({"name": "target", "idx": "v"}), on="target")
+        .with_columns(
+            pl.lit("edge").alias("kind"), pl.col("relation_id").cast(pl.Utf8).alias("via")
+        )
+    )
     return _build(nodes, links, None, summed_weight="weight")
 
 
@@ -376,12 +527,20 @@ def vertex_index(g: ig.Graph, node: str | int) -> int:
     matches = [i for i, label in enumerate(labels) if label == node]
     if len(matches) == 1:
         return matches[0]
-    raise InputError(f"{node!r} is not in the graph" + (" (the name is ambiguous)" if matches else ""), field="node")
+    raise InputError(
+        f"{node!r} is not in the graph" + (" (the name is ambiguous)" if matches else ""),
+        field="node",
+    )
 
 
 def grade_rank(grade: str | None) -> int:
     """Sort key of an Admiralty grade: A1 → 0 (best) … F6 → 35; unknown → 36."""
-    if not grade or len(grade) != 2 or grade[0] not in RELIABILITY_ORDER or grade[1] not in "123456":
+    if (
+        not grade
+        or len(grade) != 2
+        or grade[0] not in RELIABILITY_ORDER
+        or grade[1] not in "123456"
+    ):
         return 36
     return RELIABILITY_ORDER.index(grade[0]) * 6 + int(grade[1]) - 1
 
@@ -393,5 +552,9 @@ def edge_evidence(g: ig.Graph, edges: Iterable[int]) -> pl.DataFrame:
     col = ev["edge"].to_numpy()
     starts = np.searchsorted(col, wanted, side="left")
     stops = np.searchsorted(col, wanted, side="right")
-    rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, stops)]) if len(wanted) else np.zeros(0, np.int64)
+    rows = (
+        np.concatenate([np.arange(a, b) for a, b in zip(starts, stops, strict=False)])
+        if len(wanted)
+        else np.zeros(0, np.int64)
+    )
     return ev[rows] if len(rows) else ev.clear()

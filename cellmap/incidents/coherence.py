@@ -25,6 +25,7 @@ Label (`label_cell`), with the figures that put each cell there:
 - coordinated = strong and not cut; autonomous = none (whatever the structure: tied on paper, acting on
   its own schedule); partly = everything between; undetermined = fewer than `min_incidents` incidents.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -53,18 +54,29 @@ class CoherenceRule:
 
 def campaigns_frame(entities: pl.DataFrame, properties: pl.DataFrame) -> pl.DataFrame:
     """campaign_id, name, start, end from campaign entities' start_date/end_date (best-graded statement)."""
-    ids = entities.filter(pl.col("kind") == "campaign").select(pl.col("canonical_id").alias("campaign_id"), "name")
-    dates = properties.filter(pl.col("prop").is_in(["start_date", "end_date"])).sort(
-        "entity_id", "prop", "reliability", "credibility").group_by("entity_id", "prop", maintain_order=True).agg(
-        pl.col("value").first()).pivot(on="prop", index="entity_id", values="value")
+    ids = entities.filter(pl.col("kind") == "campaign").select(
+        pl.col("canonical_id").alias("campaign_id"), "name"
+    )
+    dates = (
+        properties.filter(pl.col("prop").is_in(["start_date", "end_date"]))
+        .sort("entity_id", "prop", "reliability", "credibility")
+        .group_by("entity_id", "prop", maintain_order=True)
+        .agg(pl.col("value").first())
+        .pivot(on="prop", index="entity_id", values="value")
+    )
     for column in ("start_date", "end_date"):
         if column not in dates.columns:
             dates = dates.with_columns(pl.lit(None, dtype=pl.Utf8).alias(column))
-    return ids.join(dates, left_on="campaign_id", right_on="entity_id", how="left").select(
-        "campaign_id", "name",
-        pl.col("start_date").str.slice(0, 10).str.to_date(strict=False).alias("start"),
-        pl.col("end_date").str.slice(0, 10).str.to_date(strict=False).alias("end"),
-    ).filter(pl.col("start").is_not_null())
+    return (
+        ids.join(dates, left_on="campaign_id", right_on="entity_id", how="left")
+        .select(
+            "campaign_id",
+            "name",
+            pl.col("start_date").str.slice(0, 10).str.to_date(strict=False).alias("start"),
+            pl.col("end_date").str.slice(0, 10).str.to_date(strict=False).alias("end"),
+        )
+        .filter(pl.col("start").is_not_null())
+    )
 
 
 def _weeks(start: dt.date, end: dt.date) -> pl.Series:
@@ -77,12 +89,19 @@ def weekly_series(incidents: pl.DataFrame, cells: Sequence[int], weeks: pl.Serie
     counted = (
         incidents.filter(pl.col("cell_id").is_in(list(cells)) & pl.col("date").is_not_null())
         .with_columns(pl.col("date").dt.truncate("1w").alias("week"))
-        .group_by("cell_id", "week").agg(pl.len().alias("n"))
+        .group_by("cell_id", "week")
+        .agg(pl.len().alias("n"))
     )
-    grid = pl.DataFrame({"cell_id": pl.Series(list(cells), dtype=pl.Int64)}).join(pl.DataFrame({"week": weeks}), how="cross")
-    full = grid.join(counted, on=["cell_id", "week"], how="left").with_columns(pl.col("n").fill_null(0))
+    grid = pl.DataFrame({"cell_id": pl.Series(list(cells), dtype=pl.Int64)}).join(
+        pl.DataFrame({"week": weeks}), how="cross"
+    )
+    full = grid.join(counted, on=["cell_id", "week"], how="left").with_columns(
+        pl.col("n").fill_null(0)
+    )
     order = {c: i for i, c in enumerate(cells)}
-    full = full.with_columns(pl.col("cell_id").replace_strict(order).alias("row")).sort("row", "week")
+    full = full.with_columns(pl.col("cell_id").replace_strict(order).alias("row")).sort(
+        "row", "week"
+    )
     return full["n"].to_numpy().reshape(len(cells), len(weeks)).astype(float)
 
 
@@ -91,7 +110,9 @@ def campaign_calendar(campaigns: pl.DataFrame, weeks: pl.Series) -> np.ndarray:
     start = weeks.cast(pl.Int32).to_numpy()
     covered = np.zeros((len(start), 7), dtype=bool)
     last = int(start[-1]) + 6 if len(start) else 0
-    for first, final in campaigns.select(pl.col("start").cast(pl.Int32), pl.col("end").cast(pl.Int32)).iter_rows():
+    for first, final in campaigns.select(
+        pl.col("start").cast(pl.Int32), pl.col("end").cast(pl.Int32)
+    ).iter_rows():
         final = last if final is None else final
         days = start[:, None] + np.arange(7)[None, :]
         covered |= (days >= first) & (days <= final)
@@ -102,13 +123,15 @@ def _correlations(rows: np.ndarray, reference: np.ndarray) -> np.ndarray:
     """Pearson correlation of each row with `reference` (rows: (..., W)); 0 where a side is constant."""
     x = rows - rows.mean(axis=-1, keepdims=True)
     y = reference - reference.mean(axis=-1, keepdims=True)
-    denominator = np.sqrt((x ** 2).sum(axis=-1) * (y ** 2).sum(axis=-1))
+    denominator = np.sqrt((x**2).sum(axis=-1) * (y**2).sum(axis=-1))
     with np.errstate(invalid="ignore", divide="ignore"):
         r = (x * y).sum(axis=-1) / denominator
     return np.where(denominator > 0, r, 0.0)
 
 
-def shift_test(series: np.ndarray, reference: np.ndarray, shuffles: int, rng: np.random.Generator) -> tuple[float, float]:
+def shift_test(
+    series: np.ndarray, reference: np.ndarray, shuffles: int, rng: np.random.Generator
+) -> tuple[float, float]:
     """Observed correlation and its one-sided circular-shift p-value (see module docstring)."""
     observed = float(_correlations(series[None, :], reference[None, :])[0])
     weeks = len(series)
@@ -121,8 +144,12 @@ def shift_test(series: np.ndarray, reference: np.ndarray, shuffles: int, rng: np
 
 
 def temporal_coherence(
-    incidents: pl.DataFrame, campaigns: pl.DataFrame, cells: Sequence[int],
-    start: dt.date | None = None, end: dt.date | None = None, rule: CoherenceRule = CoherenceRule(),
+    incidents: pl.DataFrame,
+    campaigns: pl.DataFrame,
+    cells: Sequence[int],
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    rule: CoherenceRule = CoherenceRule(),
 ) -> pl.DataFrame:
     """Per cell: incidents, r_campaign, p_campaign, r_peers, p_peers over the weeks from `start` to `end`
     (default: the span of the incidents). `incidents` needs date and cell_id (see `actors.incident_cells`)."""
@@ -139,34 +166,65 @@ def temporal_coherence(
         series = matrix[row]
         r_campaign, p_campaign = shift_test(series, calendar, rule.shuffles, rng)
         r_peers, p_peers = shift_test(series, total - series, rule.shuffles, rng)
-        rows.append({"cell_id": cell, "incidents": int(series.sum()), "weeks": len(weeks),
-                     "r_campaign": r_campaign, "p_campaign": p_campaign, "r_peers": r_peers, "p_peers": p_peers})
-    return pl.DataFrame(rows, schema={"cell_id": pl.Int64, "incidents": pl.Int64, "weeks": pl.Int64,
-                                      "r_campaign": pl.Float64, "p_campaign": pl.Float64,
-                                      "r_peers": pl.Float64, "p_peers": pl.Float64})
+        rows.append(
+            {
+                "cell_id": cell,
+                "incidents": int(series.sum()),
+                "weeks": len(weeks),
+                "r_campaign": r_campaign,
+                "p_campaign": p_campaign,
+                "r_peers": r_peers,
+                "p_peers": p_peers,
+            }
+        )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "cell_id": pl.Int64,
+            "incidents": pl.Int64,
+            "weeks": pl.Int64,
+            "r_campaign": pl.Float64,
+            "p_campaign": pl.Float64,
+            "r_peers": pl.Float64,
+            "p_peers": pl.Float64,
+        },
+    )
 
 
 def valid_at(relations: pl.DataFrame, as_of: dt.date | None) -> pl.DataFrame:
     """Relations whose validity period contains `as_of` (all of them when `as_of` is None)."""
     if as_of is None:
         return relations
-    return relations.filter((pl.col("valid_from").is_null() | (pl.col("valid_from") <= as_of))
-                            & (pl.col("valid_to").is_null() | (pl.col("valid_to") >= as_of)))
+    return relations.filter(
+        (pl.col("valid_from").is_null() | (pl.col("valid_from") <= as_of))
+        & (pl.col("valid_to").is_null() | (pl.col("valid_to") >= as_of))
+    )
 
 
-def command_graph(relations: pl.DataFrame, roles: Sequence[str] = LEADERSHIP_ROLES,
-                  kinds: Sequence[str] = COMMAND_RELATIONS) -> tuple[ig.Graph, int | None]:
+def command_graph(
+    relations: pl.DataFrame,
+    roles: Sequence[str] = LEADERSHIP_ROLES,
+    kinds: Sequence[str] = COMMAND_RELATIONS,
+) -> tuple[ig.Graph, int | None]:
     """Undirected command network with every leadership person contracted into one vertex named 'leadership'.
 
     Vertices are named by entity id (as str). Returns the graph and the leadership vertex index (None when
     no leadership person is known)."""
     edges = relations.filter(
         pl.col("kind").is_in(list(kinds))
-        & (pl.col("source_kind") != "organisation") & (pl.col("target_kind") != "organisation")
+        & (pl.col("source_kind") != "organisation")
+        & (pl.col("target_kind") != "organisation")
     )
-    leaders = set(relations.filter((pl.col("kind") == "membership") & pl.col("role").is_in(list(roles)))["source_id"].to_list())
+    leaders = set(
+        relations.filter((pl.col("kind") == "membership") & pl.col("role").is_in(list(roles)))[
+            "source_id"
+        ].to_list()
+    )
     name = lambda v: "leadership" if v in leaders else str(v)  # noqa: E731
-    pairs = {tuple(sorted((name(a), name(b)))) for a, b in edges.select("source_id", "target_id").iter_rows()}
+    pairs = {
+        tuple(sorted((name(a), name(b))))
+        for a, b in edges.select("source_id", "target_id").iter_rows()
+    }
     pairs = [p for p in pairs if p[0] != p[1]]
     vertices = sorted({v for p in pairs for v in p} | ({"leadership"} if leaders else set()))
     graph = ig.Graph()
@@ -175,8 +233,12 @@ def command_graph(relations: pl.DataFrame, roles: Sequence[str] = LEADERSHIP_ROL
     return graph, (graph.vs.find(name="leadership").index if leaders else None)
 
 
-def structural_coherence(relations: pl.DataFrame, cells: Sequence[int], as_of: dt.date | None = None,
-                         kinds: Sequence[str] = COMMAND_RELATIONS) -> pl.DataFrame:
+def structural_coherence(
+    relations: pl.DataFrame,
+    cells: Sequence[int],
+    as_of: dt.date | None = None,
+    kinds: Sequence[str] = COMMAND_RELATIONS,
+) -> pl.DataFrame:
     """Per cell: hops to leadership and the number of independent (vertex-disjoint) paths, in the command
     network as of `as_of` (see module docstring). Unreachable: hops null, paths 0."""
     graph, leadership = command_graph(valid_at(relations, as_of), kinds=kinds)
@@ -190,25 +252,36 @@ def structural_coherence(relations: pl.DataFrame, cells: Sequence[int], as_of: d
             if np.isfinite(distance):
                 hops = int(distance)
                 # neighbors="ignore" sets a direct cell–leadership edge aside; it is one more path of its own.
-                paths = int(graph.vertex_connectivity(source, leadership, neighbors="ignore")) + int(
-                    graph.are_adjacent(source, leadership))
+                paths = int(
+                    graph.vertex_connectivity(source, leadership, neighbors="ignore")
+                ) + int(graph.are_adjacent(source, leadership))
         rows.append({"cell_id": cell, "hops": hops, "independent_paths": paths})
-    return pl.DataFrame(rows, schema={"cell_id": pl.Int64, "hops": pl.Int64, "independent_paths": pl.Int64})
+    return pl.DataFrame(
+        rows, schema={"cell_id": pl.Int64, "hops": pl.Int64, "independent_paths": pl.Int64}
+    )
 
 
 def label_cell(row: dict, rule: CoherenceRule = CoherenceRule()) -> tuple[str, str]:
     """(label, reason) for one cell from its temporal and structural figures (rule in the module docstring)."""
-    figures = (f"r={row['r_campaign']:.2f} with campaigns (p={row['p_campaign']:.3f}), "
-               f"r={row['r_peers']:.2f} with other cells (p={row['p_peers']:.3f}); "
-               + (f"{row['hops']} hops and {row['independent_paths']} independent paths to leadership"
-                  if row["hops"] is not None else "no known path to leadership"))
+    figures = (
+        f"r={row['r_campaign']:.2f} with campaigns (p={row['p_campaign']:.3f}), "
+        f"r={row['r_peers']:.2f} with other cells (p={row['p_peers']:.3f}); "
+        + (
+            f"{row['hops']} hops and {row['independent_paths']} independent paths to leadership"
+            if row["hops"] is not None
+            else "no known path to leadership"
+        )
+    )
     if row["incidents"] < rule.min_incidents:
         return "undetermined", f"only {row['incidents']} attributed incidents; " + figures
     campaign_significant = row["p_campaign"] < rule.alpha
     campaign_strong = row["r_campaign"] >= rule.min_correlation
     peers = row["p_peers"] < rule.alpha and row["r_peers"] >= rule.min_correlation
-    temporal = "strong" if campaign_significant and campaign_strong else (
-        "weak" if campaign_significant or campaign_strong or peers else "none")
+    temporal = (
+        "strong"
+        if campaign_significant and campaign_strong
+        else ("weak" if campaign_significant or campaign_strong or peers else "none")
+    )
     if row["hops"] is None:
         structure = "cut"
     elif row["hops"] <= rule.max_hops and row["independent_paths"] >= rule.min_paths:
@@ -225,12 +298,22 @@ def label_cell(row: dict, rule: CoherenceRule = CoherenceRule()) -> tuple[str, s
 
 
 def coherence(
-    incidents: pl.DataFrame, campaigns: pl.DataFrame, relations: pl.DataFrame, cells: Sequence[int],
-    start: dt.date | None = None, end: dt.date | None = None, as_of: dt.date | None = None,
-    rule: CoherenceRule = CoherenceRule(), kinds: Sequence[str] = COMMAND_RELATIONS,
+    incidents: pl.DataFrame,
+    campaigns: pl.DataFrame,
+    relations: pl.DataFrame,
+    cells: Sequence[int],
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    as_of: dt.date | None = None,
+    rule: CoherenceRule = CoherenceRule(),
+    kinds: Sequence[str] = COMMAND_RELATIONS,
 ) -> pl.DataFrame:
     """Temporal and structural figures per cell with its label and the reason (see module docstring)."""
     table = temporal_coherence(incidents, campaigns, cells, start, end, rule).join(
-        structural_coherence(relations, cells, as_of, kinds), on="cell_id", how="left")
+        structural_coherence(relations, cells, as_of, kinds), on="cell_id", how="left"
+    )
     labels = [label_cell(row, rule) for row in table.to_dicts()]
-    return table.with_columns(pl.Series("label", [lab for lab, _ in labels]), pl.Series("reason", [why for _, why in labels]))
+    return table.with_columns(
+        pl.Series("label", [lab for lab, _ in labels]),
+        pl.Series("reason", [why for _, why in labels]),
+    )

@@ -1,4 +1,5 @@
 """The view frames the incident and finance analyses read, taken once from an open store connection."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ class CaseFrames:
     relations: pl.DataFrame
 
     @classmethod
-    def from_connection(cls, conn, min_grade: str | None = None) -> "CaseFrames":
+    def from_connection(cls, conn, min_grade: str | None = None) -> CaseFrames:
         from cellmap.store import views
 
         return cls(
@@ -28,8 +29,13 @@ class CaseFrames:
 
     def names(self) -> dict[int, str]:
         """canonical entity id -> display name ('name (key)')."""
-        first = self.entities.sort("entity_id").unique("canonical_id", keep="first", maintain_order=True)
-        return {i: f"{n or '?'} ({k})" for i, n, k in first.select("canonical_id", "name", "key").iter_rows()}
+        first = self.entities.sort("entity_id").unique(
+            "canonical_id", keep="first", maintain_order=True
+        )
+        return {
+            i: f"{n or '?'} ({k})"
+            for i, n, k in first.select("canonical_id", "name", "key").iter_rows()
+        }
 
     def ids_of_kind(self, kind: str) -> list[int]:
         return sorted(set(self.entities.filter(pl.col("kind") == kind)["canonical_id"].to_list()))

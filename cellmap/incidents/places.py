@@ -4,6 +4,7 @@ Functions take the incidents frame of `cellmap.store.views.incidents` (``lat``, 
 ``date_precision``) and return Polars frames; `to_geojson` turns a result into a GeoJSON dict for maps.
 Only incidents with coordinates count; ``geo_precision`` is kept by the caller's filter if wanted.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,10 +15,10 @@ from pathlib import Path
 
 import h3
 import h3.api.basic_int as h3_int
-from h3 import _cy as h3_cy  # noqa: PLC2701 — see _latlng_to_cells
 import numpy as np
 import polars as pl
 import shapely
+from h3 import _cy as h3_cy  # noqa: PLC2701 — see _latlng_to_cells
 from scipy.stats import norm
 from shapely.geometry import shape
 
@@ -29,12 +30,18 @@ _KM_PER_DEGREE_LAT = 110.574
 _KM_PER_DEGREE_LON_EQUATOR = 111.320
 
 
-def load_polygons(path: str | Path | None = None, buffer_km: float = 0.0) -> dict[str, shapely.Geometry]:
+def load_polygons(
+    path: str | Path | None = None, buffer_km: float = 0.0
+) -> dict[str, shapely.Geometry]:
     """Named polygons from a GeoJSON FeatureCollection (default: the shipped triangle), keyed by the
     feature's ``id`` property (else ``name``). `buffer_km` widens each polygon by that many kilometres
     in a local equirectangular projection centred on the polygon (error < 1 % at this scale)."""
     if path is None:
-        text = resources.files("cellmap.incidents").joinpath("data", "triangle.geojson").read_text("utf-8")
+        text = (
+            resources.files("cellmap.incidents")
+            .joinpath("data", "triangle.geojson")
+            .read_text("utf-8")
+        )
     else:
         text = Path(path).read_text("utf-8")
     polygons = {}
@@ -71,20 +78,28 @@ def with_area(incidents: pl.DataFrame, polygons: Mapping[str, shapely.Geometry])
 
 
 def polygon_counts(
-    incidents: pl.DataFrame, polygons: Mapping[str, shapely.Geometry], period: str = "year",
+    incidents: pl.DataFrame,
+    polygons: Mapping[str, shapely.Geometry],
+    period: str = "year",
     by: Sequence[str] = (),
 ) -> pl.DataFrame:
     """Incident counts per period inside each named polygon and outside them all (plus optional `by` columns)."""
     located = with_area(incidents, polygons).filter(pl.col("area").is_not_null())
     return (
-        _in_periods(located, period).group_by(["period", "area", *by]).agg(pl.len().cast(pl.Int64).alias("incidents"))
+        _in_periods(located, period)
+        .group_by(["period", "area", *by])
+        .agg(pl.len().cast(pl.Int64).alias("incidents"))
         .sort(["period", "area", *by])
     )
 
 
 def _latlng_to_cells(lat: list[float], lon: list[float], resolution: int) -> np.ndarray:
-    to_cell = getattr(h3_cy, "latlng_to_cell", None) or h3_int.latlng_to_cell  # the Cython entry skips a wrapper
-    return np.fromiter(map(to_cell, lat, lon, [resolution] * len(lat)), dtype=np.uint64, count=len(lat))
+    to_cell = (
+        getattr(h3_cy, "latlng_to_cell", None) or h3_int.latlng_to_cell
+    )  # the Cython entry skips a wrapper
+    return np.fromiter(
+        map(to_cell, lat, lon, [resolution] * len(lat)), dtype=np.uint64, count=len(lat)
+    )
 
 
 def _cells_of(lat: np.ndarray, lon: np.ndarray, resolution: int) -> np.ndarray:
@@ -100,16 +115,22 @@ def h3_cells(lat: np.ndarray, lon: np.ndarray, resolution: int) -> np.ndarray:
         return _cells_of(np.asarray(lat, dtype=float), np.asarray(lon, dtype=float), resolution)
     cells = _cells_of(distinct["lat"].to_numpy(), distinct["lon"].to_numpy(), resolution)
     lookup = distinct.with_columns(pl.Series("h3", cells, dtype=pl.UInt64))
-    return points.join(lookup, on=["lat", "lon"], how="left", maintain_order="left")["h3"].to_numpy()
+    return points.join(lookup, on=["lat", "lon"], how="left", maintain_order="left")[
+        "h3"
+    ].to_numpy()
 
 
 def hex_counts(incidents: pl.DataFrame, resolution: int = 6, period: str = "year") -> pl.DataFrame:
     """Incidents per H3 cell (`resolution`, 6 ≈ 36 km² hexagons) and period: period, h3 (uint64), incidents. O(n)."""
-    located = _in_periods(incidents.filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null()), period)
+    located = _in_periods(
+        incidents.filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null()), period
+    )
     cells = h3_cells(located["lat"].to_numpy(), located["lon"].to_numpy(), resolution)
     return (
-        located.select("period").with_columns(pl.Series("h3", cells, dtype=pl.UInt64))
-        .group_by("period", "h3").agg(pl.len().cast(pl.Int64).alias("incidents"))
+        located.select("period")
+        .with_columns(pl.Series("h3", cells, dtype=pl.UInt64))
+        .group_by("period", "h3")
+        .agg(pl.len().cast(pl.Int64).alias("incidents"))
         .sort("period", "h3")
     )
 
@@ -121,7 +142,9 @@ def _neighbour_pairs(cells: np.ndarray, k: int) -> pl.DataFrame:
         ring = h3_int.grid_disk(cell, k)
         left.extend([cell] * len(ring))
         right.extend(ring)
-    return pl.DataFrame({"h3": pl.Series(left, dtype=pl.UInt64), "neighbour": pl.Series(right, dtype=pl.UInt64)})
+    return pl.DataFrame(
+        {"h3": pl.Series(left, dtype=pl.UInt64), "neighbour": pl.Series(right, dtype=pl.UInt64)}
+    )
 
 
 def getis_ord_gi_star(counts: pl.DataFrame, k: int = 1) -> pl.DataFrame:
@@ -141,32 +164,51 @@ def getis_ord_gi_star(counts: pl.DataFrame, k: int = 1) -> pl.DataFrame:
     pairs = _neighbour_pairs(area.to_numpy(), k).filter(pl.col("neighbour").is_in(area.implode()))
     n = area.len()
     grid = pl.DataFrame({"period": counts["period"].unique().sort()}).join(
-        pl.DataFrame({"h3": area}), how="cross")
-    x = grid.join(counts, on=["period", "h3"], how="left").with_columns(pl.col("incidents").fill_null(0))
+        pl.DataFrame({"h3": area}), how="cross"
+    )
+    x = grid.join(counts, on=["period", "h3"], how="left").with_columns(
+        pl.col("incidents").fill_null(0)
+    )
     local = (
         pairs.join(x.rename({"h3": "neighbour"}), on="neighbour")
-        .group_by("period", "h3").agg(pl.col("incidents").sum().alias("neighbourhood"), pl.len().alias("w"))
+        .group_by("period", "h3")
+        .agg(pl.col("incidents").sum().alias("neighbourhood"), pl.len().alias("w"))
     )
-    stats = x.group_by("period").agg(
-        (pl.col("incidents").sum() / n).alias("mean"),
-        ((pl.col("incidents").cast(pl.Float64) ** 2).sum() / n).alias("mean_sq"),
-    ).with_columns((pl.col("mean_sq") - pl.col("mean") ** 2).clip(lower_bound=0).sqrt().alias("sd"))
+    stats = (
+        x.group_by("period")
+        .agg(
+            (pl.col("incidents").sum() / n).alias("mean"),
+            ((pl.col("incidents").cast(pl.Float64) ** 2).sum() / n).alias("mean_sq"),
+        )
+        .with_columns(
+            (pl.col("mean_sq") - pl.col("mean") ** 2).clip(lower_bound=0).sqrt().alias("sd")
+        )
+    )
     w = pl.col("w").cast(pl.Float64)
     out = (
-        x.join(local, on=["period", "h3"]).join(stats, on="period")
+        x.join(local, on=["period", "h3"])
+        .join(stats, on="period")
         .with_columns(
-            ((pl.col("neighbourhood") - pl.col("mean") * w)
-             / (pl.col("sd") * ((n * w - w ** 2) / (n - 1)).sqrt())).alias("gi_star")
+            (
+                (pl.col("neighbourhood") - pl.col("mean") * w)
+                / (pl.col("sd") * ((n * w - w**2) / (n - 1)).sqrt())
+            ).alias("gi_star")
         )
-        .with_columns(pl.when(pl.col("sd") > 0).then(pl.col("gi_star")).otherwise(None).alias("gi_star"))
+        .with_columns(
+            pl.when(pl.col("sd") > 0).then(pl.col("gi_star")).otherwise(None).alias("gi_star")
+        )
     )
     z = out["gi_star"].to_numpy().astype(float)
     p = 2 * norm.sf(np.abs(z))
     return (
         out.with_columns(pl.Series("p_value", p).fill_nan(None))
         .with_columns(
-            pl.when(pl.col("gi_star") >= 1.96).then(pl.lit("hot"))
-            .when(pl.col("gi_star") <= -1.96).then(pl.lit("cold")).otherwise(pl.lit("")).alias("hotspot")
+            pl.when(pl.col("gi_star") >= 1.96)
+            .then(pl.lit("hot"))
+            .when(pl.col("gi_star") <= -1.96)
+            .then(pl.lit("cold"))
+            .otherwise(pl.lit(""))
+            .alias("hotspot")
         )
         .select("period", "h3", "incidents", "neighbourhood", "gi_star", "p_value", "hotspot")
         .sort("period", "h3")
@@ -181,19 +223,35 @@ def to_geojson(cells: pl.DataFrame) -> dict:
         cell = h3.int_to_str(int(row["h3"]))
         ring = [[lng, lat] for lat, lng in h3.cell_to_boundary(cell)]
         ring.append(ring[0])
-        props = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items() if k != "h3"}
+        props = {
+            k: (v.isoformat() if hasattr(v, "isoformat") else v)
+            for k, v in row.items()
+            if k != "h3"
+        }
         props["h3"] = cell
-        features.append({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]}, "properties": props})
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+                "properties": props,
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
-def polygons_to_geojson(polygons: Mapping[str, shapely.Geometry], counts: pl.DataFrame | None = None) -> dict:
+def polygons_to_geojson(
+    polygons: Mapping[str, shapely.Geometry], counts: pl.DataFrame | None = None
+) -> dict:
     """The named polygons as GeoJSON, with their per-period counts (from `polygon_counts`) as properties."""
     features = []
     for name, polygon in polygons.items():
         props: dict = {"id": name}
         if counts is not None:
             mine = counts.filter(pl.col("area") == name)
-            props["incidents"] = {str(p): int(c) for p, c in mine.select("period", "incidents").iter_rows()}
-        features.append({"type": "Feature", "geometry": shapely.geometry.mapping(polygon), "properties": props})
+            props["incidents"] = {
+                str(p): int(c) for p, c in mine.select("period", "incidents").iter_rows()
+            }
+        features.append(
+            {"type": "Feature", "geometry": shapely.geometry.mapping(polygon), "properties": props}
+        )
     return {"type": "FeatureCollection", "features": features}

@@ -14,6 +14,7 @@ weekly re-exports, so an edited event lands on the same key; within one file the
 ``timestamp`` wins. ACLED's deletions file (``event_id_cnty,deleted_timestamp``) gives the keys to
 retire through `acled_deleted_keys`.
 """
+
 from __future__ import annotations
 
 import re
@@ -37,7 +38,11 @@ Row = Mapping[str, Any]
 @cache
 def load_mapping(name: str) -> dict[str, Any]:
     """The mapping `name` ('acled' or 'gtd') read from cellmap/incidents/data/<name>_mapping.yaml."""
-    text = resources.files("cellmap.incidents").joinpath("data", f"{name}_mapping.yaml").read_text("utf-8")
+    text = (
+        resources.files("cellmap.incidents")
+        .joinpath("data", f"{name}_mapping.yaml")
+        .read_text("utf-8")
+    )
     return yaml.safe_load(text)
 
 
@@ -61,7 +66,11 @@ def _input_error(line: int, field: str, reason: str) -> InputError:
 
 
 def _lower_keys(row: Row) -> dict[str, str]:
-    return {str(k).strip().lower(): ("" if v is None else str(v).strip()) for k, v in row.items() if k is not None}
+    return {
+        str(k).strip().lower(): ("" if v is None else str(v).strip())
+        for k, v in row.items()
+        if k is not None
+    }
 
 
 def _optional_float(row: dict[str, str], field: str, line: int) -> float | None:
@@ -111,8 +120,13 @@ def _mapping_label(mapping: dict[str, Any]) -> str:
     return f"{mapping['name']} v{mapping['version']}"
 
 
-def _with_rules_and_codes(incident: dict[str, Any], mapping: dict[str, Any], values: dict[str, str],
-                          rules: str, text_field: str) -> dict[str, Any]:
+def _with_rules_and_codes(
+    incident: dict[str, Any],
+    mapping: dict[str, Any],
+    values: dict[str, str],
+    rules: str,
+    text_field: str,
+) -> dict[str, Any]:
     """Apply the mapping's text rules, then keep the original codes and name the mapping used."""
     rules_used = _apply_text_rules(mapping[rules], values.get(text_field, ""), incident)
     incident["source_codes"] = {k: values[k] for k in mapping["kept_codes"] if k in values}
@@ -120,14 +134,18 @@ def _with_rules_and_codes(incident: dict[str, Any], mapping: dict[str, Any], val
     return incident
 
 
-def _base_record(mapping: dict[str, Any], event_id: str, report: str | dict | None) -> dict[str, Any]:
+def _base_record(
+    mapping: dict[str, Any], event_id: str, report: str | dict | None
+) -> dict[str, Any]:
     record: dict[str, Any] = {"record": "incident", "id": f"{mapping['source_dataset']}-{event_id}"}
     if report is not None:
         record["report"] = report
     return record
 
 
-def acled_row_to_incident(row: Row, line: int = 0, report: str | dict | None = None) -> dict[str, Any]:
+def acled_row_to_incident(
+    row: Row, line: int = 0, report: str | dict | None = None
+) -> dict[str, Any]:
     """One ACLED event row -> one cellmap incident record (see module docstring). `line` names the row in errors."""
     mapping = load_mapping("acled")
     values = _lower_keys(row)
@@ -165,7 +183,9 @@ def _acled_timestamp(values: dict[str, str]) -> float:
         return 0.0
 
 
-def acled_rows_to_incidents(rows: Iterable[Row], report: str | dict | None = None) -> list[dict[str, Any]]:
+def acled_rows_to_incidents(
+    rows: Iterable[Row], report: str | dict | None = None
+) -> list[dict[str, Any]]:
     """ACLED rows -> cellmap incident records, one per event id (the row with the newest `timestamp` wins).
 
     Row numbers in errors count the header as line 1. Cost O(n) in the number of rows.
@@ -180,13 +200,20 @@ def acled_rows_to_incidents(rows: Iterable[Row], report: str | dict | None = Non
         stamp = _acled_timestamp(values)
         if event_id not in newest or stamp >= newest[event_id][0]:
             newest[event_id] = (stamp, line, row)
-    return [acled_row_to_incident(row, line, report) for _, line, row in sorted(newest.values(), key=lambda t: t[1])]
+    return [
+        acled_row_to_incident(row, line, report)
+        for _, line, row in sorted(newest.values(), key=lambda t: t[1])
+    ]
 
 
 def acled_deleted_keys(rows: Iterable[Row]) -> list[str]:
     """Incident ids (``ACLED-<event_id_cnty>``) listed in an ACLED deletions file, for the store to retire."""
     prefix = load_mapping("acled")["source_dataset"]
-    return [f"{prefix}-{_lower_keys(r)['event_id_cnty']}" for r in rows if _lower_keys(r).get("event_id_cnty")]
+    return [
+        f"{prefix}-{_lower_keys(r)['event_id_cnty']}"
+        for r in rows
+        if _lower_keys(r).get("event_id_cnty")
+    ]
 
 
 def _gtd_date(values: dict[str, str], line: int) -> tuple[str, str]:
@@ -204,7 +231,9 @@ def _gtd_date(values: dict[str, str], line: int) -> tuple[str, str]:
         raise _input_error(line, "iyear/imonth/iday", str(error)) from None
 
 
-def gtd_row_to_incident(row: Row, line: int = 0, report: str | dict | None = None) -> dict[str, Any]:
+def gtd_row_to_incident(
+    row: Row, line: int = 0, report: str | dict | None = None
+) -> dict[str, Any]:
     """One GTD event row -> one cellmap incident record (see module docstring)."""
     mapping = load_mapping("gtd")
     values = _lower_keys(row)
@@ -239,9 +268,14 @@ def gtd_row_to_incident(row: Row, line: int = 0, report: str | dict | None = Non
     return _with_rules_and_codes(incident, mapping, values, "summary_rules", "summary")
 
 
-def gtd_rows_to_incidents(rows: Iterable[Row], report: str | dict | None = None) -> list[dict[str, Any]]:
+def gtd_rows_to_incidents(
+    rows: Iterable[Row], report: str | dict | None = None
+) -> list[dict[str, Any]]:
     """GTD rows -> cellmap incident records (one per eventid; a repeated eventid keeps the last row). O(n)."""
     latest: dict[str, tuple[int, Row]] = {}
     for index, row in enumerate(rows):
         latest[_lower_keys(row).get("eventid", f"#{index}")] = (index + 2, row)
-    return [gtd_row_to_incident(row, line, report) for line, row in sorted(latest.values(), key=lambda t: t[0])]
+    return [
+        gtd_row_to_incident(row, line, report)
+        for line, row in sorted(latest.values(), key=lambda t: t[0])
+    ]

@@ -2,14 +2,16 @@
 
 Composes the analyses of this package on the frames of an open store (`CaseFrames`); no I/O of its own.
 """
+
 from __future__ import annotations
 
 from cellmap.incidents import actors, coherence, places, trends
 from cellmap.incidents.inputs import CaseFrames
 
 
-def incident_summary(frames: CaseFrames, year: int | None = None, buffer_km: float = 10.0,
-                     shuffles: int = 999) -> dict:
+def incident_summary(
+    frames: CaseFrames, year: int | None = None, buffer_km: float = 10.0, shuffles: int = 999
+) -> dict:
     """Year-on-year change three ways (for `year`, default the last full year of data), the share of
     incidents inside the triangle per year, and every cell's coherence label with its figures."""
     import polars as pl
@@ -20,17 +22,27 @@ def incident_summary(frames: CaseFrames, year: int | None = None, buffer_km: flo
     last = incidents["date"].max()
     year = year or (last.year if (last.month, last.day) == (12, 31) else last.year - 1)
     yoy = trends.year_on_year(incidents, year)
-    by_area = places.polygon_counts(incidents, places.load_polygons(buffer_km=buffer_km), "year").with_columns(
-        pl.col("period").dt.year().alias("year"))
+    by_area = places.polygon_counts(
+        incidents, places.load_polygons(buffer_km=buffer_km), "year"
+    ).with_columns(pl.col("period").dt.year().alias("year"))
     inside = by_area.group_by("year").agg(
-        (pl.col("incidents").filter(pl.col("area") == places.TRIANGLE).sum() / pl.col("incidents").sum()).alias("share"))
+        (
+            pl.col("incidents").filter(pl.col("area") == places.TRIANGLE).sum()
+            / pl.col("incidents").sum()
+        ).alias("share")
+    )
     cells = frames.ids_of_kind("cell")
     labelled = []
     if cells:
         attributed = actors.incident_cells(frames.incidents, frames.entities, frames.relations)
         campaigns = coherence.campaigns_frame(frames.entities, frames.properties)
-        table = coherence.coherence(attributed, campaigns, frames.relations, cells,
-                                    rule=coherence.CoherenceRule(shuffles=shuffles))
+        table = coherence.coherence(
+            attributed,
+            campaigns,
+            frames.relations,
+            cells,
+            rule=coherence.CoherenceRule(shuffles=shuffles),
+        )
         names = frames.names()
         labelled = [{**row, "cell": names.get(row["cell_id"])} for row in table.to_dicts()]
     return {

@@ -4,6 +4,7 @@ Every function takes the incidents frame of `cellmap.store.views.incidents` (col
 ``date_precision``, ``type``, ``outcome`` and any grouping column such as ``admin1`` or ``area``) and
 returns a Polars frame. Counting methods are those of `cellmap.incidents.vocabulary`.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,7 +35,9 @@ def _in_periods(incidents: pl.DataFrame, period: str) -> pl.DataFrame:
         raise ValueError(f"period: expected one of {', '.join(_PERIOD_TRUNCATE)}, got {period!r}")
     frame = incidents.filter(pl.col("date").is_not_null())
     if "date_precision" in frame.columns:
-        frame = frame.filter(pl.col("date_precision").fill_null("day").is_in(list(_PRECISE_ENOUGH[period])))
+        frame = frame.filter(
+            pl.col("date_precision").fill_null("day").is_in(list(_PRECISE_ENOUGH[period]))
+        )
     return frame.with_columns(pl.col("date").dt.truncate(_PERIOD_TRUNCATE[period]).alias("period"))
 
 
@@ -58,17 +61,27 @@ def counts_by_method(incidents: pl.DataFrame, period: str = "month") -> pl.DataF
     """One row per period with the count under each counting method, zero-filled between first and last period."""
     frame = _in_periods(incidents, period)
     counted = frame.group_by("period").agg(
-        counting_method_filter(method).sum().cast(pl.Int64).alias(method) for method in COUNTING_METHODS
+        counting_method_filter(method).sum().cast(pl.Int64).alias(method)
+        for method in COUNTING_METHODS
     )
     if counted.is_empty():
         return counted.sort("period")
-    every = pl.DataFrame({
-        "period": pl.date_range(counted["period"].min(), counted["period"].max(), _PERIOD_TRUNCATE[period], eager=True)
-    })
+    every = pl.DataFrame(
+        {
+            "period": pl.date_range(
+                counted["period"].min(),
+                counted["period"].max(),
+                _PERIOD_TRUNCATE[period],
+                eager=True,
+            )
+        }
+    )
     return every.join(counted, on="period", how="left").fill_null(0).sort("period")
 
 
-def rate_ratio_interval(previous: int, current: int, confidence: float = 0.95) -> tuple[float, float]:
+def rate_ratio_interval(
+    previous: int, current: int, confidence: float = 0.95
+) -> tuple[float, float]:
     """Exact confidence interval for the ratio λ₁/λ₀ of two Poisson rates from counts `current`, `previous`.
 
     Conditional on N = n₀ + n₁, n₁ ~ Binomial(N, π) with π = λ₁/(λ₀+λ₁); the Clopper–Pearson interval
@@ -95,24 +108,33 @@ def year_on_year(incidents: pl.DataFrame, year: int, confidence: float = 0.95) -
     yearly = counts_by_method(incidents, "year")
     rows = []
     for method, definition in COUNTING_METHODS.items():
-        def count_in(y: int) -> int:
+
+        def count_in(y: int, method: str = method) -> int:
             hit = yearly.filter(pl.col("period").dt.year() == y)
             return int(hit[method][0]) if hit.height else 0
 
         previous, current = count_in(year - 1), count_in(year)
         low, high = rate_ratio_interval(previous, current, confidence)
         defined = previous > 0
-        rows.append({
-            "method": method, "definition": definition, "year": year, "previous": previous, "current": current,
-            "change": (current / previous - 1) if defined else None,
-            "change_low": (low - 1) if defined else None,
-            "change_high": (high - 1) if defined else None,
-            "confidence": confidence,
-        })
+        rows.append(
+            {
+                "method": method,
+                "definition": definition,
+                "year": year,
+                "previous": previous,
+                "current": current,
+                "change": (current / previous - 1) if defined else None,
+                "change_low": (low - 1) if defined else None,
+                "change_high": (high - 1) if defined else None,
+                "confidence": confidence,
+            }
+        )
     return pl.DataFrame(rows)
 
 
-def change_points(series: pl.DataFrame, column: str, penalty: float | None = None, min_size: int = 3) -> pl.DataFrame:
+def change_points(
+    series: pl.DataFrame, column: str, penalty: float | None = None, min_size: int = 3
+) -> pl.DataFrame:
     """Change points in a count series (rows in time order, e.g. from `counts_by_method`).
 
     Method: PELT (Killick, Fearnhead & Eckley 2012, JASA 107:1590) with an L2 (mean-shift) cost on the
@@ -124,24 +146,38 @@ def change_points(series: pl.DataFrame, column: str, penalty: float | None = Non
     import ruptures
 
     counts = series[column].to_numpy().astype(float)
-    empty = pl.DataFrame(schema={"period": series.schema.get("period", pl.Date), "mean_before": pl.Float64,
-                                 "mean_after": pl.Float64})
+    empty = pl.DataFrame(
+        schema={
+            "period": series.schema.get("period", pl.Date),
+            "mean_before": pl.Float64,
+            "mean_after": pl.Float64,
+        }
+    )
     if len(counts) < 2 * min_size:
         return empty
     signal = 2.0 * np.sqrt(counts + 3.0 / 8.0)
     penalty = 2.0 * math.log(len(counts)) if penalty is None else penalty
-    ends = ruptures.Pelt(model="l2", min_size=min_size, jump=1).fit(signal.reshape(-1, 1)).predict(pen=penalty)
+    ends = (
+        ruptures.Pelt(model="l2", min_size=min_size, jump=1)
+        .fit(signal.reshape(-1, 1))
+        .predict(pen=penalty)
+    )
     bounds = [0, *ends]
     rows = []
-    for start, cut, stop in zip(bounds[:-2], bounds[1:-1], bounds[2:]):
-        rows.append({
-            "period": series["period"][cut], "mean_before": float(counts[start:cut].mean()),
-            "mean_after": float(counts[cut:stop].mean()),
-        })
+    for start, cut, stop in zip(bounds[:-2], bounds[1:-1], bounds[2:], strict=False):
+        rows.append(
+            {
+                "period": series["period"][cut],
+                "mean_before": float(counts[start:cut].mean()),
+                "mean_after": float(counts[cut:stop].mean()),
+            }
+        )
     return pl.DataFrame(rows, schema=empty.schema) if rows else empty
 
 
-def leadership_events(relations: pl.DataFrame, roles: Sequence[str] = LEADERSHIP_ROLES) -> pl.DataFrame:
+def leadership_events(
+    relations: pl.DataFrame, roles: Sequence[str] = LEADERSHIP_ROLES
+) -> pl.DataFrame:
     """Strikes, raids and arrests against holders of leadership `roles`, from the relations view.
 
     Two sources, both kept: ``ct_action`` relations whose target held such a role (attrs: date, action,
@@ -151,41 +187,70 @@ def leadership_events(relations: pl.DataFrame, roles: Sequence[str] = LEADERSHIP
     O(r log r) for r relations.
     """
     leaders = relations.filter((pl.col("kind") == "membership") & pl.col("role").is_in(list(roles)))
-    roles_held = leaders.group_by("source_id").agg(pl.col("role").unique().sort().str.join("/").alias("role"))
-    ended = leaders.filter(pl.col("end_reason").is_in(list(REMOVAL_END_REASONS)) & pl.col("valid_to").is_not_null())
+    roles_held = leaders.group_by("source_id").agg(
+        pl.col("role").unique().sort().str.join("/").alias("role")
+    )
+    ended = leaders.filter(
+        pl.col("end_reason").is_in(list(REMOVAL_END_REASONS)) & pl.col("valid_to").is_not_null()
+    )
     from_membership = ended.select(
-        pl.col("valid_to").alias("date"), pl.col("source_id").alias("person_id"), "role",
-        pl.col("end_reason").alias("event"), pl.lit("membership").alias("source"), "relation_id",
+        pl.col("valid_to").alias("date"),
+        pl.col("source_id").alias("person_id"),
+        "role",
+        pl.col("end_reason").alias("event"),
+        pl.lit("membership").alias("source"),
+        "relation_id",
     )
     actions = relations.filter(pl.col("kind") == "ct_action").join(
         roles_held, left_on="target_id", right_on="source_id", how="inner", suffix="_held"
     )
     attrs = [json.loads(a or "{}") for a in actions["attrs"].to_list()]
-    from_actions = pl.DataFrame({
-        "date": pl.Series([a.get("date") for a in attrs], dtype=pl.Utf8).str.to_date(strict=False),
-        "person_id": actions["target_id"],
-        "role": actions["role_held"],
-        "event": pl.Series([a.get("action") or "ct_action" for a in attrs], dtype=pl.Utf8),
-        "source": pl.Series(["ct_action"] * actions.height, dtype=pl.Utf8),
-        "relation_id": actions["relation_id"],
-    }, schema=from_membership.schema)
+    from_actions = pl.DataFrame(
+        {
+            "date": pl.Series([a.get("date") for a in attrs], dtype=pl.Utf8).str.to_date(
+                strict=False
+            ),
+            "person_id": actions["target_id"],
+            "role": actions["role_held"],
+            "event": pl.Series([a.get("action") or "ct_action" for a in attrs], dtype=pl.Utf8),
+            "source": pl.Series(["ct_action"] * actions.height, dtype=pl.Utf8),
+            "relation_id": actions["relation_id"],
+        },
+        schema=from_membership.schema,
+    )
     both = pl.concat([from_membership, from_actions.filter(pl.col("date").is_not_null())])
     # One row per person and day: a strike is often recorded both as a ct_action and as the end of memberships.
-    return both.group_by("date", "person_id").agg(
-        pl.col("role").str.split("/").list.explode(keep_nulls=False, empty_as_null=False).unique().sort().str.join("/"),
-        pl.col("event").unique().sort().str.join("/"),
-        pl.col("source").unique().sort().str.join("+"),
-        pl.col("relation_id").sort().alias("relation_ids"),
-    ).sort("date", "person_id")
+    return (
+        both.group_by("date", "person_id")
+        .agg(
+            pl.col("role")
+            .str.split("/")
+            .list.explode(keep_nulls=False, empty_as_null=False)
+            .unique()
+            .sort()
+            .str.join("/"),
+            pl.col("event").unique().sort().str.join("/"),
+            pl.col("source").unique().sort().str.join("+"),
+            pl.col("relation_id").sort().alias("relation_ids"),
+        )
+        .sort("date", "person_id")
+    )
 
 
-def timeline(incidents: pl.DataFrame, relations: pl.DataFrame | None = None, period: str = "month") -> pl.DataFrame:
+def timeline(
+    incidents: pl.DataFrame, relations: pl.DataFrame | None = None, period: str = "month"
+) -> pl.DataFrame:
     """Counts per period under the three methods, with the leadership events of each period on the same axis."""
     counts = counts_by_method(incidents, period)
     if relations is None or counts.is_empty():
         return counts.with_columns(pl.lit(None, dtype=pl.Utf8).alias("leadership_events"))
-    events = leadership_events(relations).with_columns(pl.col("date").dt.truncate(_PERIOD_TRUNCATE[period]).alias("period"))
+    events = leadership_events(relations).with_columns(
+        pl.col("date").dt.truncate(_PERIOD_TRUNCATE[period]).alias("period")
+    )
     per_period = events.group_by("period").agg(
-        pl.format("{} {} ({})", "event", "person_id", "role").sort().str.join("; ").alias("leadership_events")
+        pl.format("{} {} ({})", "event", "person_id", "role")
+        .sort()
+        .str.join("; ")
+        .alias("leadership_events")
     )
     return counts.join(per_period, on="period", how="left")

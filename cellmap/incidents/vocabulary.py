@@ -5,12 +5,20 @@ They follow the seed's wording and the scenario's facts F10/F11 (`../shared/scen
 - a *completed operation* is an operation with outcome ``completed`` (the headline counting method);
 - *small-scale violence* is ``threat``, ``theft``, ``kidnapping``, ``assassination``, ``ied``, ``extortion``.
 """
+
 from __future__ import annotations
 
 import polars as pl
 
 OPERATION_TYPES: tuple[str, ...] = ("attack", "jail_attack")
-SMALL_SCALE_TYPES: tuple[str, ...] = ("threat", "theft", "kidnapping", "assassination", "ied", "extortion")
+SMALL_SCALE_TYPES: tuple[str, ...] = (
+    "threat",
+    "theft",
+    "kidnapping",
+    "assassination",
+    "ied",
+    "extortion",
+)
 UNSUCCESSFUL_OUTCOMES: tuple[str, ...] = ("failed", "aborted", "foiled")
 
 #: The three ways of counting incidents that the year-on-year comparison shows side by side.
@@ -29,5 +37,9 @@ def counting_method_filter(method: str) -> pl.Expr:
     if method == "all_operations":
         return is_operation
     if method == "all_incidents":
-        return pl.col("type").is_null() | pl.col("type").is_not_null()  # a column, so it counts rows in an agg
-    raise ValueError(f"counting method: unknown {method!r}; expected one of {', '.join(COUNTING_METHODS)}")
+        return (
+            pl.col("type").is_null() | pl.col("type").is_not_null()
+        )  # a column, so it counts rows in an agg
+    raise ValueError(
+        f"counting method: unknown {method!r}; expected one of {', '.join(COUNTING_METHODS)}"
+    )

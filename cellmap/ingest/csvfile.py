@@ -1,25 +1,59 @@
 """CSV files → cellmap records; which kind of file it is comes from its header (docs/formats.md §3)."""
+
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 from cellmap.errors import InputError
 from cellmap.incidents import sources
 
 MULTI_SEPARATOR = ";"
-RELATION_COLUMNS = {"id", "kind", "source", "target", "role", "valid_from", "valid_to", "end_reason", "report", "grade"}
+RELATION_COLUMNS = {
+    "id",
+    "kind",
+    "source",
+    "target",
+    "role",
+    "valid_from",
+    "valid_to",
+    "end_reason",
+    "report",
+    "grade",
+}
 ENTITY_COLUMNS = {"id", "kind", "report", "grade", "valid_from", "valid_to"}
 INCIDENT_SYNONYMS = {
-    "event_date": "date", "sub_event_type": "sub_type", "latitude": "lat", "longitude": "lon",
+    "event_date": "date",
+    "sub_event_type": "sub_type",
+    "latitude": "lat",
+    "longitude": "lon",
     "event_id_cnty": "source_event_id",
 }
 INCIDENT_COLUMNS = {
-    "id", "date", "date_precision", "type", "outcome", "sub_type", "fatalities", "lat", "lon", "geo_precision",
-    "location", "admin1", "admin2", "admin3", "country", "actor1", "attributed_to", "attribution_confidence",
-    "notes", "source_dataset", "source_event_id", "deleted",
+    "id",
+    "date",
+    "date_precision",
+    "type",
+    "outcome",
+    "sub_type",
+    "fatalities",
+    "lat",
+    "lon",
+    "geo_precision",
+    "location",
+    "admin1",
+    "admin2",
+    "admin3",
+    "country",
+    "actor1",
+    "attributed_to",
+    "attribution_confidence",
+    "notes",
+    "source_dataset",
+    "source_event_id",
+    "deleted",
 }
 
 
@@ -47,9 +81,15 @@ def _rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
                 if not row or all(not cell.strip() for cell in row):
                     continue
                 if len(row) != len(header):
-                    raise InputError(f"has {len(row)} fields, the header has {len(header)}", file=str(path),
-                                     line=reader.line_num)
-                yield reader.line_num, dict(zip(header, (cell.strip() for cell in row)))
+                    raise InputError(
+                        f"has {len(row)} fields, the header has {len(header)}",
+                        file=str(path),
+                        line=reader.line_num,
+                    )
+                yield (
+                    reader.line_num,
+                    dict(zip(header, (cell.strip() for cell in row), strict=False)),
+                )
         except csv.Error as error:
             raise InputError(f"bad CSV: {error}", file=str(path), line=reader.line_num) from None
 
@@ -72,14 +112,25 @@ def _entity_row(row: dict[str, str]) -> dict:
         for name, value in row.items()
         if name not in ENTITY_COLUMNS and value
     }
-    return {"record": "entity", "id": row.get("id"), "kind": row.get("kind"), "properties": props,
-            "valid_from": row.get("valid_from"), "valid_to": row.get("valid_to"), "report": _report(row)}
+    return {
+        "record": "entity",
+        "id": row.get("id"),
+        "kind": row.get("kind"),
+        "properties": props,
+        "valid_from": row.get("valid_from"),
+        "valid_to": row.get("valid_to"),
+        "report": _report(row),
+    }
 
 
 def _relation_row(row: dict[str, str]) -> dict:
     attrs = {k: v for k, v in row.items() if k not in RELATION_COLUMNS and v != ""}
-    return {"record": "relation", **{k: row.get(k) for k in RELATION_COLUMNS if k not in ("report", "grade")},
-            "attrs": attrs, "report": _report(row)}
+    return {
+        "record": "relation",
+        **{k: row.get(k) for k in RELATION_COLUMNS if k not in ("report", "grade")},
+        "attrs": attrs,
+        "report": _report(row),
+    }
 
 
 def _incident_row(row: dict[str, str]) -> dict:
@@ -106,15 +157,23 @@ def _kind(header: list[str], path: Path) -> str:
         return "reports"
     raise InputError(
         "header not recognised: expected a reports, entities, relations, incidents, ACLED or GTD file "
-        "(see docs/formats.md)", file=str(path), line=1)
+        "(see docs/formats.md)",
+        file=str(path),
+        line=1,
+    )
 
 
 ROW_READERS: dict[str, Callable[[dict[str, str]], dict]] = {
-    "reports": _report_row, "entities": _entity_row, "relations": _relation_row, "incidents": _incident_row,
+    "reports": _report_row,
+    "entities": _entity_row,
+    "relations": _relation_row,
+    "incidents": _incident_row,
 }
 
 
-def _mapped_incidents(kind: str, rows: list[tuple[int, dict[str, str]]], path: Path) -> Iterator[tuple[int, dict]]:
+def _mapped_incidents(
+    kind: str, rows: list[tuple[int, dict[str, str]]], path: Path
+) -> Iterator[tuple[int, dict]]:
     """ACLED/GTD rows through the incidents module's mapping; line numbers follow each source event."""
     id_field = "event_id_cnty" if kind == "acled" else "eventid"
     line_of = {row.get(id_field, ""): line for line, row in rows}

@@ -4,12 +4,14 @@ The schema mapping is data (`schema/ftm.yaml`). Each FtM line is checked by the 
 model (schema and property names must exist); cellmap's extension object `"cellmap"` carries what FtM
 has no place for: the report and its grade, a more specific kind (cell, sector…), role, validity, attrs.
 """
+
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Iterator
+from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 from followthemoney import model as ftm_model
@@ -18,7 +20,7 @@ from cellmap.errors import InputError
 from cellmap.ingest.jsonl import json_lines
 
 
-@lru_cache(maxsize=None)
+@cache
 def mapping() -> dict[str, Any]:
     text = resources.files("cellmap.schema").joinpath("ftm.yaml").read_text(encoding="utf-8")
     return yaml.safe_load(text)
@@ -52,7 +54,9 @@ def ftm_to_record(data: dict) -> dict:
     relation = maps["relations"].get(schema_name)
     if relation is not None:
         part = lambda name: _first([str(v) for v in props.get(name, [])]) if name else None  # noqa: E731
-        attrs = {cm: _first(props.get(ftm, [])) for cm, ftm in (relation.get("attrs") or {}).items()}
+        attrs = {
+            cm: _first(props.get(ftm, [])) for cm, ftm in (relation.get("attrs") or {}).items()
+        }
         attrs.update(ext.get("attrs") or {})
         return {
             "record": "relation",
@@ -69,7 +73,10 @@ def ftm_to_record(data: dict) -> dict:
         }
     kind = ext.get("kind") or maps["entities"].get(schema_name)
     if kind is None:
-        raise InputError(f"cellmap has no kind for FtM schema {schema_name} (name one in cellmap.kind)", field="schema")
+        raise InputError(
+            f"cellmap has no kind for FtM schema {schema_name} (name one in cellmap.kind)",
+            field="schema",
+        )
     properties: dict[str, list] = {}
     for name, values in props.items():
         properties.setdefault(maps["properties"].get(name, name), []).extend(values)
@@ -96,7 +103,9 @@ def read(path: Path, phase: int | None = None) -> Iterator[tuple[int, object]]:
     for number, data in json_lines(path):
         if phase is not None and isinstance(data, dict) and isinstance(data.get("schema"), str):
             is_relation = data["schema"] in relation_schemata
-            if (phase == 1 and is_relation) or (phase == 2 and not is_relation and data["schema"] != "Event"):
+            if (phase == 1 and is_relation) or (
+                phase == 2 and not is_relation and data["schema"] != "Event"
+            ):
                 yield number, {"record": "relation" if is_relation else "entity"}
                 continue
         try:
@@ -105,4 +114,12 @@ def read(path: Path, phase: int | None = None) -> Iterator[tuple[int, object]]:
             raise InputError(error.reason, file=str(path), line=number, field=error.field) from None
         yield number, record
         if record.get("incident"):
-            yield number, {"record": "incident", "id": record["id"], "report": record["report"], **record["incident"]}
+            yield (
+                number,
+                {
+                    "record": "incident",
+                    "id": record["id"],
+                    "report": record["report"],
+                    **record["incident"],
+                },
+            )

@@ -1,9 +1,10 @@
 """cellmap's own JSON lines: one canonical record per line (docs/formats.md §1)."""
+
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from cellmap.errors import InputError
 
@@ -15,13 +16,17 @@ def json_lines(path: Path) -> Iterator[tuple[int, object]]:
             try:
                 text = raw.decode("utf-8").strip()
             except UnicodeDecodeError as error:
-                raise InputError(f"not UTF-8 ({error.reason} at byte {error.start})", file=str(path), line=number) from None
+                raise InputError(
+                    f"not UTF-8 ({error.reason} at byte {error.start})", file=str(path), line=number
+                ) from None
             if not text:
                 continue
             try:
                 yield number, json.loads(text)
             except json.JSONDecodeError as error:
-                raise InputError(f"invalid JSON: {error.msg} (column {error.colno})", file=str(path), line=number) from None
+                raise InputError(
+                    f"invalid JSON: {error.msg} (column {error.colno})", file=str(path), line=number
+                ) from None
 
 
 def read(path: Path, phase: int | None = None) -> Iterator[tuple[int, object]]:

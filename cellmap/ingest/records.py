@@ -4,6 +4,7 @@ Every reader (JSONL, FtM, CSV, ACLED/GTD) turns its lines into these dicts; `val
 against the model in `schema/model.yaml` and returns typed records, or raises `InputError` naming the
 field. The file and line are added by the caller, which knows them.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,7 +16,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from cellmap.errors import InputError
-from cellmap.model import Grade, entity_kinds, parse_date, relation_kinds, report_kinds, schema, vocabulary
+from cellmap.model import (
+    Grade,
+    entity_kinds,
+    parse_date,
+    relation_kinds,
+    report_kinds,
+    vocabulary,
+)
 
 _KEY = re.compile(r"^[^\s].{0,254}$", re.S)
 _PROP = re.compile(r"^[A-Za-z_][A-Za-z0-9_:.\-]{0,63}$")
@@ -90,7 +98,9 @@ def _key(value: Any, name: str = "id", *, required: bool = True) -> str | None:
     return text
 
 
-def _choice(value: Any, name: str, choices: list[str], *, required: bool = True, default: str | None = None) -> str | None:
+def _choice(
+    value: Any, name: str, choices: list[str], *, required: bool = True, default: str | None = None
+) -> str | None:
     text = _text(value, name)
     if text is None:
         if required and default is None:
@@ -116,7 +126,12 @@ def _float(value: Any, name: str, lo: float | None = None, hi: float | None = No
         number = float(value)
     except (TypeError, ValueError):
         raise InputError(f"{value!r} is not a number", field=name) from None
-    if math.isnan(number) or math.isinf(number) or (lo is not None and number < lo) or (hi is not None and number > hi):
+    if (
+        math.isnan(number)
+        or math.isinf(number)
+        or (lo is not None and number < lo)
+        or (hi is not None and number > hi)
+    ):
         raise InputError(f"{value!r} is out of range [{lo}, {hi}]", field=name)
     return number
 
@@ -156,7 +171,9 @@ def validate_report(data: dict) -> ReportRecord:
     try:
         grade = Grade.parse(grade_text) if grade_text not in (None, "") else None
     except InputError as error:
-        raise InputError(error.reason, field="report.grade" if "record" not in data else "grade") from None
+        raise InputError(
+            error.reason, field="report.grade" if "record" not in data else "grade"
+        ) from None
     if grade is None:
         raise InputError("is required (Admiralty grade such as B2)", field="grade")
     synthetic = data.get("synthetic", False)
@@ -222,7 +239,11 @@ def _attrs(kind: str, value: Any) -> dict[str, Any]:
         elif name == "confidence":
             item = _float(item, "attrs.confidence", 0.0, 1.0)
         elif name in ("payment_kind", "action", "outcome"):
-            vocab = {"payment_kind": "payment_kinds", "action": "ct_actions", "outcome": "ct_outcomes"}[name]
+            vocab = {
+                "payment_kind": "payment_kinds",
+                "action": "ct_actions",
+                "outcome": "ct_outcomes",
+            }[name]
             item = _choice(item, f"attrs.{name}", vocabulary(vocab))
         elif isinstance(item, str):
             item = _text(item, f"attrs.{name}")
@@ -239,7 +260,11 @@ def validate_relation(data: dict) -> RelationRecord:
     role = None
     if data.get("role") not in (None, ""):
         vocab = spec.get("role_vocabulary")
-        role = _choice(data.get("role"), "role", vocabulary(vocab)) if vocab else _text(data.get("role"), "role")
+        role = (
+            _choice(data.get("role"), "role", vocabulary(vocab))
+            if vocab
+            else _text(data.get("role"), "role")
+        )
     valid_from = _date(data.get("valid_from"), "valid_from")[0]
     valid_to = _date(data.get("valid_to"), "valid_to")[0]
     if valid_from and valid_to and valid_to < valid_from:
@@ -253,7 +278,9 @@ def validate_relation(data: dict) -> RelationRecord:
         role=role,
         valid_from=valid_from,
         valid_to=valid_to,
-        end_reason=_choice(data.get("end_reason"), "end_reason", vocabulary("end_reasons"), required=False),
+        end_reason=_choice(
+            data.get("end_reason"), "end_reason", vocabulary("end_reasons"), required=False
+        ),
         attrs=_attrs(kind, data.get("attrs")),
     )
 
@@ -262,8 +289,15 @@ def validate_incident(data: dict) -> IncidentRecord:
     date, precision = _date(data.get("date"), "date")
     if date is None:
         raise InputError("is required", field="date")
-    precision = _choice(data.get("date_precision"), "date_precision", vocabulary("date_precisions"),
-                        required=False) or precision
+    precision = (
+        _choice(
+            data.get("date_precision"),
+            "date_precision",
+            vocabulary("date_precisions"),
+            required=False,
+        )
+        or precision
+    )
     codes = data.get("source_codes")
     if codes is not None and not isinstance(codes, (dict, str)):
         raise InputError("must be an object", field="source_codes")
@@ -273,26 +307,52 @@ def validate_incident(data: dict) -> IncidentRecord:
     values = {
         "lat": _float(data.get("lat"), "lat", -90, 90),
         "lon": _float(data.get("lon"), "lon", -180, 180),
-        "geo_precision": _choice(data.get("geo_precision"), "geo_precision", vocabulary("geo_precisions"), required=False),
+        "geo_precision": _choice(
+            data.get("geo_precision"), "geo_precision", vocabulary("geo_precisions"), required=False
+        ),
         "fatalities": _int(data.get("fatalities"), "fatalities"),
-        "attribution_confidence": _float(data.get("attribution_confidence"), "attribution_confidence", 0.0, 1.0),
-        "source_codes": json.dumps(codes, sort_keys=True) if isinstance(codes, dict) else _text(codes, "source_codes"),
+        "attribution_confidence": _float(
+            data.get("attribution_confidence"), "attribution_confidence", 0.0, 1.0
+        ),
+        "source_codes": json.dumps(codes, sort_keys=True)
+        if isinstance(codes, dict)
+        else _text(codes, "source_codes"),
         "deleted": bool(deleted),
     }
-    for name in ("location", "admin1", "admin2", "admin3", "country", "sub_type", "actor1", "source_dataset",
-                 "source_event_id", "notes"):
+    for name in (
+        "location",
+        "admin1",
+        "admin2",
+        "admin3",
+        "country",
+        "sub_type",
+        "actor1",
+        "source_dataset",
+        "source_event_id",
+        "notes",
+    ):
         values[name] = _text(data.get(name), name)
-    mapping = data.get("mapping")  # which mapping made the record (e.g. ACLED's), with the rules it applied
-    values["mapping"] = json.dumps(mapping, sort_keys=True) if isinstance(mapping, dict) else _text(mapping, "mapping")
+    mapping = data.get(
+        "mapping"
+    )  # which mapping made the record (e.g. ACLED's), with the rules it applied
+    values["mapping"] = (
+        json.dumps(mapping, sort_keys=True)
+        if isinstance(mapping, dict)
+        else _text(mapping, "mapping")
+    )
     attributed = _key(data.get("attributed_to"), "attributed_to", required=False)
     values["attributed_to"] = attributed
     if (values["lat"] is None) != (values["lon"] is None):
-        raise InputError("lat and lon must be given together", field="lon" if values["lon"] is None else "lat")
+        raise InputError(
+            "lat and lon must be given together", field="lon" if values["lon"] is None else "lat"
+        )
     return IncidentRecord(
         key=_key(data.get("id")),
         report=_report_ref(data.get("report")),
         type=_choice(data.get("type"), "type", vocabulary("incident_types")),
-        outcome=_choice(data.get("outcome"), "outcome", vocabulary("incident_outcomes"), default="unknown"),
+        outcome=_choice(
+            data.get("outcome"), "outcome", vocabulary("incident_outcomes"), default="unknown"
+        ),
         date=date,
         date_precision=precision,
         values=values,
@@ -314,5 +374,3 @@ def validate(data: Any) -> ReportRecord | EntityRecord | RelationRecord | Incide
     if not isinstance(kind, str) or kind not in VALIDATORS:
         raise InputError(f"{kind!r} is not one of: {', '.join(VALIDATORS)}", field="record")
     return VALIDATORS[kind](data)
-
-

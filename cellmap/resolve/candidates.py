@@ -11,6 +11,7 @@ pairs before the full score of :func:`cellmap.resolve.score.score_pair`.
 Cost: O(N·k²) keys for N records of ≤ k parts, O(Σ_b |b|²) candidate pairs over blocks b with
 |b| ≤ max_block, at most 2·per_record·N after pruning, O(P·m·n) scoring for P surviving pairs. Scoring runs in ``workers`` processes.
 """
+
 from __future__ import annotations
 
 import gc
@@ -18,25 +19,48 @@ import itertools
 import json
 import math
 import os
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import Sequence
 
 import polars as pl
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from cellmap.resolve.collective import unique_in_unit, units_of
-from cellmap.resolve.score import (analyse_generic, analyse_person, attribute_log_odds, attribute_weights,
-                                   combined_score, is_person_schema, logit, nisbas_clash, preanalyse, score_pair,
-                                   set_profile_background)
+from cellmap.resolve.score import (
+    analyse_generic,
+    analyse_person,
+    attribute_log_odds,
+    attribute_weights,
+    combined_score,
+    is_person_schema,
+    logit,
+    nisbas_clash,
+    preanalyse,
+    score_pair,
+    set_profile_background,
+)
 
 RARE_BLOCK = 5
 PRESCORE_WEIGHT = 10.0  # one unit of skeleton similarity is worth this much shared-key weight
 BLOCKING_ATTRIBUTES = ("identifier", "birth_date")
-ATTRIBUTE_COLUMNS = ("birth_date", "birth_place", "nationality", "gender", "cell", "role", "identifier", "context",
-                     "unit", "unit_above", "active", "seen", "contact_roles")
+ATTRIBUTE_COLUMNS = (
+    "birth_date",
+    "birth_place",
+    "nationality",
+    "gender",
+    "cell",
+    "role",
+    "identifier",
+    "context",
+    "unit",
+    "unit_above",
+    "active",
+    "seen",
+    "contact_roles",
+)
 
 
 def record_keys(names: Sequence[str], person: bool = True) -> tuple[list[str], list[str]]:
@@ -45,7 +69,9 @@ def record_keys(names: Sequence[str], person: bool = True) -> tuple[list[str], l
     keys: set[str] = set()
     skeleton_strings: list[str] = []
     for name in names:
-        parts = [p for p in analyse(name or "").parts if p.tag not in ("title", "initial") and p.skeleton]
+        parts = [
+            p for p in analyse(name or "").parts if p.tag not in ("title", "initial") and p.skeleton
+        ]
         skeletons = sorted({p.skeleton for p in parts})
         for s in skeletons:
             keys.add("1:" + s)
@@ -83,8 +109,14 @@ def _fewer_collections(first_generation: int = 100_000):
 
 
 @_fewer_collections()
-def block(records: pl.DataFrame, max_block: int = 50, max_single_block: int = 20, min_prescore: float = 0.4,
-          per_record: int = 4, workers: int | None = None) -> pl.DataFrame:
+def block(
+    records: pl.DataFrame,
+    max_block: int = 50,
+    max_single_block: int = 20,
+    min_prescore: float = 0.4,
+    per_record: int = 4,
+    workers: int | None = None,
+) -> pl.DataFrame:
     """Candidate pairs (left_id < right_id) with the number of shared keys and a pre-score.
 
     ``records`` has ``record_id`` (int), ``name`` (str) and optionally ``aliases`` (list[str]),
@@ -94,10 +126,22 @@ def block(records: pl.DataFrame, max_block: int = 50, max_single_block: int = 20
     """
     key_attrs = [c for c in BLOCKING_ATTRIBUTES if c in records.columns]
     with_context = "context" in records.columns or "unit" in records.columns
-    rows = records.select([c for c in ("record_id", "name", "aliases", "schema", "context", "unit", *key_attrs)
-                           if c in records.columns]).to_dicts()
-    preanalyse([n for row in rows if is_person_schema(row.get("schema") or "Person") for n in _names_of(row)],
-               workers=workers or os.cpu_count() or 1)
+    rows = records.select(
+        [
+            c
+            for c in ("record_id", "name", "aliases", "schema", "context", "unit", *key_attrs)
+            if c in records.columns
+        ]
+    ).to_dicts()
+    preanalyse(
+        [
+            n
+            for row in rows
+            if is_person_schema(row.get("schema") or "Person")
+            for n in _names_of(row)
+        ],
+        workers=workers or os.cpu_count() or 1,
+    )
     ids: list[int] = []
     skeletons: list[list[str]] = []
     flat_ids: list[int] = []
@@ -105,8 +149,12 @@ def block(records: pl.DataFrame, max_block: int = 50, max_single_block: int = 20
     for row in rows:
         keys, skel = record_keys(_names_of(row), is_person_schema(row.get("schema") or "Person"))
         # exact identifiers and full birth dates also block: they catch badly garbled names
-        keys += [f"{c}:{v}" for c in key_attrs for v in str(row.get(c) or "").split(";")
-                 if v.strip() and (c != "birth_date" or len(v.strip()) >= 10)]
+        keys += [
+            f"{c}:{v}"
+            for c in key_attrs
+            for v in str(row.get(c) or "").split(";")
+            if v.strip() and (c != "birth_date" or len(v.strip()) >= 10)
+        ]
         units = units_of(row.get("context")) | units_of(row.get("unit"))
         if with_context and units:
             # a single name part is too common to block on alone (Abu Zaid, al-Idari), but not within one
@@ -116,12 +164,18 @@ def block(records: pl.DataFrame, max_block: int = 50, max_single_block: int = 20
         skeletons.append(skel)
         flat_ids.extend([row["record_id"]] * len(keys))
         flat_keys.extend(keys)
-    keyed = pl.DataFrame({"record_id": flat_ids, "key": flat_keys},
-                         schema={"record_id": pl.Int64, "key": pl.Utf8})
+    keyed = pl.DataFrame(
+        {"record_id": flat_ids, "key": flat_keys}, schema={"record_id": pl.Int64, "key": pl.Utf8}
+    )
     sizes = keyed.group_by("key").len()
-    small = sizes.filter((pl.col("len") >= 2) & (
-        pl.when(pl.col("key").str.starts_with("1:")).then(pl.col("len") <= max_single_block)
-        .otherwise(pl.col("len") <= max_block)))
+    small = sizes.filter(
+        (pl.col("len") >= 2)
+        & (
+            pl.when(pl.col("key").str.starts_with("1:"))
+            .then(pl.col("len") <= max_single_block)
+            .otherwise(pl.col("len") <= max_block)
+        )
+    )
     # a shared rare key is better evidence than a shared common one: weight = ln(N / block size)
     n_records = max(len(ids), 2)
     small = small.with_columns((pl.lit(float(n_records)) / pl.col("len")).log().alias("idf"))
@@ -134,17 +188,28 @@ def block(records: pl.DataFrame, max_block: int = 50, max_single_block: int = 20
         .rename({"record_id": "left_id", "record_id_r": "right_id"})
     )
     if pairs.is_empty():
-        return _with_uplinks(pairs.with_columns(pl.lit(0.0).alias("prescore")).drop("key_weight"), records)
-    pairs = pairs.join(_prescore(pairs.select("left_id", "right_id"), ids, skeletons), on=["left_id", "right_id"])
+        return _with_uplinks(
+            pairs.with_columns(pl.lit(0.0).alias("prescore")).drop("key_weight"), records
+        )
+    pairs = pairs.join(
+        _prescore(pairs.select("left_id", "right_id"), ids, skeletons), on=["left_id", "right_id"]
+    )
     rare = math.log(n_records / RARE_BLOCK)  # a key shared by at most RARE_BLOCK records
-    pairs = pairs.filter((pl.col("prescore") >= min_prescore) | (pl.col("shared_keys") >= 3)
-                         | (pl.col("key_weight") >= rare))
+    pairs = pairs.filter(
+        (pl.col("prescore") >= min_prescore)
+        | (pl.col("shared_keys") >= 3)
+        | (pl.col("key_weight") >= rare)
+    )
     rank = pl.col("prescore") * PRESCORE_WEIGHT + pl.col("key_weight")
-    pairs = pairs.sort("left_id", "right_id")  # ties rank in a fixed order: the same candidates every run
-    keep_left = pairs.with_columns(rank.rank("ordinal", descending=True).over("left_id").alias("r")).filter(
-        pl.col("r") <= per_record)
-    keep_right = pairs.with_columns(rank.rank("ordinal", descending=True).over("right_id").alias("r")).filter(
-        pl.col("r") <= per_record)
+    pairs = pairs.sort(
+        "left_id", "right_id"
+    )  # ties rank in a fixed order: the same candidates every run
+    keep_left = pairs.with_columns(
+        rank.rank("ordinal", descending=True).over("left_id").alias("r")
+    ).filter(pl.col("r") <= per_record)
+    keep_right = pairs.with_columns(
+        rank.rank("ordinal", descending=True).over("right_id").alias("r")
+    ).filter(pl.col("r") <= per_record)
     return _with_uplinks(pl.concat([keep_left, keep_right]).drop("r", "key_weight"), records)
 
 
@@ -152,10 +217,14 @@ def _with_uplinks(kept: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
     """The blocked pairs plus :func:`uplink_pairs` (a pair found both ways keeps its blocking figures)."""
     if "unit_above" in records.columns:
         kept = pl.concat([kept, uplink_pairs(records)], how="vertical_relaxed")
-    return kept.unique(["left_id", "right_id"], keep="first", maintain_order=True).sort("left_id", "right_id")
+    return kept.unique(["left_id", "right_id"], keep="first", maintain_order=True).sort(
+        "left_id", "right_id"
+    )
 
 
-MAX_UPLINK_CARRIERS = 30  # records above the cell carrying the epithet (one person is often named in many
+MAX_UPLINK_CARRIERS = (
+    30  # records above the cell carrying the epithet (one person is often named in many
+)
 # sector reports); beyond this the epithet is too common to propose; unique_in_unit counts resolved persons
 
 
@@ -167,10 +236,17 @@ def uplink_pairs(records: pl.DataFrame) -> pl.DataFrame:
     (Collective entity resolution: Bhattacharya & Getoor, ACM TKDD 2007.) O(N·k) for N records of k
     epithets; at most MAX_UPLINK_CARRIERS pairs per epithet of a bare record. The +3 log-odds of a
     unique carrier (counted in resolved persons) is added by :func:`cellmap.resolve.collective.unique_in_unit`."""
-    schema = {"left_id": pl.Int64, "right_id": pl.Int64, "shared_keys": pl.UInt32, "prescore": pl.Float64}
+    schema = {
+        "left_id": pl.Int64,
+        "right_id": pl.Int64,
+        "shared_keys": pl.UInt32,
+        "prescore": pl.Float64,
+    }
     carriers: dict[tuple[str, str], list[int]] = {}
     bare: list[tuple[int, set[str], set[str], set[str]]] = []
-    for row in records.select("record_id", "name", "aliases", "unit", "unit_above").iter_rows(named=True):
+    for row in records.select("record_id", "name", "aliases", "unit", "unit_above").iter_rows(
+        named=True
+    ):
         units = units_of(row["unit"])
         if not units:
             continue
@@ -195,33 +271,62 @@ def uplink_pairs(records: pl.DataFrame) -> pl.DataFrame:
                 if len(found) <= MAX_UPLINK_CARRIERS:
                     pairs.update((min(rid, c), max(rid, c)) for c in found)
     ordered = sorted(pairs)
-    return pl.DataFrame({"left_id": [a for a, _ in ordered], "right_id": [b for _, b in ordered],
-                         "shared_keys": [1] * len(ordered), "prescore": [0.0] * len(ordered)}, schema=schema)
+    return pl.DataFrame(
+        {
+            "left_id": [a for a, _ in ordered],
+            "right_id": [b for _, b in ordered],
+            "shared_keys": [1] * len(ordered),
+            "prescore": [0.0] * len(ordered),
+        },
+        schema=schema,
+    )
 
 
 def _prescore(pairs: pl.DataFrame, ids: list[int], skeletons: list[list[str]]) -> pl.DataFrame:
     """Best Levenshtein similarity between any two names' sorted skeleton strings (rapidfuzz, C++)."""
-    names = pl.DataFrame({"record_id": [i for i, sk in zip(ids, skeletons) for _ in sk],
-                          "skel": [x for sk in skeletons for x in sk]},
-                         schema={"record_id": pl.Int64, "skel": pl.Utf8})
-    combos = (pairs.join(names.rename({"record_id": "left_id", "skel": "skel_l"}), on="left_id")
-              .join(names.rename({"record_id": "right_id", "skel": "skel_r"}), on="right_id"))
-    sims = process.cpdist(combos["skel_l"].to_list(), combos["skel_r"].to_list(),
-                          scorer=Levenshtein.normalized_similarity, workers=-1)
-    return (combos.with_columns(pl.Series("prescore", sims, dtype=pl.Float64))
-            .group_by("left_id", "right_id").agg(pl.col("prescore").max()))
+    names = pl.DataFrame(
+        {
+            "record_id": [i for i, sk in zip(ids, skeletons, strict=False) for _ in sk],
+            "skel": [x for sk in skeletons for x in sk],
+        },
+        schema={"record_id": pl.Int64, "skel": pl.Utf8},
+    )
+    combos = pairs.join(
+        names.rename({"record_id": "left_id", "skel": "skel_l"}), on="left_id"
+    ).join(names.rename({"record_id": "right_id", "skel": "skel_r"}), on="right_id")
+    sims = process.cpdist(
+        combos["skel_l"].to_list(),
+        combos["skel_r"].to_list(),
+        scorer=Levenshtein.normalized_similarity,
+        workers=-1,
+    )
+    return (
+        combos.with_columns(pl.Series("prescore", sims, dtype=pl.Float64))
+        .group_by("left_id", "right_id")
+        .agg(pl.col("prescore").max())
+    )
 
 
-REASONS_FROM = 0.3  # reasons are kept for pairs an analyst may see (the CLI's default); below, only the score
+REASONS_FROM = (
+    0.3  # reasons are kept for pairs an analyst may see (the CLI's default); below, only the score
+)
 # (names, schema, attributes) per record id: filled before the worker processes fork, so each pair
 # travels to a worker as two integers
 _RECORDS: dict[int, tuple[list[str], str, dict]] = {}
-CONTRADICTING_LLR = -3.0  # an attribute this strongly against (gender, birth year, time line) contradicts
+CONTRADICTING_LLR = (
+    -3.0
+)  # an attribute this strongly against (gender, birth year, time line) contradicts
 # where a record is placed in the network lowers a score but never forbids a merge: a sector head or a
 # courier is named in several cells' reports (tuned on seeds 1 and 2)
-CANNOT_BELOW = 0.2  # constrained_accept's default: a contradicting pair scoring below this is a cannot-link
-SOFT_ATTRIBUTES = frozenset(name for name, spec in attribute_weights()["attributes"].items() if spec.get("soft"))
-FULL_NAMES_DIFFER = 0.1  # two full names whose name score is below this are two people (cannot-link);
+CANNOT_BELOW = (
+    0.2  # constrained_accept's default: a contradicting pair scoring below this is a cannot-link
+)
+SOFT_ATTRIBUTES = frozenset(
+    name for name, spec in attribute_weights()["attributes"].items() if spec.get("soft")
+)
+FULL_NAMES_DIFFER = (
+    0.1  # two full names whose name score is below this are two people (cannot-link);
+)
 # tuned on seeds 1 and 2 (0.05: no effect, 0.1: +0.008 cluster F1, 0.15 and above: worse — variants of one
 # full name across scripts can score low)
 
@@ -232,7 +337,11 @@ def epithet_keys(names: Sequence[str]) -> set[str]:
     is excluded — many members of one cell share them. O(names)."""
     keys = set()
     for name in names:
-        parts = [p for p in analyse_person(name or "").parts if p.tag not in ("title", "initial") and p.skeleton]
+        parts = [
+            p
+            for p in analyse_person(name or "").parts
+            if p.tag not in ("title", "initial") and p.skeleton
+        ]
         keys |= {p.skeleton for p in parts if p.tag == "kunya" or len(parts) == 1}
     return keys
 
@@ -256,24 +365,41 @@ def _score_chunk(chunk: list[tuple[int, int]], model: str) -> list[tuple[float, 
         names_a, schema, attrs_a, full_a = _RECORDS[left_id]
         names_b, _, attrs_b, full_b = _RECORDS[right_id]
         # attributes do not depend on which names are compared: the best name pair is the best pair
-        named = max((score_pair(na, nb, schema, model=model) for na in names_a[:4] for nb in names_b[:4]),
-                    key=lambda pair: pair.name_score)
+        named = max(
+            (score_pair(na, nb, schema, model=model) for na in names_a[:4] for nb in names_b[:4]),
+            key=lambda pair: pair.name_score,
+        )
         attrs = attribute_log_odds(attrs_a, attrs_b) if attrs_a and attrs_b else {}
-        best = replace(named, score=combined_score(logit(named.name_score), attrs), attribute_reasons=attrs)
+        best = replace(
+            named, score=combined_score(logit(named.name_score), attrs), attribute_reasons=attrs
+        )
         hard = {k: v for k, v in best.attribute_reasons.items() if k not in SOFT_ATTRIBUTES}
         # two full names contradict when they disagree on names and hard facts, not on network placement
-        contradicts = (full_a and full_b and combined_score(logit(best.name_score), hard) < CANNOT_BELOW) or any(
-            v <= CONTRADICTING_LLR for v in hard.values())
+        contradicts = (
+            full_a and full_b and combined_score(logit(best.name_score), hard) < CANNOT_BELOW
+        ) or any(v <= CONTRADICTING_LLR for v in hard.values())
         # two different full names are two men, whatever cell, place and birth year they share
         names_differ = full_a and full_b and best.name_score < FULL_NAMES_DIFFER
-        out.append((best.score, json.dumps(best.reasons()) if best.score >= REASONS_FROM else "{}", contradicts,
-                    names_differ, "surname_clash" in attrs if "names" in attrs_a else nisbas_clash(names_a, names_b)))
+        out.append(
+            (
+                best.score,
+                json.dumps(best.reasons()) if best.score >= REASONS_FROM else "{}",
+                contradicts,
+                names_differ,
+                "surname_clash" in attrs if "names" in attrs_a else nisbas_clash(names_a, names_b),
+            )
+        )
     return out
 
 
 @_fewer_collections()
-def score_candidates(records: pl.DataFrame, pairs: pl.DataFrame, workers: int | None = None,
-                     chunk_size: int = 5000, model: str = "record") -> pl.DataFrame:
+def score_candidates(
+    records: pl.DataFrame,
+    pairs: pl.DataFrame,
+    workers: int | None = None,
+    chunk_size: int = 5000,
+    model: str = "record",
+) -> pl.DataFrame:
     """Full scores and reasons for candidate pairs; ``workers`` processes (default: CPU count).
 
     ``model`` is the person-name model (``record`` for report records, ``person`` for lists).
@@ -282,9 +408,13 @@ def score_candidates(records: pl.DataFrame, pairs: pl.DataFrame, workers: int | 
     ``names_differ`` marks two full names scoring below FULL_NAMES_DIFFER by name: a cannot-link at any
     score, since shared cell, place and birth year never make two different full names one man."""
     if pairs.is_empty():
-        return pairs.with_columns(pl.lit(0.0).alias("score"), pl.lit("{}").alias("reasons"),
-                                  pl.lit(True).alias("contradicts"), pl.lit(False).alias("names_differ"),
-                                  pl.lit(False).alias("nisbas_clash"))
+        return pairs.with_columns(
+            pl.lit(0.0).alias("score"),
+            pl.lit("{}").alias("reasons"),
+            pl.lit(True).alias("contradicts"),
+            pl.lit(False).alias("names_differ"),
+            pl.lit(False).alias("nisbas_clash"),
+        )
     attr_cols = [c for c in ATTRIBUTE_COLUMNS if c in records.columns]
     if "contact_roles" in records.columns:
         set_profile_background("contact_roles", records["contact_roles"].to_list())
@@ -296,11 +426,15 @@ def score_candidates(records: pl.DataFrame, pairs: pl.DataFrame, workers: int | 
             attrs["names"] = tuple(names)  # record-level name-part evidence (surname, father)
         _RECORDS[row["record_id"]] = (names, schema, attrs, carries_full_name(names, schema))
     ids = list(pairs.select("left_id", "right_id").iter_rows())
-    chunks = [ids[i:i + chunk_size] for i in range(0, len(ids), chunk_size)]
+    chunks = [ids[i : i + chunk_size] for i in range(0, len(ids), chunk_size)]
     workers = workers or os.cpu_count() or 1
     if workers > 1 and len(chunks) > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(itertools.chain.from_iterable(pool.map(_score_chunk, chunks, itertools.repeat(model))))
+            results = list(
+                itertools.chain.from_iterable(
+                    pool.map(_score_chunk, chunks, itertools.repeat(model))
+                )
+            )
     else:
         results = list(itertools.chain.from_iterable(_score_chunk(c, model) for c in chunks))
     scored = pairs.with_columns(
@@ -311,13 +445,23 @@ def score_candidates(records: pl.DataFrame, pairs: pl.DataFrame, workers: int | 
         pl.Series("nisbas_clash", [r[4] for r in results], dtype=pl.Boolean),
     )
     if "unit" in records.columns:
-        part_keys = {rid: epithet_keys(rec[0]) if is_person_schema(rec[1]) else set() for rid, rec in _RECORDS.items()}
-        scored = unique_in_unit(records, scored, part_keys, {rid: rec[3] for rid, rec in _RECORDS.items()})
+        part_keys = {
+            rid: epithet_keys(rec[0]) if is_person_schema(rec[1]) else set()
+            for rid, rec in _RECORDS.items()
+        }
+        scored = unique_in_unit(
+            records, scored, part_keys, {rid: rec[3] for rid, rec in _RECORDS.items()}
+        )
     return scored
 
 
-def candidates(records: pl.DataFrame, min_score: float = 0.3, max_block: int = 50, per_record: int = 4,
-               workers: int | None = None) -> pl.DataFrame:
+def candidates(
+    records: pl.DataFrame,
+    min_score: float = 0.3,
+    max_block: int = 50,
+    per_record: int = 4,
+    workers: int | None = None,
+) -> pl.DataFrame:
     """Blocking then scoring: the pairs worth an analyst's look, best first."""
     pairs = block(records, max_block=max_block, per_record=per_record, workers=workers)
     scored = score_candidates(records, pairs, workers=workers)
@@ -327,7 +471,13 @@ def candidates(records: pl.DataFrame, min_score: float = 0.3, max_block: int = 5
 TIE_KINDS = ("communication", "meeting", "command", "kinship", "association")
 EVENT_KINDS = ("participation",)  # a record took part in an incident: seen on the incident's date
 HIERARCHY_KINDS = ("part_of",)  # a cell is part of a sector, a sector of the organisation
-RECORD_RELATION_KINDS = ("membership", "use", *TIE_KINDS, *EVENT_KINDS, *HIERARCHY_KINDS)  # read by records_from_views
+RECORD_RELATION_KINDS = (
+    "membership",
+    "use",
+    *TIE_KINDS,
+    *EVENT_KINDS,
+    *HIERARCHY_KINDS,
+)  # read by records_from_views
 UNIT_KINDS = ("cell", "sector", "organisation")  # entities a report can be about (report_units)
 
 
@@ -339,15 +489,29 @@ def context_units(relations: pl.DataFrame) -> pl.DataFrame:
     called or met; those contacts' units place the alias in the network (collective entity
     resolution, Bhattacharya & Getoor, ACM TKDD 2007). O(R) for R relations.
     """
-    member = (relations.filter(pl.col("kind") == "membership")
-              .select(pl.col("source_id").alias("entity_id"), pl.col("target_id").alias("unit")).unique())
+    member = (
+        relations.filter(pl.col("kind") == "membership")
+        .select(pl.col("source_id").alias("entity_id"), pl.col("target_id").alias("unit"))
+        .unique()
+    )
     ties = relations.filter(pl.col("kind").is_in(TIE_KINDS)).select("source_id", "target_id")
-    ties = pl.concat([ties, ties.select(pl.col("target_id").alias("source_id"),
-                                        pl.col("source_id").alias("target_id"))])
-    via = (ties.join(member.rename({"entity_id": "target_id"}), on="target_id")
-           .select(pl.col("source_id").alias("entity_id"), "unit"))
-    return (pl.concat([member, via]).unique()
-            .group_by("entity_id").agg(pl.col("unit").cast(pl.Utf8).sort().str.join(";").alias("context")))
+    ties = pl.concat(
+        [
+            ties,
+            ties.select(
+                pl.col("target_id").alias("source_id"), pl.col("source_id").alias("target_id")
+            ),
+        ]
+    )
+    via = ties.join(member.rename({"entity_id": "target_id"}), on="target_id").select(
+        pl.col("source_id").alias("entity_id"), "unit"
+    )
+    return (
+        pl.concat([member, via])
+        .unique()
+        .group_by("entity_id")
+        .agg(pl.col("unit").cast(pl.Utf8).sort().str.join(";").alias("context"))
+    )
 
 
 CONTACT_KINDS = ("communication", "meeting", "command")  # ties that show whom a man deals with
@@ -364,17 +528,37 @@ def contact_roles(relations: pl.DataFrame) -> pl.DataFrame:
     empty = pl.DataFrame(schema={"entity_id": pl.Int64, "contact_roles": pl.Utf8})
     if relations.is_empty() or "role" not in relations.columns:
         return empty
-    roles = (relations.filter((pl.col("kind") == "membership") & pl.col("role").is_not_null() & (pl.col("role") != ""))
-             .select(pl.col("source_id").alias("partner"), "role").unique())
+    roles = (
+        relations.filter(
+            (pl.col("kind") == "membership") & pl.col("role").is_not_null() & (pl.col("role") != "")
+        )
+        .select(pl.col("source_id").alias("partner"), "role")
+        .unique()
+    )
     ties = relations.filter(pl.col("kind").is_in(CONTACT_KINDS)).select("source_id", "target_id")
-    ends = pl.concat([ties.select(pl.col("source_id").alias("entity_id"), pl.col("target_id").alias("partner")),
-                      ties.select(pl.col("target_id").alias("entity_id"), pl.col("source_id").alias("partner"))])
-    counted = ends.join(roles, on="partner").group_by("entity_id", "role").len().sort("entity_id", "role")
+    ends = pl.concat(
+        [
+            ties.select(
+                pl.col("source_id").alias("entity_id"), pl.col("target_id").alias("partner")
+            ),
+            ties.select(
+                pl.col("target_id").alias("entity_id"), pl.col("source_id").alias("partner")
+            ),
+        ]
+    )
+    counted = (
+        ends.join(roles, on="partner").group_by("entity_id", "role").len().sort("entity_id", "role")
+    )
     if counted.is_empty():
         return empty
-    return (counted.select(pl.col("entity_id").cast(pl.Int64),
-                           pl.concat_str([pl.col("role"), pl.col("len").cast(pl.Utf8)], separator="=").alias("x"))
-            .group_by("entity_id").agg(pl.col("x").str.join(";").alias("contact_roles")))
+    return (
+        counted.select(
+            pl.col("entity_id").cast(pl.Int64),
+            pl.concat_str([pl.col("role"), pl.col("len").cast(pl.Utf8)], separator="=").alias("x"),
+        )
+        .group_by("entity_id")
+        .agg(pl.col("x").str.join(";").alias("contact_roles"))
+    )
 
 
 def activity(relations: pl.DataFrame, incident_dates: pl.DataFrame | None = None) -> pl.DataFrame:
@@ -391,26 +575,46 @@ def activity(relations: pl.DataFrame, incident_dates: pl.DataFrame | None = None
     if relations.is_empty() or "valid_from" not in relations.columns:
         return empty
     iso = {c: pl.col(c).cast(pl.Utf8).fill_null("") for c in ("valid_from", "valid_to")}
-    active = (relations.filter((pl.col("kind") == "membership") & pl.col("valid_from").is_not_null())
-              .select(pl.col("source_id").alias("entity_id"),
-                      pl.concat_str([iso["valid_from"], iso["valid_to"]], separator="/").alias("period")))
+    active = relations.filter(
+        (pl.col("kind") == "membership") & pl.col("valid_from").is_not_null()
+    ).select(
+        pl.col("source_id").alias("entity_id"),
+        pl.concat_str([iso["valid_from"], iso["valid_to"]], separator="/").alias("period"),
+    )
     events = []
     if "attrs" in relations.columns:
-        dated = relations.filter(pl.col("kind").is_in(TIE_KINDS) & pl.col("attrs").is_not_null()).with_columns(
-            pl.col("attrs").str.json_path_match("$.date").str.slice(0, 10).alias("date"))
+        dated = relations.filter(
+            pl.col("kind").is_in(TIE_KINDS) & pl.col("attrs").is_not_null()
+        ).with_columns(pl.col("attrs").str.json_path_match("$.date").str.slice(0, 10).alias("date"))
         dated = dated.filter(pl.col("date").is_not_null())
-        events += [dated.select(pl.col(end).alias("entity_id"), "date") for end in ("source_id", "target_id")]
+        events += [
+            dated.select(pl.col(end).alias("entity_id"), "date")
+            for end in ("source_id", "target_id")
+        ]
     if incident_dates is not None and not incident_dates.is_empty():
         took_part = relations.filter(pl.col("kind").is_in(EVENT_KINDS)).join(
-            incident_dates.select(pl.col("incident_id").alias("target_id"), pl.col("date").cast(pl.Utf8)),
-            on="target_id")
+            incident_dates.select(
+                pl.col("incident_id").alias("target_id"), pl.col("date").cast(pl.Utf8)
+            ),
+            on="target_id",
+        )
         events.append(took_part.select(pl.col("source_id").alias("entity_id"), "date"))
-    active = active.group_by("entity_id").agg(pl.col("period").unique().sort().str.join(";").alias("active"))
+    active = active.group_by("entity_id").agg(
+        pl.col("period").unique().sort().str.join(";").alias("active")
+    )
     if not events:
         return active.with_columns(pl.lit(None, dtype=pl.Utf8).alias("seen"))
-    seen = (pl.concat([e.select(pl.col("entity_id").cast(pl.Int64), pl.col("date").cast(pl.Utf8)) for e in events])
-            .filter(pl.col("date").is_not_null()).group_by("entity_id")
-            .agg(pl.col("date").unique().sort().str.join(";").alias("seen")))
+    seen = (
+        pl.concat(
+            [
+                e.select(pl.col("entity_id").cast(pl.Int64), pl.col("date").cast(pl.Utf8))
+                for e in events
+            ]
+        )
+        .filter(pl.col("date").is_not_null())
+        .group_by("entity_id")
+        .agg(pl.col("date").unique().sort().str.join(";").alias("seen"))
+    )
     return active.join(seen, on="entity_id", how="full", coalesce=True)
 
 
@@ -423,7 +627,9 @@ def units_above(units: pl.DataFrame, relations: pl.DataFrame | None) -> pl.DataF
     if relations is None or relations.is_empty() or units.is_empty():
         return empty
     parent = relations.filter(pl.col("kind").is_in(HIERARCHY_KINDS)).select(
-        pl.col("source_id").cast(pl.Int64).alias("unit"), pl.col("target_id").cast(pl.Int64).alias("above"))
+        pl.col("source_id").cast(pl.Int64).alias("unit"),
+        pl.col("target_id").cast(pl.Int64).alias("above"),
+    )
     if parent.is_empty():
         return empty
     level = units.join(parent, on="unit").select("entity_id", pl.col("above").alias("unit"))
@@ -432,9 +638,17 @@ def units_above(units: pl.DataFrame, relations: pl.DataFrame | None) -> pl.DataF
         if level.is_empty():
             break
         found.append(level)
-        level = level.join(parent, on="unit").select("entity_id", pl.col("above").alias("unit")).unique()
-    return (pl.concat(found).unique().group_by("entity_id")
-            .agg(pl.col("unit").sort().cast(pl.Utf8).str.join(";").alias("unit_above")))
+        level = (
+            level.join(parent, on="unit")
+            .select("entity_id", pl.col("above").alias("unit"))
+            .unique()
+        )
+    return (
+        pl.concat(found)
+        .unique()
+        .group_by("entity_id")
+        .agg(pl.col("unit").sort().cast(pl.Utf8).str.join(";").alias("unit_above"))
+    )
 
 
 def same_report_pairs(records: pl.DataFrame) -> list[tuple[int, int]]:
@@ -445,9 +659,14 @@ def same_report_pairs(records: pl.DataFrame) -> list[tuple[int, int]]:
     (they stop a chain of merges from joining the two). O(Σ_r k_r²) for k_r records in report r."""
     if "report" not in records.columns:
         return []
-    named = (records.select("record_id", pl.col("report").str.split(";").alias("r")).explode("r")
-             .filter(pl.col("r").is_not_null() & (pl.col("r") != "")))
-    pairs = named.join(named, on="r", suffix="_b").filter(pl.col("record_id") < pl.col("record_id_b"))
+    named = (
+        records.select("record_id", pl.col("report").str.split(";").alias("r"))
+        .explode("r")
+        .filter(pl.col("r").is_not_null() & (pl.col("r") != ""))
+    )
+    pairs = named.join(named, on="r", suffix="_b").filter(
+        pl.col("record_id") < pl.col("record_id_b")
+    )
     return list(pairs.select("record_id", "record_id_b").unique().iter_rows())
 
 
@@ -462,18 +681,37 @@ def report_units(reports: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
     units = units.filter(pl.col("key").is_not_null() & (pl.col("key") != ""))
     if reports.is_empty() or units.is_empty():
         return empty
-    found = (reports.select(pl.col("report_id").cast(pl.Int64),
-                            pl.col("title").str.extract_many(units["key"].unique().to_list(), overlapping=True)
-                            .alias("key"))
-             .explode("key").drop_nulls("key").unique())
-    return (found.join(units.select(pl.col("key").cast(pl.Utf8), pl.col("entity_id").cast(pl.Int64).alias("unit")),
-                       on="key").select("report_id", "unit").unique().sort("report_id", "unit"))
+    found = (
+        reports.select(
+            pl.col("report_id").cast(pl.Int64),
+            pl.col("title")
+            .str.extract_many(units["key"].unique().to_list(), overlapping=True)
+            .alias("key"),
+        )
+        .explode("key")
+        .drop_nulls("key")
+        .unique()
+    )
+    return (
+        found.join(
+            units.select(
+                pl.col("key").cast(pl.Utf8), pl.col("entity_id").cast(pl.Int64).alias("unit")
+            ),
+            on="key",
+        )
+        .select("report_id", "unit")
+        .unique()
+        .sort("report_id", "unit")
+    )
 
 
-def records_from_views(entities: pl.DataFrame, properties: pl.DataFrame,
-                       relations: pl.DataFrame | None = None,
-                       units_of_reports: pl.DataFrame | None = None,
-                       incident_dates: pl.DataFrame | None = None) -> pl.DataFrame:
+def records_from_views(
+    entities: pl.DataFrame,
+    properties: pl.DataFrame,
+    relations: pl.DataFrame | None = None,
+    units_of_reports: pl.DataFrame | None = None,
+    incident_dates: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """Person records for resolution from the store's views (``views.entities(resolved=False)``,
     ``views.properties``, optionally ``views.relations`` for cell and role).
 
@@ -488,55 +726,108 @@ def records_from_views(entities: pl.DataFrame, properties: pl.DataFrame,
     persons = entities.filter(pl.col("kind") == "person").select("entity_id", "name")
     props = properties.filter(pl.col("entity_id").is_in(persons["entity_id"].implode()))
     name_props = ["name", "alias", "kunya", "laqab"]
-    aliases = (props.filter(pl.col("prop").is_in(name_props))
-               .group_by("entity_id").agg(pl.col("value").unique(maintain_order=True).alias("aliases")))
+    aliases = (
+        props.filter(pl.col("prop").is_in(name_props))
+        .group_by("entity_id")
+        .agg(pl.col("value").unique(maintain_order=True).alias("aliases"))
+    )
     wide = persons.join(aliases, on="entity_id", how="left")
-    for prop, column in (("birth_date", "birth_date"), ("birth_place", "birth_place"),
-                         ("nationality", "nationality"), ("gender", "gender")):
-        values = (props.filter(pl.col("prop") == prop).group_by("entity_id")
-                  .agg(pl.col("value").unique().str.join(";").alias(column)))
+    for prop, column in (
+        ("birth_date", "birth_date"),
+        ("birth_place", "birth_place"),
+        ("nationality", "nationality"),
+        ("gender", "gender"),
+    ):
+        values = (
+            props.filter(pl.col("prop") == prop)
+            .group_by("entity_id")
+            .agg(pl.col("value").unique().str.join(";").alias(column))
+        )
         wide = wide.join(values, on="entity_id", how="left")
     if relations is not None and not relations.is_empty():
         member = relations.filter(pl.col("kind") == "membership")
-        cells = member.group_by("source_id").agg(
-            pl.col("target_id").cast(pl.Utf8).unique().str.join(";").alias("cell"),
-            pl.col("role").drop_nulls().unique().str.join(";").alias("role"),
-        ).rename({"source_id": "entity_id"})
+        cells = (
+            member.group_by("source_id")
+            .agg(
+                pl.col("target_id").cast(pl.Utf8).unique().str.join(";").alias("cell"),
+                pl.col("role").drop_nulls().unique().str.join(";").alias("role"),
+            )
+            .rename({"source_id": "entity_id"})
+        )
         wide = wide.join(cells, on="entity_id", how="left")
         wide = wide.join(context_units(relations), on="entity_id", how="left")
         wide = wide.join(activity(relations, incident_dates), on="entity_id", how="left")
         wide = wide.join(contact_roles(relations), on="entity_id", how="left")
         if "target_kind" in relations.columns:
             # a phone or account used under two names is the classic security error (F14)
-            used = (relations.filter((pl.col("kind") == "use") & (pl.col("target_kind") == "identifier"))
-                    .group_by("source_id").agg(pl.col("target_id").cast(pl.Utf8).unique().sort()
-                                               .str.join(";").alias("identifier"))
-                    .rename({"source_id": "entity_id"}))
+            used = (
+                relations.filter(
+                    (pl.col("kind") == "use") & (pl.col("target_kind") == "identifier")
+                )
+                .group_by("source_id")
+                .agg(
+                    pl.col("target_id")
+                    .cast(pl.Utf8)
+                    .unique()
+                    .sort()
+                    .str.join(";")
+                    .alias("identifier")
+                )
+                .rename({"source_id": "entity_id"})
+            )
             wide = wide.join(used, on="entity_id", how="left")
     if "report_id" in props.columns:
-        named_in = (props.filter(pl.col("prop") == "name").group_by("entity_id")
-                    .agg(pl.col("report_id").drop_nulls().unique().sort().cast(pl.Utf8).str.join(";").alias("report")))
+        named_in = (
+            props.filter(pl.col("prop") == "name")
+            .group_by("entity_id")
+            .agg(
+                pl.col("report_id")
+                .drop_nulls()
+                .unique()
+                .sort()
+                .cast(pl.Utf8)
+                .str.join(";")
+                .alias("report")
+            )
+        )
         wide = wide.join(named_in, on="entity_id", how="left")
     unit_sources = []
     if relations is not None and not relations.is_empty():
-        unit_sources.append(relations.filter(pl.col("kind") == "membership")
-                            .select(pl.col("source_id").alias("entity_id"), pl.col("target_id").alias("unit")))
-    if units_of_reports is not None and not units_of_reports.is_empty() and "report_id" in props.columns:
-        record_reports = props.filter(pl.col("prop") == "name").select("entity_id", "report_id").unique()
-        unit_sources.append(record_reports.join(units_of_reports, on="report_id").select("entity_id", "unit"))
+        unit_sources.append(
+            relations.filter(pl.col("kind") == "membership").select(
+                pl.col("source_id").alias("entity_id"), pl.col("target_id").alias("unit")
+            )
+        )
+    if (
+        units_of_reports is not None
+        and not units_of_reports.is_empty()
+        and "report_id" in props.columns
+    ):
+        record_reports = (
+            props.filter(pl.col("prop") == "name").select("entity_id", "report_id").unique()
+        )
+        unit_sources.append(
+            record_reports.join(units_of_reports, on="report_id").select("entity_id", "unit")
+        )
     if unit_sources:
-        placed = pl.concat([u.select(pl.col("entity_id").cast(pl.Int64), pl.col("unit").cast(pl.Int64))
-                            for u in unit_sources]).unique()
-        unit = placed.group_by("entity_id").agg(pl.col("unit").sort().cast(pl.Utf8).str.join(";").alias("unit"))
-        wide = wide.join(unit, on="entity_id", how="left").join(units_above(placed, relations), on="entity_id",
-                                                                 how="left")
+        placed = pl.concat(
+            [
+                u.select(pl.col("entity_id").cast(pl.Int64), pl.col("unit").cast(pl.Int64))
+                for u in unit_sources
+            ]
+        ).unique()
+        unit = placed.group_by("entity_id").agg(
+            pl.col("unit").sort().cast(pl.Utf8).str.join(";").alias("unit")
+        )
+        wide = wide.join(unit, on="entity_id", how="left").join(
+            units_above(placed, relations), on="entity_id", how="left"
+        )
     wide = wide.with_columns(
         pl.col("name").fill_null(""),
         pl.col("aliases").fill_null(pl.lit([], dtype=pl.List(pl.Utf8))),
         pl.lit("Person").alias("schema"),
     )
     return wide.rename({"entity_id": "record_id"})
-
 
 
 def store_records(conn) -> pl.DataFrame:
@@ -550,6 +841,9 @@ def store_records(conn) -> pl.DataFrame:
     relations = views.relations(conn, kinds=list(RECORD_RELATION_KINDS), resolved=False)
     units = views.entities(conn, kinds=list(UNIT_KINDS), resolved=False)
     incidents = views.incidents(conn, resolved=False).select("incident_id", "date")
-    records = records_from_views(entities, properties, relations,
-                                 report_units(views.reports(conn), units), incidents)
-    return records.join(entities.select(pl.col("entity_id").alias("record_id"), "key"), on="record_id", how="left")
+    records = records_from_views(
+        entities, properties, relations, report_units(views.reports(conn), units), incidents
+    )
+    return records.join(
+        entities.select(pl.col("entity_id").alias("record_id"), "key"), on="record_id", how="left"
+    )

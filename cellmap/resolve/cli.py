@@ -1,9 +1,9 @@
 """CLI commands for: Entity resolution: candidates, review, judgements, clusters."""
+
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import polars as pl
 import typer
@@ -12,17 +12,25 @@ from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy import select
 
-app = typer.Typer(help="Entity resolution: candidates, review, judgements, clusters.", no_args_is_help=True)
+app = typer.Typer(
+    help="Entity resolution: candidates, review, judgements, clusters.", no_args_is_help=True
+)
 DECIDED = ("same", "not_same")  # an 'unsure' pair stays in the review queue
 console = Console()
 
-DbOption = typer.Option(None, "--db", help="Store URL or SQLite path (default: CELLMAP_DB or ./data/cellmap.sqlite).")
+DbOption = typer.Option(
+    None, "--db", help="Store URL or SQLite path (default: CELLMAP_DB or ./data/cellmap.sqlite)."
+)
 JsonOption = typer.Option(False, "--json", help="Print JSON instead of a table.")
-QueueOption = typer.Option(None, "--queue", help="Review-queue file (default: resolve-queue.jsonl next to the store).")
-AuthorOption = typer.Option(None, "--author", help="Who decides (default: CELLMAP_AUTHOR or the login name).")
+QueueOption = typer.Option(
+    None, "--queue", help="Review-queue file (default: resolve-queue.jsonl next to the store)."
+)
+AuthorOption = typer.Option(
+    None, "--author", help="Who decides (default: CELLMAP_AUTHOR or the login name)."
+)
 
 
-def _store(db: Optional[str]):
+def _store(db: str | None):
     from cellmap.store import open_store
 
     store = open_store(db)
@@ -30,7 +38,7 @@ def _store(db: Optional[str]):
     return store
 
 
-def _queue_path(store, queue: Optional[Path]) -> Path:
+def _queue_path(store, queue: Path | None) -> Path:
     if queue is not None:
         return queue
     if store.dialect == "sqlite" and store.engine.url.database:
@@ -58,19 +66,21 @@ def _print(obj, as_json: bool, table: Table | None = None) -> None:
 
 @app.command("candidates")
 def candidates_cmd(
-    db: Optional[str] = DbOption,
+    db: str | None = DbOption,
     min_score: float = typer.Option(0.3, help="Keep pairs scoring at least this for review."),
-    auto_accept: Optional[float] = typer.Option(None, help="Record automatic 'same' judgements at or above "
-                                                           "this score (off unless given)."),
+    auto_accept: float | None = typer.Option(
+        None, help="Record automatic 'same' judgements at or above this score (off unless given)."
+    ),
     max_block: int = typer.Option(50, help="Largest blocking-key block compared."),
     per_record: int = typer.Option(10, help="Best-partners kept per record after the pre-score."),
-    queue: Optional[Path] = QueueOption,
+    queue: Path | None = QueueOption,
     limit: int = typer.Option(50, help="Rows shown."),
     as_json: bool = JsonOption,
 ) -> None:
     """Find candidate pairs of person entities (blocking + scoring) and fill the review queue."""
     from cellmap.resolve.candidates import block, same_report_pairs, score_candidates, store_records
-    from cellmap.resolve.judgements import auto_accept as accept_above, judged_pairs
+    from cellmap.resolve.judgements import auto_accept as accept_above
+    from cellmap.resolve.judgements import judged_pairs
     from cellmap.resolve.score import score_pair
 
     store = _store(db)
@@ -87,27 +97,52 @@ def candidates_cmd(
     accepted = 0
     if auto_accept is not None:  # on every scored pair: the low ones carry the cannot-links
         with store.transaction() as conn:
-            accepted = accept_above(conn, scored, auto_accept, cannot_link=same_report_pairs(records))
+            accepted = accept_above(
+                conn, scored, auto_accept, cannot_link=same_report_pairs(records)
+            )
         with store.session() as conn:
             judged = judged_pairs(conn, DECIDED)
     scored = scored.filter(pl.col("score") >= min_score).sort("score", descending=True)
-    pending = scored.filter(
-        ~pl.struct("left_id", "right_id").map_elements(lambda s: (s["left_id"], s["right_id"]) in judged,
-                                                       return_dtype=pl.Boolean)
-    ) if judged and not scored.is_empty() else scored
+    pending = (
+        scored.filter(
+            ~pl.struct("left_id", "right_id").map_elements(
+                lambda s: (s["left_id"], s["right_id"]) in judged, return_dtype=pl.Boolean
+            )
+        )
+        if judged and not scored.is_empty()
+        else scored
+    )
     path = _queue_path(store, queue)
     path.parent.mkdir(parents=True, exist_ok=True)
-    names = dict(zip(records["record_id"].to_list(), records["name"].to_list()))
+    names = dict(zip(records["record_id"].to_list(), records["name"].to_list(), strict=False))
     rows = []
     for r in pending.iter_rows(named=True):
         reasons = json.loads(r["reasons"])
-        explained = score_pair(names.get(r["left_id"]) or "", names.get(r["right_id"]) or "", "Person", explain=True)
+        explained = score_pair(
+            names.get(r["left_id"]) or "", names.get(r["right_id"]) or "", "Person", explain=True
+        )
         reasons["agree"], reasons["differ"] = explained.agree, explained.differ
-        rows.append({"left_id": r["left_id"], "right_id": r["right_id"], "left_name": names.get(r["left_id"]),
-                     "right_name": names.get(r["right_id"]), "score": round(r["score"], 4), "reasons": reasons})
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    summary = {"persons": records.height, "blocked_pairs": pairs.height, "queued": len(rows),
-               "auto_accepted": accepted, "auto_accept_threshold": auto_accept, "queue": str(path)}
+        rows.append(
+            {
+                "left_id": r["left_id"],
+                "right_id": r["right_id"],
+                "left_name": names.get(r["left_id"]),
+                "right_name": names.get(r["right_id"]),
+                "score": round(r["score"], 4),
+                "reasons": reasons,
+            }
+        )
+    path.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+    )
+    summary = {
+        "persons": records.height,
+        "blocked_pairs": pairs.height,
+        "queued": len(rows),
+        "auto_accepted": accepted,
+        "auto_accept_threshold": auto_accept,
+        "queue": str(path),
+    }
     if as_json:
         _print({"summary": summary, "candidates": rows[:limit]}, True)
         return
@@ -115,16 +150,21 @@ def candidates_cmd(
     for col in ("left", "right", "score", "agree", "differ"):
         table.add_column(col)
     for r in rows[:limit]:
-        table.add_row(f"{r['left_id']} {r['left_name']}", f"{r['right_id']} {r['right_name']}", f"{r['score']:.3f}",
-                      "\n".join(r["reasons"].get("agree", [])), "\n".join(r["reasons"].get("differ", [])))
+        table.add_row(
+            f"{r['left_id']} {r['left_name']}",
+            f"{r['right_id']} {r['right_name']}",
+            f"{r['score']:.3f}",
+            "\n".join(r["reasons"].get("agree", [])),
+            "\n".join(r["reasons"].get("differ", [])),
+        )
     console.print(table)
     console.print(f"queue: {path}")
 
 
 @app.command("review")
 def review_cmd(
-    db: Optional[str] = DbOption,
-    queue: Optional[Path] = QueueOption,
+    db: str | None = DbOption,
+    queue: Path | None = QueueOption,
     limit: int = typer.Option(20, help="Pairs shown."),
     as_json: bool = JsonOption,
 ) -> None:
@@ -136,25 +176,41 @@ def review_cmd(
     store = _store(db)
     path = _queue_path(store, queue)
     if not path.exists():
-        raise typer.BadParameter(f"{path}: no review queue yet; run `cellmap resolve candidates` first")
-    queued = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        raise typer.BadParameter(
+            f"{path}: no review queue yet; run `cellmap resolve candidates` first"
+        )
+    queued = [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     with store.session() as conn:
         judged = judged_pairs(conn, DECIDED)
         records = store_records(conn)
     by_id = {r["record_id"]: r for r in records.iter_rows(named=True)}
-    pending = [q for q in queued if tuple(sorted((q["left_id"], q["right_id"]))) not in judged][:limit]
+    pending = [q for q in queued if tuple(sorted((q["left_id"], q["right_id"]))) not in judged][
+        :limit
+    ]
     out = []
     for q in pending:
         left, right = by_id.get(q["left_id"], {}), by_id.get(q["right_id"], {})
-        explained = score_pair(left.get("name") or "", right.get("name") or "", "Person", explain=True)
-        out.append({
-            "left": {k: v for k, v in left.items() if v not in (None, [], "")},
-            "right": {k: v for k, v in right.items() if v not in (None, [], "")},
-            "score": q["score"], "agree": explained.agree, "differ": explained.differ,
-            "attributes": q["reasons"].get("attributes", {}),
-            # who else carries a bare kunya or laqab in the record's cell, or above it
-            "collective": {k: q["reasons"][k] for k in ("unit_epithet", "uplink_epithet") if k in q["reasons"]},
-        })
+        explained = score_pair(
+            left.get("name") or "", right.get("name") or "", "Person", explain=True
+        )
+        out.append(
+            {
+                "left": {k: v for k, v in left.items() if v not in (None, [], "")},
+                "right": {k: v for k, v in right.items() if v not in (None, [], "")},
+                "score": q["score"],
+                "agree": explained.agree,
+                "differ": explained.differ,
+                "attributes": q["reasons"].get("attributes", {}),
+                # who else carries a bare kunya or laqab in the record's cell, or above it
+                "collective": {
+                    k: q["reasons"][k]
+                    for k in ("unit_epithet", "uplink_epithet")
+                    if k in q["reasons"]
+                },
+            }
+        )
     if as_json:
         _print(out, True)
         return
@@ -164,7 +220,9 @@ def review_cmd(
         table.add_column(f"left {item['left'].get('record_id')}")
         table.add_column(f"right {item['right'].get('record_id')}")
         for field in sorted(set(item["left"]) | set(item["right"]) - {"record_id", "schema"}):
-            table.add_row(field, str(item["left"].get(field, "")), str(item["right"].get(field, "")))
+            table.add_row(
+                field, str(item["left"].get(field, "")), str(item["right"].get(field, ""))
+            )
         table.add_row("[green]agree[/green]", "\n".join(item["agree"]), "")
         table.add_row("[red]differ[/red]", "\n".join(item["differ"]), "")
         for name, detail in item["collective"].items():
@@ -174,22 +232,43 @@ def review_cmd(
         console.print("review queue is empty")
 
 
-def _judge(decision: str, left: str, right: str, db: Optional[str], author: Optional[str], note: str,
-           as_json: bool) -> None:
+def _judge(
+    decision: str,
+    left: str,
+    right: str,
+    db: str | None,
+    author: str | None,
+    note: str,
+    as_json: bool,
+) -> None:
     from cellmap.resolve.judgements import default_author, record_judgement
     from cellmap.store import tables as t
 
     store = _store(db)
     with store.transaction() as conn:
         left_id, right_id = _entity_id(conn, left), _entity_id(conn, right)
-        names = dict(conn.execute(select(t.entity.c.id, t.entity.c.caption)
-                                  .where(t.entity.c.id.in_([left_id, right_id]))).all())
+        names = dict(
+            conn.execute(
+                select(t.entity.c.id, t.entity.c.caption).where(
+                    t.entity.c.id.in_([left_id, right_id])
+                )
+            ).all()
+        )
         from cellmap.resolve.score import score_pair
 
-        scored = score_pair(names.get(left_id) or "", names.get(right_id) or "", "Person", explain=True)
+        scored = score_pair(
+            names.get(left_id) or "", names.get(right_id) or "", "Person", explain=True
+        )
         reasons = scored.reasons() | {"note": note} if note else scored.reasons()
-        jid = record_judgement(conn, left_id, right_id, decision, author=author or default_author(),
-                               score=scored.score, reasons=reasons)
+        jid = record_judgement(
+            conn,
+            left_id,
+            right_id,
+            decision,
+            author=author or default_author(),
+            score=scored.score,
+            reasons=reasons,
+        )
     result = {"judgement_id": jid, "left_id": left_id, "right_id": right_id, "decision": decision}
     if as_json:
         _print(result, True)
@@ -198,29 +277,52 @@ def _judge(decision: str, left: str, right: str, db: Optional[str], author: Opti
 
 
 @app.command("accept")
-def accept_cmd(left: str, right: str, db: Optional[str] = DbOption, author: Optional[str] = AuthorOption,
-               note: str = typer.Option("", help="Why."), as_json: bool = JsonOption) -> None:
+def accept_cmd(
+    left: str,
+    right: str,
+    db: str | None = DbOption,
+    author: str | None = AuthorOption,
+    note: str = typer.Option("", help="Why."),
+    as_json: bool = JsonOption,
+) -> None:
     """Judge two entities (key or id) the same person."""
     _judge("same", left, right, db, author, note, as_json)
 
 
 @app.command("reject")
-def reject_cmd(left: str, right: str, db: Optional[str] = DbOption, author: Optional[str] = AuthorOption,
-               note: str = typer.Option("", help="Why."), as_json: bool = JsonOption) -> None:
+def reject_cmd(
+    left: str,
+    right: str,
+    db: str | None = DbOption,
+    author: str | None = AuthorOption,
+    note: str = typer.Option("", help="Why."),
+    as_json: bool = JsonOption,
+) -> None:
     """Judge two entities (key or id) different persons."""
     _judge("not_same", left, right, db, author, note, as_json)
 
 
 @app.command("unsure")
-def unsure_cmd(left: str, right: str, db: Optional[str] = DbOption, author: Optional[str] = AuthorOption,
-               note: str = typer.Option("", help="Why."), as_json: bool = JsonOption) -> None:
+def unsure_cmd(
+    left: str,
+    right: str,
+    db: str | None = DbOption,
+    author: str | None = AuthorOption,
+    note: str = typer.Option("", help="Why."),
+    as_json: bool = JsonOption,
+) -> None:
     """Record that the pair was looked at and cannot be decided yet."""
     _judge("unsure", left, right, db, author, note, as_json)
 
 
 @app.command("split")
-def split_cmd(entities: list[str], db: Optional[str] = DbOption, author: Optional[str] = AuthorOption,
-              note: str = typer.Option("", help="Why."), as_json: bool = JsonOption) -> None:
+def split_cmd(
+    entities: list[str],
+    db: str | None = DbOption,
+    author: str | None = AuthorOption,
+    note: str = typer.Option("", help="Why."),
+    as_json: bool = JsonOption,
+) -> None:
     """Split entities (keys or ids) off their resolved cluster (records 'not_same' judgements)."""
     from cellmap.resolve.judgements import default_author, split
 
@@ -235,7 +337,7 @@ def split_cmd(entities: list[str], db: Optional[str] = DbOption, author: Optiona
 
 
 @app.command("clusters")
-def clusters_cmd(db: Optional[str] = DbOption, as_json: bool = JsonOption) -> None:
+def clusters_cmd(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
     """Resolved clusters (connected components of 'same' judgements)."""
     from cellmap.resolve.judgements import clusters
     from cellmap.store import views
@@ -249,9 +351,21 @@ def clusters_cmd(db: Optional[str] = DbOption, as_json: bool = JsonOption) -> No
     automatic = set()
     for row in latest.filter(pl.col("automatic")).iter_rows(named=True):
         automatic |= {row["left_id"], row["right_id"]}
-    out = [{"canonical_id": c, "members": [{"entity_id": r["entity_id"], "key": r["key"], "name": r["name"],
-                                             "via_automatic": r["entity_id"] in automatic} for r in g.to_dicts()]}
-           for (c,), g in frame.group_by("canonical_id", maintain_order=True)]
+    out = [
+        {
+            "canonical_id": c,
+            "members": [
+                {
+                    "entity_id": r["entity_id"],
+                    "key": r["key"],
+                    "name": r["name"],
+                    "via_automatic": r["entity_id"] in automatic,
+                }
+                for r in g.to_dicts()
+            ],
+        }
+        for (c,), g in frame.group_by("canonical_id", maintain_order=True)
+    ]
     if as_json:
         _print(out, True)
         return
@@ -259,14 +373,22 @@ def clusters_cmd(db: Optional[str] = DbOption, as_json: bool = JsonOption) -> No
     table.add_column("canonical")
     table.add_column("members")
     for c in out:
-        table.add_row(str(c["canonical_id"]), "\n".join(
-            f"{m['entity_id']} {m['key']} {m['name']}" + (" (auto)" if m["via_automatic"] else "") for m in c["members"]))
+        table.add_row(
+            str(c["canonical_id"]),
+            "\n".join(
+                f"{m['entity_id']} {m['key']} {m['name']}"
+                + (" (auto)" if m["via_automatic"] else "")
+                for m in c["members"]
+            ),
+        )
     console.print(table)
 
 
 @app.command("score-pairs")
 def score_pairs_cmd(
-    pairs: Path = typer.Argument(..., help="CSV with columns name1,name2[,schema][,<attr>1,<attr>2…]."),
+    pairs: Path = typer.Argument(
+        ..., help="CSV with columns name1,name2[,schema][,<attr>1,<attr>2…]."
+    ),
     out: Path = typer.Option(..., "--out", help="Output CSV: name1,name2,score (same order)."),
     as_json: bool = JsonOption,
 ) -> None:

@@ -11,30 +11,44 @@ This is greedy agglomerative clustering under cannot-link constraints (Wagstaff,
 & Schrödl, ICML 2001). Cost O(P log P + P·c·log N) for P pairs and c cannot-links per record (each merge is
 checked through the smaller cluster's cannot-link partners; union by size relabels a record O(log N) times).
 """
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import polars as pl
 
 
-def constrained_accept(scored: pl.DataFrame, threshold: float, cannot_below: float = 0.2,
-                       cannot_link: Iterable[tuple[int, int]] = (),
-                       already_same: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int, float]]:
+def constrained_accept(
+    scored: pl.DataFrame,
+    threshold: float,
+    cannot_below: float = 0.2,
+    cannot_link: Iterable[tuple[int, int]] = (),
+    already_same: Iterable[tuple[int, int]] = (),
+) -> list[tuple[int, int, float]]:
     """Pairs (left_id, right_id, score) to accept, best first; see the module docstring."""
-    score = {(min(a, b), max(a, b)): s for a, b, s in
-             scored.select("left_id", "right_id", "score").iter_rows()}
+    score = {
+        (min(a, b), max(a, b)): s
+        for a, b, s in scored.select("left_id", "right_id", "score").iter_rows()
+    }
     forbidden = {(min(a, b), max(a, b)) for a, b in cannot_link}
     if "contradicts" in scored.columns:
         # a bare kunya scoring low against a full name lacks shared parts; it does not contradict it
-        forbidden |= {(min(a, b), max(a, b)) for a, b, s, c in
-                      scored.select("left_id", "right_id", "score", "contradicts").iter_rows()
-                      if s < cannot_below and c}
+        forbidden |= {
+            (min(a, b), max(a, b))
+            for a, b, s, c in scored.select(
+                "left_id", "right_id", "score", "contradicts"
+            ).iter_rows()
+            if s < cannot_below and c
+        }
     else:
         forbidden |= {pair for pair, s in score.items() if s < cannot_below}
     if "names_differ" in scored.columns:
-        forbidden |= {(min(a, b), max(a, b)) for a, b, d in
-                      scored.select("left_id", "right_id", "names_differ").iter_rows() if d}
+        forbidden |= {
+            (min(a, b), max(a, b))
+            for a, b, d in scored.select("left_id", "right_id", "names_differ").iter_rows()
+            if d
+        }
     # cannot-link partners per record: a merge is checked through the smaller cluster's partners,
     # so clusters of thousands of records (a leader named in every cell's reports) stay cheap
     partners: dict[int, set[int]] = {}
@@ -48,15 +62,21 @@ def constrained_accept(scored: pl.DataFrame, threshold: float, cannot_below: flo
         return cluster.get(x, x)
 
     def join(ra: int, rb: int) -> None:
-        big, small = (ra, rb) if len(members.get(ra, (ra,))) >= len(members.get(rb, (rb,))) else (rb, ra)
+        big, small = (
+            (ra, rb) if len(members.get(ra, (ra,))) >= len(members.get(rb, (rb,))) else (rb, ra)
+        )
         moved = members.pop(small, [small])
         for x in moved:
             cluster[x] = big
         members.setdefault(big, [big]).extend(moved)
 
     def conflict(ra: int, rb: int) -> bool:
-        small, other = (ra, rb) if len(members.get(ra, (ra,))) <= len(members.get(rb, (rb,))) else (rb, ra)
-        return any(find(y) == other for x in members.get(small, [small]) for y in partners.get(x, ()))
+        small, other = (
+            (ra, rb) if len(members.get(ra, (ra,))) <= len(members.get(rb, (rb,))) else (rb, ra)
+        )
+        return any(
+            find(y) == other for x in members.get(small, [small]) for y in partners.get(x, ())
+        )
 
     for a, b in already_same:
         if find(a) != find(b):

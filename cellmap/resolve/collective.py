@@ -20,6 +20,7 @@ Cost: O(P) for the first-pass clustering of P scored pairs (greedy, see
 :func:`cellmap.resolve.clustering.constrained_accept`), O(N·k·u) (unit, part) rows for N records
 of k parts in u units, and O(P·k·u) for the pair look-ups.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,7 +32,9 @@ from cellmap.resolve.clustering import constrained_accept
 from cellmap.resolve.score import active_on, add_log_odds, attribute_weights, dates_of, periods_of
 
 UNIQUE_IN_UNIT_LLR = 3.0  # tuned on scenarios with seeds 1 and 2 only (never the demo seed)
-AMBIGUOUS_IN_UNIT_LLR = 0.0  # two or more persons of the unit carry it: no evidence either way (a penalty
+AMBIGUOUS_IN_UNIT_LLR = (
+    0.0  # two or more persons of the unit carry it: no evidence either way (a penalty
+)
 # of -1 or -2 lost more recall than it gained precision on seeds 1 and 2)
 FULL_NAME_THRESHOLD = 0.7  # first pass: only confident merges of full-name records
 
@@ -41,8 +44,12 @@ def units_of(value) -> set[str]:
     return {u for u in str(value or "").split(";") if u}
 
 
-def unique_in_unit(records: pl.DataFrame, scored: pl.DataFrame, part_keys: dict[int, set[str]],
-                   full: dict[int, bool]) -> pl.DataFrame:
+def unique_in_unit(
+    records: pl.DataFrame,
+    scored: pl.DataFrame,
+    part_keys: dict[int, set[str]],
+    full: dict[int, bool],
+) -> pl.DataFrame:
     """``scored`` with the unit-uniqueness log-odds added to ``score`` (and named in ``reasons``).
 
     ``part_keys`` maps record id → skeletons of its kunyas and bare laqabs
@@ -51,11 +58,30 @@ def unique_in_unit(records: pl.DataFrame, scored: pl.DataFrame, part_keys: dict[
     """
     if scored.is_empty() or "unit" not in records.columns:
         return scored
-    units = {r: units_of(u) for r, u in zip(records["record_id"].to_list(), records["unit"].to_list())}
-    above = ({r: units_of(u) for r, u in zip(records["record_id"].to_list(), records["unit_above"].to_list())}
-             if "unit_above" in records.columns else {})
-    both_full = scored.filter(pl.Series([full.get(a, False) and full.get(b, False) for a, b in
-                                         zip(scored["left_id"].to_list(), scored["right_id"].to_list())]))
+    units = {
+        r: units_of(u)
+        for r, u in zip(records["record_id"].to_list(), records["unit"].to_list(), strict=False)
+    }
+    above = (
+        {
+            r: units_of(u)
+            for r, u in zip(
+                records["record_id"].to_list(), records["unit_above"].to_list(), strict=False
+            )
+        }
+        if "unit_above" in records.columns
+        else {}
+    )
+    both_full = scored.filter(
+        pl.Series(
+            [
+                full.get(a, False) and full.get(b, False)
+                for a, b in zip(
+                    scored["left_id"].to_list(), scored["right_id"].to_list(), strict=False
+                )
+            ]
+        )
+    )
     parent: dict[int, int] = {}
 
     def person_of(x: int) -> int:  # union-find with path halving
@@ -68,8 +94,16 @@ def unique_in_unit(records: pl.DataFrame, scored: pl.DataFrame, part_keys: dict[
         parent[person_of(max(a, b))] = person_of(min(a, b))
     carriers: dict[tuple[str, str], set[int]] = {}
     periods: dict[int, list] = {}  # resolved person -> membership periods of his full-name records
-    active = dict(zip(records["record_id"].to_list(), records["active"].to_list())) if "active" in records.columns else {}
-    seen = dict(zip(records["record_id"].to_list(), records["seen"].to_list())) if "seen" in records.columns else {}
+    active = (
+        dict(zip(records["record_id"].to_list(), records["active"].to_list(), strict=False))
+        if "active" in records.columns
+        else {}
+    )
+    seen = (
+        dict(zip(records["record_id"].to_list(), records["seen"].to_list(), strict=False))
+        if "seen" in records.columns
+        else {}
+    )
     for rid, is_full in full.items():
         if not is_full:
             continue
@@ -83,33 +117,57 @@ def unique_in_unit(records: pl.DataFrame, scored: pl.DataFrame, part_keys: dict[
         """Whether the person could have acted on one of ``days`` (unknown periods: yes)."""
         spans = periods.get(person) or []
         return not spans or not days or active_on(days, spans, slack)
+
     scores, reasons = [], []
-    clash = scored["nisbas_clash"].to_list() if "nisbas_clash" in scored.columns else [False] * scored.height
-    for (a, b, s, why), nisbas_differ in zip(scored.select("left_id", "right_id", "score", "reasons").iter_rows(), clash):
+    clash = (
+        scored["nisbas_clash"].to_list()
+        if "nisbas_clash" in scored.columns
+        else [False] * scored.height
+    )
+    for (a, b, s, why), nisbas_differ in zip(
+        scored.select("left_id", "right_id", "score", "reasons").iter_rows(), clash, strict=False
+    ):
         # a full name, or a kunya whose nisba is not the carrier's, is no bare epithet of his
         if full.get(a, False) and full.get(b, False) or nisbas_differ:
             scores.append(s), reasons.append(why)
             continue
-        shared = [(u, p) for u in units.get(a, set()) & units.get(b, set())
-                  for p in part_keys.get(a, set()) & part_keys.get(b, set()) if (u, p) in carriers]
+        shared = [
+            (u, p)
+            for u in units.get(a, set()) & units.get(b, set())
+            for p in part_keys.get(a, set()) & part_keys.get(b, set())
+            if (u, p) in carriers
+        ]
         if not shared:
             up = _uplink(a, b, full, units, above, part_keys, carriers)
             if up is None:
                 scores.append(s), reasons.append(why)
                 continue
             detail = json.loads(why or "{}")
-            detail["uplink_epithet"] = {"unit": up[0], "part": up[1], "persons_above": 1, "persons_in_unit": 0,
-                                        "llr": UNIQUE_IN_UNIT_LLR}
+            detail["uplink_epithet"] = {
+                "unit": up[0],
+                "part": up[1],
+                "persons_above": 1,
+                "persons_in_unit": 0,
+                "llr": UNIQUE_IN_UNIT_LLR,
+            }
             scores.append(add_log_odds(s, UNIQUE_IN_UNIT_LLR)), reasons.append(json.dumps(detail))
             continue
         # the carriers who could be this bare record: those active when it was seen acting
         days = [d for rid in (a, b) if not full.get(rid, False) for d in dates_of(seen.get(rid))]
         candidates = {key: [c for c in carriers[key] if active_at(c, days)] for key in shared}
-        unit, part = min(shared, key=lambda key: (len(candidates[key]) or len(carriers[key]) + 1, key))
+        unit, part = min(
+            shared, key=lambda key: (len(candidates[key]) or len(carriers[key]) + 1, key)
+        )
         # a unit's reports also name the men above it (the sector head "Abu Yasin" calling the cell head):
         # an epithet carried in the unit and by someone above is ambiguous, not unique
-        over = {c for rid in (a, b) if not full.get(rid, False) for up in above.get(rid, ())
-                for c in carriers.get((up, part), ()) if active_at(c, days)}
+        over = {
+            c
+            for rid in (a, b)
+            if not full.get(rid, False)
+            for up in above.get(rid, ())
+            for c in carriers.get((up, part), ())
+            if active_at(c, days)
+        }
         could_be = over | set(candidates[(unit, part)])
         carried_by = len(could_be)
         if carried_by == 0:
@@ -122,14 +180,27 @@ def unique_in_unit(records: pl.DataFrame, scored: pl.DataFrame, part_keys: dict[
             llr = AMBIGUOUS_IN_UNIT_LLR
         adjusted = add_log_odds(s, llr)
         detail = json.loads(why or "{}")
-        detail["unit_epithet"] = {"unit": unit, "part": part, "persons_in_unit": carried_by, "llr": llr}
+        detail["unit_epithet"] = {
+            "unit": unit,
+            "part": part,
+            "persons_in_unit": carried_by,
+            "llr": llr,
+        }
         scores.append(adjusted), reasons.append(json.dumps(detail))
-    return scored.with_columns(pl.Series("score", scores, dtype=pl.Float64),
-                               pl.Series("reasons", reasons, dtype=pl.Utf8))
+    return scored.with_columns(
+        pl.Series("score", scores, dtype=pl.Float64), pl.Series("reasons", reasons, dtype=pl.Utf8)
+    )
 
 
-def _uplink(a: int, b: int, full: dict[int, bool], units: dict, above: dict, part_keys: dict,
-            carriers: dict[tuple[str, str], set[int]]) -> tuple[str, str] | None:
+def _uplink(
+    a: int,
+    b: int,
+    full: dict[int, bool],
+    units: dict,
+    above: dict,
+    part_keys: dict,
+    carriers: dict[tuple[str, str], set[int]],
+) -> tuple[str, str] | None:
     """(unit, part) when one record is bare, no one in its own units carries the shared epithet, and
     exactly one resolved person in a unit above it does — the other record being his (the pairs of
     :func:`cellmap.resolve.candidates.uplink_pairs`: the sector head "Abu Yasin" named in a cell's report)."""

@@ -2,6 +2,7 @@
 
 P = TP/(TP+FP), R = TP/(TP+FN), F1 = 2PR/(P+R) (van Rijsbergen 1979). O(n) per threshold.
 """
+
 from __future__ import annotations
 
 import csv
@@ -23,9 +24,9 @@ class Metrics:
 
 
 def metrics_at(scores: list[float], labels: list[bool], threshold: float) -> Metrics:
-    tp = sum(1 for s, y in zip(scores, labels) if s >= threshold and y)
-    fp = sum(1 for s, y in zip(scores, labels) if s >= threshold and not y)
-    fn = sum(1 for s, y in zip(scores, labels) if s < threshold and y)
+    tp = sum(1 for s, y in zip(scores, labels, strict=False) if s >= threshold and y)
+    fp = sum(1 for s, y in zip(scores, labels, strict=False) if s >= threshold and not y)
+    fn = sum(1 for s, y in zip(scores, labels, strict=False) if s < threshold and y)
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * p * r / (p + r) if p + r else 0.0
@@ -35,7 +36,9 @@ def metrics_at(scores: list[float], labels: list[bool], threshold: float) -> Met
 def best_threshold(scores: list[float], labels: list[bool]) -> Metrics:
     """The threshold (from a 0.01 grid) that maximises F1 — for tuning on training data only."""
     grid = [i / 100 for i in range(1, 100)]
-    return max((metrics_at(scores, labels, t) for t in grid), key=lambda m: (m.f1, -abs(m.threshold - 0.5)))
+    return max(
+        (metrics_at(scores, labels, t) for t in grid), key=lambda m: (m.f1, -abs(m.threshold - 0.5))
+    )
 
 
 def split_of(*fields: str, dev_share: int = 3) -> str:

@@ -8,13 +8,14 @@ Clusters are the connected components of the pairs whose latest decision is ``sa
 the tables: the resolved views map ids through these clusters, so a split is simply more
 judgements (``not_same`` on every ``same`` edge that ties the split-off entities to the rest).
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import getpass
 import json
 import os
-from typing import Iterable
+from collections.abc import Iterable
 
 import polars as pl
 from sqlalchemy import Connection, insert
@@ -32,28 +33,51 @@ def default_author() -> str:
     return os.environ.get("CELLMAP_AUTHOR") or getpass.getuser()
 
 
-def record_judgement(conn: Connection, left_id: int, right_id: int, decision: str, *, author: str,
-                     score: float | None = None, reasons: dict | None = None, automatic: bool = False,
-                     decided_at: dt.datetime | None = None) -> int:
+def record_judgement(
+    conn: Connection,
+    left_id: int,
+    right_id: int,
+    decision: str,
+    *,
+    author: str,
+    score: float | None = None,
+    reasons: dict | None = None,
+    automatic: bool = False,
+    decided_at: dt.datetime | None = None,
+) -> int:
     """Append one judgement; returns its id. ``conn`` must be a write transaction."""
     where = f"judgement {left_id}-{right_id}"
     if decision not in DECISIONS:
-        raise InputError(f"{where}: must be one of {', '.join(DECISIONS)}, not {decision!r}", field="decision")
+        raise InputError(
+            f"{where}: must be one of {', '.join(DECISIONS)}, not {decision!r}", field="decision"
+        )
     if left_id == right_id:
         raise InputError(f"{where}: an entity cannot be judged against itself", field="right_id")
     if not author:
         raise InputError(f"{where}: every judgement needs an author", field="author")
     a, b = sorted((int(left_id), int(right_id)))
-    result = conn.execute(insert(t.judgement).values(
-        left_id=a, right_id=b, decision=decision, score=score,
-        reasons=json.dumps(reasons or {}, ensure_ascii=False), author=author,
-        decided_at=decided_at or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), automatic=automatic,
-    ))
+    result = conn.execute(
+        insert(t.judgement).values(
+            left_id=a,
+            right_id=b,
+            decision=decision,
+            score=score,
+            reasons=json.dumps(reasons or {}, ensure_ascii=False),
+            author=author,
+            decided_at=decided_at or dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            automatic=automatic,
+        )
+    )
     return int(result.inserted_primary_key[0])
 
 
-def auto_accept(conn: Connection, scored: pl.DataFrame, threshold: float, cannot_below: float = 0.2,
-                cannot_link: list[tuple[int, int]] | None = None) -> int:
+def auto_accept(
+    conn: Connection,
+    scored: pl.DataFrame,
+    threshold: float,
+    cannot_below: float = 0.2,
+    cannot_link: list[tuple[int, int]] | None = None,
+) -> int:
     """Record ``same`` judgements, marked automatic, for unjudged pairs scoring ≥ ``threshold``.
 
     The threshold is the user's: there is no default. Pairs already judged (by anyone) are left
@@ -63,24 +87,54 @@ def auto_accept(conn: Connection, scored: pl.DataFrame, threshold: float, cannot
     (:func:`cellmap.resolve.clustering.constrained_accept`). Returns the number written.
     """
     if not 0.0 < threshold <= 1.0:
-        raise InputError(f"auto-accept threshold must be in (0, 1], not {threshold}", field="threshold")
+        raise InputError(
+            f"auto-accept threshold must be in (0, 1], not {threshold}", field="threshold"
+        )
     latest = views.latest_judgements(conn)
     judged = {tuple(sorted(p)) for p in latest.select("left_id", "right_id").iter_rows()}
-    decided = {d: [tuple(p) for p in latest.filter(pl.col("decision") == d).select("left_id", "right_id").iter_rows()]
-               for d in ("same", "not_same")}
-    pending = scored.filter(~pl.struct("left_id", "right_id").map_elements(
-        lambda s: tuple(sorted((s["left_id"], s["right_id"]))) in judged, return_dtype=pl.Boolean)) \
-        if judged and not scored.is_empty() else scored
-    accepted = constrained_accept(pending, threshold, cannot_below=cannot_below,
-                                  cannot_link=decided["not_same"] + list(cannot_link or ()),
-                                  already_same=decided["same"])
-    reasons_of = {tuple(sorted((r["left_id"], r["right_id"]))): r.get("reasons") or "{}"
-                  for r in pending.iter_rows(named=True)}
+    decided = {
+        d: [
+            tuple(p)
+            for p in latest.filter(pl.col("decision") == d)
+            .select("left_id", "right_id")
+            .iter_rows()
+        ]
+        for d in ("same", "not_same")
+    }
+    pending = (
+        scored.filter(
+            ~pl.struct("left_id", "right_id").map_elements(
+                lambda s: tuple(sorted((s["left_id"], s["right_id"]))) in judged,
+                return_dtype=pl.Boolean,
+            )
+        )
+        if judged and not scored.is_empty()
+        else scored
+    )
+    accepted = constrained_accept(
+        pending,
+        threshold,
+        cannot_below=cannot_below,
+        cannot_link=decided["not_same"] + list(cannot_link or ()),
+        already_same=decided["same"],
+    )
+    reasons_of = {
+        tuple(sorted((r["left_id"], r["right_id"]))): r.get("reasons") or "{}"
+        for r in pending.iter_rows(named=True)
+    }
     for left, right, score in accepted:
         reasons = json.loads(reasons_of.get(tuple(sorted((left, right))), "{}"))
         reasons["rule"] = f"score {score:.4f} >= auto-accept threshold {threshold}, no cannot-link"
-        record_judgement(conn, left, right, "same", author=AUTOMATIC_AUTHOR, score=score,
-                         reasons=reasons, automatic=True)
+        record_judgement(
+            conn,
+            left,
+            right,
+            "same",
+            author=AUTOMATIC_AUTHOR,
+            score=score,
+            reasons=reasons,
+            automatic=True,
+        )
     return len(accepted)
 
 
@@ -93,9 +147,12 @@ def judged_pairs(conn: Connection, decisions: tuple[str, ...] = DECISIONS) -> se
 def clusters(conn: Connection) -> pl.DataFrame:
     """Resolved clusters with more than one member: canonical_id, entity_id (one row per member)."""
     mapping = views.canonical_ids(conn)
-    rows = [(canon, eid) for eid, canon in mapping.items()] + [(c, c) for c in set(mapping.values())]
-    return pl.DataFrame(rows, schema={"canonical_id": pl.Int64, "entity_id": pl.Int64}, orient="row").sort(
-        "canonical_id", "entity_id")
+    rows = [(canon, eid) for eid, canon in mapping.items()] + [
+        (c, c) for c in set(mapping.values())
+    ]
+    return pl.DataFrame(
+        rows, schema={"canonical_id": pl.Int64, "entity_id": pl.Int64}, orient="row"
+    ).sort("canonical_id", "entity_id")
 
 
 def split(conn: Connection, entity_ids: Iterable[int], *, author: str, note: str = "") -> int:
@@ -106,7 +163,13 @@ def split(conn: Connection, entity_ids: Iterable[int], *, author: str, note: str
     count = 0
     for left, right in latest.select("left_id", "right_id").iter_rows():
         if (left in leaving) != (right in leaving):
-            record_judgement(conn, left, right, "not_same", author=author,
-                             reasons={"rule": "split", "note": note, "split_off": sorted(leaving)})
+            record_judgement(
+                conn,
+                left,
+                right,
+                "not_same",
+                author=author,
+                reasons={"rule": "split", "note": note, "split_off": sorted(leaving)},
+            )
             count += 1
     return count

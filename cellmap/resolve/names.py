@@ -21,15 +21,16 @@ drops the vowels the fold key still holds, which makes Latin and unvocalised Ara
 
 Cost: O(L) per name of L characters (each rewrite rule is one regular-expression pass).
 """
+
 from __future__ import annotations
 
 import csv
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Iterable
 
 import yaml
 from rigour.text.translit import ascii_text
@@ -58,7 +59,9 @@ class NameKnowledge:
     skeleton_merge: dict[int, str]
     arabic_letters: dict[str, str]
     arabic_words: dict[str, str]
-    equivalents: dict[str, str]  # fold key of a variant -> canonical spelling (may be several words)
+    equivalents: dict[
+        str, str
+    ]  # fold key of a variant -> canonical spelling (may be several words)
 
 
 @lru_cache(maxsize=1)
@@ -160,7 +163,9 @@ def arabic_to_latin(text: str) -> str:
     return " ".join(words)
 
 
-_DIGRAPH_FIRST = frozenset("sktdgzc")  # letters that form a digraph with a following "h" (sh, kh, th, dh, gh, zh, ch)
+_DIGRAPH_FIRST = frozenset(
+    "sktdgzc"
+)  # letters that form a digraph with a following "h" (sh, kh, th, dh, gh, zh, ch)
 
 
 def to_ascii(text: str) -> str:
@@ -198,7 +203,9 @@ _SIGNATURES: dict[tuple[str, str, str, str], int] = {}
 SIMILARITY_TAGS = frozenset({"initial", "kunya", "title"})  # the tags a part similarity looks at
 
 
-@dataclass(frozen=True, eq=False)  # identity hashing: one shared instance per value (name_part), compared by key
+@dataclass(
+    frozen=True, eq=False
+)  # identity hashing: one shared instance per value (name_part), compared by key
 class NamePart:
     text: str  # the part as written (Latin, lower case; particles kept: "abu bakr", "al-baghdadi")
     tag: str  # one of PART_TAGS
@@ -209,7 +216,12 @@ class NamePart:
     signature: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        value = (self.tag if self.tag in SIMILARITY_TAGS else "", self.key, self.skeleton, self.text[:1])
+        value = (
+            self.tag if self.tag in SIMILARITY_TAGS else "",
+            self.key,
+            self.skeleton,
+            self.text[:1],
+        )
         object.__setattr__(self, "signature", _SIGNATURES.setdefault(value, len(_SIGNATURES)))
 
 
@@ -245,7 +257,7 @@ _KUNYA_JOINED = re.compile(r"^(?:abu|abou|abo)(?P<rest>[a-z]{4,})$")
 def _strip_article(token: str) -> str:
     for art in _articles_longest_first():
         if token.startswith(art) and len(token) - len(art) >= 3 and token[len(art)] not in "aeiou":
-            return token[len(art):]
+            return token[len(art) :]
     return token
 
 
@@ -256,7 +268,7 @@ def _is_article_tail(token: str) -> str | None:
     if token in k.compound_tail:
         return token
     for art in _articles_longest_first():
-        rest = token[len(art):] if token.startswith(art) else None
+        rest = token[len(art) :] if token.startswith(art) else None
         if rest and rest in k.compound_tail:
             return rest
     return None
@@ -306,7 +318,9 @@ def name_part(text: str, tag: str, key: str, skeleton_: str) -> NamePart:
     thousands of distinct ones (fewer objects to build, keep and walk for the garbage collector)."""
     found = _PARTS.get((text, tag, key, skeleton_))
     if found is None:
-        found = _PARTS[(text, tag, key, skeleton_)] = NamePart(text=text, tag=tag, key=key, skeleton=skeleton_)
+        found = _PARTS[(text, tag, key, skeleton_)] = NamePart(
+            text=text, tag=tag, key=key, skeleton=skeleton_
+        )
     return found
 
 
@@ -333,7 +347,9 @@ def analyse_name(name: str) -> AnalysedName:
             if toks[j] in k.article and j + 1 < n:
                 j += 1
             core, shown = toks[j], toks[j]
-            if core in k.abd and j + 1 < n:  # Abu Abd al-Aziz, Abou Abdel Aziz: one kunya, not kunya + ism
+            if (
+                core in k.abd and j + 1 < n
+            ):  # Abu Abd al-Aziz, Abou Abdel Aziz: one kunya, not kunya + ism
                 core, shown, j = _abd_compound(toks, j, n, k)
             parts.append(_part(f"{tok} {shown}", "kunya", core))
             i = j + 1
@@ -377,7 +393,9 @@ def analyse_name(name: str) -> AnalysedName:
             # "al-Din" after a plain part is the tail of a compound ism (Salah al-Din)
             if nxt in k.compound_tail and parts and parts[-1].tag in ("ism", "name"):
                 prev = parts.pop()
-                parts.append(_part(f"{prev.text} al-{nxt}", prev.tag, prev.text.replace(" ", "") + "a" + nxt))
+                parts.append(
+                    _part(f"{prev.text} al-{nxt}", prev.tag, prev.text.replace(" ", "") + "a" + nxt)
+                )
                 i += 2
                 continue
             tag = "nisba" if _is_nisba(nxt) else ("family" if i + 2 >= n else "laqab")
@@ -387,10 +405,17 @@ def analyse_name(name: str) -> AnalysedName:
         tail = _is_article_tail(tok)
         if tail is not None and parts and parts[-1].tag in ("ism", "name"):
             prev = parts.pop()
-            parts.append(_part(f"{prev.text} al-{tail}", prev.tag, prev.text.replace(" ", "") + "a" + tail))
+            parts.append(
+                _part(f"{prev.text} al-{tail}", prev.tag, prev.text.replace(" ", "") + "a" + tail)
+            )
             i += 1
             continue
-        if len(tok) >= 7 and tok[:2] in ("al", "el") and tok[2] not in "aeiou" and _is_nisba(tok[2:]):
+        if (
+            len(tok) >= 7
+            and tok[:2] in ("al", "el")
+            and tok[2] not in "aeiou"
+            and _is_nisba(tok[2:])
+        ):
             parts.append(_part(f"al-{tok[2:]}", "nisba", tok[2:]))
             i += 1
             continue
@@ -401,7 +426,9 @@ def analyse_name(name: str) -> AnalysedName:
         parts.append(_part(tok, "name", tok))
         i += 1
     parts = _assign_plain_tags(parts)
-    return AnalysedName(original=name or "", parts=tuple(parts), arabic_script=has_arabic(name or ""))
+    return AnalysedName(
+        original=name or "", parts=tuple(parts), arabic_script=has_arabic(name or "")
+    )
 
 
 def _assign_plain_tags(parts: list[NamePart]) -> list[NamePart]:

@@ -22,21 +22,30 @@ log-likelihood ratios of ``data/attribute_weights.yaml`` to the logit (Fellegi &
 
 Cost: O(m·n·k) for names of m and n parts of length ≤ k; independent of the store size.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import json
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Sequence
 
 import yaml
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
-from cellmap.resolve.names import AnalysedName, NamePart, analyse_name, fold, skeleton, to_ascii, tokens
+from cellmap.resolve.names import (
+    AnalysedName,
+    NamePart,
+    analyse_name,
+    fold,
+    skeleton,
+    to_ascii,
+    tokens,
+)
 
 FEATURES = (
     "cov_min",
@@ -67,8 +76,17 @@ FEATURES = (
     "bare_kunya_or_laqab",
 )
 
-TAG_WEIGHT = {"title": 0.1, "initial": 0.5, "nisba": 0.7, "kunya": 1.0, "ism": 1.0, "nasab": 0.9,
-              "laqab": 0.8, "family": 1.0, "name": 1.0}
+TAG_WEIGHT = {
+    "title": 0.1,
+    "initial": 0.5,
+    "nisba": 0.7,
+    "kunya": 1.0,
+    "ism": 1.0,
+    "nasab": 0.9,
+    "laqab": 0.8,
+    "family": 1.0,
+    "name": 1.0,
+}
 MATCH_FLOOR = 0.6  # part similarity below this counts as unmatched
 PERSON_SCHEMAS = frozenset({"person", "Person", "PERSON", ""})
 _DIGITS = re.compile(r"\d+")
@@ -111,7 +129,9 @@ def analyse_generic(name: str) -> AnalysedName:
     return AnalysedName(original=name or "", parts=tuple(parts), arabic_script=False)
 
 
-_ANALYSED: dict[str, AnalysedName] = {}  # filled in bulk by preanalyse(); inherited by forked workers
+_ANALYSED: dict[
+    str, AnalysedName
+] = {}  # filled in bulk by preanalyse(); inherited by forked workers
 
 
 def analyse_person(name: str) -> AnalysedName:
@@ -131,7 +151,7 @@ def preanalyse(names: list[str], workers: int = 1) -> None:
     Runs in this process: shipping analysed names back from worker processes costs more than the
     analysis itself (measured 3x slower with 2 workers). ``workers`` is accepted for symmetry."""
     todo = [n for n in dict.fromkeys(names) if n not in _ANALYSED]
-    _ANALYSED.update(zip(todo, _analyse_many(todo)))
+    _ANALYSED.update(zip(todo, _analyse_many(todo), strict=False))
 
 
 _PART_SIMILARITIES: dict[tuple[int, int, bool], float] = {}
@@ -164,14 +184,25 @@ def _part_similarity(p: NamePart, q: NamePart, cross_script: bool) -> float:
         sim = Levenshtein.normalized_similarity(p.skeleton, q.skeleton)
         if bare_p and bare_q:
             sim = max(sim, Levenshtein.normalized_similarity(bare_p, bare_q))
-        if min(len(p.skeleton), len(q.skeleton)) >= 2 and (p.skeleton[-1] == "h") != (q.skeleton[-1] == "h"):
-            sim = max(sim, Levenshtein.normalized_similarity(p.skeleton.rstrip("h"), q.skeleton.rstrip("h")))
+        if min(len(p.skeleton), len(q.skeleton)) >= 2 and (p.skeleton[-1] == "h") != (
+            q.skeleton[-1] == "h"
+        ):
+            sim = max(
+                sim,
+                Levenshtein.normalized_similarity(p.skeleton.rstrip("h"), q.skeleton.rstrip("h")),
+            )
     else:
         # a short skeleton (Muath ~ Muadh: "md", Thiya ~ Dhiya: "d") says little unless equal and the keys are
         # as long: they then differ only in letters the skeleton merges (t/d); Zaid ~ Ziyad ("dd") differ by a letter
-        short_equal = 0.9 if p.skeleton and p.skeleton == q.skeleton and len(p.key) == len(q.key) else 0.0
-        sim = max(Levenshtein.normalized_similarity(p.key, q.key),
-                  0.95 * Levenshtein.normalized_similarity(p.skeleton, q.skeleton) if len(p.skeleton) > 2 else short_equal)
+        short_equal = (
+            0.9 if p.skeleton and p.skeleton == q.skeleton and len(p.key) == len(q.key) else 0.0
+        )
+        sim = max(
+            Levenshtein.normalized_similarity(p.key, q.key),
+            0.95 * Levenshtein.normalized_similarity(p.skeleton, q.skeleton)
+            if len(p.skeleton) > 2
+            else short_equal,
+        )
     if (p.tag == "kunya") != (q.tag == "kunya") or (p.tag == "title") != (q.tag == "title"):
         sim *= 0.7
     return sim
@@ -194,7 +225,11 @@ def name_slots(names: tuple[str, ...]) -> dict[str, tuple[tuple[NamePart, bool],
         script = analysed.arabic_script
         # the given name opening a name of two or more parts; a lone word ("Idari", "Dheeb") is a laqab
         # more often than an ism, and the plain word after a kunya ("Abu Uthman Babi") is a nisba
-        if len(core) >= 2 and core[0].tag == "ism" and not any(part.tag == "kunya" for part in core):
+        if (
+            len(core) >= 2
+            and core[0].tag == "ism"
+            and not any(part.tag == "kunya" for part in core)
+        ):
             out["given"].append((core[0], script))
         # a nisba written without its article ("Suhayb Zakareeya Jazrawee") is read as a family name; in
         # a two-part name ("Hamza Raed") the last part is the father's name, not a surname
@@ -211,7 +246,8 @@ def name_slots(names: tuple[str, ...]) -> dict[str, tuple[tuple[NamePart, bool],
 
 def _slots_clash(left: tuple, right: tuple) -> bool:
     return bool(left and right) and not any(
-        part_similarity(p, q, ap != bq) >= PART_AGREE for p, ap in left for q, bq in right)
+        part_similarity(p, q, ap != bq) >= PART_AGREE for p, ap in left for q, bq in right
+    )
 
 
 def parts_clash(names_a: Sequence[str], names_b: Sequence[str], slot: str = "surname") -> bool:
@@ -229,7 +265,9 @@ def nisbas_clash(names_a: Sequence[str], names_b: Sequence[str]) -> bool:
 
 @dataclass
 class Alignment:
-    pairs: list[tuple[int, int, float]] = field(default_factory=list)  # (index in a, index in b, sim)
+    pairs: list[tuple[int, int, float]] = field(
+        default_factory=list
+    )  # (index in a, index in b, sim)
     unmatched_a: list[int] = field(default_factory=list)
     unmatched_b: list[int] = field(default_factory=list)
 
@@ -264,14 +302,18 @@ def align(a: AnalysedName, b: AnalysedName, sims: list[list[float]] | None = Non
     return out
 
 
-def _coverage(parts: tuple[NamePart, ...], matched: dict[int, float], weights: dict[str, float]) -> float:
+def _coverage(
+    parts: tuple[NamePart, ...], matched: dict[int, float], weights: dict[str, float]
+) -> float:
     total = sum(weights.get(p.tag, 1.0) for p in parts)
     if total == 0:
         return 0.0
     return sum(weights.get(parts[i].tag, 1.0) * s for i, s in matched.items()) / total
 
 
-def _best_tag_sim(a: AnalysedName, b: AnalysedName, tag: str, sims: list[list[float]]) -> float | None:
+def _best_tag_sim(
+    a: AnalysedName, b: AnalysedName, tag: str, sims: list[list[float]]
+) -> float | None:
     rows = [i for i, p in enumerate(a.parts) if p.tag == tag]
     cols = [j for j, q in enumerate(b.parts) if q.tag == tag]
     if not rows or not cols:
@@ -289,8 +331,12 @@ def _discordance(pairs: list[tuple[int, int, float]]) -> float:
     n = len(pairs)
     if n < 2:
         return 0.0
-    bad = sum(1 for x in range(n) for y in range(x + 1, n)
-              if (pairs[x][0] - pairs[y][0]) * (pairs[x][1] - pairs[y][1]) < 0)
+    bad = sum(
+        1
+        for x in range(n)
+        for y in range(x + 1, n)
+        if (pairs[x][0] - pairs[y][0]) * (pairs[x][1] - pairs[y][1]) < 0
+    )
     return bad / (n * (n - 1) / 2)
 
 
@@ -306,10 +352,16 @@ def _merge_split(a: AnalysedName, b: AnalysedName) -> tuple[AnalysedName, Analys
         while i < len(parts) - 1 and targets:
             p, q = parts[i], parts[i + 1]
             joined = p.key + q.key
-            if p.tag != "title" and q.tag != "title" and any(
-                    Levenshtein.normalized_similarity(joined, t) >= 0.9 for t in targets):
-                parts[i:i + 2] = [NamePart(text=f"{p.text}{q.text}", tag=p.tag, key=joined,
-                                           skeleton=skeleton(joined))]
+            if (
+                p.tag != "title"
+                and q.tag != "title"
+                and any(Levenshtein.normalized_similarity(joined, t) >= 0.9 for t in targets)
+            ):
+                parts[i : i + 2] = [
+                    NamePart(
+                        text=f"{p.text}{q.text}", tag=p.tag, key=joined, skeleton=skeleton(joined)
+                    )
+                ]
                 continue
             i += 1
         if len(parts) == len(x.parts):
@@ -342,7 +394,9 @@ def name_features(a: AnalysedName, b: AnalysedName, person: bool = True) -> dict
     if cross:
         keys_a = [p.skeleton for p in a.parts if p.tag != "title"]
         keys_b = [p.skeleton for p in b.parts if p.tag != "title"]
-    feats["concat_sorted"] = Levenshtein.normalized_similarity("".join(sorted(keys_a)), "".join(sorted(keys_b)))
+    feats["concat_sorted"] = Levenshtein.normalized_similarity(
+        "".join(sorted(keys_a)), "".join(sorted(keys_b))
+    )
     feats["concat_ordered"] = Levenshtein.normalized_similarity("".join(keys_a), "".join(keys_b))
     sk_a = "".join(sorted(p.skeleton for p in a.parts if p.tag != "title"))
     sk_b = "".join(sorted(p.skeleton for p in b.parts if p.tag != "title"))
@@ -378,8 +432,11 @@ def name_features(a: AnalysedName, b: AnalysedName, person: bool = True) -> dict
     best_b = [max((sims[i][j] for i in idx_a), default=0.0) for j in idx_b]
     feats["worst_part"] = min(best_a + best_b, default=0.0)
     role = {"ism": "ism", "kunya": "kunya", "nasab": "nasab"}
-    swaps = sum(1 for i, j, _ in al.pairs
-                if a.parts[i].tag in role and b.parts[j].tag in role and a.parts[i].tag != b.parts[j].tag)
+    swaps = sum(
+        1
+        for i, j, _ in al.pairs
+        if a.parts[i].tag in role and b.parts[j].tag in role and a.parts[i].tag != b.parts[j].tag
+    )
     feats["tag_swaps"] = swaps / max(len(al.pairs), 1) if person else 0.0
     unmatched_core = [i for i in al.unmatched_a if a.parts[i].tag != "title"]
     unmatched_core += [j for j in al.unmatched_b if b.parts[j].tag != "title"]
@@ -421,7 +478,7 @@ def _coefficient_vector(model: str) -> tuple[float, tuple[float, ...]]:
 
 def logit_from_features(feats: dict[str, float], model: str) -> float:
     bias, weights = _coefficient_vector(model)
-    return bias + sum(w * feats[name] for w, name in zip(weights, FEATURES) if w)
+    return bias + sum(w * feats[name] for w, name in zip(weights, FEATURES, strict=False) if w)
 
 
 @dataclass
@@ -434,14 +491,21 @@ class PairScore:
     differ: list[str]  # parts without a counterpart
 
     def reasons(self) -> dict:
-        return {"name_score": round(self.name_score, 4), "agree": self.agree, "differ": self.differ,
-                "attributes": {k: round(v, 3) for k, v in self.attribute_reasons.items()},
-                "features": {k: round(v, 3) for k, v in self.features.items() if v}}
+        return {
+            "name_score": round(self.name_score, 4),
+            "agree": self.agree,
+            "differ": self.differ,
+            "attributes": {k: round(v, 3) for k, v in self.attribute_reasons.items()},
+            "features": {k: round(v, 3) for k, v in self.features.items() if v},
+        }
 
 
 def _explain(a: AnalysedName, b: AnalysedName) -> tuple[list[str], list[str]]:
     al = align(a, b)
-    agree = [f"{a.parts[i].text} ~ {b.parts[j].text} ({a.parts[i].tag}, {s:.2f})" for i, j, s in sorted(al.pairs)]
+    agree = [
+        f"{a.parts[i].text} ~ {b.parts[j].text} ({a.parts[i].tag}, {s:.2f})"
+        for i, j, s in sorted(al.pairs)
+    ]
     differ = [f"{a.parts[i].text} ({a.parts[i].tag}, left only)" for i in al.unmatched_a]
     differ += [f"{b.parts[j].text} ({b.parts[j].tag}, right only)" for j in al.unmatched_b]
     return agree, differ
@@ -454,7 +518,11 @@ def _norm_values(value) -> set[str]:
         vals = value
     else:
         vals = str(value).split(";")
-    return {str(v).strip().lower() for v in vals if str(v).strip() and str(v).strip().lower() not in ("nan", "none")}
+    return {
+        str(v).strip().lower()
+        for v in vals
+        if str(v).strip() and str(v).strip().lower() not in ("nan", "none")
+    }
 
 
 def periods_of(value) -> list[tuple[dt.date, dt.date | None]]:
@@ -467,7 +535,9 @@ def dates_of(value) -> list[dt.date]:
     return list(_cached_dates(value)) if isinstance(value, str) else _parse_dates(value)
 
 
-@lru_cache(maxsize=200_000)  # a leader's record carries thousands of dates and meets thousands of pairs
+@lru_cache(
+    maxsize=200_000
+)  # a leader's record carries thousands of dates and meets thousands of pairs
 def _cached_periods(value: str) -> tuple:
     return tuple(_parse_periods(value))
 
@@ -477,7 +547,9 @@ def _cached_dates(value: str) -> tuple:
     return tuple(_parse_dates(value))
 
 
-_PROFILE_BACKGROUND: dict[str, dict[str, float]] = {}  # attribute -> share of each value over all records
+_PROFILE_BACKGROUND: dict[
+    str, dict[str, float]
+] = {}  # attribute -> share of each value over all records
 
 
 def set_profile_background(attribute: str, values: Sequence[str | None]) -> dict[str, float]:
@@ -488,7 +560,9 @@ def set_profile_background(attribute: str, values: Sequence[str | None]) -> dict
         for role, count in counts_of(value).items():
             totals[role] = totals.get(role, 0) + count
     grand = sum(totals.values())
-    _PROFILE_BACKGROUND[attribute] = {role: n / grand for role, n in totals.items()} if grand else {}
+    _PROFILE_BACKGROUND[attribute] = (
+        {role: n / grand for role, n in totals.items()} if grand else {}
+    )
     return _PROFILE_BACKGROUND[attribute]
 
 
@@ -516,8 +590,14 @@ def _profile_log_odds(attribute: str, left: str, right: str, spec: dict) -> floa
     if not sample or total < spec.get("min_profile", 1):
         return None
     alpha = spec.get("smoothing", 1.0)
-    llr = sum(n * math.log((profile.get(role, 0) + alpha * background[role]) / (total + alpha) / background[role])
-              for role, n in sample.items() if background.get(role))
+    llr = sum(
+        n
+        * math.log(
+            (profile.get(role, 0) + alpha * background[role]) / (total + alpha) / background[role]
+        )
+        for role, n in sample.items()
+        if background.get(role)
+    )
     return max(-spec["cap"], min(spec["cap"], llr))
 
 
@@ -526,7 +606,12 @@ def _parse_periods(value) -> list[tuple[dt.date, dt.date | None]]:
     for period in _norm_values(value):
         start, _, end = period.partition("/")
         try:
-            out.append((dt.date.fromisoformat(start[:10]), dt.date.fromisoformat(end[:10]) if end else None))
+            out.append(
+                (
+                    dt.date.fromisoformat(start[:10]),
+                    dt.date.fromisoformat(end[:10]) if end else None,
+                )
+            )
         except ValueError:
             continue  # a malformed period is no evidence
     return out
@@ -542,9 +627,15 @@ def _parse_dates(value) -> list[dt.date]:
     return out
 
 
-def active_on(days: list[dt.date], periods: list[tuple[dt.date, dt.date | None]], slack: dt.timedelta) -> bool:
+def active_on(
+    days: list[dt.date], periods: list[tuple[dt.date, dt.date | None]], slack: dt.timedelta
+) -> bool:
     """Whether one of ``days`` falls inside one of the periods (open end: still active), ± ``slack``."""
-    return any(start - slack <= day and (end is None or day <= end + slack) for start, end in periods for day in days)
+    return any(
+        start - slack <= day and (end is None or day <= end + slack)
+        for start, end in periods
+        for day in days
+    )
 
 
 def _period_log_odds(left: dict, right: dict, spec: dict) -> float | None:
@@ -552,8 +643,10 @@ def _period_log_odds(left: dict, right: dict, spec: dict) -> float | None:
     gives ``outside``; events all inside give ``inside``; no dated event or no period: None."""
     slack = dt.timedelta(days=spec.get("slack_days", 0))
     verdict = None
-    for events, periods in ((dates_of(left.get(spec["seen"])), periods_of(right.get(spec["period"]))),
-                            (dates_of(right.get(spec["seen"])), periods_of(left.get(spec["period"])))):
+    for events, periods in (
+        (dates_of(left.get(spec["seen"])), periods_of(right.get(spec["period"]))),
+        (dates_of(right.get(spec["seen"])), periods_of(left.get(spec["period"]))),
+    ):
         if not events or not periods:
             continue
         if not all(active_on([day], periods, slack) for day in events):
@@ -590,7 +683,10 @@ def attribute_log_odds(left: dict, right: dict) -> dict[str, float]:
             continue  # the attribute is absent on one side: no evidence (the common case, checked cheaply)
         if spec.get("kind") == "name_part":
             if slots is None:
-                slots = (name_slots(tuple(left.get("names") or ())), name_slots(tuple(right.get("names") or ())))
+                slots = (
+                    name_slots(tuple(left.get("names") or ())),
+                    name_slots(tuple(right.get("names") or ())),
+                )
             if _slots_clash(slots[0][spec["slot"]], slots[1][spec["slot"]]):
                 out[attr] = spec["clash"]
             continue
@@ -610,7 +706,10 @@ def attribute_log_odds(left: dict, right: dict) -> dict[str, float]:
             continue
         if spec.get("kind") == "unit" and not va & vb:
             # one record's unit lies inside the other's (a cell of his sector): no contradiction
-            above_a, above_b = _norm_values(left.get(spec["above"])), _norm_values(right.get(spec["above"]))
+            above_a, above_b = (
+                _norm_values(left.get(spec["above"])),
+                _norm_values(right.get(spec["above"])),
+            )
             if va & above_b or vb & above_a:
                 out[attr] = spec["nested"]
                 continue
@@ -621,13 +720,28 @@ def attribute_log_odds(left: dict, right: dict) -> dict[str, float]:
             if full_a and full_b and full_a & full_b:
                 out[attr] = spec["agree_day"]
             elif years_a & years_b:
-                out[attr] = spec["agree_year"] if not (full_a and full_b) else spec["agree_year_differ_day"]
+                out[attr] = (
+                    spec["agree_year"] if not (full_a and full_b) else spec["agree_year_differ_day"]
+                )
             else:
-                gap = min((abs(int(x) - int(y)) for x in years_a for y in years_b if x.isdigit() and y.isdigit()),
-                          default=None)
-                out[attr] = (spec["near_year"] if gap is not None and gap <= 2 else
-                             spec["guessed_year"] if gap is not None and gap <= spec.get("guess_years", 2) and
-                             not (full_a and full_b) else spec["disagree"])
+                gap = min(
+                    (
+                        abs(int(x) - int(y))
+                        for x in years_a
+                        for y in years_b
+                        if x.isdigit() and y.isdigit()
+                    ),
+                    default=None,
+                )
+                out[attr] = (
+                    spec["near_year"]
+                    if gap is not None and gap <= 2
+                    else spec["guessed_year"]
+                    if gap is not None
+                    and gap <= spec.get("guess_years", 2)
+                    and not (full_a and full_b)
+                    else spec["disagree"]
+                )
         else:
             folded_a = {fold(v) or v for v in va}
             folded_b = {fold(v) or v for v in vb}
@@ -642,17 +756,29 @@ def combined_score(z_name: float, attrs: dict[str, float]) -> float:
         return _sigmoid(z_name)
     positive = sum(v for k, v in attrs.items() if v > 0 and k != "identifier")
     cap = attribute_weights().get("max_positive", positive)
-    return _sigmoid(z_name + sum(v for k, v in attrs.items() if v <= 0 or k == "identifier") + min(positive, cap))
+    return _sigmoid(
+        z_name
+        + sum(v for k, v in attrs.items() if v <= 0 or k == "identifier")
+        + min(positive, cap)
+    )
 
 
-def score_names(name1: str, name2: str, schema: str | None = "Person", model: str = "person") -> float:
+def score_names(
+    name1: str, name2: str, schema: str | None = "Person", model: str = "person"
+) -> float:
     """Score in [0, 1] that two names denote the same person (or, for other schemas, the same thing)."""
     return score_pair(name1, name2, schema, model=model).score
 
 
-def score_pair(name1: str, name2: str, schema: str | None = "Person",
-               left: dict | None = None, right: dict | None = None, explain: bool = False,
-               model: str = "person") -> PairScore:
+def score_pair(
+    name1: str,
+    name2: str,
+    schema: str | None = "Person",
+    left: dict | None = None,
+    right: dict | None = None,
+    explain: bool = False,
+    model: str = "person",
+) -> PairScore:
     """Score one pair of names with optional attributes (dicts keyed by attribute name).
 
     ``model`` picks the person coefficients: ``person`` (list screening: a missing name part is
@@ -671,5 +797,11 @@ def score_pair(name1: str, name2: str, schema: str | None = "Person",
         z_name = logit_from_features(feats, model if person else "generic")
     attrs = attribute_log_odds(left or {}, right or {}) if (left and right) else {}
     agree, differ = _explain(a, b) if explain else ([], [])
-    return PairScore(score=combined_score(z_name, attrs), name_score=_sigmoid(z_name), features=feats,
-                     attribute_reasons=attrs, agree=agree, differ=differ)
+    return PairScore(
+        score=combined_score(z_name, attrs),
+        name_score=_sigmoid(z_name),
+        features=feats,
+        attribute_reasons=attrs,
+        agree=agree,
+        differ=differ,
+    )

@@ -14,6 +14,7 @@ The per-comparison terms (``bf_*`` columns, log2 = match weight) make every pair
 explainable (Splink's ``mw_<comparison>`` columns, with the level taken in ``gamma_<comparison>``). Cost: O(P·c) comparisons for P pairs and c comparisons, plus EM iterations over the
 training pairs.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -38,8 +39,14 @@ def _name_score(left: str | None, right: str | None) -> float | None:
 def _connection() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:")
     con.execute("SET enable_progress_bar = false")
-    con.create_function("cellmap_name_score", _name_score, ["VARCHAR", "VARCHAR"], "DOUBLE",
-                        null_handling="special", side_effects=False)
+    con.create_function(
+        "cellmap_name_score",
+        _name_score,
+        ["VARCHAR", "VARCHAR"],
+        "DOUBLE",
+        null_handling="special",
+        side_effects=False,
+    )
     return con
 
 
@@ -50,19 +57,38 @@ def _settings(columns: list[str], link_type: str, prior: float):
 
     name_levels = [cll.NullLevel("name")]
     for t in NAME_LEVELS:
-        name_levels.append(cll.CustomLevel(f"cellmap_name_score(name_l, name_r) >= {t}",
-                                           label_for_charts=f"cellmap name score >= {t}"))
+        name_levels.append(
+            cll.CustomLevel(
+                f"cellmap_name_score(name_l, name_r) >= {t}",
+                label_for_charts=f"cellmap name score >= {t}",
+            )
+        )
     name_levels.append(cll.ElseLevel())
-    comparisons = [cl.CustomComparison(name_levels, output_column_name="name",
-                                       comparison_description="cellmap name score")]
+    comparisons = [
+        cl.CustomComparison(
+            name_levels, output_column_name="name", comparison_description="cellmap name score"
+        )
+    ]
     if "birth_date" in columns:
-        comparisons.append(cl.CustomComparison([
-            cll.NullLevel("birth_date"),
-            cll.CustomLevel("length(birth_date_l) >= 10 AND length(birth_date_r) >= 10 "
-                            "AND birth_date_l = birth_date_r", label_for_charts="same day"),
-            cll.CustomLevel("substr(birth_date_l, 1, 4) = substr(birth_date_r, 1, 4)", label_for_charts="same year"),
-            cll.ElseLevel(),
-        ], output_column_name="birth_date", comparison_description="birth date"))
+        comparisons.append(
+            cl.CustomComparison(
+                [
+                    cll.NullLevel("birth_date"),
+                    cll.CustomLevel(
+                        "length(birth_date_l) >= 10 AND length(birth_date_r) >= 10 "
+                        "AND birth_date_l = birth_date_r",
+                        label_for_charts="same day",
+                    ),
+                    cll.CustomLevel(
+                        "substr(birth_date_l, 1, 4) = substr(birth_date_r, 1, 4)",
+                        label_for_charts="same year",
+                    ),
+                    cll.ElseLevel(),
+                ],
+                output_column_name="birth_date",
+                comparison_description="birth date",
+            )
+        )
     for col in OPTIONAL_EXACT:
         if col in columns:
             comparisons.append(cl.ExactMatch(col))
@@ -78,19 +104,29 @@ def _settings(columns: list[str], link_type: str, prior: float):
 
 
 def _prepare(records: pl.DataFrame) -> pl.DataFrame:
-    keep = ["record_id", "name"] + [c for c in ("birth_date", *OPTIONAL_EXACT) if c in records.columns]
+    keep = ["record_id", "name"] + [
+        c for c in ("birth_date", *OPTIONAL_EXACT) if c in records.columns
+    ]
     frame = records.select(keep).rename({"record_id": "unique_id"})
     frame = frame.with_columns(pl.col(c).cast(pl.Utf8) for c in keep[1:])
     # an empty attribute is unknown, not a value that agrees with other empty values
     frame = frame.with_columns(
-        pl.when(pl.col(c).str.strip_chars() == "").then(None).otherwise(pl.col(c)).alias(c) for c in keep[1:]
+        pl.when(pl.col(c).str.strip_chars() == "").then(None).otherwise(pl.col(c)).alias(c)
+        for c in keep[1:]
     )
     first_keys = [record_keys([n])[0][:1] for n in frame["name"].fill_null("").to_list()]
-    return frame.with_columns(pl.Series("first_key", [k[0] if k else None for k in first_keys], dtype=pl.Utf8))
+    return frame.with_columns(
+        pl.Series("first_key", [k[0] if k else None for k in first_keys], dtype=pl.Utf8)
+    )
 
 
-def fit_and_predict(records: pl.DataFrame, pairs: pl.DataFrame | None = None, prior: float | None = None,
-                    u_pairs: float = 5e4, max_block: int = 100) -> pl.DataFrame:
+def fit_and_predict(
+    records: pl.DataFrame,
+    pairs: pl.DataFrame | None = None,
+    prior: float | None = None,
+    u_pairs: float = 5e4,
+    max_block: int = 100,
+) -> pl.DataFrame:
     """Fit the model on ``records`` and score ``pairs`` (default: :func:`block` candidates).
 
     Returns left_id, right_id, match_weight, match_probability and one ``mw_<comparison>``
@@ -126,10 +162,16 @@ def fit_and_predict(records: pl.DataFrame, pairs: pl.DataFrame | None = None, pr
     registered = db_api.register(blocked.to_arrow(), table_name="cellmap_blocked_pairs")
     linker.table_management.register_blocked_pairs_for_predict(registered)
     predictions = pl.from_arrow(linker.inference.predict().as_duckdbpyrelation().arrow())
-    explain = [c for c in predictions.columns if c.startswith(("mw_", "gamma_")) and not c.startswith("mw_tf_")]
+    explain = [
+        c
+        for c in predictions.columns
+        if c.startswith(("mw_", "gamma_")) and not c.startswith("mw_tf_")
+    ]
     out = predictions.select(
         pl.col("unique_id_l").cast(pl.Int64).alias("left_id"),
         pl.col("unique_id_r").cast(pl.Int64).alias("right_id"),
-        "match_weight", "match_probability", *explain,
+        "match_weight",
+        "match_probability",
+        *explain,
     )
     return out.sort("match_weight", descending=True)

@@ -5,6 +5,7 @@ writes the person in one *form* (full name, kunya + nisba, ism + father + nisba,
 with transliteration noise (ou/u, ee/i, article forms, doubled letters, one typo) and, sometimes,
 a birth year. Deterministic for a seed. Cost O(n).
 """
+
 from __future__ import annotations
 
 import random
@@ -13,20 +14,146 @@ import polars as pl
 
 from cellmap.resolve.names import knowledge
 
-ISMS = ["Muhammad", "Ahmad", "Ali", "Umar", "Khalid", "Ibrahim", "Yusuf", "Hasan", "Husayn", "Mahmud",
-        "Mustafa", "Abdallah", "Saad", "Faisal", "Hamza", "Bilal", "Tariq", "Ziyad", "Nasser", "Karim",
-        "Salim", "Jamal", "Walid", "Rashid", "Said", "Majid", "Hamid", "Anas", "Usama", "Ayman", "Qasim",
-        "Jabir", "Marwan", "Idris", "Yunus", "Musa", "Isa", "Harun", "Sulayman", "Dawud", "Ammar", "Suhayb",
-        "Hudhayfa", "Muadh", "Abd al-Rahman", "Abd al-Aziz", "Abd al-Karim", "Abd al-Latif", "Nur al-Din",
-        "Salah al-Din", "Fadil", "Adil", "Hakim", "Nabil", "Samir", "Shakir", "Thamir", "Ghazi", "Hazim", "Wasim"]
-NISBA_STEMS = ["Baghdad", "Raqqaw", "Shami", "Mosul", "Tikrit", "Dulaim", "Ansar", "Masr", "Iraq", "Halab",
-               "Dayr", "Jazraw", "Anbar", "Falluj", "Hashim", "Qurash", "Utayb", "Shammar", "Zubayd", "Jubur",
-               "Ubayd", "Kubays", "Rawi", "Ani", "Hadith", "Tunis", "Libi", "Maghrib", "Yaman", "Urdun",
-               "Filastin", "Kurd", "Turkmen", "Shishan", "Uzbek", "Tajik", "Khurasan", "Hind", "Sudan", "Somal",
-               "Bahrain", "Kuwait", "Najd", "Hijaz", "Qatar", "Amrik", "Britan", "Almani", "Faransi", "Balkan"]
-ARABIC_LETTERS = {"a": "ا", "b": "ب", "t": "ت", "j": "ج", "h": "ح", "kh": "خ", "d": "د", "dh": "ذ", "r": "ر",
-                  "z": "ز", "s": "س", "sh": "ش", "q": "ق", "k": "ك", "l": "ل", "m": "م", "n": "ن", "u": "و",
-                  "w": "و", "i": "ي", "y": "ي", "f": "ف", "gh": "غ", "th": "ث"}
+ISMS = [
+    "Muhammad",
+    "Ahmad",
+    "Ali",
+    "Umar",
+    "Khalid",
+    "Ibrahim",
+    "Yusuf",
+    "Hasan",
+    "Husayn",
+    "Mahmud",
+    "Mustafa",
+    "Abdallah",
+    "Saad",
+    "Faisal",
+    "Hamza",
+    "Bilal",
+    "Tariq",
+    "Ziyad",
+    "Nasser",
+    "Karim",
+    "Salim",
+    "Jamal",
+    "Walid",
+    "Rashid",
+    "Said",
+    "Majid",
+    "Hamid",
+    "Anas",
+    "Usama",
+    "Ayman",
+    "Qasim",
+    "Jabir",
+    "Marwan",
+    "Idris",
+    "Yunus",
+    "Musa",
+    "Isa",
+    "Harun",
+    "Sulayman",
+    "Dawud",
+    "Ammar",
+    "Suhayb",
+    "Hudhayfa",
+    "Muadh",
+    "Abd al-Rahman",
+    "Abd al-Aziz",
+    "Abd al-Karim",
+    "Abd al-Latif",
+    "Nur al-Din",
+    "Salah al-Din",
+    "Fadil",
+    "Adil",
+    "Hakim",
+    "Nabil",
+    "Samir",
+    "Shakir",
+    "Thamir",
+    "Ghazi",
+    "Hazim",
+    "Wasim",
+]
+NISBA_STEMS = [
+    "Baghdad",
+    "Raqqaw",
+    "Shami",
+    "Mosul",
+    "Tikrit",
+    "Dulaim",
+    "Ansar",
+    "Masr",
+    "Iraq",
+    "Halab",
+    "Dayr",
+    "Jazraw",
+    "Anbar",
+    "Falluj",
+    "Hashim",
+    "Qurash",
+    "Utayb",
+    "Shammar",
+    "Zubayd",
+    "Jubur",
+    "Ubayd",
+    "Kubays",
+    "Rawi",
+    "Ani",
+    "Hadith",
+    "Tunis",
+    "Libi",
+    "Maghrib",
+    "Yaman",
+    "Urdun",
+    "Filastin",
+    "Kurd",
+    "Turkmen",
+    "Shishan",
+    "Uzbek",
+    "Tajik",
+    "Khurasan",
+    "Hind",
+    "Sudan",
+    "Somal",
+    "Bahrain",
+    "Kuwait",
+    "Najd",
+    "Hijaz",
+    "Qatar",
+    "Amrik",
+    "Britan",
+    "Almani",
+    "Faransi",
+    "Balkan",
+]
+ARABIC_LETTERS = {
+    "a": "ا",
+    "b": "ب",
+    "t": "ت",
+    "j": "ج",
+    "h": "ح",
+    "kh": "خ",
+    "d": "د",
+    "dh": "ذ",
+    "r": "ر",
+    "z": "ز",
+    "s": "س",
+    "sh": "ش",
+    "q": "ق",
+    "k": "ك",
+    "l": "ل",
+    "m": "م",
+    "n": "ن",
+    "u": "و",
+    "w": "و",
+    "i": "ي",
+    "y": "ي",
+    "f": "ف",
+    "gh": "غ",
+    "th": "ث",
+}
 
 
 def _nisba(stem: str) -> str:
@@ -41,7 +168,7 @@ def _to_arabic(latin: str) -> str:
             words.append("ال")
             continue
         while i < len(word):
-            two = word[i:i + 2]
+            two = word[i : i + 2]
             if two in ARABIC_LETTERS:
                 out += ARABIC_LETTERS[two]
                 i += 2
@@ -69,7 +196,7 @@ def _spell(word: str, rng: random.Random, typo_rate: float) -> str:
         w = w[:i] + w[i] + w[i:] if w[i].isalpha() and w[i] not in "aeiou" else w
     if rng.random() < typo_rate and len(w) > 5:
         i = rng.randrange(1, len(w) - 1)
-        w = w[:i] + w[i + 1] + w[i] + w[i + 2:]
+        w = w[:i] + w[i + 1] + w[i] + w[i + 2 :]
     return w
 
 
@@ -79,9 +206,18 @@ def _article(rng: random.Random) -> str:
 
 def persons(n_persons: int, seed: int = 1) -> list[dict]:
     rng = random.Random(seed)
-    return [{"person": p, "ism": rng.choice(ISMS), "father": rng.choice(ISMS), "son": rng.choice(ISMS),
-             "grandfather": rng.choice(ISMS), "nisba": _nisba(rng.choice(NISBA_STEMS)),
-             "birth_year": str(rng.randint(1960, 2002))} for p in range(n_persons)]
+    return [
+        {
+            "person": p,
+            "ism": rng.choice(ISMS),
+            "father": rng.choice(ISMS),
+            "son": rng.choice(ISMS),
+            "grandfather": rng.choice(ISMS),
+            "nisba": _nisba(rng.choice(NISBA_STEMS)),
+            "birth_year": str(rng.randint(1960, 2002)),
+        }
+        for p in range(n_persons)
+    ]
 
 
 def write_record(p: dict, rng: random.Random, typo_rate: float = 0.1) -> str:
@@ -100,7 +236,9 @@ def write_record(p: dict, rng: random.Random, typo_rate: float = 0.1) -> str:
     return _to_arabic(f"{p['ism']} {p['father']} {p['grandfather']} al-{p['nisba']}")
 
 
-def records(n_records: int, per_person: int = 2, seed: int = 1, typo_rate: float = 0.1) -> pl.DataFrame:
+def records(
+    n_records: int, per_person: int = 2, seed: int = 1, typo_rate: float = 0.1
+) -> pl.DataFrame:
     """``n_records`` records (record_id, name, birth_date, schema, person) of n_records/per_person persons."""
     knowledge()  # load once before the loop
     rng = random.Random(seed + 1)
@@ -108,8 +246,22 @@ def records(n_records: int, per_person: int = 2, seed: int = 1, typo_rate: float
     rows = []
     for rid in range(n_records):
         p = people[rid % len(people)]
-        rows.append({"record_id": rid, "name": write_record(p, rng, typo_rate),
-                     "birth_date": p["birth_year"] if rng.random() < 0.4 else None,
-                     "schema": "Person", "person": p["person"]})
-    return pl.DataFrame(rows, schema={"record_id": pl.Int64, "name": pl.Utf8, "birth_date": pl.Utf8,
-                                      "schema": pl.Utf8, "person": pl.Int64})
+        rows.append(
+            {
+                "record_id": rid,
+                "name": write_record(p, rng, typo_rate),
+                "birth_date": p["birth_year"] if rng.random() < 0.4 else None,
+                "schema": "Person",
+                "person": p["person"],
+            }
+        )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "record_id": pl.Int64,
+            "name": pl.Utf8,
+            "birth_date": pl.Utf8,
+            "schema": pl.Utf8,
+            "person": pl.Int64,
+        },
+    )

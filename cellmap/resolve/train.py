@@ -5,6 +5,7 @@ w ← w + (XᵀSX + λI)⁻¹ (Xᵀ(y − p) − λw), S = diag(p(1−p)). Cost 
 Only rows whose split is 'train' are used; 'dev' rows stay for reporting. Run:
 ``python -m cellmap.resolve.train ../shared/datasets/opensanctions-name-bench/cases.csv``.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,7 +15,13 @@ from pathlib import Path
 import numpy as np
 
 from cellmap.resolve.evaluate import best_threshold, load_name_cases
-from cellmap.resolve.score import FEATURES, analyse_generic, analyse_person, is_person_schema, name_features
+from cellmap.resolve.score import (
+    FEATURES,
+    analyse_generic,
+    analyse_person,
+    is_person_schema,
+    name_features,
+)
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iterations: int = 50) -> np.ndarray:
@@ -36,11 +43,17 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iterations: int 
 
 def feature_matrix(rows: list[dict], person: bool) -> np.ndarray:
     analyse = analyse_person if person else analyse_generic
-    return np.array([[name_features(analyse(r["name1"]), analyse(r["name2"]), person)[f] for f in FEATURES]
-                     for r in rows])
+    return np.array(
+        [
+            [name_features(analyse(r["name1"]), analyse(r["name2"]), person)[f] for f in FEATURES]
+            for r in rows
+        ]
+    )
 
 
-def scenario_pairs(records, truth: dict[str, str], max_rows: int = 1500, seed: int = 1) -> list[dict]:
+def scenario_pairs(
+    records, truth: dict[str, str], max_rows: int = 1500, seed: int = 1
+) -> list[dict]:
     """Labelled name pairs from a generated scenario (fictional persons): the candidate pairs of its
     person records (blocking), each as its best-matching pair of names, labelled by the ground truth
     (``record_to_person``). Only scenarios generated with training seeds may be used here."""
@@ -56,10 +69,19 @@ def scenario_pairs(records, truth: dict[str, str], max_rows: int = 1500, seed: i
         a, b = rows_by_id[left], rows_by_id[right]
         if a["key"] not in truth or b["key"] not in truth:
             continue
-        best = max(((na, nb) for na in _names_of(a)[:4] for nb in _names_of(b)[:4]),
-                   key=lambda p: score_names(p[0], p[1], "Person"))
-        out.append({"name1": best[0], "name2": best[1], "schema": "Person",
-                    "label": truth[a["key"]] == truth[b["key"]], "split": "train"})
+        best = max(
+            ((na, nb) for na in _names_of(a)[:4] for nb in _names_of(b)[:4]),
+            key=lambda p: score_names(p[0], p[1], "Person"),
+        )
+        out.append(
+            {
+                "name1": best[0],
+                "name2": best[1],
+                "schema": "Person",
+                "label": truth[a["key"]] == truth[b["key"]],
+                "split": "train",
+            }
+        )
     random.Random(seed).shuffle(out)
     return out[:max_rows]
 
@@ -68,7 +90,7 @@ def _fit_group(rows: list[dict], person: bool, l2: float, threshold_rows: list[b
     x = feature_matrix(rows, person)
     y = np.array([1.0 if r["label"] else 0.0 for r in rows])
     w = fit_logistic(x, y, l2=l2)
-    coef = {"bias": float(w[0])} | {f: float(v) for f, v in zip(FEATURES, w[1:])}
+    coef = {"bias": float(w[0])} | {f: float(v) for f, v in zip(FEATURES, w[1:], strict=False)}
     mask = np.array(threshold_rows)
     z = coef["bias"] + x[mask] @ w[1:]
     best = best_threshold(list(1 / (1 + np.exp(-z))), [bool(v) for v in y[mask]])
@@ -77,8 +99,12 @@ def _fit_group(rows: list[dict], person: bool, l2: float, threshold_rows: list[b
     return coef
 
 
-def train(cases_path: str | Path, out_path: str | Path | None = None, l2: float = 1.0,
-          scenario_rows: list[dict] | None = None) -> dict:
+def train(
+    cases_path: str | Path,
+    out_path: str | Path | None = None,
+    l2: float = 1.0,
+    scenario_rows: list[dict] | None = None,
+) -> dict:
     """Fit three coefficient sets: ``person`` (public person cases: list screening, score-pairs),
     ``generic`` (public non-person cases), and — when ``scenario_rows`` are given — ``record``
     (public person cases plus scenario pairs: report records that omit name parts; used for the
@@ -86,14 +112,18 @@ def train(cases_path: str | Path, out_path: str | Path | None = None, l2: float 
     public = [r for r in load_name_cases(cases_path) if r["split"] == "train"]
     people = [r for r in public if is_person_schema(r["schema"])]
     others = [r for r in public if not is_person_schema(r["schema"])]
-    model: dict = {"_note": "fitted by cellmap.resolve.train on the train split of the OpenSanctions "
-                            "name-bench cases (dev split held back); 'record' adds pairs of synthetic "
-                            "scenarios generated with training seeds"}
+    model: dict = {
+        "_note": "fitted by cellmap.resolve.train on the train split of the OpenSanctions "
+        "name-bench cases (dev split held back); 'record' adds pairs of synthetic "
+        "scenarios generated with training seeds"
+    }
     model["person"] = _fit_group(people, True, l2, [True] * len(people))
     model["generic"] = _fit_group(others, False, l2, [True] * len(others))
     if scenario_rows:
         rows = people + scenario_rows
-        model["record"] = _fit_group(rows, True, l2, [False] * len(people) + [True] * len(scenario_rows))
+        model["record"] = _fit_group(
+            rows, True, l2, [False] * len(people) + [True] * len(scenario_rows)
+        )
     if out_path is not None:
         Path(out_path).write_text(json.dumps(model, indent=2) + "\n", encoding="utf-8")
     return model
@@ -119,6 +149,8 @@ if __name__ == "__main__":
     default_out = Path(__file__).parent / "data" / "name_model.json"
     extra: list[dict] = []
     rest = sys.argv[3:]
-    for folder, url in zip(rest[::2], rest[1::2]):
-        extra += scenario_pairs(store_person_records(url), load_ground_truth(folder)["record_to_person"])
+    for folder, url in zip(rest[::2], rest[1::2], strict=False):
+        extra += scenario_pairs(
+            store_person_records(url), load_ground_truth(folder)["record_to_person"]
+        )
     train(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else default_out, scenario_rows=extra)

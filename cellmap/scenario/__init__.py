@@ -33,6 +33,7 @@ Ground truth (``ground_truth.jsonl``), one JSON object per line, by ``type``:
 Entity resolution is evaluated with :func:`load_ground_truth`: ``record_to_person`` maps every person
 record id to its true person; two records are the same person iff they map to the same id.
 """
+
 from __future__ import annotations
 
 import json
@@ -46,9 +47,17 @@ GROUND_TRUTH_FILE = "ground_truth.jsonl"
 DEMO_SEED = 20190101
 
 
-def generate(seed: int, size: str = "demo", out_dir: str | os.PathLike = "scenario", *, persons: int | None = None,
-             incidents: int | None = None, comms: int | None = None, entity_format: str = "ftm",
-             progress=None) -> dict:
+def generate(
+    seed: int,
+    size: str = "demo",
+    out_dir: str | os.PathLike = "scenario",
+    *,
+    persons: int | None = None,
+    incidents: int | None = None,
+    comms: int | None = None,
+    entity_format: str = "ftm",
+    progress=None,
+) -> dict:
     """Write a scenario folder; returns its manifest. `size` is 'demo' or 'large'; the counts override it.
 
     `progress(cells_done, cells_total)` is called after each cell is written."""
@@ -64,7 +73,9 @@ def generate(seed: int, size: str = "demo", out_dir: str | os.PathLike = "scenar
             if value < 1:
                 raise ValueError(f"{name}: must be a positive number, not {value}")
             params[name] = value
-    return Generator(seed, Path(out_dir), size=size, entity_format=entity_format, progress=progress, **params).run()
+    return Generator(
+        seed, Path(out_dir), size=size, entity_format=entity_format, progress=progress, **params
+    ).run()
 
 
 def scenario_files(folder: str | os.PathLike) -> list[Path]:
@@ -84,8 +95,14 @@ def ensure_demo(data_dir: str | os.PathLike) -> Path:
 
 def load_ground_truth(folder: str | os.PathLike) -> dict:
     """The ground truth as dicts: persons, record_to_person, cells, traced_strikes, leadership, summary."""
-    truth: dict = {"persons": {}, "record_to_person": {}, "cells": {}, "traced_strikes": [], "leadership": None,
-                   "summary": None}
+    truth: dict = {
+        "persons": {},
+        "record_to_person": {},
+        "cells": {},
+        "traced_strikes": [],
+        "leadership": None,
+        "summary": None,
+    }
     with open(Path(folder) / GROUND_TRUTH_FILE, encoding="utf-8") as handle:
         for line in handle:
             item = json.loads(line)

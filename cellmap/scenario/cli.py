@@ -1,22 +1,24 @@
 """CLI commands for the built-in synthetic scenario (`cellmap scenario ...`).
 
-    cellmap scenario generate --seed 7 --size demo --out data/scenario-demo
-    cellmap scenario generate --seed 7 --size large --out /tmp/large --persons 100000 --comms 1000000
-    cellmap scenario truth data/scenario-demo        # what the ground truth holds (evaluation only)
+cellmap scenario generate --seed 7 --size demo --out data/scenario-demo
+cellmap scenario generate --seed 7 --size large --out /tmp/large --persons 100000 --comms 1000000
+cellmap scenario truth data/scenario-demo        # what the ground truth holds (evaluation only)
 """
+
 from __future__ import annotations
 
 import json
 import sys
 import time
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-app = typer.Typer(help="The built-in synthetic scenario (fictional persons, real places).", no_args_is_help=True)
+app = typer.Typer(
+    help="The built-in synthetic scenario (fictional persons, real places).", no_args_is_help=True
+)
 err = Console(stderr=True)
 SYNTHETIC = "[bold yellow]SYNTHETIC SCENARIO[/] — every person, phone and report is fictional"
 
@@ -24,12 +26,20 @@ SYNTHETIC = "[bold yellow]SYNTHETIC SCENARIO[/] — every person, phone and repo
 @app.command()
 def generate(
     out: Path = typer.Option(..., "--out", help="Folder to write the scenario into."),
-    seed: int = typer.Option(20190101, "--seed", help="Random seed: the same seed gives byte-identical files."),
-    size: str = typer.Option("demo", "--size", help="demo (a few hundred persons) or large (benchmarks)."),
-    persons: Optional[int] = typer.Option(None, "--persons", help="About how many persons (default by size)."),
-    incidents: Optional[int] = typer.Option(None, "--incidents", help="About how many incidents."),
-    comms: Optional[int] = typer.Option(None, "--comms", help="How many communication records."),
-    entity_format: str = typer.Option("ftm", "--format", help="ftm (FollowTheMoney lines) or cellmap (JSON lines)."),
+    seed: int = typer.Option(
+        20190101, "--seed", help="Random seed: the same seed gives byte-identical files."
+    ),
+    size: str = typer.Option(
+        "demo", "--size", help="demo (a few hundred persons) or large (benchmarks)."
+    ),
+    persons: int | None = typer.Option(
+        None, "--persons", help="About how many persons (default by size)."
+    ),
+    incidents: int | None = typer.Option(None, "--incidents", help="About how many incidents."),
+    comms: int | None = typer.Option(None, "--comms", help="How many communication records."),
+    entity_format: str = typer.Option(
+        "ftm", "--format", help="ftm (FollowTheMoney lines) or cellmap (JSON lines)."
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print the manifest as JSON."),
 ) -> None:
     """Write a synthetic scenario as the reports an analyst would receive, plus a separate ground truth."""
@@ -38,21 +48,37 @@ def generate(
     from cellmap.scenario import generate as generate_scenario
 
     started = time.perf_counter()
-    bar = Progress(TextColumn("[bold]generating cells"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                   console=err, transient=True, disable=json_out)
+    bar = Progress(
+        TextColumn("[bold]generating cells"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=json_out,
+    )
     with bar:
         task = bar.add_task("cells", total=None)
         try:
-            manifest = generate_scenario(seed, size, out, persons=persons, incidents=incidents, comms=comms,
-                                         entity_format=entity_format,
-                                         progress=lambda done, total: bar.update(task, completed=done, total=total))
+            manifest = generate_scenario(
+                seed,
+                size,
+                out,
+                persons=persons,
+                incidents=incidents,
+                comms=comms,
+                entity_format=entity_format,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
         except ValueError as error:
             err.print(f"[bold red]error:[/] {error}")
-            raise typer.Exit(code=2)
+            raise typer.Exit(code=2) from None
     seconds = time.perf_counter() - started
     if json_out:
         manifest = {k: v for k, v in manifest.items() if k != "triangle"}
-        sys.stdout.write(json.dumps({**manifest, "out": str(out), "seconds": round(seconds, 2)}, indent=2) + "\n")
+        sys.stdout.write(
+            json.dumps({**manifest, "out": str(out), "seconds": round(seconds, 2)}, indent=2) + "\n"
+        )
         return
     err.print(SYNTHETIC)
     counts = manifest["counts"]
@@ -67,8 +93,10 @@ def generate(
 
 
 @app.command()
-def truth(folder: Path = typer.Argument(..., help="A scenario folder."),
-          json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+def truth(
+    folder: Path = typer.Argument(..., help="A scenario folder."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
     """Summarise a scenario's ground truth (for evaluation; the product never reads it otherwise)."""
     from cellmap.scenario import load_ground_truth
 
@@ -76,10 +104,14 @@ def truth(folder: Path = typer.Argument(..., help="A scenario folder."),
     persons = data["persons"].values()
     split = sum(1 for p in persons if len(p["records"]) >= 2)
     summary = {
-        "persons": len(data["persons"]), "records": len(data["record_to_person"]),
-        "persons_with_several_records": split, "cells": len(data["cells"]),
+        "persons": len(data["persons"]),
+        "records": len(data["record_to_person"]),
+        "persons_with_several_records": split,
+        "cells": len(data["cells"]),
         "synchronised_cells": sum(1 for c in data["cells"].values() if c["synchronised"]),
-        "traced_strikes": [{k: s[k] for k in ("date", "role", "sector", "contact")} for s in data["traced_strikes"]],
+        "traced_strikes": [
+            {k: s[k] for k in ("date", "role", "sector", "contact")} for s in data["traced_strikes"]
+        ],
         "leadership_removals": [r["date"] for r in (data["leadership"] or {}).get("removals", [])],
     }
     if json_out:
@@ -92,4 +124,3 @@ def truth(folder: Path = typer.Argument(..., help="A scenario folder."),
     for key, value in summary.items():
         table.add_row(key, json.dumps(value) if isinstance(value, list) else f"{value:,}")
     Console().print(table)
-

@@ -16,6 +16,7 @@ transliteration habits seen in real reporting on Syria and Iraq:
 The spelling is chosen with the caller's ``random.Random``, so a seeded generator stays
 deterministic. Cost: O(length of the name) per spelling.
 """
+
 from __future__ import annotations
 
 import random
@@ -97,12 +98,15 @@ class NameParts:
 
 @lru_cache(maxsize=1)
 def name_data() -> dict[str, list[list[str]]]:
-    text = resources.files("cellmap.scenario").joinpath("data/names.yaml").read_text(encoding="utf-8")
+    text = (
+        resources.files("cellmap.scenario").joinpath("data/names.yaml").read_text(encoding="utf-8")
+    )
     return yaml.safe_load(text)
 
 
-def draw_name_parts(rng: random.Random, nisba: tuple[str, str] | None = None,
-                    father: tuple[str, str] | None = None) -> NameParts:
+def draw_name_parts(
+    rng: random.Random, nisba: tuple[str, str] | None = None, father: tuple[str, str] | None = None
+) -> NameParts:
     """Draw a fictional person's name; `nisba`/`father` fix parts shared with a brother."""
     data = name_data()
     ism = rng.choice(data["isms"])
@@ -110,9 +114,18 @@ def draw_name_parts(rng: random.Random, nisba: tuple[str, str] | None = None,
     son = rng.choice(data["isms"])
     nisba = nisba or rng.choice(data["nisbas"])
     laqab = rng.choice(data["laqabs"]) if rng.random() < 0.3 else None
-    return NameParts(ism=ism[0], father=father[0], kunya_son=son[0], nisba=nisba[0],
-                     laqab=laqab[0] if laqab else None, ism_ar=ism[1], father_ar=father[1],
-                     kunya_son_ar=son[1], nisba_ar=nisba[1], laqab_ar=laqab[1] if laqab else None)
+    return NameParts(
+        ism=ism[0],
+        father=father[0],
+        kunya_son=son[0],
+        nisba=nisba[0],
+        laqab=laqab[0] if laqab else None,
+        ism_ar=ism[1],
+        father_ar=father[1],
+        kunya_son_ar=son[1],
+        nisba_ar=nisba[1],
+        laqab_ar=laqab[1] if laqab else None,
+    )
 
 
 def _article(rng: random.Random, word: str) -> str:
@@ -142,6 +155,7 @@ def _replacer(replacement: str):
         if replacement.startswith("\\"):
             return match.expand(replacement)
         return replacement.capitalize() if match.group(0)[0].isupper() else replacement
+
     return replace
 
 
@@ -161,7 +175,7 @@ def respell_word(rng: random.Random, word: str, strength: float) -> str:
 def _spell_compound(rng: random.Random, name: str, strength: float) -> str:
     """Respell a possibly compound ism ("Abd al-Rahman") word by word."""
     if name.startswith("Abd al-"):
-        rest = respell_word(rng, name[len("Abd al-"):], strength)
+        rest = respell_word(rng, name[len("Abd al-") :], strength)
         prefix = rng.choice(ABD_PREFIXES) if rng.random() < strength + 0.2 else "Abd al-"
         return f"{prefix}{rest}"
     return respell_word(rng, name, strength)
@@ -170,16 +184,24 @@ def _spell_compound(rng: random.Random, name: str, strength: float) -> str:
 FORMS = ("full", "full", "kunya", "ism_nisba", "ism_father", "laqab", "kunya_only")
 
 
-def spell(rng: random.Random, parts: NameParts, form: str | None = None, strength: float = 0.5,
-          arabic: bool = False) -> str:
+def spell(
+    rng: random.Random,
+    parts: NameParts,
+    form: str | None = None,
+    strength: float = 0.5,
+    arabic: bool = False,
+) -> str:
     """Write `parts` as a report would: one name form, one romanisation (or Arabic script)."""
     form = form or rng.choice(FORMS)
     if form == "laqab" and not parts.laqab:
         form = "kunya"
     if arabic:
         return parts.arabic("kunya" if form in ("kunya", "kunya_only") else form)
-    nisba = _article(rng, respell_word(rng, parts.nisba, strength)) if rng.random() < 0.9 else \
-        respell_word(rng, parts.nisba, strength)
+    nisba = (
+        _article(rng, respell_word(rng, parts.nisba, strength))
+        if rng.random() < 0.9
+        else respell_word(rng, parts.nisba, strength)
+    )
     abu = respell_word(rng, "Abu", strength)
     if form == "kunya":
         return f"{abu} {_spell_compound(rng, parts.kunya_son, strength)} {nisba}"

@@ -6,17 +6,19 @@ FollowTheMoney JSON lines with cellmap's ``"cellmap"`` extension object, inciden
 ACLED-compatible CSV with cellmap's columns. The ground truth goes to its own file.
 Every line is written as soon as it is made, so memory stays bounded whatever the size.
 """
+
 from __future__ import annotations
 
 import csv
 import json
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
 import yaml
 from followthemoney import model as ftm_model
+
 from cellmap.scenario import GROUND_TRUTH_FILE, MANIFEST_FILE
 
 REPORTS_FILE = "reports.jsonl"
@@ -25,15 +27,40 @@ INCIDENTS_FILE = "incidents.csv"
 IMPORT_ORDER = (REPORTS_FILE, ENTITIES_FILE, INCIDENTS_FILE)
 
 INCIDENT_COLUMNS = (
-    "id", "event_id_cnty", "event_date", "type", "outcome", "event_type", "sub_event_type", "actor1",
-    "country", "admin1", "admin2", "admin3", "location", "latitude", "longitude", "geo_precision", "fatalities",
-    "attributed_to", "attribution_confidence", "notes", "source", "report",
+    "id",
+    "event_id_cnty",
+    "event_date",
+    "type",
+    "outcome",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "fatalities",
+    "attributed_to",
+    "attribution_confidence",
+    "notes",
+    "source",
+    "report",
 )
 
 # cellmap entity kind -> FtM schema written
 ENTITY_SCHEMA = {
-    "person": "Person", "organisation": "Organization", "sector": "Organization", "cell": "Organization",
-    "site": "Address", "fund": "BankAccount", "identifier": "UserAccount", "vehicle": "Vehicle",
+    "person": "Person",
+    "organisation": "Organization",
+    "sector": "Organization",
+    "cell": "Organization",
+    "site": "Address",
+    "fund": "BankAccount",
+    "identifier": "UserAccount",
+    "vehicle": "Vehicle",
     "campaign": "Project",
 }
 # cellmap relation kind -> (FtM schema, source property, target property, {attr: FtM property})
@@ -41,7 +68,12 @@ RELATION_SCHEMA = {
     "membership": ("Membership", "member", "organization", {}),
     "kinship": ("Family", "person", "relative", {"relationship": "relationship"}),
     "communication": ("Call", "caller", "receiver", {"date": "date"}),
-    "payment": ("Payment", "payer", "beneficiary", {"amount": "amount", "currency": "currency", "date": "date"}),
+    "payment": (
+        "Payment",
+        "payer",
+        "beneficiary",
+        {"amount": "amount", "currency": "currency", "date": "date"},
+    ),
 }
 UNKNOWN_LINK = ("UnknownLink", "subject", "object", {"date": "date"})
 
@@ -56,7 +88,7 @@ def _ftm_property_names() -> dict[str, str]:
     return inverse
 
 
-@lru_cache(maxsize=None)
+@cache
 def _ftm_property(schema: str, prop: str) -> str | None:
     """The FtM property carrying cellmap property `prop` on `schema`, or None (goes to the extension)."""
     name = _ftm_property_names().get(prop, prop)
@@ -83,8 +115,12 @@ def relation_to_ftm(record: dict) -> dict:
     """A canonical relation record → one FtM interval entity with the cellmap extension."""
     kind = record["kind"]
     schema, source_prop, target_prop, attr_props = RELATION_SCHEMA.get(kind, UNKNOWN_LINK)
-    if kind == "communication" and not (record["source"].startswith("P-") and record["target"].startswith("P-")):
-        schema, source_prop, target_prop, attr_props = UNKNOWN_LINK  # a Call joins two parties, not a site
+    if kind == "communication" and not (
+        record["source"].startswith("P-") and record["target"].startswith("P-")
+    ):
+        schema, source_prop, target_prop, attr_props = (
+            UNKNOWN_LINK  # a Call joins two parties, not a site
+        )
     props: dict[str, list] = {source_prop: [record["source"]], target_prop: [record["target"]]}
     attrs = record.get("attrs") or {}
     for attr, ftm_name in attr_props.items():
@@ -134,12 +170,18 @@ class ScenarioWriter:
         self._count("reports")
 
     def entity(self, record: dict) -> None:
-        line = entity_to_ftm(record) if self.entity_format == "ftm" else {"record": "entity", **record}
+        line = (
+            entity_to_ftm(record) if self.entity_format == "ftm" else {"record": "entity", **record}
+        )
         self._files[self.entities_file].write(_dumps(line) + "\n")
         self._count(f"entity:{record['kind']}")
 
     def relation(self, record: dict) -> None:
-        line = relation_to_ftm(record) if self.entity_format == "ftm" else {"record": "relation", **record}
+        line = (
+            relation_to_ftm(record)
+            if self.entity_format == "ftm"
+            else {"record": "relation", **record}
+        )
         self._files[self.entities_file].write(_dumps(line) + "\n")
         self._count(f"relation:{record['kind']}")
 
@@ -154,8 +196,13 @@ class ScenarioWriter:
         """Close every file and write manifest.json (with the import order and line counts); returns it."""
         for handle in self._files.values():
             handle.close()
-        manifest = {**manifest, "files": [REPORTS_FILE, self.entities_file, INCIDENTS_FILE],
-                    "ground_truth": GROUND_TRUTH_FILE, "counts": dict(sorted(self.counts.items()))}
-        (self.out_dir / MANIFEST_FILE).write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n",
-                                                  encoding="utf-8")
+        manifest = {
+            **manifest,
+            "files": [REPORTS_FILE, self.entities_file, INCIDENTS_FILE],
+            "ground_truth": GROUND_TRUTH_FILE,
+            "counts": dict(sorted(self.counts.items())),
+        }
+        (self.out_dir / MANIFEST_FILE).write_text(
+            json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         return manifest

@@ -1,18 +1,19 @@
 """The store: one SQLite file (WAL) by default, PostgreSQL for team use, chosen by a database URL.
 
-    store = open_store("sqlite:///case.sqlite")   # or postgresql+psycopg://…, or a plain file path
-    store.init()                                   # creates or migrates the schema (Alembic)
-    with store.session() as conn:                  # read: views take this connection
-        views.entities(conn)
-    with store.transaction() as conn:              # write: all or nothing
-        ...
+store = open_store("sqlite:///case.sqlite")   # or postgresql+psycopg://…, or a plain file path
+store.init()                                   # creates or migrates the schema (Alembic)
+with store.session() as conn:                  # read: views take this connection
+    views.entities(conn)
+with store.transaction() as conn:              # write: all or nothing
+    ...
 """
+
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 

@@ -1,4 +1,5 @@
 """Alembic, driven from code: the migration scripts ship inside the package."""
+
 from __future__ import annotations
 
 from importlib import resources
@@ -10,8 +11,12 @@ from sqlalchemy import Engine
 
 def alembic_config(engine: Engine) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(resources.files("cellmap.store").joinpath("migrations")))
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
+    config.set_main_option(
+        "script_location", str(resources.files("cellmap.store").joinpath("migrations"))
+    )
+    config.set_main_option(
+        "sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%")
+    )
     return config
 
 

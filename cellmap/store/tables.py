@@ -5,6 +5,7 @@ or an incident version (`incident`), each pointing at the `report` it came from.
 updated in place by an import: a conflicting claim is another row. `fingerprint` (SHA-1 of the
 statement's content and report) makes re-importing the same record from the same report a no-op.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import (

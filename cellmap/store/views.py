@@ -5,10 +5,11 @@ grade (`min_grade="B3"`: reliability A–B and credibility 1–3), and — for r
 With `resolved=True`, entity ids are mapped to their cluster's canonical id, computed from the
 analysts' "same" judgements (entity resolution); nothing is merged in the tables themselves.
 """
+
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import polars as pl
 from sqlalchemy import Connection, and_, func, or_, select
@@ -28,7 +29,9 @@ def _frame(rows: Sequence, schema: dict[str, pl.DataType]) -> pl.DataFrame:
 
 
 def _with_grade(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.with_columns((pl.col("reliability") + pl.col("credibility").cast(pl.Utf8)).alias("grade"))
+    return frame.with_columns(
+        (pl.col("reliability") + pl.col("credibility").cast(pl.Utf8)).alias("grade")
+    )
 
 
 def _grade_clause(min_grade: str | Grade | None):
@@ -43,35 +46,69 @@ def reports(conn: Connection) -> pl.DataFrame:
     """Every report with its kind, date, source and Admiralty grade."""
     r = t.report.c
     rows = conn.execute(
-        select(r.id, r.key, r.title, r.kind, r.date, r.source, r.reliability, r.credibility, r.synthetic).order_by(r.id)
+        select(
+            r.id,
+            r.key,
+            r.title,
+            r.kind,
+            r.date,
+            r.source,
+            r.reliability,
+            r.credibility,
+            r.synthetic,
+        ).order_by(r.id)
     ).all()
     schema = {
-        "report_id": pl.Int64, "report_key": pl.Utf8, "title": pl.Utf8, "kind": pl.Utf8, "date": pl.Date,
-        "source": pl.Utf8, "reliability": pl.Utf8, "credibility": pl.Int64, "synthetic": pl.Boolean,
+        "report_id": pl.Int64,
+        "report_key": pl.Utf8,
+        "title": pl.Utf8,
+        "kind": pl.Utf8,
+        "date": pl.Date,
+        "source": pl.Utf8,
+        "reliability": pl.Utf8,
+        "credibility": pl.Int64,
+        "synthetic": pl.Boolean,
     }
     return _with_grade(_frame(rows, schema))
 
 
 def is_synthetic(conn: Connection) -> bool:
     """True when any report in the store is synthetic (the workbench then shows its banner)."""
-    return bool(conn.execute(select(func.count()).select_from(t.report).where(t.report.c.synthetic)).scalar())
+    return bool(
+        conn.execute(
+            select(func.count()).select_from(t.report).where(t.report.c.synthetic)
+        ).scalar()
+    )
 
 
 # --- entity resolution: clusters from judgements ---------------------------------------------------
+
 
 def latest_judgements(conn: Connection) -> pl.DataFrame:
     """The latest judgement per unordered pair of entities (later judgements supersede earlier ones)."""
     j = t.judgement.c
     rows = conn.execute(
-        select(j.id, j.left_id, j.right_id, j.decision, j.score, j.author, j.decided_at, j.automatic).order_by(j.id)
+        select(
+            j.id, j.left_id, j.right_id, j.decision, j.score, j.author, j.decided_at, j.automatic
+        ).order_by(j.id)
     ).all()
-    frame = _frame(rows, {
-        "judgement_id": pl.Int64, "left_id": pl.Int64, "right_id": pl.Int64, "decision": pl.Utf8,
-        "score": pl.Float64, "author": pl.Utf8, "decided_at": pl.Datetime, "automatic": pl.Boolean,
-    })
+    frame = _frame(
+        rows,
+        {
+            "judgement_id": pl.Int64,
+            "left_id": pl.Int64,
+            "right_id": pl.Int64,
+            "decision": pl.Utf8,
+            "score": pl.Float64,
+            "author": pl.Utf8,
+            "decided_at": pl.Datetime,
+            "automatic": pl.Boolean,
+        },
+    )
     return (
         frame.with_columns(
-            pl.min_horizontal("left_id", "right_id").alias("a"), pl.max_horizontal("left_id", "right_id").alias("b")
+            pl.min_horizontal("left_id", "right_id").alias("a"),
+            pl.max_horizontal("left_id", "right_id").alias("b"),
         )
         .sort("judgement_id")
         .unique(subset=["a", "b"], keep="last", maintain_order=True)
@@ -113,15 +150,24 @@ def _map_ids(frame: pl.DataFrame, columns: Iterable[str], mapping: dict[int, int
 
 # --- entities and properties -----------------------------------------------------------------------
 
-def entities(conn: Connection, kinds: Iterable[str] | None = None, resolved: bool = True) -> pl.DataFrame:
+
+def entities(
+    conn: Connection, kinds: Iterable[str] | None = None, resolved: bool = True
+) -> pl.DataFrame:
     """Entities with their kind and caption; `canonical_id` is their resolved cluster's id."""
     e = t.entity.c
     query = select(e.id, e.key, e.kind, e.caption).order_by(e.id)
     if kinds:
         query = query.where(e.kind.in_(list(kinds)))
-    frame = _frame(conn.execute(query).all(), {
-        "entity_id": pl.Int64, "key": pl.Utf8, "kind": pl.Utf8, "name": pl.Utf8,
-    })
+    frame = _frame(
+        conn.execute(query).all(),
+        {
+            "entity_id": pl.Int64,
+            "key": pl.Utf8,
+            "kind": pl.Utf8,
+            "name": pl.Utf8,
+        },
+    )
     frame = frame.with_columns(pl.col("entity_id").alias("canonical_id"))
     return _map_ids(frame, ["canonical_id"], canonical_ids(conn) if resolved else {})
 
@@ -135,7 +181,17 @@ def properties(
     """Every property statement with the report and grade behind it (conflicting values all kept)."""
     s, r = t.statement.c, t.report.c
     query = (
-        select(s.entity_id, s.prop, s.value, s.report_id, r.key, r.reliability, r.credibility, s.valid_from, s.valid_to)
+        select(
+            s.entity_id,
+            s.prop,
+            s.value,
+            s.report_id,
+            r.key,
+            r.reliability,
+            r.credibility,
+            s.valid_from,
+            s.valid_to,
+        )
         .join(t.report, t.report.c.id == s.report_id)
         .order_by(s.id)
     )
@@ -145,14 +201,25 @@ def properties(
         query = query.where(s.prop.in_(list(props)))
     if (clause := _grade_clause(min_grade)) is not None:
         query = query.where(clause)
-    frame = _frame(conn.execute(query).all(), {
-        "entity_id": pl.Int64, "prop": pl.Utf8, "value": pl.Utf8, "report_id": pl.Int64, "report_key": pl.Utf8,
-        "reliability": pl.Utf8, "credibility": pl.Int64, "valid_from": pl.Date, "valid_to": pl.Date,
-    })
+    frame = _frame(
+        conn.execute(query).all(),
+        {
+            "entity_id": pl.Int64,
+            "prop": pl.Utf8,
+            "value": pl.Utf8,
+            "report_id": pl.Int64,
+            "report_key": pl.Utf8,
+            "reliability": pl.Utf8,
+            "credibility": pl.Int64,
+            "valid_from": pl.Date,
+            "valid_to": pl.Date,
+        },
+    )
     return _with_grade(frame)
 
 
 # --- relations -------------------------------------------------------------------------------------
+
 
 def relations(
     conn: Connection,
@@ -171,8 +238,21 @@ def relations(
     dst = t.entity.alias("dst")
     query = (
         select(
-            rel.id, rel.key, rel.kind, rel.source_id, rel.target_id, src.c.kind, dst.c.kind, rel.role,
-            rel.valid_from, rel.valid_to, rel.end_reason, rel.attrs, rel.report_id, r.key, r.reliability,
+            rel.id,
+            rel.key,
+            rel.kind,
+            rel.source_id,
+            rel.target_id,
+            src.c.kind,
+            dst.c.kind,
+            rel.role,
+            rel.valid_from,
+            rel.valid_to,
+            rel.end_reason,
+            rel.attrs,
+            rel.report_id,
+            r.key,
+            r.reliability,
             r.credibility,
         )
         .join(t.report, r.id == rel.report_id)
@@ -190,12 +270,27 @@ def relations(
             query = query.where(or_(rel.valid_to.is_(None), rel.valid_to >= start))
         if end is not None:
             query = query.where(or_(rel.valid_from.is_(None), rel.valid_from <= end))
-    frame = _frame(conn.execute(query).all(), {
-        "relation_id": pl.Int64, "key": pl.Utf8, "kind": pl.Utf8, "source_id": pl.Int64, "target_id": pl.Int64,
-        "source_kind": pl.Utf8, "target_kind": pl.Utf8, "role": pl.Utf8, "valid_from": pl.Date, "valid_to": pl.Date,
-        "end_reason": pl.Utf8, "attrs": pl.Utf8, "report_id": pl.Int64, "report_key": pl.Utf8,
-        "reliability": pl.Utf8, "credibility": pl.Int64,
-    })
+    frame = _frame(
+        conn.execute(query).all(),
+        {
+            "relation_id": pl.Int64,
+            "key": pl.Utf8,
+            "kind": pl.Utf8,
+            "source_id": pl.Int64,
+            "target_id": pl.Int64,
+            "source_kind": pl.Utf8,
+            "target_kind": pl.Utf8,
+            "role": pl.Utf8,
+            "valid_from": pl.Date,
+            "valid_to": pl.Date,
+            "end_reason": pl.Utf8,
+            "attrs": pl.Utf8,
+            "report_id": pl.Int64,
+            "report_key": pl.Utf8,
+            "reliability": pl.Utf8,
+            "credibility": pl.Int64,
+        },
+    )
     frame = _with_grade(frame)
     return _map_ids(frame, ["source_id", "target_id"], canonical_ids(conn) if resolved else {})
 
@@ -203,13 +298,36 @@ def relations(
 # --- incidents -------------------------------------------------------------------------------------
 
 _INCIDENT_SCHEMA = {
-    "incident_id": pl.Int64, "key": pl.Utf8, "date": pl.Date, "date_precision": pl.Utf8, "lat": pl.Float64,
-    "lon": pl.Float64, "geo_precision": pl.Utf8, "location": pl.Utf8, "admin1": pl.Utf8, "admin2": pl.Utf8,
-    "admin3": pl.Utf8, "country": pl.Utf8, "type": pl.Utf8, "sub_type": pl.Utf8, "outcome": pl.Utf8,
-    "fatalities": pl.Int64, "actor1": pl.Utf8, "attributed_to": pl.Int64, "attribution_confidence": pl.Float64,
-    "source_dataset": pl.Utf8, "source_event_id": pl.Utf8, "source_codes": pl.Utf8, "mapping": pl.Utf8,
-    "notes": pl.Utf8, "deleted": pl.Boolean, "version_id": pl.Int64, "report_id": pl.Int64, "report_key": pl.Utf8,
-    "reliability": pl.Utf8, "credibility": pl.Int64,
+    "incident_id": pl.Int64,
+    "key": pl.Utf8,
+    "date": pl.Date,
+    "date_precision": pl.Utf8,
+    "lat": pl.Float64,
+    "lon": pl.Float64,
+    "geo_precision": pl.Utf8,
+    "location": pl.Utf8,
+    "admin1": pl.Utf8,
+    "admin2": pl.Utf8,
+    "admin3": pl.Utf8,
+    "country": pl.Utf8,
+    "type": pl.Utf8,
+    "sub_type": pl.Utf8,
+    "outcome": pl.Utf8,
+    "fatalities": pl.Int64,
+    "actor1": pl.Utf8,
+    "attributed_to": pl.Int64,
+    "attribution_confidence": pl.Float64,
+    "source_dataset": pl.Utf8,
+    "source_event_id": pl.Utf8,
+    "source_codes": pl.Utf8,
+    "mapping": pl.Utf8,
+    "notes": pl.Utf8,
+    "deleted": pl.Boolean,
+    "version_id": pl.Int64,
+    "report_id": pl.Int64,
+    "report_key": pl.Utf8,
+    "reliability": pl.Utf8,
+    "credibility": pl.Int64,
 }
 
 
@@ -224,10 +342,36 @@ def incidents(
     i, e, r = t.incident.c, t.entity.c, t.report.c
     query = (
         select(
-            i.entity_id, e.key, i.date, i.date_precision, i.lat, i.lon, i.geo_precision, i.location, i.admin1,
-            i.admin2, i.admin3, i.country, i.type, i.sub_type, i.outcome, i.fatalities, i.actor1, i.attributed_to,
-            i.attribution_confidence, i.source_dataset, i.source_event_id, i.source_codes, i.mapping, i.notes,
-            i.deleted, i.id, i.report_id, r.key, r.reliability, r.credibility,
+            i.entity_id,
+            e.key,
+            i.date,
+            i.date_precision,
+            i.lat,
+            i.lon,
+            i.geo_precision,
+            i.location,
+            i.admin1,
+            i.admin2,
+            i.admin3,
+            i.country,
+            i.type,
+            i.sub_type,
+            i.outcome,
+            i.fatalities,
+            i.actor1,
+            i.attributed_to,
+            i.attribution_confidence,
+            i.source_dataset,
+            i.source_event_id,
+            i.source_codes,
+            i.mapping,
+            i.notes,
+            i.deleted,
+            i.id,
+            i.report_id,
+            r.key,
+            r.reliability,
+            r.credibility,
         )
         .join(t.entity, e.id == i.entity_id)
         .join(t.report, r.id == i.report_id)
@@ -248,18 +392,27 @@ def counts(conn: Connection) -> dict[str, int]:
     return {
         name: int(conn.execute(select(func.count()).select_from(table)).scalar())
         for name, table in (
-            ("reports", t.report), ("entities", t.entity), ("statements", t.statement),
-            ("relations", t.relation), ("incidents", t.incident), ("judgements", t.judgement),
+            ("reports", t.report),
+            ("entities", t.entity),
+            ("statements", t.statement),
+            ("relations", t.relation),
+            ("incidents", t.incident),
+            ("judgements", t.judgement),
         )
     }
 
 
 def entity_counts(conn: Connection) -> dict[str, int]:
     e = t.entity.c
-    return {k: int(n) for k, n in conn.execute(select(e.kind, func.count()).group_by(e.kind).order_by(e.kind))}
+    return {
+        k: int(n)
+        for k, n in conn.execute(select(e.kind, func.count()).group_by(e.kind).order_by(e.kind))
+    }
 
 
 def report_grade_counts(conn: Connection) -> dict[str, int]:
     r = t.report.c
-    rows = conn.execute(select(r.reliability, r.credibility, func.count()).group_by(r.reliability, r.credibility))
+    rows = conn.execute(
+        select(r.reliability, r.credibility, func.count()).group_by(r.reliability, r.credibility)
+    )
     return {f"{rel}{cred}": int(n) for rel, cred, n in sorted(rows)}

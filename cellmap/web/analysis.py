@@ -5,6 +5,7 @@ cached per store generation. When a package (or a function of it) is not in this
 function says so (returns None, and `capabilities()` reports it false) and the view shows only what
 the store views give; nothing here invents numbers.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -22,8 +23,16 @@ from cellmap.web.graphs import LinkChart
 EXACT_LIMIT = 1500
 SAMPLES = 256
 
-MEASURES = ("degree", "betweenness", "harmonic", "eigenvector", "pagerank", "coreness", "constraint",
-            "effective_size")
+MEASURES = (
+    "degree",
+    "betweenness",
+    "harmonic",
+    "eigenvector",
+    "pagerank",
+    "coreness",
+    "constraint",
+    "effective_size",
+)
 
 
 def module(name: str) -> ModuleType | None:
@@ -91,7 +100,9 @@ def communities(wb: Workbench, chart: LinkChart) -> list[int] | None:
     leiden = function("graph.communities.leiden")
     if leiden is None or chart.graph.vcount() == 0:
         return None
-    return wb.cached(("communities", id(chart)), lambda: list(leiden(chart.graph, iterations=2).membership))
+    return wb.cached(
+        ("communities", id(chart)), lambda: list(leiden(chart.graph, iterations=2).membership)
+    )
 
 
 # Key players: KPP-Neg with fragmentation F (Borgatti 2006) on the person network; DF would be
@@ -100,7 +111,9 @@ KEY_PLAYERS = 10
 KEY_PLAYER_OBJECTIVE = "F"
 
 
-def key_players(wb: Workbench, chart: LinkChart | None = None, k: int = KEY_PLAYERS) -> list[int] | None:
+def key_players(
+    wb: Workbench, chart: LinkChart | None = None, k: int = KEY_PLAYERS
+) -> list[int] | None:
     """Entity ids of the k persons whose removal most fragments the person network of the store
     (`cellmap.graph.keyplayers.key_players`, objective F), or None when not in this build."""
     find = function("graph.keyplayers.key_players")
@@ -121,12 +134,23 @@ def key_player_set(wb: Workbench, k: int = KEY_PLAYERS) -> dict | None:
         g = person_graph(wb, None)
         connected = g.induced_subgraph([v.index for v in g.vs if v.degree() > 0])
         if connected.vcount() <= k:
-            return {"ids": [], "objective": KEY_PLAYER_OBJECTIVE, "score": None, "baseline": None, "method": None,
-                    "persons": connected.vcount()}
+            return {
+                "ids": [],
+                "objective": KEY_PLAYER_OBJECTIVE,
+                "score": None,
+                "baseline": None,
+                "method": None,
+                "persons": connected.vcount(),
+            }
         found = find(connected, k, objective=KEY_PLAYER_OBJECTIVE)
-        return {"ids": [int(connected.vs[i]["entity_id"]) for i in found.indices], "objective": found.objective,
-                "score": found.score, "baseline": found.baseline, "method": found.method,
-                "persons": connected.vcount()}
+        return {
+            "ids": [int(connected.vs[i]["entity_id"]) for i in found.indices],
+            "objective": found.objective,
+            "score": found.score,
+            "baseline": found.baseline,
+            "method": found.method,
+            "persons": connected.vcount(),
+        }
 
     return wb.cached(("key_players", k), compute)
 
@@ -137,11 +161,15 @@ def person_graph(wb: Workbench, min_grade: str | None, at=None):
     from cellmap.graph.projection import person_graph as project
 
     window = (at, at) if at is not None else None
-    return wb.cached(("person_graph", min_grade, at),
-                     lambda: project(wb.relations(), wb.entities(), min_grade=min_grade, window=window))
+    return wb.cached(
+        ("person_graph", min_grade, at),
+        lambda: project(wb.relations(), wb.entities(), min_grade=min_grade, window=window),
+    )
 
 
-KEY_PLAYERS_SOURCE = "cellmap.graph.keyplayers: KPP-Neg, fragmentation F (Borgatti 2006), person network"
+KEY_PLAYERS_SOURCE = (
+    "cellmap.graph.keyplayers: KPP-Neg, fragmentation F (Borgatti 2006), person network"
+)
 
 # --- incidents ------------------------------------------------------------------------------------
 
@@ -154,10 +182,15 @@ def incident_trends(incidents: pl.DataFrame) -> tuple[list[Series], str]:
 
     yearly = counts_by_method(incidents, "year")
     periods = [str(d.year) for d in yearly["period"].to_list()] if yearly.height else []
-    series = [Series(name=method.replace("_", " "), periods=periods,
-                     values=[float(v) for v in yearly[method].to_list()] if yearly.height else [],
-                     definition=definition)
-              for method, definition in COUNTING_METHODS.items()]
+    series = [
+        Series(
+            name=method.replace("_", " "),
+            periods=periods,
+            values=[float(v) for v in yearly[method].to_list()] if yearly.height else [],
+            definition=definition,
+        )
+        for method, definition in COUNTING_METHODS.items()
+    ]
     return series, "cellmap.incidents.trends.counts_by_method (per year)"
 
 
@@ -168,22 +201,52 @@ def hexagons(incidents: pl.DataFrame, resolution: int) -> tuple[list[dict], list
 
     from cellmap.incidents import places
 
-    located = incidents.filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null() & pl.col("date").is_not_null())
+    located = incidents.filter(
+        pl.col("lat").is_not_null() & pl.col("lon").is_not_null() & pl.col("date").is_not_null()
+    )
     if located.height == 0:
         return [], [], "cellmap.incidents.places"
     # One pooled period: the window is chosen by the caller's start/end filters.
-    pooled = located.with_columns(pl.lit(located["date"].min()).alias("date"), pl.lit("day").alias("date_precision"))
+    pooled = located.with_columns(
+        pl.lit(located["date"].min()).alias("date"), pl.lit("day").alias("date_precision")
+    )
     counts = places.hex_counts(pooled, resolution=resolution, period="year")
-    stats = places.getis_ord_gi_star(counts, k=1) if counts.height > 1 else counts.with_columns(
-        pl.lit(None, dtype=pl.Float64).alias("gi_star"), pl.lit("").alias("hotspot"))
+    stats = (
+        places.getis_ord_gi_star(counts, k=1)
+        if counts.height > 1
+        else counts.with_columns(
+            pl.lit(None, dtype=pl.Float64).alias("gi_star"), pl.lit("").alias("hotspot")
+        )
+    )
     out = []
-    for cell, n in counts.sort(["incidents", "h3"], descending=[True, False]).select("h3", "incidents").iter_rows():
+    for cell, n in (
+        counts.sort(["incidents", "h3"], descending=[True, False])
+        .select("h3", "incidents")
+        .iter_rows()
+    ):
         text = h3.int_to_str(int(cell))
-        out.append({"cell": text, "count": int(n), "boundary": [[lon, lat] for lat, lon in h3.cell_to_boundary(text)]})
+        out.append(
+            {
+                "cell": text,
+                "count": int(n),
+                "boundary": [[lon, lat] for lat, lon in h3.cell_to_boundary(text)],
+            }
+        )
     hot = stats.filter(pl.col("hotspot") == "hot")
-    hotspots = [{"cell": h3.int_to_str(int(c)), "gi_star": float(z), "p_value": float(p) if p is not None else None,
-                 "incidents": int(n)} for c, z, p, n in hot.select("h3", "gi_star", "p_value", "incidents").iter_rows()]
-    return out, hotspots, "cellmap.incidents.places: H3 counts; hot spots by Getis–Ord Gi* (z ≥ 1.96, k = 1 ring)"
+    hotspots = [
+        {
+            "cell": h3.int_to_str(int(c)),
+            "gi_star": float(z),
+            "p_value": float(p) if p is not None else None,
+            "incidents": int(n),
+        }
+        for c, z, p, n in hot.select("h3", "gi_star", "p_value", "incidents").iter_rows()
+    ]
+    return (
+        out,
+        hotspots,
+        "cellmap.incidents.places: H3 counts; hot spots by Getis–Ord Gi* (z ≥ 1.96, k = 1 ring)",
+    )
 
 
 def areas() -> dict | None:
@@ -204,6 +267,7 @@ def case_frames(wb: Workbench):
     def build():
         with wb.store.session() as conn:
             return CaseFrames.from_connection(conn)
+
     return wb.cached(("case_frames",), build)
 
 
@@ -224,7 +288,9 @@ def incident_headlines(wb: Workbench, year: int | None = None) -> dict | None:
     summary = function("incidents.summary.incident_summary")
     if summary is None:
         return None
-    return wb.cached(("incident_summary", year), lambda: summary(case_frames(wb), year=year, shuffles=199))
+    return wb.cached(
+        ("incident_summary", year), lambda: summary(case_frames(wb), year=year, shuffles=199)
+    )
 
 
 # --- resolution -----------------------------------------------------------------------------------
@@ -235,9 +301,13 @@ def review_queue(wb: Workbench) -> tuple[list[dict], str]:
 
     with wb.store.session() as conn:
         latest = views.latest_judgements(conn)
-    unsure = latest.filter(pl.col("decision") == "unsure").sort("score", descending=True, nulls_last=True)
-    pairs = [{"left_id": a, "right_id": b, "score": s, "reasons": None}
-             for a, b, s in unsure.select("left_id", "right_id", "score").iter_rows()]
+    unsure = latest.filter(pl.col("decision") == "unsure").sort(
+        "score", descending=True, nulls_last=True
+    )
+    pairs = [
+        {"left_id": a, "right_id": b, "score": s, "reasons": None}
+        for a, b, s in unsure.select("left_id", "right_id", "score").iter_rows()
+    ]
     find = function("resolve.candidates.candidates")
     if find is None:
         return pairs, "store: pairs judged 'unsure' (cellmap.resolve not in this build)"
@@ -245,17 +315,25 @@ def review_queue(wb: Workbench) -> tuple[list[dict], str]:
     def scored() -> list[dict]:
         from cellmap.resolve.candidates import store_records
 
-        with wb.store.session() as conn:  # the CLI's records: unresolved ties, report units, the time line
+        with (
+            wb.store.session() as conn
+        ):  # the CLI's records: unresolved ties, report units, the time line
             records = store_records(conn)
         if records.height < 2:
             return []
         found = find(records, workers=1)
-        return [{"left_id": a, "right_id": b, "score": s, "reasons": _json(r)}
-                for a, b, s, r in found.select("left_id", "right_id", "score", "reasons").iter_rows()]
+        return [
+            {"left_id": a, "right_id": b, "score": s, "reasons": _json(r)}
+            for a, b, s, r in found.select("left_id", "right_id", "score", "reasons").iter_rows()
+        ]
 
     seen = {(p["left_id"], p["right_id"]) for p in pairs}
     # Scoring takes seconds; a judgement does not change the records, so the scores outlive it.
-    pairs += [p for p in wb.cached_records(("candidates",), scored) if (p["left_id"], p["right_id"]) not in seen]
+    pairs += [
+        p
+        for p in wb.cached_records(("candidates",), scored)
+        if (p["left_id"], p["right_id"]) not in seen
+    ]
     return pairs, "cellmap.resolve.candidates (blocking + scoring) and pairs judged 'unsure'"
 
 
@@ -266,7 +344,9 @@ def _json(text):
         return None
 
 
-def record_judgement(wb: Workbench, left_id: int, right_id: int, decision: str, author: str) -> None:
+def record_judgement(
+    wb: Workbench, left_id: int, right_id: int, decision: str, author: str
+) -> None:
     """Store one judgement through `cellmap.resolve.judgements` (the latest per pair counts)."""
     from cellmap.resolve.judgements import record_judgement as record
 

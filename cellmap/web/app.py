@@ -3,6 +3,7 @@
 The front end is a single page built from npm packages into `cellmap/web/static/` (see
 `frontend/`); nothing is fetched from a CDN or any other host at run time.
 """
+
 from __future__ import annotations
 
 from importlib import resources
@@ -26,22 +27,62 @@ Admiralty grade (source reliability A–F, information credibility 1–6). Bad p
 
 def create_app(store: Any) -> FastAPI:
     """The workbench on `store` (a `cellmap.store.Store`, already initialised)."""
-    from cellmap.web.api import entities, imports, map as map_api, meta, network, overview, review, simulate, timeline
+    from cellmap.web.api import (
+        entities,
+        imports,
+        meta,
+        network,
+        overview,
+        review,
+        simulate,
+        timeline,
+    )
+    from cellmap.web.api import (
+        map as map_api,
+    )
 
-    app = FastAPI(title="cellmap workbench", version="0.1.0", description=API_DESCRIPTION, docs_url=None, redoc_url=None,
-                  openapi_tags=[{"name": name} for name in
-                                ("meta", "overview", "network", "entities", "map", "timeline", "simulate",
-                                 "review", "import")])
+    app = FastAPI(
+        title="cellmap workbench",
+        version="0.1.0",
+        description=API_DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        openapi_tags=[
+            {"name": name}
+            for name in (
+                "meta",
+                "overview",
+                "network",
+                "entities",
+                "map",
+                "timeline",
+                "simulate",
+                "review",
+                "import",
+            )
+        ],
+    )
     app.state.workbench = Workbench(store)
     # Import the analysis packages now (seconds), not on an analyst's first click.
     app.state.capabilities = analysis.capabilities()
-    for router in (meta.router, overview.router, network.router, entities.router, map_api.router,
-                   timeline.router, simulate.router, review.router, imports.router):
+    for router in (
+        meta.router,
+        overview.router,
+        network.router,
+        entities.router,
+        map_api.router,
+        timeline.router,
+        simulate.router,
+        review.router,
+        imports.router,
+    ):
         app.include_router(router, prefix="/api")
 
     @app.exception_handler(InputError)
     async def input_error(_request: Request, error: InputError) -> JSONResponse:
-        return JSONResponse(status_code=422, content={"detail": error.describe(), "error": error.to_dict()})
+        return JSONResponse(
+            status_code=422, content={"detail": error.describe(), "error": error.to_dict()}
+        )
 
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
@@ -52,10 +93,13 @@ def create_app(store: Any) -> FastAPI:
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
         # Swagger UI from the bundled npm package: the machine may be offline, and nothing is fetched.
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="cellmap workbench API",
-                                   swagger_js_url="/static/swagger/swagger-ui-bundle.js",
-                                   swagger_css_url="/static/swagger/swagger-ui.css",
-                                   swagger_favicon_url="/static/favicon.svg")
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="cellmap workbench API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> FileResponse:

@@ -1,7 +1,6 @@
 """CLI commands for the workbench: `cellmap serve` (registered by the top-level CLI)."""
-from __future__ import annotations
 
-from typing import Optional
+from __future__ import annotations
 
 import typer
 from rich.console import Console
@@ -29,8 +28,12 @@ def run_server(db: str | None, host: str, port: int, log_level: str = "warning")
 
 @app.command()
 def serve(
-    db: Optional[str] = typer.Option(None, "--db", envvar="CELLMAP_DB", help="Database URL or SQLite file."),
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback by default)."),
+    db: str | None = typer.Option(
+        None, "--db", envvar="CELLMAP_DB", help="Database URL or SQLite file."
+    ),
+    host: str = typer.Option(
+        "127.0.0.1", "--host", help="Address to listen on (loopback by default)."
+    ),
     port: int = typer.Option(8000, "--port", help="Port to listen on."),
     log_level: str = typer.Option("warning", "--log-level", help="uvicorn log level."),
 ) -> None:

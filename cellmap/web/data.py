@@ -4,6 +4,7 @@ The web layer never writes to the store except through two analyst acts (an impo
 judgement); both call `Workbench.changed()`, which drops every cached frame so the next request
 reads the views again. Everything here returns data (frames, dicts); routers turn it into JSON.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,7 +14,7 @@ from typing import Any
 
 import polars as pl
 
-from cellmap.model import Grade, RELIABILITY
+from cellmap.model import RELIABILITY, Grade
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,9 @@ def grade_mask(frame: pl.DataFrame, min_grade: str | None) -> pl.Expr:
     return pl.col("reliability").is_in(allowed) & (pl.col("credibility") <= minimum.credibility)
 
 
-def window_mask(start: dt.date | None, end: dt.date | None, *, first: str = "valid_from",
-                last: str = "valid_to") -> pl.Expr:
+def window_mask(
+    start: dt.date | None, end: dt.date | None, *, first: str = "valid_from", last: str = "valid_to"
+) -> pl.Expr:
     """Rows whose validity [first, last] overlaps [start, end]; open ends (null) overlap everything."""
     expr = pl.lit(True)
     if start is not None:
@@ -155,7 +157,9 @@ class Workbench:
             frame = frame.filter(grade_mask(frame, min_grade))
         return frame
 
-    def properties(self, entity_ids: list[int] | None = None, props: list[str] | None = None) -> pl.DataFrame:
+    def properties(
+        self, entity_ids: list[int] | None = None, props: list[str] | None = None
+    ) -> pl.DataFrame:
         from cellmap.store import views
 
         with self.store.session() as session:
@@ -169,41 +173,68 @@ class Workbench:
 
     def names(self) -> dict[int, str]:
         """Canonical entity id → display name."""
+
         def build():
             frame = self.entities()
-            return dict(zip(frame["entity_id"].to_list(), frame["name"].fill_null("").to_list()))
+            return dict(
+                zip(
+                    frame["entity_id"].to_list(),
+                    frame["name"].fill_null("").to_list(),
+                    strict=False,
+                )
+            )
+
         return self.cached(("names",), build)
 
     def kinds(self) -> dict[int, str]:
         def build():
             frame = self.entities()
-            return dict(zip(frame["entity_id"].to_list(), frame["kind"].to_list()))
+            return dict(zip(frame["entity_id"].to_list(), frame["kind"].to_list(), strict=False))
+
         return self.cached(("kinds",), build)
 
     def canonical(self, entity_id: int) -> int | None:
         """The canonical id of any entity id (resolved clusters), or None when unknown."""
+
         def build():
             frame = self.entities()
-            return dict(zip(frame["entity_id"].to_list(), frame["canonical_id"].to_list()))
+            return dict(
+                zip(frame["entity_id"].to_list(), frame["canonical_id"].to_list(), strict=False)
+            )
+
         mapping = self.cached(("canonical",), build)
         return mapping.get(entity_id)
 
     def report_index(self) -> dict[int, dict]:
         """report_id → report row (as a dict) for provenance links."""
+
         def build():
-            return {row["report_id"]: _jsonable(row) for row in self.reports().iter_rows(named=True)}
+            return {
+                row["report_id"]: _jsonable(row) for row in self.reports().iter_rows(named=True)
+            }
+
         return self.cached(("report_index",), build)
 
     def recorded_cells(self) -> dict[int, int]:
         """Person id → the cell of their most recent membership in a cell (as recorded in reports)."""
+
         def build():
             kinds = self.kinds()
             cell_ids = [i for i, k in kinds.items() if k == "cell"]
-            members = self.relations(Filters(kinds=("membership",))).filter(pl.col("target_id").is_in(cell_ids))
-            latest = members.sort("valid_from", nulls_last=False).group_by("source_id").agg(pl.col("target_id").last())
-            mapping = dict(zip(latest["source_id"].to_list(), latest["target_id"].to_list()))
+            members = self.relations(Filters(kinds=("membership",))).filter(
+                pl.col("target_id").is_in(cell_ids)
+            )
+            latest = (
+                members.sort("valid_from", nulls_last=False)
+                .group_by("source_id")
+                .agg(pl.col("target_id").last())
+            )
+            mapping = dict(
+                zip(latest["source_id"].to_list(), latest["target_id"].to_list(), strict=False)
+            )
             mapping.update({c: c for c in cell_ids})
             return mapping
+
         return self.cached(("recorded_cells",), build)
 
 
@@ -214,7 +245,9 @@ def _hashable(value):
 
 
 def _jsonable(row: dict) -> dict:
-    return {k: (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v) for k, v in row.items()}
+    return {
+        k: (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v) for k, v in row.items()
+    }
 
 
 def jsonable_rows(frame: pl.DataFrame, columns: list[str] | None = None) -> list[dict]:

@@ -5,6 +5,7 @@ One vertex per resolved entity; one edge per pair (parallel statements collapse 
 the graph's `evidence` frame lists every relation and report behind it), so the path view can list
 every report behind a line on the canvas.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,10 +24,10 @@ DEFAULT_HIDDEN_KINDS = ("incident",)
 
 @dataclass
 class LinkChart:
-    graph: ig.Graph                 # undirected; vertex attributes name, entity_id, kind, label
+    graph: ig.Graph  # undirected; vertex attributes name, entity_id, kind, label
     entity_ids: list[int]
-    index: dict[int, int]           # entity id -> vertex index
-    layout: np.ndarray              # (n, 2) positions in [-1, 1]
+    index: dict[int, int]  # entity id -> vertex index
+    layout: np.ndarray  # (n, 2) positions in [-1, 1]
 
     def vertex(self, entity_id: int) -> int | None:
         return self.index.get(entity_id)
@@ -34,8 +35,12 @@ class LinkChart:
     def edge_summary(self) -> tuple[list[list[str]], list[int]]:
         """Per edge (in edge order): the relation kinds behind it and the number of statements."""
         if getattr(self, "_summary", None) is None:
-            per_edge = (self.graph["evidence"].group_by("edge").agg(pl.col("kind").unique().sort(), pl.len())
-                        .sort("edge"))
+            per_edge = (
+                self.graph["evidence"]
+                .group_by("edge")
+                .agg(pl.col("kind").unique().sort(), pl.len())
+                .sort("edge")
+            )
             kinds: list[list[str]] = [[] for _ in range(self.graph.ecount())]
             counts = [0] * self.graph.ecount()
             for edge, edge_kinds, n in per_edge.iter_rows():
@@ -50,16 +55,23 @@ class LinkChart:
         return edge_evidence(self.graph, [edge] if edge >= 0 else [])
 
 
-def build_link_chart(relations: pl.DataFrame, entities: pl.DataFrame, filters: Filters,
-                     hidden_kinds: tuple[str, ...] = DEFAULT_HIDDEN_KINDS, *, seed: int = 7) -> LinkChart:
+def build_link_chart(
+    relations: pl.DataFrame,
+    entities: pl.DataFrame,
+    filters: Filters,
+    hidden_kinds: tuple[str, ...] = DEFAULT_HIDDEN_KINDS,
+    *,
+    seed: int = 7,
+) -> LinkChart:
     """The meta-network under `filters`, minus hidden entity kinds and isolates, laid out.
 
     Layout: Fruchterman–Reingold (Fruchterman & Reingold 1991, "Graph drawing by force-directed
     placement", Software: Practice and Experience 21(11)), igraph's grid variant, 300 iterations
     from a seeded random start so the same data give the same picture. Cost O(iterations · (n + m)).
     """
-    full = meta_network(relations, entities, kinds=filters.kinds, min_grade=filters.min_grade,
-                        window=filters.window)
+    full = meta_network(
+        relations, entities, kinds=filters.kinds, min_grade=filters.min_grade, window=filters.window
+    )
     keep = [v.index for v in full.vs if v["kind"] not in hidden_kinds and v.degree() > 0]
     graph = full.induced_subgraph(keep, implementation="create_from_scratch")
     # induced_subgraph drops graph attributes' edge numbering: re-derive evidence for the kept edges.
@@ -75,10 +87,17 @@ def _renumber_evidence(full: ig.Graph, sub: ig.Graph, keep: list[int]) -> pl.Dat
     if sub.ecount() == 0:
         return evidence.clear()
     old_of_new = [full.get_eid(keep[e.source], keep[e.target]) for e in sub.es]
-    mapping = pl.DataFrame({"edge": old_of_new, "new": list(range(len(old_of_new)))},
-                           schema={"edge": pl.Int64, "new": pl.Int64})
-    return (evidence.join(mapping, on="edge").drop("edge").rename({"new": "edge"})
-            .select(evidence.columns).sort("edge", "report_id", "relation_id", nulls_last=True))
+    mapping = pl.DataFrame(
+        {"edge": old_of_new, "new": list(range(len(old_of_new)))},
+        schema={"edge": pl.Int64, "new": pl.Int64},
+    )
+    return (
+        evidence.join(mapping, on="edge")
+        .drop("edge")
+        .rename({"new": "edge"})
+        .select(evidence.columns)
+        .sort("edge", "report_id", "relation_id", nulls_last=True)
+    )
 
 
 def _layout(graph: ig.Graph, seed: int) -> np.ndarray:
@@ -99,7 +118,11 @@ def _layout(graph: ig.Graph, seed: int) -> np.ndarray:
         if angle + step > 2 * np.pi:
             radius, angle = radius + 2 * size + 0.04, 0.0
         centre = radius * np.array([np.cos(angle + step / 2), np.sin(angle + step / 2)])
-        local = _force_layout(graph.induced_subgraph(members), rng) if len(members) > 1 else np.zeros((1, 2))
+        local = (
+            _force_layout(graph.induced_subgraph(members), rng)
+            if len(members) > 1
+            else np.zeros((1, 2))
+        )
         positions[members] = centre + _fit(local, size)
         angle += step
     return positions / max(1.0, np.abs(positions).max())
@@ -112,28 +135,36 @@ def _force_layout(graph: ig.Graph, rng: np.random.Generator) -> np.ndarray:
     n = graph.vcount()
     half = max(1.0, np.sqrt(n) / 2)
     start = rng.uniform(-half, half, size=(n, 2)).tolist()
-    return np.asarray(graph.layout_fruchterman_reingold(niter=300, seed=start, grid=n > 200).coords, dtype=float)
+    return np.asarray(
+        graph.layout_fruchterman_reingold(niter=300, seed=start, grid=n > 200).coords, dtype=float
+    )
 
 
 def _fit(coords: np.ndarray, radius: float) -> np.ndarray:
     """Centre `coords` and scale them into a disc of `radius`."""
     centred = coords - coords.mean(axis=0)
-    extent = np.sqrt((centred ** 2).sum(axis=1)).max()
+    extent = np.sqrt((centred**2).sum(axis=1)).max()
     return centred * (radius / extent) if extent > 0 else centred
 
 
-def link_chart(workbench: Workbench, filters: Filters, hidden_kinds: tuple[str, ...] = DEFAULT_HIDDEN_KINDS) -> LinkChart:
+def link_chart(
+    workbench: Workbench, filters: Filters, hidden_kinds: tuple[str, ...] = DEFAULT_HIDDEN_KINDS
+) -> LinkChart:
     """The link chart for `filters`, cached per store generation."""
     return workbench.cached(
         ("link_chart", filters, hidden_kinds),
-        lambda: build_link_chart(workbench.relations(), workbench.entities(), filters, hidden_kinds),
+        lambda: build_link_chart(
+            workbench.relations(), workbench.entities(), filters, hidden_kinds
+        ),
     )
 
 
 PATH_METHODS = ("shortest", "k")
 
 
-def find_paths(chart: LinkChart, source: int, target: int, limit: int, how: str = "shortest") -> list[list[int]]:
+def find_paths(
+    chart: LinkChart, source: int, target: int, limit: int, how: str = "shortest"
+) -> list[list[int]]:
     """Paths (as entity ids) between two entities of the chart, by `cellmap.graph.paths`:
     `shortest` = every geodesic (at most `limit`, bidirectional BFS), `k` = the `limit` shortest
     simple paths (Yen 1971). Unreachable or absent entities give no path."""

@@ -1,4 +1,5 @@
 """The commands a user runs first: `cellmap demo` (without serving), import/export/stats with --json."""
+
 from __future__ import annotations
 
 import json
@@ -19,13 +20,15 @@ def demo_run(tmp_path_factory):
     data = tmp_path_factory.mktemp("demo")
     result = runner.invoke(app, ["demo", "--data-dir", str(data), "--no-serve", "--json"])
     assert result.exit_code == 0, result.output
-    return data, json.loads(result.stdout[result.stdout.index("{"):])
+    return data, json.loads(result.stdout[result.stdout.index("{") :])
 
 
 def test_demo_reports_the_seed_headline_and_labels_synthetic(demo_run):
     _, summary = demo_run
     assert summary["synthetic"] is True
-    completed = next(r for r in summary["incidents"]["year_on_year"] if r["method"] == "completed_operations")
+    completed = next(
+        r for r in summary["incidents"]["year_on_year"] if r["method"] == "completed_operations"
+    )
     assert completed["change"] == pytest.approx(-0.55, abs=0.01)
     assert summary["incidents"]["year"] == 2022
 
@@ -35,9 +38,13 @@ def test_demo_key_players_fragment_as_networkx_computes(demo_run):
     store = open_store(data / "cellmap.sqlite")
     with store.session() as conn:
         entities = views.entities(conn)
-        rel = views.relations(conn).filter((pl.col("source_kind") == "person") & (pl.col("target_kind") == "person"))
+        rel = views.relations(conn).filter(
+            (pl.col("source_kind") == "person") & (pl.col("target_kind") == "person")
+        )
     graph = nx.Graph()
-    graph.add_edges_from((s, t) for s, t in rel.select("source_id", "target_id").iter_rows() if s != t)
+    graph.add_edges_from(
+        (s, t) for s, t in rel.select("source_id", "target_id").iter_rows() if s != t
+    )
     assert graph.number_of_nodes() == summary["key_players"]["graph"]["persons"]
     id_of = dict(entities.select("key", "canonical_id").iter_rows())
     chosen = {id_of[key] for key in summary["key_players"]["keys"]}
@@ -46,7 +53,9 @@ def test_demo_key_players_fragment_as_networkx_computes(demo_run):
     remaining = graph.subgraph(set(graph) - chosen)
     n = remaining.number_of_nodes()
     pairs = sum(len(c) * (len(c) - 1) for c in nx.connected_components(remaining))
-    assert 1 - pairs / (n * (n - 1)) == pytest.approx(summary["key_players"]["fragmentation_after"], abs=1e-9)
+    assert 1 - pairs / (n * (n - 1)) == pytest.approx(
+        summary["key_players"]["fragmentation_after"], abs=1e-9
+    )
 
 
 def test_import_export_stats_json(tmp_path, sample_file):
@@ -58,7 +67,9 @@ def test_import_export_stats_json(tmp_path, sample_file):
     assert stats["counts"]["entities"] == 7 and stats["synthetic"] is True
     assert stats["reports_by_grade"] == {"B2": 1, "C3": 1}
     out = tmp_path / "x.gexf"
-    exported = runner.invoke(app, ["export", "--format", "gexf", "--out", str(out), "--db", db, "--json"])
+    exported = runner.invoke(
+        app, ["export", "--format", "gexf", "--out", str(out), "--db", db, "--json"]
+    )
     assert json.loads(exported.stdout)["written"] == {"nodes": 7, "edges": 5}
 
 
@@ -66,7 +77,9 @@ def test_bad_file_exits_2_with_file_line_field_and_stores_nothing(tmp_path, samp
     db = str(tmp_path / "cli.sqlite")
     runner.invoke(app, ["import", str(sample_file), "--db", db])
     bad = tmp_path / "bad.jsonl"
-    bad.write_text('{"record": "report", "id": "R", "grade": "B2"}\n{"record": "entity", "id": "Q", "kind": "cel"}\n')
+    bad.write_text(
+        '{"record": "report", "id": "R", "grade": "B2"}\n{"record": "entity", "id": "Q", "kind": "cel"}\n'
+    )
     result = runner.invoke(app, ["import", str(bad), "--db", db])
     assert result.exit_code == 2
     assert f"{bad}:2: kind:" in result.output.replace("\n", "")

@@ -1,4 +1,5 @@
 """The recovery model on small hand-made networks whose outcome is worked out by hand."""
+
 from __future__ import annotations
 
 import json
@@ -7,24 +8,37 @@ import igraph as ig
 import numpy as np
 import pytest
 
-from cellmap.disrupt.recovery import (COLLECTIVE, SINGLE, Organisation, RecoveryParams, Simulation,
-                                      collective_variant, compare_structures, strikes_to_cut_off,
-                                      time_to_recover)
+from cellmap.disrupt.recovery import (
+    COLLECTIVE,
+    SINGLE,
+    Organisation,
+    RecoveryParams,
+    Simulation,
+    collective_variant,
+    compare_structures,
+    strikes_to_cut_off,
+    time_to_recover,
+)
 
 
 def star_with_deputy() -> Organisation:
     # 0 = leader (deputy 1, tied only to the leader); cells A = {2}, B = {3}, tied to the leader.
     g = ig.Graph(n=4, edges=[(0, 1), (0, 2), (0, 3)])
-    return Organisation(g, [("leader", "org", 0)], {"A": {2}, "B": {3}, "org": {0, 1, 2, 3}},
-                        ["A", "B"], {0: 1})
+    return Organisation(
+        g, [("leader", "org", 0)], {"A": {2}, "B": {3}, "org": {0, 1, 2, 3}}, ["A", "B"], {0: 1}
+    )
 
 
 def council_network() -> Organisation:
     # leader 0 tied to council 1, 2, 3 (a triangle); cells A, B, C = {4}, {5}, {6}, each tied to
     # every council member but not to the leader. No deputies, no sector heads.
-    edges = [(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)] + [(c, m) for c in (1, 2, 3) for m in (4, 5, 6)]
+    edges = [(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)] + [
+        (c, m) for c in (1, 2, 3) for m in (4, 5, 6)
+    ]
     posts = [("leader", "org", 0)] + [("council_member", "org", c) for c in (1, 2, 3)]
-    return Organisation(ig.Graph(n=7, edges=edges), posts, {"A": {4}, "B": {5}, "C": {6}}, ["A", "B", "C"])
+    return Organisation(
+        ig.Graph(n=7, edges=edges), posts, {"A": {4}, "B": {5}, "C": {6}}, ["A", "B", "C"]
+    )
 
 
 def test_deputy_takes_over_and_ties_regrow_at_once_when_p_is_1():
@@ -42,7 +56,9 @@ def test_succession_delay_postpones_recovery():
 
 
 def test_no_tie_regrowth_means_no_recovery():
-    params = RecoveryParams(tie_probability=0.0, succession_delay=1, horizon=30, leadership_roles=SINGLE)
+    params = RecoveryParams(
+        tie_probability=0.0, succession_delay=1, horizon=30, leadership_roles=SINGLE
+    )
     steps, trace = time_to_recover(star_with_deputy(), params, target=0)
     assert steps is None and trace[-1]["cells_cut"] == 2 and trace[-1]["vacant_posts"] == 0
 
@@ -50,20 +66,28 @@ def test_no_tie_regrowth_means_no_recovery():
 def test_mean_recovery_time_matches_the_geometric_maximum():
     # Two pending ties, each forming with p = 1/2 per step from t = 1: recovery at max(K1, K2) with
     # K geometric on {1, 2, …}: E = Σ_{t≥0} 1 - (1 - 2^-t)^2 = 1 + 2 - 1/3 = 8/3.
-    params = RecoveryParams(tie_probability=0.5, succession_delay=1, leadership_roles=SINGLE, seed=11)
+    params = RecoveryParams(
+        tie_probability=0.5, succession_delay=1, leadership_roles=SINGLE, seed=11
+    )
     times = [time_to_recover(star_with_deputy(), params, target=0, run=r)[0] for r in range(4000)]
     assert np.mean(times) == pytest.approx(8 / 3, abs=0.08)
 
 
 def test_runs_are_repeatable_for_a_seed():
     params = RecoveryParams(tie_probability=0.3, runs=30, seed=5)
-    structures = {"single": (council_network(), SINGLE), "collective": (council_network(), COLLECTIVE)}
+    structures = {
+        "single": (council_network(), SINGLE),
+        "collective": (council_network(), COLLECTIVE),
+    }
     a, runs_a = compare_structures(structures, params)
     b, runs_b = compare_structures(structures, params)
     assert a.equals(b) and runs_a.equals(runs_b)
     assert runs_a.height == 2 * 2 * 30
     other, _ = compare_structures(structures, RecoveryParams(tie_probability=0.3, runs=30, seed=6))
-    assert json.loads(a["parameters"][0])["seed"] == 5 and json.loads(other["parameters"][0])["seed"] == 6
+    assert (
+        json.loads(a["parameters"][0])["seed"] == 5
+        and json.loads(other["parameters"][0])["seed"] == 6
+    )
 
 
 def test_single_leader_vs_council_strikes_by_hand():
@@ -71,9 +95,12 @@ def test_single_leader_vs_council_strikes_by_hand():
     # Collective: the leader, then council members 1 and 2 (each promoted leader in turn; council
     # seats cannot be refilled: no sector heads), then 3: all cells cut after the 4th strike.
     org = council_network()
-    single = RecoveryParams(tie_probability=0.0, succession_delay=1, strike_interval=1, leadership_roles=SINGLE)
-    collective = RecoveryParams(tie_probability=0.0, succession_delay=1, strike_interval=1,
-                                leadership_roles=COLLECTIVE)
+    single = RecoveryParams(
+        tie_probability=0.0, succession_delay=1, strike_interval=1, leadership_roles=SINGLE
+    )
+    collective = RecoveryParams(
+        tie_probability=0.0, succession_delay=1, strike_interval=1, leadership_roles=COLLECTIVE
+    )
     assert strikes_to_cut_off(org, single)[0] == 1
     n, trace = strikes_to_cut_off(org, collective)
     assert n == 4
@@ -97,8 +124,12 @@ def test_most_central_council_member_succeeds_a_leader_without_deputy():
 def test_cell_head_successor_is_most_central_free_cell_member_else_council_acts():
     # cell X = {1, 2, 3}: head 1; 2 has more ties than 3. Council member 9.
     g = ig.Graph(n=10, edges=[(1, 2), (1, 3), (2, 3), (2, 4), (2, 5), (9, 1)])
-    org = Organisation(g, [("cell_head", "X", 1), ("council_member", "org", 9)], {"X": {1, 2, 3}}, ["X"])
-    sim = Simulation(org, RecoveryParams(succession_delay=0, tie_probability=1.0), np.random.default_rng(0))
+    org = Organisation(
+        g, [("cell_head", "X", 1), ("council_member", "org", 9)], {"X": {1, 2, 3}}, ["X"]
+    )
+    sim = Simulation(
+        org, RecoveryParams(succession_delay=0, tie_probability=1.0), np.random.default_rng(0)
+    )
     sim.remove(1)
     sim.fill_vacancies()
     assert sim.holder[0] == 2
@@ -116,7 +147,12 @@ def test_collective_variant_needs_every_council_member_struck():
     org = Organisation(g, posts, {"A": {4}, "B": {5}, "C": {6}}, ["A", "B", "C"])
     params = RecoveryParams(tie_probability=0.0, succession_delay=1, strike_interval=1)
     # As recorded: one strike on the leader cuts every cell off (successor has no ties, p = 0).
-    assert strikes_to_cut_off(org, RecoveryParams(**{**params.to_dict(), "leadership_roles": SINGLE}))[0] == 1
+    assert (
+        strikes_to_cut_off(org, RecoveryParams(**{**params.to_dict(), "leadership_roles": SINGLE}))[
+            0
+        ]
+        == 1
+    )
     # What-if collective: 0, 1, 2, 3 all hold the leader's ties -> all four must be struck.
     variant = collective_variant(org)
     assert sorted(variant.graph.neighbors(1)) == [0, 2, 3, 4, 5, 6]

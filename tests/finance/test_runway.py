@@ -1,4 +1,5 @@
 """Runway: central value by hand, the range, and removals (figures from conftest.PAYMENTS, see test_ledger)."""
+
 import math
 from decimal import Decimal
 
@@ -29,7 +30,9 @@ def test_runway_central_value_by_hand(entities, properties, relations):
 
 def test_runway_is_unbounded_when_income_exceeds_spending(entities, properties, relations):
     funds, _, _, entries = parts(entities, properties, relations)
-    result = runway.runway(funds, entries, window=3)  # mean burn (−11,545.67 − 42,099.75 + 19,499.99)/3 < 0
+    result = runway.runway(
+        funds, entries, window=3
+    )  # mean burn (−11,545.67 − 42,099.75 + 19,499.99)/3 < 0
     assert result["mean_burn"] < 0 and math.isinf(result["runway_months"])
 
 
@@ -41,7 +44,9 @@ def test_certain_constant_spending_gives_a_point_range(entities, properties):
     result = runway.runway(funds, entries, window=6, opening_credibility={F1: 1})
     # balance 1,000,000 − 6 × 1,000 = 994,000; burn 1,000 a month; no uncertainty at credibility 1
     assert result["runway_months"] == pytest.approx(994.0)
-    assert result["runway_low"] == pytest.approx(994.0) and result["runway_high"] == pytest.approx(994.0)
+    assert result["runway_low"] == pytest.approx(994.0) and result["runway_high"] == pytest.approx(
+        994.0
+    )
 
 
 def test_uncertain_estimates_widen_the_range(entities, properties):

@@ -1,12 +1,13 @@
 """Fixtures for the graph tests: the Noordin Top network imported through the normal import path."""
+
 from __future__ import annotations
 
 import polars as pl
 import pytest
+from graph_helpers import write_noordin_cellmap_csv
 
 from cellmap.ingest import import_files
 from cellmap.store import open_store, views
-from graph_helpers import write_noordin_cellmap_csv
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
 """Test helpers: public data sets in ../shared/datasets as igraph graphs, and igraph → NetworkX."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -25,8 +26,10 @@ UCINET_GRAPHS = [
 
 
 # Further public edge lists (from,to,weight): the Montagna operation (Calderoni et al. 2017).
-MONTAGNA = [SHARED / "montagna_mafia" / "Montagna_meetings_edgelist.csv",
-            SHARED / "montagna_mafia" / "Montagna_phonecalls_edgelist.csv"]
+MONTAGNA = [
+    SHARED / "montagna_mafia" / "Montagna_meetings_edgelist.csv",
+    SHARED / "montagna_mafia" / "Montagna_phonecalls_edgelist.csv",
+]
 
 
 def dataset_graph(spec) -> ig.Graph:
@@ -43,8 +46,15 @@ def ucinet_graph(folder: str, prefix: str) -> ig.Graph:
     present = set(g.vs["name"])
     missing = [n for n in nodes["name"].to_list() if n not in present]
     if missing:
-        g.add_vertices(len(missing), attributes={"name": missing, "label": missing, "kind": ["node"] * len(missing),
-                                                 "entity_id": [-1] * len(missing)})
+        g.add_vertices(
+            len(missing),
+            attributes={
+                "name": missing,
+                "label": missing,
+                "kind": ["node"] * len(missing),
+                "entity_id": [-1] * len(missing),
+            },
+        )
     return g
 
 
@@ -53,7 +63,9 @@ def to_networkx(g: ig.Graph) -> nx.Graph:
     h = nx.Graph()
     h.add_nodes_from(range(g.vcount()))
     weights = g.es["weight"] if "weight" in g.es.attributes() else [1.0] * g.ecount()
-    h.add_weighted_edges_from((a, b, w) for (a, b), w in zip(g.get_edgelist(), weights))
+    h.add_weighted_edges_from(
+        (a, b, w) for (a, b), w in zip(g.get_edgelist(), weights, strict=False)
+    )
     return h
 
 
@@ -74,7 +86,11 @@ NOORDIN_SHEETS = {
     "9a_religious_affiliation_affiliations.csv": ("membership", "organisation", "religious"),
     "9b_soulmates_edges.csv": ("association", None, "soulmate"),
     "10_logistical_place_affiliations.csv": ("use", "site", "logistical_place"),
-    "11_logistical_function_affiliations.csv": ("membership", "organisation", "logistical_function"),
+    "11_logistical_function_affiliations.csv": (
+        "membership",
+        "organisation",
+        "logistical_function",
+    ),
     "12_meetings_affiliations.csv": ("participation", "incident", "meeting"),
 }
 
@@ -91,21 +107,43 @@ def write_noordin_cellmap_csv(out: Path) -> list[Path]:
     persons = attrs["actor"].to_list()
     pid = {name: f"NT-P-{i + 1:03d}" for i, name in enumerate(persons)}
     # A few sheets label an actor with an alias in parentheses ("Suramto (Deni)" for "Suramto"; README).
-    aliased = {f"{name} ({alias})": name for name, alias in [("Suramto", "Deni"), ("Ismail1", "Muh Ikhwn")]}
+    aliased = {
+        f"{name} ({alias})": name for name, alias in [("Suramto", "Deni"), ("Ismail1", "Muh Ikhwn")]
+    }
     pid.update({label: pid[name] for label, name in aliased.items() if name in pid})
-    reports = [("NT-R-ATTR", "Noordin Top network: attributes (primary group)", "academic_dataset", "2011",
-                "Roberts & Everton 2011, NPS CORE Lab", "C3")]
+    reports = [
+        (
+            "NT-R-ATTR",
+            "Noordin Top network: attributes (primary group)",
+            "academic_dataset",
+            "2011",
+            "Roberts & Everton 2011, NPS CORE Lab",
+            "C3",
+        )
+    ]
     entities = [(pid[p], "person", p, "NT-R-ATTR") for p in persons]
     relations: list[tuple] = []
-    cells = sorted({c for c in attrs["Primary Group Affiliation"].to_list() if c not in (None, "", "0", "99")})
+    cells = sorted(
+        {c for c in attrs["Primary Group Affiliation"].to_list() if c not in (None, "", "0", "99")}
+    )
     entities += [(f"NT-CELL-{c}", "cell", f"Primary group {c}", "NT-R-ATTR") for c in cells]
-    for actor, code in zip(persons, attrs["Primary Group Affiliation"].to_list()):
+    for actor, code in zip(persons, attrs["Primary Group Affiliation"].to_list(), strict=False):
         if code in cells:
-            relations.append(("membership", pid[actor], f"NT-CELL-{code}", "NT-R-ATTR", "primary_group"))
+            relations.append(
+                ("membership", pid[actor], f"NT-CELL-{code}", "NT-R-ATTR", "primary_group")
+            )
     for sheet, (kind, affil_kind, value) in NOORDIN_SHEETS.items():
         report = "NT-R-" + sheet.split("_")[0].upper()
-        reports.append((report, f"Noordin Top network: {sheet.removesuffix('.csv')}", "academic_dataset", "2011",
-                        "Roberts & Everton 2011, NPS CORE Lab", "B2"))
+        reports.append(
+            (
+                report,
+                f"Noordin Top network: {sheet.removesuffix('.csv')}",
+                "academic_dataset",
+                "2011",
+                "Roberts & Everton 2011, NPS CORE Lab",
+                "B2",
+            )
+        )
         frame = pl.read_csv(NOORDIN / sheet, infer_schema_length=0)
         if affil_kind is None:
             for a, b in frame.select("source", "target").iter_rows():

@@ -1,4 +1,5 @@
 """`cellmap analyse …` on a store (Noordin Top) and on a plain edge list."""
+
 from __future__ import annotations
 
 import json
@@ -6,12 +7,12 @@ import json
 import networkx as nx
 import polars as pl
 import pytest
+from graph_helpers import UCINET, write_noordin_cellmap_csv
 from typer.testing import CliRunner
 
 from cellmap.graph.cli import app
 from cellmap.ingest import import_files
 from cellmap.store import open_store
-from graph_helpers import UCINET, write_noordin_cellmap_csv
 
 runner = CliRunner()
 SIREN = UCINET / "covert_41_siren" / "01_SIREN_edges.csv"
@@ -48,10 +49,22 @@ def test_every_command_on_the_store(noordin_db):
     assert m["nodes"] == 139 and m["edges"] == 312 and len(m["measures"]) == 5
     c = run_json("cells", "--db", noordin_db, "--resolution", "1.0")
     assert c["compared"] > 50 and -1 <= c["ari"] <= 1 and 0 <= c["nmi"] <= 1
-    k = run_json("keyplayers", "--db", noordin_db, "--k", "2", "--objective", "F", "--method", "greedy")
+    k = run_json(
+        "keyplayers", "--db", noordin_db, "--k", "2", "--objective", "F", "--method", "greedy"
+    )
     assert len(k["players"]) == 2 and k["score"] >= k["baseline"]
-    p = run_json("path", "Noordin Mohammed Top", "Abu Dujanah", "--db", noordin_db, "--kinds", "communication")
-    assert p["paths"] and all(step["grade"] == "B2" and step["report"].startswith("NT-R-") for step in p["steps"])
+    p = run_json(
+        "path",
+        "Noordin Mohammed Top",
+        "Abu Dujanah",
+        "--db",
+        noordin_db,
+        "--kinds",
+        "communication",
+    )
+    assert p["paths"] and all(
+        step["grade"] == "B2" and step["report"].startswith("NT-R-") for step in p["steps"]
+    )
     s = run_json("measures", "--db", noordin_db, "--grades", "all,B2,A1", "--top", "3")
     assert {row["support"] for row in s} == {"some grades"}  # nothing survives A1: no A1 reports
 
@@ -77,6 +90,8 @@ def test_json_is_strict_even_with_isolates_and_no_cells(tmp_path, noordin_db):
     out = run_json("cells", "--edges", str(edges))
     assert out["ari"] is None and out["compared"] == 0
     # 19 isolates in the communication network: their constraint is undefined and must print as null.
-    result = runner.invoke(app, ["measures", "--db", noordin_db, "--kinds", "communication", "--top", "0", "--json"])
+    result = runner.invoke(
+        app, ["measures", "--db", noordin_db, "--kinds", "communication", "--top", "0", "--json"]
+    )
     rows = json.loads(result.stdout, parse_constant=reject)["measures"]
     assert sum(row["constraint"] is None for row in rows) == 19

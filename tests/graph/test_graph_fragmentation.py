@@ -1,10 +1,12 @@
 """Borgatti's F and DF against an independent NetworkX computation."""
+
 from __future__ import annotations
 
 import igraph as ig
 import networkx as nx
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cellmap.graph.fragmentation import distance_fragmentation, fragmentation
 
@@ -21,7 +23,9 @@ def nx_distance_fragmentation(h: nx.Graph) -> float:
     n = h.number_of_nodes()
     if n < 2:
         return 1.0
-    total = sum(1 / d for i, row in nx.all_pairs_shortest_path_length(h) for j, d in row.items() if i != j)
+    total = sum(
+        1 / d for i, row in nx.all_pairs_shortest_path_length(h) for j, d in row.items() if i != j
+    )
     return 1 - total / (n * (n - 1))
 
 
@@ -36,6 +40,7 @@ def to_nx(g: ig.Graph) -> nx.Graph:
 @given(n=st.integers(0, 25), p=st.floats(0.0, 0.4), seed=st.integers(0, 10_000))
 def test_matches_networkx_on_random_graphs(n, p, seed):
     import random
+
     random.seed(seed)
     g = ig.Graph.Erdos_Renyi(n=n, p=p) if n else ig.Graph()
     h = to_nx(g)

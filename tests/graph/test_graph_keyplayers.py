@@ -1,4 +1,5 @@
 """Key players: objectives against NetworkX, heuristic against exhaustive search on small graphs."""
+
 from __future__ import annotations
 
 import itertools
@@ -7,14 +8,23 @@ import igraph as ig
 import networkx as nx
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
-
-from cellmap.graph.keyplayers import fragmentation_after_each, key_players, kpp_neg, kpp_pos, objective_function
 from graph_helpers import to_networkx, ucinet_graph
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-SMALL = [("covert_2_9_11_hijackers", "02_9_11_HIJACKERS_PRIORCONTACTS"),
-         ("covert_26_jemaah_islamiyah_koschade", "01_JI_KOSCHADE"),
-         ("covert_1_17_november_greece_bombing", "02_17NOV_GREECE_19851994")]
+from cellmap.graph.keyplayers import (
+    fragmentation_after_each,
+    key_players,
+    kpp_neg,
+    kpp_pos,
+    objective_function,
+)
+
+SMALL = [
+    ("covert_2_9_11_hijackers", "02_9_11_HIJACKERS_PRIORCONTACTS"),
+    ("covert_26_jemaah_islamiyah_koschade", "01_JI_KOSCHADE"),
+    ("covert_1_17_november_greece_bombing", "02_17NOV_GREECE_19851994"),
+]
 
 
 def nx_objective(h: nx.Graph, s, objective: str, m: int = 2) -> float:
@@ -27,8 +37,15 @@ def nx_objective(h: nx.Graph, s, objective: str, m: int = 2) -> float:
         if n2 < 2:
             return 1.0
         if objective == "F":
-            return 1 - sum(len(c) * (len(c) - 1) for c in nx.connected_components(rest)) / (n2 * (n2 - 1))
-        inv = sum(1 / d for i, row in nx.all_pairs_shortest_path_length(rest) for j, d in row.items() if i != j)
+            return 1 - sum(len(c) * (len(c) - 1) for c in nx.connected_components(rest)) / (
+                n2 * (n2 - 1)
+            )
+        inv = sum(
+            1 / d
+            for i, row in nx.all_pairs_shortest_path_length(rest)
+            for j, d in row.items()
+            if i != j
+        )
         return 1 - inv / (n2 * (n2 - 1))
     dist: dict = {}
     for src in s:  # hop distance from the set: the minimum over its members
@@ -53,8 +70,13 @@ def random_graph(n: int, p: float, seed: int) -> ig.Graph:
 
 @pytest.mark.parametrize("objective", ["F", "DF", "R", "DR"])
 @settings(max_examples=25, deadline=None)
-@given(n=st.integers(3, 14), p=st.floats(0.05, 0.5), seed=st.integers(0, 10_000), k=st.integers(1, 3),
-       data=st.data())
+@given(
+    n=st.integers(3, 14),
+    p=st.floats(0.05, 0.5),
+    seed=st.integers(0, 10_000),
+    k=st.integers(1, 3),
+    data=st.data(),
+)
 def test_objectives_match_networkx(objective, n, p, seed, k, data):
     g = random_graph(n, p, seed)
     h = to_networkx(g)
@@ -65,7 +87,12 @@ def test_objectives_match_networkx(objective, n, p, seed, k, data):
 
 
 @settings(max_examples=40, deadline=None)
-@given(n=st.integers(3, 25), p=st.floats(0.02, 0.4), seed=st.integers(0, 10_000), removed=st.integers(0, 3))
+@given(
+    n=st.integers(3, 25),
+    p=st.floats(0.02, 0.4),
+    seed=st.integers(0, 10_000),
+    removed=st.integers(0, 3),
+)
 def test_fragmentation_after_each_node(n, p, seed, removed):
     g = random_graph(n, p, seed)
     h = to_networkx(g)
@@ -80,7 +107,9 @@ def test_fragmentation_after_each_node(n, p, seed, removed):
 
 @pytest.mark.parametrize("objective", ["F", "DF", "R", "DR"])
 @settings(max_examples=15, deadline=None)
-@given(n=st.integers(4, 11), p=st.floats(0.1, 0.5), seed=st.integers(0, 10_000), k=st.integers(1, 3))
+@given(
+    n=st.integers(4, 11), p=st.floats(0.1, 0.5), seed=st.integers(0, 10_000), k=st.integers(1, 3)
+)
 def test_exact_method_is_the_brute_force_optimum(objective, n, p, seed, k):
     g = random_graph(n, p, seed)
     result = key_players(g, k, objective=objective, method="exact")
@@ -90,15 +119,21 @@ def test_exact_method_is_the_brute_force_optimum(objective, n, p, seed, k):
 
 
 @pytest.mark.parametrize("graph", SMALL, ids=[p for _, p in SMALL])
-@pytest.mark.parametrize("objective,k", [("F", 2), ("F", 3), ("DF", 2), ("DF", 3), ("DR", 2), ("DR", 3), ("R", 2)])
+@pytest.mark.parametrize(
+    "objective,k", [("F", 2), ("F", 3), ("DF", 2), ("DF", 3), ("DR", 2), ("DR", 3), ("R", 2)]
+)
 def test_heuristic_is_optimal_on_covert_networks(graph, objective, k):
     g = ucinet_graph(*graph)
     h = to_networkx(g)
-    heuristic = key_players(g, k, objective=objective, method="greedy", candidates=None, restarts=3, seed=7)
+    heuristic = key_players(
+        g, k, objective=objective, method="greedy", candidates=None, restarts=3, seed=7
+    )
     best = brute_force(h, k, objective)
     assert heuristic.score == pytest.approx(best, abs=1e-12)
     # The reported set really achieves the reported score (recomputed by NetworkX).
-    assert nx_objective(h, heuristic.indices, objective) == pytest.approx(heuristic.score, abs=1e-12)
+    assert nx_objective(h, heuristic.indices, objective) == pytest.approx(
+        heuristic.score, abs=1e-12
+    )
 
 
 def test_seed_makes_results_repeatable_and_frames_are_complete():

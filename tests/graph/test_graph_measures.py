@@ -1,19 +1,22 @@
 """Every node measure against an independent NetworkX computation on public covert-network data."""
+
 from __future__ import annotations
 
 import networkx as nx
 import numpy as np
 import pytest
+from graph_helpers import MONTAGNA, UCINET_GRAPHS, dataset_graph, to_networkx
 
 from cellmap.graph import measures as m
-from graph_helpers import MONTAGNA, UCINET_GRAPHS, dataset_graph, to_networkx
 
 GRAPHS = UCINET_GRAPHS + MONTAGNA
 
 TOL = 1e-9
 
 
-@pytest.fixture(scope="module", params=GRAPHS, ids=[p.stem if hasattr(p, "stem") else p[1] for p in GRAPHS])
+@pytest.fixture(
+    scope="module", params=GRAPHS, ids=[p.stem if hasattr(p, "stem") else p[1] for p in GRAPHS]
+)
 def pair(request):
     g = dataset_graph(request.param)
     return g, to_networkx(g)
@@ -27,13 +30,17 @@ def test_degree_and_strength(pair):
     g, h = pair
     n = g.vcount()
     assert np.array_equal(m.degree(g), as_array(dict(h.degree()), n))
-    np.testing.assert_allclose(m.strength(g), as_array(dict(h.degree(weight="weight")), n), atol=TOL)
+    np.testing.assert_allclose(
+        m.strength(g), as_array(dict(h.degree(weight="weight")), n), atol=TOL
+    )
 
 
 def test_exact_betweenness(pair):
     g, h = pair
     values, stderr = m.betweenness(g)
-    np.testing.assert_allclose(values, as_array(nx.betweenness_centrality(h, normalized=True), g.vcount()), atol=TOL)
+    np.testing.assert_allclose(
+        values, as_array(nx.betweenness_centrality(h, normalized=True), g.vcount()), atol=TOL
+    )
     assert not stderr.any()
 
 
@@ -48,7 +55,9 @@ def test_sampled_estimators_agree_with_networkx_in_expectation(pair):
     g, h = pair
     n = g.vcount()
     # All sources sampled: the estimators must equal the exact values.
-    np.testing.assert_allclose(m.harmonic_closeness(g, samples=n - 1, seed=3)[:0], [])  # shape sanity
+    np.testing.assert_allclose(
+        m.harmonic_closeness(g, samples=n - 1, seed=3)[:0], []
+    )  # shape sanity
     exact = as_array(nx.betweenness_centrality(h), n)
     est, se = m.betweenness(g, samples=max(10, n // 2), seed=1)
     # The stated error must cover the true value for the bulk of the vertices (|z| < 4).
@@ -88,8 +97,10 @@ def test_coreness_articulation_bridges(pair):
     n = g.vcount()
     assert np.array_equal(m.coreness(g), as_array(nx.core_number(h), n))
     assert set(np.flatnonzero(m.articulation_points(g))) == set(nx.articulation_points(h))
-    ours = {frozenset((g.vs.find(name=a).index, g.vs.find(name=b).index))
-            for a, b in m.bridges(g).select("source", "target").iter_rows()}
+    ours = {
+        frozenset((g.vs.find(name=a).index, g.vs.find(name=b).index))
+        for a, b in m.bridges(g).select("source", "target").iter_rows()
+    }
     assert ours == {frozenset(e) for e in nx.bridges(h)}
 
 
@@ -101,21 +112,41 @@ def test_constraint_and_effective_size(pair, weighted):
         h = nx.Graph(h.edges())
         h.add_nodes_from(range(n))
     weight = "weight" if weighted else None
-    np.testing.assert_allclose(m.constraint(g, weighted=weighted), as_array(nx.constraint(h, weight=weight), n),
-                               atol=TOL, equal_nan=True)
+    np.testing.assert_allclose(
+        m.constraint(g, weighted=weighted),
+        as_array(nx.constraint(h, weight=weight), n),
+        atol=TOL,
+        equal_nan=True,
+    )
     # nodes=... selects NetworkX's per-node definition (Burt: m_jq = w_jq / max_k w_jk). Its all-nodes
     # sparse shortcut (NetworkX 3.6) divides by the max of q's row instead, which differs on weighted graphs.
-    np.testing.assert_allclose(m.effective_size(g, weighted=weighted),
-                               as_array(nx.effective_size(h, nodes=list(h) if weighted else None, weight=weight), n),
-                               atol=TOL, equal_nan=True)
+    np.testing.assert_allclose(
+        m.effective_size(g, weighted=weighted),
+        as_array(nx.effective_size(h, nodes=list(h) if weighted else None, weight=weight), n),
+        atol=TOL,
+        equal_nan=True,
+    )
 
 
 def test_measures_frame_has_every_column(pair):
     g, _ = pair
     frame = m.measures(g)
     assert frame.height == g.vcount()
-    for col in ("degree", "strength", "betweenness", "betweenness_se", "harmonic", "eigenvector", "pagerank",
-                "coreness", "articulation", "constraint", "effective_size", "cells_connected", "sectors_connected"):
+    for col in (
+        "degree",
+        "strength",
+        "betweenness",
+        "betweenness_se",
+        "harmonic",
+        "eigenvector",
+        "pagerank",
+        "coreness",
+        "articulation",
+        "constraint",
+        "effective_size",
+        "cells_connected",
+        "sectors_connected",
+    ):
         assert col in frame.columns
 
 

@@ -1,19 +1,20 @@
 """Paths and their evidence, against NetworkX path enumeration."""
+
 from __future__ import annotations
 
 import itertools
 
 import igraph as ig
-import numpy as np
-from hypothesis import given, settings, strategies as st
-
 import networkx as nx
+import numpy as np
 import polars as pl
 import pytest
+from graph_helpers import UCINET_GRAPHS, to_networkx, ucinet_graph
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cellmap.graph.paths import connect, k_shortest_paths, shortest_paths, simple_paths
 from cellmap.graph.projection import person_graph
-from graph_helpers import UCINET_GRAPHS, to_networkx, ucinet_graph
 
 
 @pytest.fixture(scope="module", params=UCINET_GRAPHS[:5], ids=[p for _, p in UCINET_GRAPHS[:5]])
@@ -48,17 +49,31 @@ def test_simple_paths_up_to_length(pair):
     g, h = pair
     for a, b in some_pairs(h)[:4]:
         ours = simple_paths(g, g.vs[a]["name"], g.vs[b]["name"], 3)
-        assert sorted(map(tuple, ours)) == sorted(map(tuple, nx.all_simple_paths(h, a, b, cutoff=3)))
+        assert sorted(map(tuple, ours)) == sorted(
+            map(tuple, nx.all_simple_paths(h, a, b, cutoff=3))
+        )
 
 
 def test_evidence_lists_reports_and_weakest_grade():
-    entities = pl.DataFrame({"entity_id": [1, 2, 3], "key": ["P1", "P2", "P3"], "kind": ["person"] * 3,
-                             "name": ["Ali", "Badr", "Coulibaly"]})
-    relations = pl.DataFrame({
-        "relation_id": [10, 11, 12], "kind": ["communication", "meeting", "kinship"],
-        "source_id": [1, 1, 2], "target_id": [2, 2, 3], "report_id": [100, 101, 102],
-        "reliability": ["A", "E", "C"], "credibility": [2, 5, 4]}).with_columns(
-        (pl.col("reliability") + pl.col("credibility").cast(pl.Utf8)).alias("grade"))
+    entities = pl.DataFrame(
+        {
+            "entity_id": [1, 2, 3],
+            "key": ["P1", "P2", "P3"],
+            "kind": ["person"] * 3,
+            "name": ["Ali", "Badr", "Coulibaly"],
+        }
+    )
+    relations = pl.DataFrame(
+        {
+            "relation_id": [10, 11, 12],
+            "kind": ["communication", "meeting", "kinship"],
+            "source_id": [1, 1, 2],
+            "target_id": [2, 2, 3],
+            "report_id": [100, 101, 102],
+            "reliability": ["A", "E", "C"],
+            "credibility": [2, 5, 4],
+        }
+    ).with_columns((pl.col("reliability") + pl.col("credibility").cast(pl.Utf8)).alias("grade"))
     g = person_graph(relations, entities)
     conn = connect(g, "P1", "Coulibaly")
     assert conn.paths["nodes"].to_list() == ["P1 → P2 → P3"]
@@ -85,7 +100,9 @@ def test_bidirectional_search_finds_every_geodesic(n, p, seed):
 def test_geodesic_listing_stops_at_the_limit():
     # Two hubs joined through 40 middle nodes on each of two layers: 1,600 geodesics.
     left, right = [f"l{i}" for i in range(40)], [f"r{i}" for i in range(40)]
-    edges = [("s", x) for x in left] + [(x, y) for x in left for y in right] + [(y, "t") for y in right]
+    edges = (
+        [("s", x) for x in left] + [(x, y) for x in left for y in right] + [(y, "t") for y in right]
+    )
     g = ig.Graph.TupleList(edges)
     g.vs["label"] = g.vs["name"]
     assert len(shortest_paths(g, "s", "t", limit=100)) == 100

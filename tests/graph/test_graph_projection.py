@@ -1,4 +1,5 @@
 """Projection filters: time window, minimum grade, kinds; two-mode onto either side; edge lists."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,23 +8,46 @@ import polars as pl
 import pytest
 
 from cellmap.errors import InputError
-from cellmap.graph.projection import (filter_relations, graph_from_edge_list, one_mode_projection, person_graph,
-                                      two_mode_graph)
+from cellmap.graph.projection import (
+    filter_relations,
+    graph_from_edge_list,
+    one_mode_projection,
+    person_graph,
+    two_mode_graph,
+)
 
 
 def frames():
-    entities = pl.DataFrame({"entity_id": [1, 2, 3, 4, 10, 11], "key": ["P1", "P2", "P3", "P4", "C1", "C2"],
-                             "kind": ["person"] * 4 + ["cell"] * 2, "name": ["A", "B", "C", "D", "c1", "c2"]})
+    entities = pl.DataFrame(
+        {
+            "entity_id": [1, 2, 3, 4, 10, 11],
+            "key": ["P1", "P2", "P3", "P4", "C1", "C2"],
+            "kind": ["person"] * 4 + ["cell"] * 2,
+            "name": ["A", "B", "C", "D", "c1", "c2"],
+        }
+    )
     d = dt.date
-    relations = pl.DataFrame({
-        "relation_id": [1, 2, 3, 4, 5, 6, 7],
-        "kind": ["meeting", "communication", "kinship", "membership", "membership", "membership", "membership"],
-        "source_id": [1, 2, 3, 1, 2, 3, 4], "target_id": [2, 3, 4, 10, 10, 11, 11],
-        "valid_from": [d(2019, 1, 1), d(2020, 6, 1), None, None, None, None, None],
-        "valid_to": [d(2019, 12, 31), None, d(2018, 1, 1), None, None, None, None],
-        "report_id": [100, 101, 102, 103, 103, 104, 104],
-        "reliability": ["A", "B", "E", "B", "B", "C", "C"], "credibility": [1, 3, 5, 2, 2, 3, 3],
-    }).with_columns((pl.col("reliability") + pl.col("credibility").cast(pl.Utf8)).alias("grade"))
+    relations = pl.DataFrame(
+        {
+            "relation_id": [1, 2, 3, 4, 5, 6, 7],
+            "kind": [
+                "meeting",
+                "communication",
+                "kinship",
+                "membership",
+                "membership",
+                "membership",
+                "membership",
+            ],
+            "source_id": [1, 2, 3, 1, 2, 3, 4],
+            "target_id": [2, 3, 4, 10, 10, 11, 11],
+            "valid_from": [d(2019, 1, 1), d(2020, 6, 1), None, None, None, None, None],
+            "valid_to": [d(2019, 12, 31), None, d(2018, 1, 1), None, None, None, None],
+            "report_id": [100, 101, 102, 103, 103, 104, 104],
+            "reliability": ["A", "B", "E", "B", "B", "C", "C"],
+            "credibility": [1, 3, 5, 2, 2, 3, 3],
+        }
+    ).with_columns((pl.col("reliability") + pl.col("credibility").cast(pl.Utf8)).alias("grade"))
     return relations, entities
 
 
@@ -48,7 +72,9 @@ def test_grade_and_kind_filters():
     assert filter_relations(relations, kinds=["kinship"])["relation_id"].to_list() == [3]
     with pytest.raises(InputError):
         filter_relations(relations, min_grade="Z9")
-    g = person_graph(relations, entities, kinds=["meeting", "communication"], weights={"meeting": 3})
+    g = person_graph(
+        relations, entities, kinds=["meeting", "communication"], weights={"meeting": 3}
+    )
     assert sorted(g.es["weight"]) == [1.0, 3.0]
 
 

@@ -1,4 +1,5 @@
 """Helpers for the incident tests: frames shaped like `cellmap.store.views.incidents`, built from files."""
+
 import json
 from pathlib import Path
 
@@ -14,12 +15,24 @@ def incidents_from_jsonl(path: Path) -> pl.DataFrame:
     rows = []
     for number, rec in enumerate(r for r in records if r["record"] == "incident"):
         when = rec["date"] + {4: "-01-01", 7: "-01"}.get(len(rec["date"]), "")
-        rows.append({
-            "incident_id": number + 1, "key": rec["id"], "date": when, "date_precision": rec["date_precision"],
-            "lat": rec.get("lat"), "lon": rec.get("lon"), "admin1": rec.get("admin1"), "type": rec["type"],
-            "outcome": rec["outcome"], "fatalities": rec.get("fatalities", 0), "attributed_to": rec.get("attributed_to"),
-        })
-    return pl.DataFrame(rows, schema_overrides={"attributed_to": pl.Int64}).with_columns(pl.col("date").str.to_date())
+        rows.append(
+            {
+                "incident_id": number + 1,
+                "key": rec["id"],
+                "date": when,
+                "date_precision": rec["date_precision"],
+                "lat": rec.get("lat"),
+                "lon": rec.get("lon"),
+                "admin1": rec.get("admin1"),
+                "type": rec["type"],
+                "outcome": rec["outcome"],
+                "fatalities": rec.get("fatalities", 0),
+                "attributed_to": rec.get("attributed_to"),
+            }
+        )
+    return pl.DataFrame(rows, schema_overrides={"attributed_to": pl.Int64}).with_columns(
+        pl.col("date").str.to_date()
+    )
 
 
 @pytest.fixture

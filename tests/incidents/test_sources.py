@@ -3,6 +3,7 @@
 Expected values are worked out by hand from the rows and the mapping tables in
 cellmap/incidents/data/*_mapping.yaml (see the comments next to each case).
 """
+
 import csv
 from pathlib import Path
 
@@ -46,18 +47,57 @@ def test_acled_types_outcomes_and_precisions():
     assert len(records) == 7
     expected = {
         # id: (type, outcome, date_precision, geo_precision)
-        "ACLED-SYR90001": ("jail_attack", "completed", "day", "town"),  # Armed clash + "prison" in notes
-        "ACLED-SYR90002": ("ied", "completed", "day", "district"),  # Remote explosive/landmine/IED, geo 2
-        "ACLED-SYR90003": ("ied", "foiled", "week", "town"),  # Disrupted weapons use, time_precision 2
-        "ACLED-SYR90004": ("kidnapping", "completed", "day", "town"),  # Abduction/forced disappearance
-        "ACLED-SYR90005": ("assassination", "completed", "day", "town"),  # Attack + "Assassination" in notes
-        "ACLED-SYR90006": ("extortion", "completed", "day", "district"),  # Looting + "zakat" in notes
-        "ACLED-SYR90007": ("attack", "aborted", "month", "province"),  # Armed clash + "aborted", precision 3
+        "ACLED-SYR90001": (
+            "jail_attack",
+            "completed",
+            "day",
+            "town",
+        ),  # Armed clash + "prison" in notes
+        "ACLED-SYR90002": (
+            "ied",
+            "completed",
+            "day",
+            "district",
+        ),  # Remote explosive/landmine/IED, geo 2
+        "ACLED-SYR90003": (
+            "ied",
+            "foiled",
+            "week",
+            "town",
+        ),  # Disrupted weapons use, time_precision 2
+        "ACLED-SYR90004": (
+            "kidnapping",
+            "completed",
+            "day",
+            "town",
+        ),  # Abduction/forced disappearance
+        "ACLED-SYR90005": (
+            "assassination",
+            "completed",
+            "day",
+            "town",
+        ),  # Attack + "Assassination" in notes
+        "ACLED-SYR90006": (
+            "extortion",
+            "completed",
+            "day",
+            "district",
+        ),  # Looting + "zakat" in notes
+        "ACLED-SYR90007": (
+            "attack",
+            "aborted",
+            "month",
+            "province",
+        ),  # Armed clash + "aborted", precision 3
     }
     for key, (kind, outcome, date_precision, geo_precision) in expected.items():
         record = records[key]
-        assert (record["type"], record["outcome"], record["date_precision"], record["geo_precision"]) == (
-            kind, outcome, date_precision, geo_precision), key
+        assert (
+            record["type"],
+            record["outcome"],
+            record["date_precision"],
+            record["geo_precision"],
+        ) == (kind, outcome, date_precision, geo_precision), key
         assert record["record"] == "incident" and record["source_dataset"] == "ACLED"
         assert record["mapping"]["name"] == "acled-to-cellmap v1"
 
@@ -81,7 +121,9 @@ def test_acled_edit_keeps_the_newest_version_whatever_the_row_order():
     assert newest["fatalities"] == 2 == reversed_order["fatalities"]
     assert newest["source_codes"]["timestamp"] == "1648425600"
     # Re-importing the same export gives the same ids: nothing new to add.
-    assert [r["id"] for r in acled_rows_to_incidents(rows)] == [r["id"] for r in acled_rows_to_incidents(rows)]
+    assert [r["id"] for r in acled_rows_to_incidents(rows)] == [
+        r["id"] for r in acled_rows_to_incidents(rows)
+    ]
 
 
 def test_acled_deletions_name_the_same_keys():
@@ -102,22 +144,66 @@ def test_gtd_types_outcomes_and_dates():
     assert len(records) == 6
     expected = {
         # id: (type, outcome, date, date_precision, geo_precision, fatalities)
-        "GTD-201901150001": ("ied", "completed", "2019-01-15", "day", "town", 2),  # Bombing, success 1
-        "GTD-201902030002": ("ied", "foiled", "2019-02-03", "day", "town", 0),  # success 0 + "defused"
-        "GTD-201903000003": ("attack", "completed", "2019-03", "month", "district", 5),  # suicide 1, iday 0
-        "GTD-201904100004": ("jail_attack", "failed", "2019-04-10", "day", "town", 0),  # Armed Assault, prison, success 0
+        "GTD-201901150001": (
+            "ied",
+            "completed",
+            "2019-01-15",
+            "day",
+            "town",
+            2,
+        ),  # Bombing, success 1
+        "GTD-201902030002": (
+            "ied",
+            "foiled",
+            "2019-02-03",
+            "day",
+            "town",
+            0,
+        ),  # success 0 + "defused"
+        "GTD-201903000003": (
+            "attack",
+            "completed",
+            "2019-03",
+            "month",
+            "district",
+            5,
+        ),  # suicide 1, iday 0
+        "GTD-201904100004": (
+            "jail_attack",
+            "failed",
+            "2019-04-10",
+            "day",
+            "town",
+            0,
+        ),  # Armed Assault, prison, success 0
         "GTD-201905200005": ("assassination", "completed", "2019-05-20", "day", "town", 1),
-        "GTD-201906000006": ("kidnapping", "completed", "2019", "year", "unknown", 0),  # imonth 0, specificity 5
+        "GTD-201906000006": (
+            "kidnapping",
+            "completed",
+            "2019",
+            "year",
+            "unknown",
+            0,
+        ),  # imonth 0, specificity 5
     }
     for key, values in expected.items():
         record = records[key]
-        got = (record["type"], record["outcome"], record["date"], record["date_precision"],
-               record["geo_precision"], record["fatalities"])
+        got = (
+            record["type"],
+            record["outcome"],
+            record["date"],
+            record["date_precision"],
+            record["geo_precision"],
+            record["fatalities"],
+        )
         assert got == values, key
         assert record["mapping"]["name"] == "gtd-to-cellmap v1"
     kept = records["GTD-201904100004"]["source_codes"]
     assert (kept["success"], kept["attacktype1_txt"], kept["gname"]) == (
-        "0", "Armed Assault", "Islamic State of Iraq and the Levant (ISIL)")
+        "0",
+        "Armed Assault",
+        "Islamic State of Iraq and the Levant (ISIL)",
+    )
     assert records["GTD-201904100004"]["admin1"] == "Al-Hasakah"
 
 

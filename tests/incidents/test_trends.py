@@ -7,6 +7,7 @@
         small-scale 10 + 8 + 5 + 2 + 2 + 1 = 28 → all 48 (one 2022 threat is dated to the year only).
 So year-on-year 2022: 9/20 − 1 = −55 %, 20/30 − 1 = −33.3 %, 48/60 − 1 = −20 %.
 """
+
 import datetime as dt
 import json
 
@@ -21,7 +22,10 @@ from cellmap.incidents import trends
 
 def test_year_on_year_three_methods_by_hand(hand_incidents):
     table = {r["method"]: r for r in trends.year_on_year(hand_incidents, 2022).to_dicts()}
-    assert (table["completed_operations"]["previous"], table["completed_operations"]["current"]) == (20, 9)
+    assert (
+        table["completed_operations"]["previous"],
+        table["completed_operations"]["current"],
+    ) == (20, 9)
     assert (table["all_operations"]["previous"], table["all_operations"]["current"]) == (30, 20)
     assert (table["all_incidents"]["previous"], table["all_incidents"]["current"]) == (60, 48)
     assert table["completed_operations"]["change"] == pytest.approx(-0.55)
@@ -46,7 +50,11 @@ def test_rate_ratio_interval_matches_binomial_tails(previous, current):
 
 
 def test_interval_contains_point_and_is_reported(hand_incidents):
-    row = trends.year_on_year(hand_incidents, 2022).filter(pl.col("method") == "completed_operations").row(0, named=True)
+    row = (
+        trends.year_on_year(hand_incidents, 2022)
+        .filter(pl.col("method") == "completed_operations")
+        .row(0, named=True)
+    )
     assert row["change_low"] < -0.55 < row["change_high"]
     assert row["change_low"] > -1 and row["change_high"] < 0.5
 
@@ -57,7 +65,9 @@ def test_monthly_counts_leave_out_year_precision_dates(hand_incidents):
     assert in_2022["all_incidents"].sum() == 47
     assert monthly.height == 24  # zero-filled Jan 2021 .. Dec 2022
     yearly = trends.period_counts(hand_incidents, "year", by=["type"])
-    threats_2022 = yearly.filter((pl.col("period").dt.year() == 2022) & (pl.col("type") == "threat"))
+    threats_2022 = yearly.filter(
+        (pl.col("period").dt.year() == 2022) & (pl.col("type") == "threat")
+    )
     assert threats_2022["incidents"].item() == 8
 
 
@@ -67,7 +77,8 @@ incident_rows = st.lists(
         st.sampled_from(["attack", "jail_attack", "ied", "threat", "theft", "other"]),
         st.sampled_from(["completed", "failed", "aborted", "foiled", "unknown"]),
     ),
-    min_size=1, max_size=60,
+    min_size=1,
+    max_size=60,
 )
 
 
@@ -75,14 +86,22 @@ incident_rows = st.lists(
 @given(incident_rows)
 def test_methods_nest_and_match_plain_counts(rows):
     frame = pl.DataFrame(rows, schema=["date", "type", "outcome"], orient="row").with_columns(
-        pl.lit("day").alias("date_precision"))
+        pl.lit("day").alias("date_precision")
+    )
     monthly = trends.counts_by_method(frame, "month")
     assert (monthly["completed_operations"] <= monthly["all_operations"]).all()
     assert (monthly["all_operations"] <= monthly["all_incidents"]).all()
     assert monthly["all_incidents"].sum() == len(rows)
     operations = sum(1 for _, kind, _ in rows if kind in ("attack", "jail_attack"))
-    completed = sum(1 for _, kind, outcome in rows if kind in ("attack", "jail_attack") and outcome == "completed")
-    assert (monthly["all_operations"].sum(), monthly["completed_operations"].sum()) == (operations, completed)
+    completed = sum(
+        1
+        for _, kind, outcome in rows
+        if kind in ("attack", "jail_attack") and outcome == "completed"
+    )
+    assert (monthly["all_operations"].sum(), monthly["completed_operations"].sum()) == (
+        operations,
+        completed,
+    )
 
 
 def test_change_point_found_at_a_clear_level_shift():
@@ -95,16 +114,23 @@ def test_change_point_found_at_a_clear_level_shift():
 
 
 def test_leadership_events_from_memberships_and_ct_actions():
-    relations = pl.DataFrame({
-        "relation_id": [1, 2, 3, 4],
-        "kind": ["membership", "membership", "ct_action", "membership"],
-        "source_id": [10, 11, 99, 12],
-        "target_id": [1, 1, 11, 1],
-        "role": ["leader", "council_member", None, "fighter"],
-        "valid_to": [dt.date(2020, 3, 4), None, None, dt.date(2021, 1, 1)],
-        "end_reason": ["killed", None, None, "arrested"],
-        "attrs": ["{}", "{}", json.dumps({"date": "2022-06-02", "action": "raid", "outcome": "captured"}), "{}"],
-    })
+    relations = pl.DataFrame(
+        {
+            "relation_id": [1, 2, 3, 4],
+            "kind": ["membership", "membership", "ct_action", "membership"],
+            "source_id": [10, 11, 99, 12],
+            "target_id": [1, 1, 11, 1],
+            "role": ["leader", "council_member", None, "fighter"],
+            "valid_to": [dt.date(2020, 3, 4), None, None, dt.date(2021, 1, 1)],
+            "end_reason": ["killed", None, None, "arrested"],
+            "attrs": [
+                "{}",
+                "{}",
+                json.dumps({"date": "2022-06-02", "action": "raid", "outcome": "captured"}),
+                "{}",
+            ],
+        }
+    )
     events = trends.leadership_events(relations)
     assert events.select("date", "person_id", "role", "event").rows() == [
         (dt.date(2020, 3, 4), 10, "leader", "killed"),

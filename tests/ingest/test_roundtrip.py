@@ -1,4 +1,5 @@
 """Export → import round trips, FtM entities from the public data sets, ACLED edits and deletions."""
+
 from __future__ import annotations
 
 import json
@@ -11,14 +12,15 @@ from followthemoney import model as ftm_model
 from cellmap.export import export
 from cellmap.ingest import import_files
 from cellmap.store import open_store, views
-
 from tests.conftest import DATASETS
 
 
 def ftm_file_from_name_bench(path) -> tuple[int, int]:
     """FtM entities (Person, Company, Organization…) taken from OpenSanctions' checks.yml, one per query and
     candidate, written as FtM JSON lines with real FtM ids. Returns (entities, property values)."""
-    checks = yaml.safe_load((DATASETS / "opensanctions-name-bench" / "checks.yml").read_text())["checks"]
+    checks = yaml.safe_load((DATASETS / "opensanctions-name-bench" / "checks.yml").read_text())[
+        "checks"
+    ]
     seen: dict[str, dict] = {}
     for check in checks:
         for side in ("query", "candidate"):
@@ -30,8 +32,14 @@ def ftm_file_from_name_bench(path) -> tuple[int, int]:
             seen[proxy.id] = proxy.to_dict()
     with open(path, "w", encoding="utf-8") as handle:
         for data in seen.values():
-            data["cellmap"] = {"report": {"id": "opensanctions-checks", "kind": "academic_dataset", "grade": "B2",
-                                          "title": "OpenSanctions name-matching checks"}}
+            data["cellmap"] = {
+                "report": {
+                    "id": "opensanctions-checks",
+                    "kind": "academic_dataset",
+                    "grade": "B2",
+                    "title": "OpenSanctions name-matching checks",
+                }
+            }
             handle.write(json.dumps(data, ensure_ascii=False) + "\n")
     values = sum(len(v) for data in seen.values() for v in data["properties"].values())
     return len(seen), values
@@ -63,17 +71,27 @@ def test_every_export_imports_again_to_the_same_counts(any_store, sample_file, t
     import_files(any_store, [sample_file])
     with any_store.session() as conn:
         counts = views.counts(conn)
-        relations = views.relations(conn, resolved=False).drop("relation_id", "source_id", "target_id", "report_id")
+        relations = views.relations(conn, resolved=False).drop(
+            "relation_id", "source_id", "target_id", "report_id"
+        )
     out = tmp_path / name
     export(any_store, fmt, out)
-    files = sorted(out.glob("*.csv"), key=lambda p: ["reports", "entities", "relations", "incidents"].index(p.stem)) \
-        if fmt == "csv" else [out]
+    files = (
+        sorted(
+            out.glob("*.csv"),
+            key=lambda p: ["reports", "entities", "relations", "incidents"].index(p.stem),
+        )
+        if fmt == "csv"
+        else [out]
+    )
     again = open_store(tmp_path / "again.sqlite")
     again.init()
     import_files(again, files)
     with again.session() as conn:
         assert views.counts(conn) == counts
-        back = views.relations(conn, resolved=False).drop("relation_id", "source_id", "target_id", "report_id")
+        back = views.relations(conn, resolved=False).drop(
+            "relation_id", "source_id", "target_id", "report_id"
+        )
     assert back.sort("kind", "role").drop("key").equals(relations.sort("kind", "role").drop("key"))
     import_files(again, files)  # and into the same store again: nothing new
     with again.session() as conn:
@@ -92,25 +110,31 @@ def test_graph_exports_read_back_with_networkx(sqlite_store, sample_file, tmp_pa
     assert kinds == ["communication", "membership", "membership", "part_of", "use"]
 
 
-ACLED_HEADER = ("event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,actor1,"
-                "admin1,admin2,admin3,location,latitude,longitude,geo_precision,source,notes,fatalities,timestamp\n")
+ACLED_HEADER = (
+    "event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,actor1,"
+    "admin1,admin2,admin3,location,latitude,longitude,geo_precision,source,notes,fatalities,timestamp\n"
+)
 
 
 def test_acled_edits_and_deletions_reimport_without_duplicates(sqlite_store, tmp_path):
     first = tmp_path / "acled_week1.csv"
-    first.write_text(ACLED_HEADER +
-                     "SYR1,2022-03-01,2022,1,Political violence,Explosions/Remote violence,Remote explosive/landmine/IED,"
-                     "Unidentified armed group,Homs,Tadmor,Tadmor,Palmyra,34.56,38.27,1,Local media,IED on road,0,1646300000\n"
-                     "SYR2,2022-03-02,2022,1,Political violence,Violence against civilians,Attack,"
-                     "Unidentified armed group,Deir ez Zor,Deir ez Zor,Deir ez Zor,Deir ez Zor,35.33,40.14,1,Local media,,1,1646300000\n")
+    first.write_text(
+        ACLED_HEADER
+        + "SYR1,2022-03-01,2022,1,Political violence,Explosions/Remote violence,Remote explosive/landmine/IED,"
+        "Unidentified armed group,Homs,Tadmor,Tadmor,Palmyra,34.56,38.27,1,Local media,IED on road,0,1646300000\n"
+        "SYR2,2022-03-02,2022,1,Political violence,Violence against civilians,Attack,"
+        "Unidentified armed group,Deir ez Zor,Deir ez Zor,Deir ez Zor,Deir ez Zor,35.33,40.14,1,Local media,,1,1646300000\n"
+    )
     import_files(sqlite_store, [first])
     import_files(sqlite_store, [first])
     with sqlite_store.session() as conn:
         assert len(views.incidents(conn)) == 2
     edited = tmp_path / "acled_week2.csv"  # ACLED corrected SYR2's fatalities in a later export
-    edited.write_text(ACLED_HEADER +
-                      "SYR2,2022-03-02,2022,1,Political violence,Violence against civilians,Attack,"
-                      "Unidentified armed group,Deir ez Zor,Deir ez Zor,Deir ez Zor,Deir ez Zor,35.33,40.14,1,Local media,,3,1646900000\n")
+    edited.write_text(
+        ACLED_HEADER
+        + "SYR2,2022-03-02,2022,1,Political violence,Violence against civilians,Attack,"
+        "Unidentified armed group,Deir ez Zor,Deir ez Zor,Deir ez Zor,Deir ez Zor,35.33,40.14,1,Local media,,3,1646900000\n"
+    )
     import_files(sqlite_store, [edited])
     with sqlite_store.session() as conn:
         current = views.incidents(conn)

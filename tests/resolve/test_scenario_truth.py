@@ -1,5 +1,6 @@
 """End to end against a scenario's ground truth: generate (training seed), import into a real store,
 block, score, cluster with cannot-links; pairwise F1 over the records of each true person."""
+
 from __future__ import annotations
 
 import itertools
@@ -17,20 +18,28 @@ TRAINING_SEED = 2  # never the demo seed (20190101): that one is the bench's hel
 
 
 def _pairs(groups: dict) -> set[tuple[int, int]]:
-    return {(a, b) for members in groups.values() for a, b in itertools.combinations(sorted(members), 2)}
+    return {
+        (a, b) for members in groups.values() for a, b in itertools.combinations(sorted(members), 2)
+    }
 
 
 @pytest.mark.xdist_group("scenario_truth")
 def test_resolution_recovers_the_scenarios_persons(tmp_path):
     folder = tmp_path / "scenario"
-    generate(seed=TRAINING_SEED, size="demo", out_dir=folder, persons=250, incidents=1500, comms=1200)
+    generate(
+        seed=TRAINING_SEED, size="demo", out_dir=folder, persons=250, incidents=1500, comms=1200
+    )
     store = open_store(tmp_path / "s.sqlite")
     store.init()
     import_files(store, scenario_files(folder))
     store.close()
     records = store_person_records(str(tmp_path / "s.sqlite"))
     truth = load_ground_truth(folder)["record_to_person"]
-    person_of = {rid: truth[key] for rid, key in zip(records["record_id"], records["key"]) if key in truth}
+    person_of = {
+        rid: truth[key]
+        for rid, key in zip(records["record_id"], records["key"], strict=False)
+        if key in truth
+    }
     scored = score_candidates(records, block(records, per_record=10, workers=1), workers=1)
     accepted = constrained_accept(scored, 0.4, cannot_link=same_report_pairs(records))
 
@@ -43,7 +52,9 @@ def test_resolution_recovers_the_scenarios_persons(tmp_path):
 
     for a, b, _ in accepted:
         parent[find(a)] = find(b)
-    predicted = _pairs({root: [r for r in person_of if find(r) == root] for root in {find(r) for r in person_of}})
+    predicted = _pairs(
+        {root: [r for r in person_of if find(r) == root] for root in {find(r) for r in person_of}}
+    )
     true = _pairs({p: [r for r, q in person_of.items() if q == p] for p in set(person_of.values())})
     precision = len(predicted & true) / len(predicted)
     recall = len(predicted & true) / len(true)

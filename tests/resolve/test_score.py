@@ -1,4 +1,5 @@
 """Pair scores: the evidence rules of the issue, bounds, and the robustness of `score-pairs`."""
+
 from __future__ import annotations
 
 import csv
@@ -31,16 +32,29 @@ def test_a_clash_of_nisbas_lowers_the_score():
 
 def test_attributes_move_the_score_both_ways():
     base = score_pair("Ahmad Khalil al-Ani", "Ahmed Khalil al-Ani").score
-    agree = score_pair("Ahmad Khalil al-Ani", "Ahmed Khalil al-Ani", "Person",
-                       {"birth_date": "1975-02-03"}, {"birth_date": "1975-02-03"}).score
-    differ = score_pair("Ahmad Khalil al-Ani", "Ahmed Khalil al-Ani", "Person",
-                        {"birth_date": "1975"}, {"birth_date": "1988"}).score
+    agree = score_pair(
+        "Ahmad Khalil al-Ani",
+        "Ahmed Khalil al-Ani",
+        "Person",
+        {"birth_date": "1975-02-03"},
+        {"birth_date": "1975-02-03"},
+    ).score
+    differ = score_pair(
+        "Ahmad Khalil al-Ani",
+        "Ahmed Khalil al-Ani",
+        "Person",
+        {"birth_date": "1975"},
+        {"birth_date": "1988"},
+    ).score
     assert differ < base < agree
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.text(max_size=40), st.text(max_size=40),
-       st.sampled_from(["Person", "Company", "Organization", "Vessel", "", "nonsense"]))
+@given(
+    st.text(max_size=40),
+    st.text(max_size=40),
+    st.sampled_from(["Person", "Company", "Organization", "Vessel", "", "nonsense"]),
+)
 def test_every_score_is_within_zero_and_one(a, b, schema):
     s = score_names(a, b, schema)
     assert 0.0 <= s <= 1.0

@@ -1,4 +1,5 @@
 """One demo scenario, generated and imported into a SQLite store once per test session (per xdist worker)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ class Imported:
     incidents: pl.DataFrame
     synthetic: bool
     truth: dict
-    incident_rows: pl.DataFrame   # every stored version of every incident (the table, not the view)
+    incident_rows: pl.DataFrame  # every stored version of every incident (the table, not the view)
 
 
 @pytest.fixture(scope="session")
@@ -45,17 +46,47 @@ def demo(tmp_path_factory) -> Imported:
 
         from cellmap.store import tables
 
-        rows = conn.execute(select(tables.incident.c.entity_id, tables.incident.c.fatalities,
-                                   tables.incident.c.report_id)).all()
-        incident_rows = pl.DataFrame(rows, schema={"incident_id": pl.Int64, "fatalities": pl.Int64,
-                                                   "report_id": pl.Int64}, orient="row")
+        rows = conn.execute(
+            select(
+                tables.incident.c.entity_id,
+                tables.incident.c.fatalities,
+                tables.incident.c.report_id,
+            )
+        ).all()
+        incident_rows = pl.DataFrame(
+            rows,
+            schema={"incident_id": pl.Int64, "fatalities": pl.Int64, "report_id": pl.Int64},
+            orient="row",
+        )
     store.close()
     keys = entities.select("entity_id", "key", "kind")
-    relations = (relations
-                 .join(keys.rename({"entity_id": "source_id", "key": "source_key", "kind": "_sk"}), on="source_id")
-                 .join(keys.rename({"entity_id": "target_id", "key": "target_key", "kind": "_tk"}), on="target_id")
-                 .join(reports.select("report_id", pl.col("date").alias("report_date"),
-                                      pl.col("kind").alias("report_kind")), on="report_id")
-                 .drop("_sk", "_tk"))
-    return Imported(folder, reports, entities, properties, relations, incidents, synthetic, load_ground_truth(folder),
-                    incident_rows)
+    relations = (
+        relations.join(
+            keys.rename({"entity_id": "source_id", "key": "source_key", "kind": "_sk"}),
+            on="source_id",
+        )
+        .join(
+            keys.rename({"entity_id": "target_id", "key": "target_key", "kind": "_tk"}),
+            on="target_id",
+        )
+        .join(
+            reports.select(
+                "report_id",
+                pl.col("date").alias("report_date"),
+                pl.col("kind").alias("report_kind"),
+            ),
+            on="report_id",
+        )
+        .drop("_sk", "_tk")
+    )
+    return Imported(
+        folder,
+        reports,
+        entities,
+        properties,
+        relations,
+        incidents,
+        synthetic,
+        load_ground_truth(folder),
+        incident_rows,
+    )

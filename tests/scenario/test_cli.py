@@ -1,4 +1,5 @@
 """`cellmap scenario generate` and `cellmap scenario truth`."""
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,23 @@ from cellmap.scenario.cli import app
 def test_generate_then_truth_as_json(tmp_path):
     runner = CliRunner()
     out = tmp_path / "s"
-    done = runner.invoke(app, ["generate", "--out", str(out), "--seed", "4", "--persons", "100", "--incidents", "200",
-                               "--comms", "100", "--json"])
+    done = runner.invoke(
+        app,
+        [
+            "generate",
+            "--out",
+            str(out),
+            "--seed",
+            "4",
+            "--persons",
+            "100",
+            "--incidents",
+            "200",
+            "--comms",
+            "100",
+            "--json",
+        ],
+    )
     assert done.exit_code == 0, done.output
     manifest = json.loads(done.stdout)
     assert manifest["synthetic"] is True and manifest["seed"] == 4

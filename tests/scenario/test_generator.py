@@ -1,4 +1,5 @@
 """The generator's files: determinism, FollowTheMoney validity, spellings, parameters."""
+
 from __future__ import annotations
 
 import json
@@ -31,7 +32,13 @@ def test_same_seed_gives_byte_identical_files_and_another_seed_does_not(tmp_path
     generate(11, "demo", tmp_path / "b", **SMALL)
     generate(12, "demo", tmp_path / "c", **SMALL)
     a, b, c = (_files(tmp_path / x) for x in "abc")
-    assert set(a) == {"reports.jsonl", "entities.ftm.jsonl", "incidents.csv", "ground_truth.jsonl", "manifest.json"}
+    assert set(a) == {
+        "reports.jsonl",
+        "entities.ftm.jsonl",
+        "incidents.csv",
+        "ground_truth.jsonl",
+        "manifest.json",
+    }
     assert a == b
     assert a["entities.ftm.jsonl"] != c["entities.ftm.jsonl"]
 
@@ -43,13 +50,18 @@ def test_every_entity_line_is_a_valid_followthemoney_entity(small):
         assert data["cellmap"]["report"]
         proxy = model.get_proxy({k: data[k] for k in ("id", "schema", "properties")}, cleaned=False)
         for prop, values in data["properties"].items():
-            if len(proxy.get(prop)) != len(values):  # FtM's cleaning dropped a value: not valid for its type
+            if len(proxy.get(prop)) != len(
+                values
+            ):  # FtM's cleaning dropped a value: not valid for its type
                 lost.append((data["schema"], prop, values))
     assert lost == []
 
 
 def test_reports_are_graded_and_synthetic(small):
-    reports = [json.loads(line) for line in (small / "reports.jsonl").read_text(encoding="utf-8").splitlines()]
+    reports = [
+        json.loads(line)
+        for line in (small / "reports.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     assert all(r["record"] == "report" and r["synthetic"] is True for r in reports)
     assert all(re.fullmatch(r"[A-F][1-6]", r["grade"]) for r in reports)
     assert len({r["kind"] for r in reports}) >= 5
@@ -57,8 +69,11 @@ def test_reports_are_graded_and_synthetic(small):
 
 def test_ground_truth_names_every_person_record_once(small):
     truth = load_ground_truth(small)
-    records = [json.loads(line)["id"] for line in (small / "entities.ftm.jsonl").read_text(encoding="utf-8")
-               .splitlines() if '"schema":"Person"' in line]
+    records = [
+        json.loads(line)["id"]
+        for line in (small / "entities.ftm.jsonl").read_text(encoding="utf-8").splitlines()
+        if '"schema":"Person"' in line
+    ]
     assert len(records) == len(set(records))
     assert set(records) == set(truth["record_to_person"])
     total = sum(len(p["records"]) for p in truth["persons"].values())
@@ -77,39 +92,70 @@ def test_ensure_demo_generates_once(tmp_path, monkeypatch):
 
     calls = []
     real = scenario.generate
-    monkeypatch.setattr(scenario, "generate", lambda *a, **k: calls.append(1) or real(*a, **{**k, **SMALL}))
+    monkeypatch.setattr(
+        scenario, "generate", lambda *a, **k: calls.append(1) or real(*a, **{**k, **SMALL})
+    )
     first = ensure_demo(tmp_path)
     second = ensure_demo(tmp_path)
     assert first == second and len(calls) == 1
-    assert [p.name for p in scenario_files(first)] == ["reports.jsonl", "entities.ftm.jsonl", "incidents.csv"]
+    assert [p.name for p in scenario_files(first)] == [
+        "reports.jsonl",
+        "entities.ftm.jsonl",
+        "incidents.csv",
+    ]
 
 
 def test_cellmap_json_lines_variant_holds_the_same_records(small, tmp_path):
     generate(5, "demo", tmp_path / "jsonl", entity_format="cellmap", **SMALL)
     ftm_lines = (small / "entities.ftm.jsonl").read_text(encoding="utf-8").splitlines()
-    cm_lines = (tmp_path / "jsonl" / "entities.cellmap.jsonl").read_text(encoding="utf-8").splitlines()
+    cm_lines = (
+        (tmp_path / "jsonl" / "entities.cellmap.jsonl").read_text(encoding="utf-8").splitlines()
+    )
     assert len(ftm_lines) == len(cm_lines)
     assert [json.loads(x)["id"] for x in ftm_lines] == [json.loads(x)["id"] for x in cm_lines]
 
 
-PARTS = names.NameParts("Abd al-Rahman", "Hussein", "Qasim", "Raqqawi", "al-Dhib", "عبد الرحمن", "حسين", "قاسم",
-                        "الرقاوي", "الذيب")
+PARTS = names.NameParts(
+    "Abd al-Rahman",
+    "Hussein",
+    "Qasim",
+    "Raqqawi",
+    "al-Dhib",
+    "عبد الرحمن",
+    "حسين",
+    "قاسم",
+    "الرقاوي",
+    "الذيب",
+)
 
 
 def test_spellings_cover_the_transliteration_habits():
     rng = random.Random(3)
     spelled = [names.spell(rng, PARTS) for _ in range(600)]
     text = "\n".join(spelled)
-    for habit in (r"\bal-Raqqawi\b", r"\bel-Raqqawi\b", r"\bar-Raqqawi\b", r"(?<![-\w])Raqqawi\b",  # article
-                  r"\bAbou\b", r"\bAbdul\b|\bAbdel\b", r"Husayn|Hussain", r"\bKasim\b|\bGasim\b",   # fixed forms, q/k/g
-                  r"\bZib\b|\bThib\b|\bDib\b", r"Raqawi"):                                           # dh/z, gemination
+    for habit in (
+        r"\bal-Raqqawi\b",
+        r"\bel-Raqqawi\b",
+        r"\bar-Raqqawi\b",
+        r"(?<![-\w])Raqqawi\b",  # article
+        r"\bAbou\b",
+        r"\bAbdul\b|\bAbdel\b",
+        r"Husayn|Hussain",
+        r"\bKasim\b|\bGasim\b",  # fixed forms, q/k/g
+        r"\bZib\b|\bThib\b|\bDib\b",
+        r"Raqawi",
+    ):  # dh/z, gemination
         assert re.search(habit, text), habit
     assert names.spell(rng, PARTS, form="full", arabic=True) == "عبد الرحمن حسين الرقاوي"
     assert names.spell(rng, PARTS, form="kunya", arabic=True) == "أبو قاسم الرقاوي"
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.integers(min_value=0, max_value=10_000), st.sampled_from(names.FORMS + ("laqab",)), st.booleans())
+@given(
+    st.integers(min_value=0, max_value=10_000),
+    st.sampled_from(names.FORMS + ("laqab",)),
+    st.booleans(),
+)
 def test_a_spelling_is_never_empty_and_keeps_one_line(seed, form, arabic):
     rng = random.Random(seed)
     parts = names.draw_name_parts(rng)
@@ -138,7 +184,11 @@ def test_output_does_not_depend_on_the_process_hash_seed(small, tmp_path):
     import subprocess
     import sys
 
-    code = (f"from cellmap.scenario import generate; generate(5, 'demo', {str(tmp_path / 'p')!r}, "
-            f"persons={SMALL['persons']}, incidents={SMALL['incidents']}, comms={SMALL['comms']})")
-    subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONHASHSEED": "12345"})
+    code = (
+        f"from cellmap.scenario import generate; generate(5, 'demo', {str(tmp_path / 'p')!r}, "
+        f"persons={SMALL['persons']}, incidents={SMALL['incidents']}, comms={SMALL['comms']})"
+    )
+    subprocess.run(
+        [sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONHASHSEED": "12345"}
+    )
     assert _files(tmp_path / "p") == _files(small)

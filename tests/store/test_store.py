@@ -1,4 +1,5 @@
 """The store on SQLite and PostgreSQL: provenance, conflicting claims, grades, windows, resolution."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,18 +23,28 @@ def test_migrations_match_the_tables(any_store):
 
 def test_sample_lands_with_provenance_and_grades(any_store, sample_file):
     result = import_files(any_store, [sample_file])
-    assert result.added == {"reports": 2, "entities": 7, "statements": 12, "relations": 5, "incidents": 1,
-                            "judgements": 0}
+    assert result.added == {
+        "reports": 2,
+        "entities": 7,
+        "statements": 12,
+        "relations": 5,
+        "incidents": 1,
+        "judgements": 0,
+    }
     with any_store.session() as conn:
         reports = views.reports(conn)
         assert sorted(reports["grade"].to_list()) == ["B2", "C3"]
         assert reports["synthetic"].all()
-        names = views.properties(conn, props=["name"]).join(
-            views.entities(conn).select("entity_id", "key"), on="entity_id"
-        ).filter(pl.col("key") == "SAMPLE-P1")
+        names = (
+            views.properties(conn, props=["name"])
+            .join(views.entities(conn).select("entity_id", "key"), on="entity_id")
+            .filter(pl.col("key") == "SAMPLE-P1")
+        )
         # two reports spell the same person differently: both claims are kept, each with its grade
-        assert sorted(zip(names["value"], names["grade"])) == [
-            ("Abou Khaled el-Tadmouri", "C3"), ("Abu Khalid al-Tadmuri", "B2")]
+        assert sorted(zip(names["value"], names["grade"], strict=False)) == [
+            ("Abou Khaled el-Tadmouri", "C3"),
+            ("Abu Khalid al-Tadmuri", "B2"),
+        ]
         membership = views.relations(conn, kinds=["membership"]).sort("valid_from")
         assert membership["role"].to_list() == ["cell_head", "messenger"]
         assert membership["end_reason"].to_list() == [None, "arrested"]
@@ -60,11 +71,17 @@ def test_minimum_grade_and_time_window(any_store, sample_file):
     with any_store.session() as conn:
         assert len(views.relations(conn)) == 5
         # the communication comes from the C3 report only: B2-or-better drops it
-        assert set(views.relations(conn, min_grade="B2")["kind"]) == {"part_of", "membership", "use"}
+        assert set(views.relations(conn, min_grade="B2")["kind"]) == {
+            "part_of",
+            "membership",
+            "use",
+        }
         assert len(views.relations(conn, min_grade="A1")) == 0
         assert len(views.incidents(conn, min_grade="B3")) == 0
         # the messenger's membership ended 2021-02-11: a window after it excludes that membership only
-        later = views.relations(conn, kinds=["membership"], window=(dt.date(2021, 6, 1), dt.date(2021, 12, 31)))
+        later = views.relations(
+            conn, kinds=["membership"], window=(dt.date(2021, 6, 1), dt.date(2021, 12, 31))
+        )
         assert later["role"].to_list() == ["cell_head"]
 
 
@@ -75,15 +92,31 @@ def test_resolved_view_follows_the_latest_judgement(any_store, sample_file):
     p1, p2 = ids["SAMPLE-P1"], ids["SAMPLE-P2"]
     now = dt.datetime(2024, 1, 1)
     with any_store.transaction() as conn:
-        conn.execute(insert(t.judgement).values(left_id=p2, right_id=p1, decision="same", author="analyst",
-                                                decided_at=now, automatic=False))
+        conn.execute(
+            insert(t.judgement).values(
+                left_id=p2,
+                right_id=p1,
+                decision="same",
+                author="analyst",
+                decided_at=now,
+                automatic=False,
+            )
+        )
     with any_store.session() as conn:
         resolved = views.relations(conn, kinds=["communication"]).row(0, named=True)
         assert resolved["source_id"] == resolved["target_id"] == min(p1, p2)
         raw = views.relations(conn, kinds=["communication"], resolved=False).row(0, named=True)
         assert {raw["source_id"], raw["target_id"]} == {p1, p2}
     with any_store.transaction() as conn:  # a later "not same" undoes the merge
-        conn.execute(insert(t.judgement).values(left_id=p1, right_id=p2, decision="not_same", author="analyst",
-                                                decided_at=now, automatic=False))
+        conn.execute(
+            insert(t.judgement).values(
+                left_id=p1,
+                right_id=p2,
+                decision="not_same",
+                author="analyst",
+                decided_at=now,
+                automatic=False,
+            )
+        )
     with any_store.session() as conn:
         assert views.canonical_ids(conn) == {}

@@ -1,5 +1,6 @@
 """Fixtures of the workbench tests: a small graded fixture store for the API, and one live server
 on the demo scenario (session-scoped, shared by the browser tests) driven by Debian's Chromium."""
+
 from __future__ import annotations
 
 import os
@@ -23,8 +24,14 @@ REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "test-output" / "screenshots"
 CHROMIUM = os.environ.get("CELLMAP_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-default-apps",
+    "--no-sandbox",
+    "--use-angle=swiftshader",
+    "--enable-unsafe-swiftshader",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-default-apps",
 ]
 
 
@@ -73,7 +80,9 @@ class LiveServer:
         self.store = store
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(create_app(store), host="127.0.0.1", port=self.port, log_level="warning")
+        config = uvicorn.Config(
+            create_app(store), host="127.0.0.1", port=self.port, log_level="warning"
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -108,7 +117,11 @@ def live_demo(tmp_path_factory):
 
     `CELLMAP_WEB_TEST_DATA=small` serves the small fixture instead (a quick loop while developing)."""
     folder = tmp_path_factory.mktemp("web-demo")
-    store = small_store(folder) if os.environ.get("CELLMAP_WEB_TEST_DATA") == "small" else demo_store(folder)
+    store = (
+        small_store(folder)
+        if os.environ.get("CELLMAP_WEB_TEST_DATA") == "small"
+        else demo_store(folder)
+    )
     with LiveServer(store) as server:
         # Build the server's caches (layout, measures, candidate pairs) before any page waits on them.
         import httpx
@@ -127,8 +140,12 @@ def chromium_available() -> bool:
 def browser():
     if not chromium_available():
         if os.environ.get("CI"):
-            pytest.fail(f"Chromium is required in CI but {CHROMIUM} is missing (.ci/run installs the chromium package)")
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium, or set CELLMAP_CHROMIUM)")
+            pytest.fail(
+                f"Chromium is required in CI but {CHROMIUM} is missing (.ci/run installs the chromium package)"
+            )
+        pytest.skip(
+            f"Chromium not found at {CHROMIUM} (apt-get install chromium, or set CELLMAP_CHROMIUM)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -146,7 +163,9 @@ def page(browser, live_demo):
     errors: list[str] = []
 
     def watch(request):
-        if not (request.url.startswith(live_demo.url) or request.url.startswith(("blob:", "data:"))):
+        if not (
+            request.url.startswith(live_demo.url) or request.url.startswith(("blob:", "data:"))
+        ):
             outside.append(request.url)
 
     page.on("request", watch)
@@ -162,6 +181,8 @@ def screenshot(page, name: str, full_page: bool = False) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     if full_page:  # the view scrolls inside <main>: let the document grow to show all of it
-        page.add_style_tag(content="html, body { height: auto !important; } main.view { overflow: visible !important; }")
+        page.add_style_tag(
+            content="html, body { height: auto !important; } main.view { overflow: visible !important; }"
+        )
     page.screenshot(path=str(path), full_page=full_page)
     return path

@@ -1,5 +1,6 @@
 """API tests: every route on a small graded fixture, values checked against the fixture file itself
 (read independently here, with NetworkX for paths) and bad parameters giving clear 4xx, never 500."""
+
 from __future__ import annotations
 
 import io
@@ -14,7 +15,9 @@ from hypothesis import strategies as st
 
 from .conftest import BROKEN, SMALL
 
-RECORDS = [json.loads(line) for line in SMALL.read_text(encoding="utf-8").splitlines() if line.strip()]
+RECORDS = [
+    json.loads(line) for line in SMALL.read_text(encoding="utf-8").splitlines() if line.strip()
+]
 GRADES = {r["id"]: r["grade"] for r in RECORDS if r["record"] == "report"}
 ENTITY_KIND = {r["id"]: r["kind"] for r in RECORDS if r["record"] == "entity"}
 NAMES = {}
@@ -61,11 +64,27 @@ def test_index_and_static_assets_are_served(read_client):
 def test_openapi_documents_every_route(read_client):
     spec = read_client.get("/openapi.json").json()
     paths = set(spec["paths"])
-    for route in ("/api/status", "/api/overview", "/api/network", "/api/search", "/api/paths",
-                  "/api/network/neighbours/{entity_id}", "/api/entities/{entity_id}", "/api/reports/{report_id}",
-                  "/api/map", "/api/map/hexagons", "/api/map/borders", "/api/timeline", "/api/simulate",
-                  "/api/simulate/strategies", "/api/simulate/leadership", "/api/review/queue", "/api/review/judgements", "/api/import/check",
-                  "/api/import"):
+    for route in (
+        "/api/status",
+        "/api/overview",
+        "/api/network",
+        "/api/search",
+        "/api/paths",
+        "/api/network/neighbours/{entity_id}",
+        "/api/entities/{entity_id}",
+        "/api/reports/{report_id}",
+        "/api/map",
+        "/api/map/hexagons",
+        "/api/map/borders",
+        "/api/timeline",
+        "/api/simulate",
+        "/api/simulate/strategies",
+        "/api/simulate/leadership",
+        "/api/review/queue",
+        "/api/review/judgements",
+        "/api/import/check",
+        "/api/import",
+    ):
         assert route in paths, route
 
 
@@ -82,15 +101,23 @@ def test_overview(read_client):
     by_kind = {c["key"]: c["count"] for c in data["entities_by_kind"]}
     assert by_kind["person"] == sum(k == "person" for k in ENTITY_KIND.values())
     assert by_kind["cell"] == 2
-    assert {c["key"]: c["count"] for c in data["reports_by_grade"]} == {"A1": 1, "B2": 1, "C3": 1, "E5": 1}
-    trends = {s["name"]: dict(zip(s["periods"], s["values"])) for s in data["trends"]}
+    assert {c["key"]: c["count"] for c in data["reports_by_grade"]} == {
+        "A1": 1,
+        "B2": 1,
+        "C3": 1,
+        "E5": 1,
+    }
+    trends = {s["name"]: dict(zip(s["periods"], s["values"], strict=False)) for s in data["trends"]}
     incidents = [r for r in RECORDS if r["record"] == "incident"]
     for year in ("2021", "2022"):
         in_year = [i for i in incidents if i["date"].startswith(year)]
         assert trends["all incidents"][year] == len(in_year)
-        assert trends["all operations"][year] == sum(i["type"] in ("attack", "jail_attack") for i in in_year)
+        assert trends["all operations"][year] == sum(
+            i["type"] in ("attack", "jail_attack") for i in in_year
+        )
         assert trends["completed operations"][year] == sum(
-            i["type"] in ("attack", "jail_attack") and i["outcome"] == "completed" for i in in_year)
+            i["type"] in ("attack", "jail_attack") and i["outcome"] == "completed" for i in in_year
+        )
     strikes = data["latest_strikes"]
     assert [s["target_name"] for s in strikes] == ["Abu Khalid al-Raqqawi"]
     assert strikes[0]["report"]["report_key"] == "R-3" and strikes[0]["report"]["grade"] == "A1"
@@ -116,7 +143,9 @@ def test_network_filters_by_grade_kind_and_window(read_client):
     assert {n["id"] for n in strict["nodes"]} == {ids[k] for k in expected.nodes}
     comms = read_client.get("/api/network", params={"kinds": "communication"}).json()
     assert all(e["kinds"] == ["communication"] for e in comms["edges"])
-    assert len(comms["edges"]) == sum(r["record"] == "relation" and r["kind"] == "communication" for r in RECORDS)
+    assert len(comms["edges"]) == sum(
+        r["record"] == "relation" and r["kind"] == "communication" for r in RECORDS
+    )
     # Before 2019-05 only the leader's and council member's memberships (from 2019-04) and undated ties hold.
     early = read_client.get("/api/network", params={"kinds": "membership", "end": "2019-05"}).json()
     assert {n["id"] for n in early["nodes"]} == {ids["P-1"], ids["P-2"], ids["ORG-1"]}
@@ -142,24 +171,35 @@ def test_search_and_neighbours(read_client):
 
 def test_paths_equal_networkx_all_shortest_paths_with_reports(read_client):
     ids = key_of(read_client)
-    result = read_client.get("/api/paths", params={"source": ids["P-1"], "target": ids["P-7"], "limit": 50}).json()
-    expected = {tuple(ids[k] for k in path) for path in nx.all_shortest_paths(fixture_graph(), "P-1", "P-7")}
+    result = read_client.get(
+        "/api/paths", params={"source": ids["P-1"], "target": ids["P-7"], "limit": 50}
+    ).json()
+    expected = {
+        tuple(ids[k] for k in path) for path in nx.all_shortest_paths(fixture_graph(), "P-1", "P-7")
+    }
     assert {tuple(n["id"] for n in p["nodes"]) for p in result["paths"]} == expected
     assert result["length"] == nx.shortest_path_length(fixture_graph(), "P-1", "P-7")
     by_key = {v: k for k, v in ids.items()}
     for path in result["paths"]:
         for edge in path["edges"]:
             a, b = by_key[edge["source"]], by_key[edge["target"]]
-            expected_reports = sorted(r["report"] for r in RECORDS if r["record"] == "relation"
-                                      and {r["source"], r["target"]} == {a, b})
+            expected_reports = sorted(
+                r["report"]
+                for r in RECORDS
+                if r["record"] == "relation" and {r["source"], r["target"]} == {a, b}
+            )
             assert sorted(r["report"]["report_key"] for r in edge["relations"]) == expected_reports
-            assert all(r["report"]["grade"] == GRADES[r["report"]["report_key"]] for r in edge["relations"])
+            assert all(
+                r["report"]["grade"] == GRADES[r["report"]["report_key"]] for r in edge["relations"]
+            )
 
 
 def test_paths_respect_min_grade(read_client):
     ids = key_of(read_client)
     # Hamza Qasim (P-7) is tied to the others only by the E5 forum rumour.
-    result = read_client.get("/api/paths", params={"source": ids["P-1"], "target": ids["P-7"], "min_grade": "C3"}).json()
+    result = read_client.get(
+        "/api/paths", params={"source": ids["P-1"], "target": ids["P-7"], "min_grade": "C3"}
+    ).json()
     assert result["paths"] == [] and result["length"] is None
 
 
@@ -167,10 +207,19 @@ def test_entity_page_shows_conflicts_names_roles_and_reports(read_client):
     ids = key_of(read_client)
     data = read_client.get(f"/api/entities/{ids['P-1']}").json()
     names = {(c["prop"], c["value"], c["grade"]) for c in data["names"]}
-    assert ("name", "Abu Khaled al-Rakkawi", "E5") in names and ("kunya", "Abu Khalid", "B2") in names
+    assert ("name", "Abu Khaled al-Rakkawi", "E5") in names and (
+        "kunya",
+        "Abu Khalid",
+        "B2",
+    ) in names
     conflict = next(c for c in data["conflicts"] if c["prop"] == "birth_date")
-    assert sorted((c["value"], c["report"]["report_key"]) for c in conflict["claims"]) == [("1980", "R-1"), ("1983", "R-4")]
-    assert [(r["role"], r["valid_to"], r["end_reason"]) for r in data["roles"]] == [("leader", "2021-02-11", "killed")]
+    assert sorted((c["value"], c["report"]["report_key"]) for c in conflict["claims"]) == [
+        ("1980", "R-1"),
+        ("1983", "R-4"),
+    ]
+    assert [(r["role"], r["valid_to"], r["end_reason"]) for r in data["roles"]] == [
+        ("leader", "2021-02-11", "killed")
+    ]
     assert data["measures"]["degree"] == fixture_graph().degree("P-1")
     assert {r["kind"] for r in data["relations"]} == {"membership", "communication", "ct_action"}
 
@@ -183,17 +232,27 @@ def test_report_page(read_client):
         body = read_client.get(f"/api/reports/{report_id}").json()
         reports[body["report"]["report_key"]] = body
     assert reports["R-2"]["incidents"] == 4
-    assert len(reports["R-3"]["relations"]) == sum(r["record"] == "relation" and r["report"] == "R-3" for r in RECORDS)
+    assert len(reports["R-3"]["relations"]) == sum(
+        r["record"] == "relation" and r["report"] == "R-3" for r in RECORDS
+    )
 
 
 def test_map_incidents_sites_places_triangle_and_hexagons(read_client):
     data = read_client.get("/api/map").json()
     assert sorted(i["location"] for i in data["incidents"]) == sorted(
-        r["location"] for r in RECORDS if r["record"] == "incident")
-    assert [(s["name"], s["lat"], s["lon"]) for s in data["sites"]] == [("Safe house near Tadmur", 34.56, 38.28)]
+        r["location"] for r in RECORDS if r["record"] == "incident"
+    )
+    assert [(s["name"], s["lat"], s["lon"]) for s in data["sites"]] == [
+        ("Safe house near Tadmur", 34.56, 38.28)
+    ]
     assert [p["name"] for p in data["triangle"]] == ["Palmyra", "Deir ez-Zor", "Abu Kamal"]
     from shapely.geometry import Point, shape
-    area = shape(next(f for f in data["areas"]["features"] if f["properties"]["id"] == "triangle")["geometry"])
+
+    area = shape(
+        next(f for f in data["areas"]["features"] if f["properties"]["id"] == "triangle")[
+            "geometry"
+        ]
+    )
     # The fixture's desert-road extortion (34.9, 39.5) lies between the three towns.
     assert area.contains(Point(39.5, 34.9))
     assert any(p["name"] == "Aleppo" for p in data["places"])
@@ -202,8 +261,10 @@ def test_map_incidents_sites_places_triangle_and_hexagons(read_client):
     hexes = read_client.get("/api/map/hexagons", params={"resolution": 4}).json()
     assert sum(h["count"] for h in hexes["hexagons"]) == 4
     import h3
+
     assert {h["cell"] for h in hexes["hexagons"]} == {
-        h3.latlng_to_cell(r["lat"], r["lon"], 4) for r in RECORDS if r["record"] == "incident"}
+        h3.latlng_to_cell(r["lat"], r["lon"], 4) for r in RECORDS if r["record"] == "incident"
+    }
     borders = read_client.get("/api/map/borders").json()
     assert any(f["properties"]["name"] == "Syria" for f in borders["features"])
 
@@ -216,7 +277,9 @@ def test_timeline_events_and_filters(read_client):
     assert categories.count("strike") == 1
     assert categories.count("arrest") == 1  # Karim Sabbagh's membership ended by arrest
     assert [e["date"] for e in data["events"]] == sorted(e["date"] for e in data["events"])
-    bravo = read_client.get("/api/timeline", params={"cell": ids["C-2"], "categories": "incident"}).json()
+    bravo = read_client.get(
+        "/api/timeline", params={"cell": ids["C-2"], "categories": "incident"}
+    ).json()
     assert [e["detail"] for e in bravo["events"]] == ["Deir ez-Zor"]
 
 
@@ -224,30 +287,53 @@ def test_simulate_curves(read_client):
     ids = key_of(read_client)
     strategies = {s["name"] for s in read_client.get("/api/simulate/strategies").json()}
     assert {"degree", "betweenness", "persons", "roles:leadership"} <= strategies
-    body = read_client.post("/api/simulate", json={"strategy": "persons", "persons": [ids["P-2"]]}).json()
-    persons = fixture_graph().subgraph([k for k, kind in ENTITY_KIND.items() if kind == "person"]).copy()
+    body = read_client.post(
+        "/api/simulate", json={"strategy": "persons", "persons": [ids["P-2"]]}
+    ).json()
+    persons = (
+        fixture_graph().subgraph([k for k, kind in ENTITY_KIND.items() if kind == "person"]).copy()
+    )
     persons.add_nodes_from(k for k, kind in ENTITY_KIND.items() if kind == "person")
     n = persons.number_of_nodes()
 
     def fragmentation(g):
         return 1 - sum(len(c) * (len(c) - 1) for c in nx.connected_components(g)) / (n * (n - 1))
+
     assert body["curve"][0]["fragmentation"] == pytest.approx(fragmentation(persons))
     persons.remove_node("P-2")
-    assert body["curve"][1]["fragmentation"] == pytest.approx(1 - sum(
-        len(c) * (len(c) - 1) for c in nx.connected_components(persons)) / ((n - 1) * (n - 2)))
+    assert body["curve"][1]["fragmentation"] == pytest.approx(
+        1
+        - sum(len(c) * (len(c) - 1) for c in nx.connected_components(persons)) / ((n - 1) * (n - 2))
+    )
     # Omar Haddad (council) is the only bridge from the leader to both cells.
     assert body["curve"][1]["cells_cut_off_single"] == 2
     assert body["curve"][1]["removed"]["name"] == "Omar Haddad"
-    assert [p["name"] for p in body["leadership_collective"]] == ["Abu Khalid al-Raqqawi", "Omar Haddad"]
+    assert [p["name"] for p in body["leadership_collective"]] == [
+        "Abu Khalid al-Raqqawi",
+        "Omar Haddad",
+    ]
 
 
 def test_review_queue_and_judgement(client):
     ids = key_of(client)
     left, right = ids["P-7"], ids["P-8"]
-    assert client.post("/api/review/judgements", json={"left_id": left, "right_id": right, "decision": "unsure"}).status_code == 200
+    assert (
+        client.post(
+            "/api/review/judgements",
+            json={"left_id": left, "right_id": right, "decision": "unsure"},
+        ).status_code
+        == 200
+    )
     queue = client.get("/api/review/queue").json()
-    assert [(c["left"]["name"], c["right"]["name"]) for c in queue["candidates"]] == [("Hamza Qasim", "Hamzah Kassem")]
-    assert client.post("/api/review/judgements", json={"left_id": left, "right_id": right, "decision": "same"}).status_code == 200
+    assert [(c["left"]["name"], c["right"]["name"]) for c in queue["candidates"]] == [
+        ("Hamza Qasim", "Hamzah Kassem")
+    ]
+    assert (
+        client.post(
+            "/api/review/judgements", json={"left_id": left, "right_id": right, "decision": "same"}
+        ).status_code
+        == 200
+    )
     assert client.get("/api/review/queue").json()["candidates"] == []
     merged = client.get(f"/api/entities/{right}").json()
     assert merged["entity"]["id"] == min(left, right)
@@ -262,24 +348,41 @@ def test_import_of_a_broken_file_lists_errors_and_stores_nothing(client):
     found = {(e["line"], e["field"]) for e in checked["errors"]}
     # Line 1 has grade Z9, line 2 an undefined report, line 4 the date 2022-13-45 (see the fixture file).
     assert {(1, "grade"), (2, "report"), (4, "date")} <= found
-    assert all(e["file"] == "broken.cellmap.jsonl" and 1 <= e["line"] <= 4 for e in checked["errors"])
+    assert all(
+        e["file"] == "broken.cellmap.jsonl" and 1 <= e["line"] <= 4 for e in checked["errors"]
+    )
     listed = [(e["line"], e["field"], e["reason"]) for e in checked["errors"]]
     assert listed == sorted(set(listed))  # in line order, each once
-    response = client.post("/api/import", files={"files": ("broken.cellmap.jsonl", BROKEN.read_bytes(), "application/json")})
+    response = client.post(
+        "/api/import",
+        files={"files": ("broken.cellmap.jsonl", BROKEN.read_bytes(), "application/json")},
+    )
     assert response.status_code == 422
     assert {(e["line"], e["field"]) for e in response.json()["errors"]} == found
     assert client.get("/api/status").json()["counts"] == before
 
 
 def test_import_of_a_good_file_stores_it(client):
-    line = {"record": "entity", "id": "P-99", "kind": "person", "report": "R-1", "properties": {"name": ["Walid Fictional"]}}
+    line = {
+        "record": "entity",
+        "id": "P-99",
+        "kind": "person",
+        "report": "R-1",
+        "properties": {"name": ["Walid Fictional"]},
+    }
     content = (json.dumps(line) + "\n").encode()
-    checked = client.post("/api/import/check", files={"files": ("new.cellmap.jsonl", content, "application/json")}).json()
+    checked = client.post(
+        "/api/import/check", files={"files": ("new.cellmap.jsonl", content, "application/json")}
+    ).json()
     assert checked["errors"] == [] and checked["added"]["entities"] == 1
     assert client.get("/api/search", params={"q": "Walid"}).json() == []
-    done = client.post("/api/import", files={"files": ("new.cellmap.jsonl", content, "application/json")}).json()
+    done = client.post(
+        "/api/import", files={"files": ("new.cellmap.jsonl", content, "application/json")}
+    ).json()
     assert done["stored"] is True and done["added"]["entities"] == 1
-    assert [h["name"] for h in client.get("/api/search", params={"q": "Walid"}).json()] == ["Walid Fictional"]
+    assert [h["name"] for h in client.get("/api/search", params={"q": "Walid"}).json()] == [
+        "Walid Fictional"
+    ]
 
 
 BAD_REQUESTS = [
@@ -309,7 +412,9 @@ BAD_REQUESTS = [
 
 
 @pytest.mark.parametrize("method,url,params,parameter", BAD_REQUESTS)
-def test_bad_parameters_give_a_4xx_naming_the_parameter(read_client, method, url, params, parameter):
+def test_bad_parameters_give_a_4xx_naming_the_parameter(
+    read_client, method, url, params, parameter
+):
     response = getattr(read_client, method)(url, params=params)
     assert 400 <= response.status_code < 500, response.text
     detail = response.json()["detail"]
@@ -317,23 +422,29 @@ def test_bad_parameters_give_a_4xx_naming_the_parameter(read_client, method, url
     assert parameter in text
 
 
-@pytest.mark.parametrize("body,parameter", [
-    ({"strategy": "charm"}, "strategy"),
-    ({"strategy": "persons"}, "persons"),
-    ({"strategy": "persons", "persons": [999999]}, "persons"),
-    ({"strategy": "degree", "k": 0}, "k"),
-    ({"strategy": "degree", "min_grade": "G7"}, "min_grade"),
-])
+@pytest.mark.parametrize(
+    "body,parameter",
+    [
+        ({"strategy": "charm"}, "strategy"),
+        ({"strategy": "persons"}, "persons"),
+        ({"strategy": "persons", "persons": [999999]}, "persons"),
+        ({"strategy": "degree", "k": 0}, "k"),
+        ({"strategy": "degree", "min_grade": "G7"}, "min_grade"),
+    ],
+)
 def test_bad_simulations(read_client, body, parameter):
     response = read_client.post("/api/simulate", json=body)
     assert response.status_code == 422 and parameter in json.dumps(response.json()["detail"])
 
 
-@pytest.mark.parametrize("body,status,parameter", [
-    ({"left_id": 6, "right_id": 7, "decision": "maybe"}, 422, "decision"),
-    ({"left_id": 6, "right_id": 6, "decision": "same"}, 422, "right_id"),
-    ({"left_id": 999999, "right_id": 6, "decision": "same"}, 404, "left_id"),
-])
+@pytest.mark.parametrize(
+    "body,status,parameter",
+    [
+        ({"left_id": 6, "right_id": 7, "decision": "maybe"}, 422, "decision"),
+        ({"left_id": 6, "right_id": 6, "decision": "same"}, 422, "right_id"),
+        ({"left_id": 999999, "right_id": 6, "decision": "same"}, 404, "left_id"),
+    ],
+)
 def test_bad_judgements(read_client, body, status, parameter):
     response = read_client.post("/api/review/judgements", json=body)
     assert response.status_code == status and parameter in json.dumps(response.json()["detail"])
@@ -341,31 +452,55 @@ def test_bad_judgements(read_client, body, status, parameter):
 
 def test_bad_imports(read_client):
     assert read_client.post("/api/import/check").status_code == 422
-    response = read_client.post("/api/import/check", files={"files": ("a.jsonl", b"{}\n", "application/json")},
-                                data={"grade": "Q1"})
+    response = read_client.post(
+        "/api/import/check",
+        files={"files": ("a.jsonl", b"{}\n", "application/json")},
+        data={"grade": "Q1"},
+    )
     assert response.status_code == 422 and "grade" in response.json()["detail"]
-    unknown = read_client.post("/api/import/check", files={"files": ("notes.txt", b"hello", "text/plain")})
+    unknown = read_client.post(
+        "/api/import/check", files={"files": ("notes.txt", b"hello", "text/plain")}
+    )
     assert unknown.status_code < 500
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(min_grade=st.text(max_size=4), start=st.text(max_size=12), kinds=st.text(max_size=20),
-       measure=st.sampled_from(["degree", "pagerank", "nonsense", ""]))
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    min_grade=st.text(max_size=4),
+    start=st.text(max_size=12),
+    kinds=st.text(max_size=20),
+    measure=st.sampled_from(["degree", "pagerank", "nonsense", ""]),
+)
 def test_network_never_fails_with_a_500(read_client, min_grade, start, kinds, measure):
-    response = read_client.get("/api/network", params={"min_grade": min_grade, "start": start, "kinds": kinds,
-                                                       "measure": measure})
+    response = read_client.get(
+        "/api/network",
+        params={"min_grade": min_grade, "start": start, "kinds": kinds, "measure": measure},
+    )
     assert response.status_code in (200, 422), response.text
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(source=st.integers(-5, 40), target=st.integers(-5, 40), grade=st.sampled_from(["", "A1", "C3", "F6", "b2"]))
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    source=st.integers(-5, 40),
+    target=st.integers(-5, 40),
+    grade=st.sampled_from(["", "A1", "C3", "F6", "b2"]),
+)
 def test_paths_never_fail_with_a_500(read_client, source, target, grade):
-    response = read_client.get("/api/paths", params={"source": source, "target": target, "min_grade": grade})
+    response = read_client.get(
+        "/api/paths", params={"source": source, "target": target, "min_grade": grade}
+    )
     assert response.status_code in (200, 404, 422), response.text
 
 
 def test_upload_names_cannot_escape_the_upload_folder(read_client):
-    response = read_client.post("/api/import/check", files={"files": ("../../etc/evil.jsonl", io.BytesIO(b"\n"), "text/plain")})
+    response = read_client.post(
+        "/api/import/check",
+        files={"files": ("../../etc/evil.jsonl", io.BytesIO(b"\n"), "text/plain")},
+    )
     assert response.status_code == 200
     assert response.json()["files"] == ["evil.jsonl"]
 
@@ -384,7 +519,10 @@ def test_overview_year_on_year_for_a_chosen_year(read_client):
     rows = {r["method"]: r for r in data["incidents_summary"]["year_on_year"]}
     incidents = [r for r in RECORDS if r["record"] == "incident"]
     count = lambda year: sum(i["date"].startswith(str(year)) for i in incidents)  # noqa: E731
-    assert (rows["all_incidents"]["previous"], rows["all_incidents"]["current"]) == (count(2021), count(2022))
+    assert (rows["all_incidents"]["previous"], rows["all_incidents"]["current"]) == (
+        count(2021),
+        count(2022),
+    )
     for bad in (2021, 1999, 2030):
         response = read_client.get("/api/overview", params={"year": bad})
         assert response.status_code == 422 and response.json()["detail"].startswith("year")
@@ -392,14 +530,21 @@ def test_overview_year_on_year_for_a_chosen_year(read_client):
 
 def test_k_shortest_simple_paths(read_client):
     ids = key_of(read_client)
-    result = read_client.get("/api/paths", params={"source": ids["P-1"], "target": ids["P-7"], "how": "k",
-                                                   "limit": 4}).json()
+    result = read_client.get(
+        "/api/paths", params={"source": ids["P-1"], "target": ids["P-7"], "how": "k", "limit": 4}
+    ).json()
     expected = list(itertools.islice(nx.shortest_simple_paths(fixture_graph(), "P-1", "P-7"), 4))
     assert [len(p["nodes"]) for p in result["paths"]] == [len(p) for p in expected]
     for path in result["paths"]:
-        assert all(fixture_graph().has_edge(*(k for k, v in ids.items() if v in (e["source"], e["target"])))
-                   for e in path["edges"])
-    bad = read_client.get("/api/paths", params={"source": ids["P-1"], "target": ids["P-7"], "how": "all"})
+        assert all(
+            fixture_graph().has_edge(
+                *(k for k, v in ids.items() if v in (e["source"], e["target"]))
+            )
+            for e in path["edges"]
+        )
+    bad = read_client.get(
+        "/api/paths", params={"source": ids["P-1"], "target": ids["P-7"], "how": "all"}
+    )
     assert bad.status_code == 422 and bad.json()["detail"].startswith("how")
 
 
@@ -433,16 +578,25 @@ def test_concurrent_callers_compute_a_cached_value_once(tmp_path):
 
 def test_search_finds_variant_spellings_and_kunyas(read_client):
     hits = read_client.get("/api/search", params={"q": "rakkawi"}).json()
-    assert [(h["name"], h["matched"]) for h in hits] == [("Abu Khalid al-Raqqawi", "Abu Khaled al-Rakkawi")]
+    assert [(h["name"], h["matched"]) for h in hits] == [
+        ("Abu Khalid al-Raqqawi", "Abu Khaled al-Rakkawi")
+    ]
 
 
 def test_simulate_as_of_a_date(read_client):
     # On 2021-06-01 the leader (killed 2021-02-11) is gone: with a single leader every cell is cut off
     # before any strike; the council member still reaches both cells (communication and meeting ties).
-    body = read_client.post("/api/simulate", json={"strategy": "degree", "k": 1, "at": "2021-06-01"}).json()
+    body = read_client.post(
+        "/api/simulate", json={"strategy": "degree", "k": 1, "at": "2021-06-01"}
+    ).json()
     assert body["at"] == "2021-06-01" and body["leadership_single"] == []
-    assert (body["curve"][0]["cells_cut_off_single"], body["curve"][0]["cells_cut_off_collective"]) == (2, 0)
-    before = read_client.post("/api/simulate", json={"strategy": "degree", "k": 1, "at": "2020-06-01"}).json()
+    assert (
+        body["curve"][0]["cells_cut_off_single"],
+        body["curve"][0]["cells_cut_off_collective"],
+    ) == (2, 0)
+    before = read_client.post(
+        "/api/simulate", json={"strategy": "degree", "k": 1, "at": "2020-06-01"}
+    ).json()
     assert [p["name"] for p in before["leadership_single"]] == ["Abu Khalid al-Raqqawi"]
     bad = read_client.post("/api/simulate", json={"strategy": "degree", "at": "yesterday"})
     assert bad.status_code == 422 and bad.json()["detail"].startswith("at")
@@ -453,7 +607,10 @@ def test_incident_entity_page(read_client):
     data = read_client.get(f"/api/entities/{hit['id']}").json()
     source = next(r for r in RECORDS if r["record"] == "incident" and r["location"] == "Abu Kamal")
     assert (data["incident"]["date"], data["incident"]["type"], data["incident"]["outcome"]) == (
-        source["date"], source["type"], source["outcome"])
+        source["date"],
+        source["type"],
+        source["outcome"],
+    )
     assert data["incident"]["report"]["report_key"] == source["report"]
 
 
@@ -466,8 +623,18 @@ def test_an_empty_store_serves_every_view(tmp_path):
     empty = open_store("sqlite:///" + str(tmp_path / "empty.sqlite"))
     empty.init()
     with TestClient(create_app(empty), raise_server_exceptions=False) as c:
-        for url in ("/api/status", "/api/overview", "/api/network", "/api/map", "/api/map/hexagons", "/api/timeline",
-                    "/api/review/queue", "/api/simulate/strategies", "/api/search?q=a", "/"):
+        for url in (
+            "/api/status",
+            "/api/overview",
+            "/api/network",
+            "/api/map",
+            "/api/map/hexagons",
+            "/api/timeline",
+            "/api/review/queue",
+            "/api/simulate/strategies",
+            "/api/search?q=a",
+            "/",
+        ):
             assert c.get(url).status_code == 200, url
         assert c.get("/api/status").json()["synthetic"] is False
         assert c.post("/api/simulate", json={"strategy": "degree"}).status_code < 500

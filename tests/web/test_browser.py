@@ -1,5 +1,6 @@
 """Browser tests: Playwright drives Debian's Chromium through every view of the workbench on the demo
 scenario. Each test saves a screenshot under test-output/screenshots/."""
+
 from __future__ import annotations
 
 import json
@@ -29,7 +30,11 @@ def open_view(page, view: str, ready: str | None = None, timeout: float = 60_000
 
 def coloured_pixels(path, box) -> int:
     """How many pixels inside `box` (x, y, w, h) are not the near-white canvas background."""
-    image = Image.open(path).convert("RGB").crop((box["x"], box["y"], box["x"] + box["width"], box["y"] + box["height"]))
+    image = (
+        Image.open(path)
+        .convert("RGB")
+        .crop((box["x"], box["y"], box["x"] + box["width"], box["y"] + box["height"]))
+    )
     return int((np.asarray(image).min(axis=2) < 200).sum())
 
 
@@ -52,8 +57,17 @@ def named_pair(page) -> tuple[dict, dict]:
 def test_overview_shows_store_trends_and_banner(page):
     open_view(page, "overview", "#trends svg")
     text = page.locator("main").inner_text()
-    for heading in ("Entities by kind", "Reports by grade", "completed operations", "all operations", "all incidents",
-                    "Latest strikes", "Key players", "Runway", "Cell coherence"):
+    for heading in (
+        "Entities by kind",
+        "Reports by grade",
+        "completed operations",
+        "all operations",
+        "all incidents",
+        "Latest strikes",
+        "Key players",
+        "Runway",
+        "Cell coherence",
+    ):
         assert heading in text
     assert page.locator("#trends svg").count() == 3
     screenshot(page, "overview", full_page=True)
@@ -82,18 +96,27 @@ def test_network_path_between_two_named_persons_shows_path_and_reports(page):
         page.fill("#network-search", person["name"])
         page.locator("#network-hits li", has_text=person["name"]).first.click()
         page.locator("#node-detail button", has_text=button).click()
-    page.wait_for_selector("#node-facts .report-link")  # the selected node's facts, each with its report
+    page.wait_for_selector(
+        "#node-facts .report-link"
+    )  # the selected node's facts, each with its report
     page.click("#path-button")
     result = page.wait_for_selector("#paths-result .path")
     text = page.locator("#paths-result").inner_text()
     assert first["name"] in text and second["name"] in text
     expected = api(page, "/api/paths", source=first["id"], target=second["id"], limit=5)
     assert page.locator("#paths-result .path").count() == len(expected["paths"])
-    reports = {r["report"]["report_key"] for p in expected["paths"] for e in p["edges"] for r in e["relations"]}
+    reports = {
+        r["report"]["report_key"]
+        for p in expected["paths"]
+        for e in p["edges"]
+        for r in e["relations"]
+    }
     shown = page.locator("#paths-result .report-link").all_inner_texts()
     assert shown and {t.split()[-1] for t in shown} <= reports
     assert result is not None
-    page.wait_for_timeout(800)  # the camera frames the path (edges and labels are hidden while it moves)
+    page.wait_for_timeout(
+        800
+    )  # the camera frames the path (edges and labels are hidden while it moves)
     screenshot(page, "network-path")
     page.locator("#paths-result .report-link").first.click()
     page.wait_for_selector("#modal:not([hidden]) h2")
@@ -103,7 +126,9 @@ def test_network_path_between_two_named_persons_shows_path_and_reports(page):
     page.select_option("#path-how", "k")
     page.click("#path-button")
     page.wait_for_selector("#paths-result >> text=shortest simple path")
-    k_paths = api(page, "/api/paths", source=first["id"], target=second["id"], limit=5, how="k")["paths"]
+    k_paths = api(page, "/api/paths", source=first["id"], target=second["id"], limit=5, how="k")[
+        "paths"
+    ]
     assert page.locator("#paths-result .path").count() == len(k_paths)
 
 
@@ -142,7 +167,11 @@ def test_timeline(page):
     page.wait_for_timeout(200)
     # Click a strike: its details and report appear.
     box = page.locator("#timeline-canvas").bounding_box()
-    strikes = [h for h in page.evaluate("window.cellmapTimeline.hits()") if h["category"] in ("strike", "arrest")]
+    strikes = [
+        h
+        for h in page.evaluate("window.cellmapTimeline.hits()")
+        if h["category"] in ("strike", "arrest")
+    ]
     assert strikes, "no strike or arrest in view after zooming"
     page.mouse.click(box["x"] + strikes[0]["x"], box["y"] + strikes[0]["y"])
     page.wait_for_selector("#event-detail .report-link")
@@ -156,28 +185,40 @@ def test_simulate(page):
     page.fill("#sim-at", "2022-01-01")
     page.click("#sim-run")
     page.wait_for_selector("#sim-table tbody tr")
-    persons = httpx.post(page.base_url + "/api/simulate", json={"strategy": "degree", "k": 10, "at": "2022-01-01"},
-                         timeout=60).json()["persons"]
+    persons = httpx.post(
+        page.base_url + "/api/simulate",
+        json={"strategy": "degree", "k": 10, "at": "2022-01-01"},
+        timeout=60,
+    ).json()["persons"]
     assert "As of 2022-01-01" in page.locator("#sim-result").inner_text()
-    assert page.locator("#sim-table tbody tr").count() == min(10, persons) + 1  # the intact network, then each strike
+    assert (
+        page.locator("#sim-table tbody tr").count() == min(10, persons) + 1
+    )  # the intact network, then each strike
     screenshot(page, "simulate", full_page=True)
 
 
 def test_review_queue_with_keyboard(page):
     open_view(page, "review", "#review-status")
-    page.wait_for_function("document.querySelector('#review-status').textContent.includes('waiting')", timeout=120_000)
+    page.wait_for_function(
+        "document.querySelector('#review-status').textContent.includes('waiting')", timeout=120_000
+    )
     queue = api(page, "/api/review/queue", limit=50)
     if queue["candidates"]:
         first = queue["candidates"][0]
         assert "Pair 1 of" in page.locator("#review-box").inner_text()
         page.keyboard.press("j")
-        assert "Pair 2 of" in page.locator("#review-box").inner_text() or len(queue["candidates"]) == 1
+        assert (
+            "Pair 2 of" in page.locator("#review-box").inner_text() or len(queue["candidates"]) == 1
+        )
         page.keyboard.press("k")
         # "u" records an unsure judgement (the pair stays in the queue, at its head) and moves on.
         page.keyboard.press("u")
         page.wait_for_selector("text=Pair 2 of")
         head = api(page, "/api/review/queue", limit=1)["candidates"][0]
-        assert {head["left"]["id"], head["right"]["id"]} == {first["left"]["id"], first["right"]["id"]}
+        assert {head["left"]["id"], head["right"]["id"]} == {
+            first["left"]["id"],
+            first["right"]["id"],
+        }
     else:
         assert "Nothing to review" in page.locator("#review-box").inner_text()
     screenshot(page, "review")
@@ -195,7 +236,11 @@ def test_import_of_a_broken_file_shows_errors_and_changes_nothing(page):
     screenshot(page, "import-errors")
     assert api(page, "/api/status")["counts"] == before
     # Even a direct import request stores nothing.
-    response = httpx.post(page.base_url + "/api/import", files={"files": (BROKEN.name, BROKEN.read_bytes())}, timeout=60)
+    response = httpx.post(
+        page.base_url + "/api/import",
+        files={"files": (BROKEN.name, BROKEN.read_bytes())},
+        timeout=60,
+    )
     assert response.status_code == 422 and json.loads(response.text)["stored"] is False
     assert api(page, "/api/status")["counts"] == before
 
@@ -217,11 +262,15 @@ def test_network_explore_expand_filter_and_colour(page):
     assert page.evaluate("window.cellmapNetwork.graph.order") == len(around["nodes"])
     # Colour by detected community, size by betweenness, then keep only well-graded ties (whole network).
     page.select_option("#network-mode", "whole")
-    page.wait_for_function(f"window.cellmapNetwork.graph.order == {len(api(page, '/api/network')['nodes'])}")
+    page.wait_for_function(
+        f"window.cellmapNetwork.graph.order == {len(api(page, '/api/network')['nodes'])}"
+    )
     page.select_option("#network-colour", "community")
     page.select_option("#network-grade", "B2")
     strict = len(api(page, "/api/network", min_grade="B2")["nodes"])
     page.wait_for_function(f"window.cellmapNetwork.graph.order == {strict}")
     assert "community" in page.locator("#network-legend").inner_text()
-    assert "min_grade=B2" in page.url and "colour=community" in page.url  # the view can be bookmarked
+    assert (
+        "min_grade=B2" in page.url and "colour=community" in page.url
+    )  # the view can be bookmarked
     screenshot(page, "network-community-B2")

@@ -1,5 +1,6 @@
 """Entity page: every property and relationship with its reports, dates and grades; conflicting
 claims side by side; aliases and spellings; role history; the entity's measures."""
+
 from __future__ import annotations
 
 import polars as pl
@@ -18,7 +19,17 @@ router = APIRouter(tags=["entities"])
 
 # Properties that hold one true value at a time: two different values from different reports conflict.
 # Names, aliases and notes legitimately have many values, so they are listed, not flagged.
-MULTI_VALUED = {"name", "alias", "kunya", "nisba", "laqab", "notes", "first_name", "father_name", "family_name"}
+MULTI_VALUED = {
+    "name",
+    "alias",
+    "kunya",
+    "nisba",
+    "laqab",
+    "notes",
+    "first_name",
+    "father_name",
+    "family_name",
+}
 NAME_PROPS = ("name", "alias", "kunya", "nisba", "laqab")
 
 
@@ -59,7 +70,9 @@ class EntityOut(BaseModel):
     incident: dict | None = None  # the incident's latest recorded version, for an incident entity
 
 
-@router.get("/entities/{entity_id}", response_model=EntityOut, summary="Everything known about one entity")
+@router.get(
+    "/entities/{entity_id}", response_model=EntityOut, summary="Everything known about one entity"
+)
 def entity(entity_id: int, wb: Workbench = Depends(workbench)) -> EntityOut:
     head = entity_hit(wb, entity_id, "entity_id")
     records = wb.entities().filter(pl.col("canonical_id") == head.id)
@@ -71,14 +84,25 @@ def entity(entity_id: int, wb: Workbench = Depends(workbench)) -> EntityOut:
         of_prop = [c for c in claims if c.prop == prop]
         if len({c.value.strip().lower() for c in of_prop}) > 1:
             conflicts.append(Conflict(prop=prop, claims=of_prop))
-    relations = wb.relations().filter((pl.col("source_id") == head.id) | (pl.col("target_id") == head.id))
+    relations = wb.relations().filter(
+        (pl.col("source_id") == head.id) | (pl.col("target_id") == head.id)
+    )
     relations = relations.sort(["valid_from", "relation_id"], nulls_last=True)
     names = wb.names()
     roles = [
-        RolePeriod(role=row.get("role"), organisation_id=row["target_id"], organisation=names.get(row["target_id"]),
-                   valid_from=row.get("valid_from"), valid_to=row.get("valid_to"), end_reason=row.get("end_reason"),
-                   grade=row.get("grade"), report=report_ref(wb, row.get("report_id")))
-        for row in jsonable_rows(relations.filter((pl.col("kind") == "membership") & (pl.col("source_id") == head.id)))
+        RolePeriod(
+            role=row.get("role"),
+            organisation_id=row["target_id"],
+            organisation=names.get(row["target_id"]),
+            valid_from=row.get("valid_from"),
+            valid_to=row.get("valid_to"),
+            end_reason=row.get("end_reason"),
+            grade=row.get("grade"),
+            report=report_ref(wb, row.get("report_id")),
+        )
+        for row in jsonable_rows(
+            relations.filter((pl.col("kind") == "membership") & (pl.col("source_id") == head.id))
+        )
     ]
     chart = link_chart(wb, Filters())
     measures = {}
@@ -89,12 +113,17 @@ def entity(entity_id: int, wb: Workbench = Depends(workbench)) -> EntityOut:
     if head.kind == "incident":
         found = wb.incidents().filter(pl.col("incident_id") == head.id)
         if found.height:
-            incident = jsonable_rows(found.drop("deleted", "version_id", "mapping", "source_codes", strict=False))[0]
+            incident = jsonable_rows(
+                found.drop("deleted", "version_id", "mapping", "source_codes", strict=False)
+            )[0]
             incident["report"] = report_ref(wb, incident.get("report_id"))
     return EntityOut(
         entity=head,
         incident=incident,
-        records=[EntityHit(id=r["entity_id"], name=r["name"] or "", kind=r["kind"]) for r in records.iter_rows(named=True)],
+        records=[
+            EntityHit(id=r["entity_id"], name=r["name"] or "", kind=r["kind"])
+            for r in records.iter_rows(named=True)
+        ],
         names=[c for c in claims if c.prop in NAME_PROPS],
         properties=[c for c in claims if c.prop not in NAME_PROPS],
         conflicts=conflicts,
@@ -108,8 +137,14 @@ def _claim(wb: Workbench, row: dict) -> Claim:
     grade = None
     if row.get("reliability") and row.get("credibility") is not None:
         grade = f"{row['reliability']}{row['credibility']}"
-    return Claim(prop=row["prop"], value=str(row["value"]), valid_from=row.get("valid_from"),
-                 valid_to=row.get("valid_to"), grade=grade, report=report_ref(wb, row.get("report_id")))
+    return Claim(
+        prop=row["prop"],
+        value=str(row["value"]),
+        valid_from=row.get("valid_from"),
+        valid_to=row.get("valid_to"),
+        grade=grade,
+        report=report_ref(wb, row.get("report_id")),
+    )
 
 
 class ReportOut(BaseModel):
@@ -118,10 +153,16 @@ class ReportOut(BaseModel):
     incidents: int
 
 
-@router.get("/reports/{report_id}", response_model=ReportOut, summary="One report and the facts it supports")
+@router.get(
+    "/reports/{report_id}", response_model=ReportOut, summary="One report and the facts it supports"
+)
 def report(report_id: int, wb: Workbench = Depends(workbench)) -> ReportOut:
     if report_id not in wb.report_index():
         raise HTTPException(status_code=404, detail=f"report_id: no report with id {report_id}")
     relations = wb.relations().filter(pl.col("report_id") == report_id).head(500)
     incidents = wb.incidents().filter(pl.col("report_id") == report_id).height
-    return ReportOut(report=report_ref(wb, report_id), relations=relations_out(wb, relations), incidents=incidents)
+    return ReportOut(
+        report=report_ref(wb, report_id),
+        relations=relations_out(wb, relations),
+        incidents=incidents,
+    )

@@ -3,6 +3,7 @@
 `POST /api/import/check` validates against the store and rolls everything back; `POST /api/import`
 validates the same way and stores only when there is no error (one transaction: all files or none).
 """
+
 from __future__ import annotations
 
 import tempfile
@@ -54,7 +55,9 @@ def _save(uploads: list[UploadFile], folder: Path) -> list[Path]:
             while chunk := upload.file.read(CHUNK):
                 total += len(chunk)
                 if total > MAX_BYTES:
-                    raise bad_parameter("files", f"upload larger than {MAX_BYTES // (1024 * 1024)} MiB", 413)
+                    raise bad_parameter(
+                        "files", f"upload larger than {MAX_BYTES // (1024 * 1024)} MiB", 413
+                    )
                 out.write(chunk)
         paths.append(path)
     return paths
@@ -72,21 +75,40 @@ def _default_report(report_id: str | None, grade: str | None) -> dict | None:
 def _errors(errors: list[InputError]) -> list[RecordError]:
     """Every distinct error, in file and line order (the importer reads in two passes and may report
     one bad value twice)."""
-    rows = {(PurePath(e.file).name if e.file else "", e.line or 0, e.field or "", e.reason): e for e in errors}
-    return [RecordError(file=PurePath(e.file).name if e.file else None, line=e.line, field=e.field, reason=e.reason)
-            for _key, e in sorted(rows.items(), key=lambda item: item[0])]
+    rows = {
+        (PurePath(e.file).name if e.file else "", e.line or 0, e.field or "", e.reason): e
+        for e in errors
+    }
+    return [
+        RecordError(
+            file=PurePath(e.file).name if e.file else None,
+            line=e.line,
+            field=e.field,
+            reason=e.reason,
+        )
+        for _key, e in sorted(rows.items(), key=lambda item: item[0])
+    ]
 
 
 def _check(wb: Workbench, paths: list[Path], default_report: dict | None) -> ImportOut:
     from cellmap.ingest import validate_files
 
     result = validate_files(wb.store, paths, default_report=default_report)
-    return ImportOut(files=[p.name for p in paths], records=result.records, added=result.added,
-                     errors=_errors(result.errors), stored=False, seconds=round(result.seconds, 3))
+    return ImportOut(
+        files=[p.name for p in paths],
+        records=result.records,
+        added=result.added,
+        errors=_errors(result.errors),
+        stored=False,
+        seconds=round(result.seconds, 3),
+    )
 
 
-@router.post("/import/check", response_model=ImportOut,
-             summary="Validate uploaded files against the store; nothing is stored")
+@router.post(
+    "/import/check",
+    response_model=ImportOut,
+    summary="Validate uploaded files against the store; nothing is stored",
+)
 def check(
     files: list[UploadFile] = File(..., description="one or more files (JSONL, FtM, CSV)"),
     report_id: str | None = Form(None, description="report for records that name none"),
@@ -98,11 +120,16 @@ def check(
         return _check(wb, _save(files, Path(folder)), default_report)
 
 
-@router.post("/import", response_model=ImportOut, responses={422: {"model": ImportOut}},
-             summary="Import uploaded files (all or nothing); 422 with every error when any record is bad")
+@router.post(
+    "/import",
+    response_model=ImportOut,
+    responses={422: {"model": ImportOut}},
+    summary="Import uploaded files (all or nothing); 422 with every error when any record is bad",
+)
 def import_(
     files: list[UploadFile] = File(..., description="one or more files (JSONL, FtM, CSV)"),
-    report_id: str | None = Form(None), grade: str | None = Form(None),
+    report_id: str | None = Form(None),
+    grade: str | None = Form(None),
     wb: Workbench = Depends(workbench),
 ):
     from cellmap.ingest import import_files
@@ -121,5 +148,11 @@ def import_(
         except InputError as error:
             raise HTTPException(status_code=422, detail=f"files: {error.describe()}") from None
     wb.changed()
-    return ImportOut(files=[p.name for p in paths], records=result.records, added=result.added, errors=[],
-                     stored=True, seconds=round(result.seconds, 3))
+    return ImportOut(
+        files=[p.name for p in paths],
+        records=result.records,
+        added=result.added,
+        errors=[],
+        stored=True,
+        seconds=round(result.seconds, 3),
+    )

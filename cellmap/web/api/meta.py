@@ -1,4 +1,5 @@
 """Meta: what the store holds at a glance, the synthetic-data flag, the model's vocabularies."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends
@@ -26,14 +27,20 @@ class StatusOut(BaseModel):
     generation: int
 
 
-@router.get("/status", response_model=StatusOut, summary="Store counts, synthetic flag, vocabularies")
+@router.get(
+    "/status", response_model=StatusOut, summary="Store counts, synthetic flag, vocabularies"
+)
 def status(wb: Workbench = Depends(workbench)) -> StatusOut:
     synthetic = wb.synthetic()
     return StatusOut(
         synthetic=synthetic,
         banner=BANNER if synthetic else None,
-        counts={"reports": wb.reports().height, "entities": wb.canonical_entities().height,
-                "relations": wb.relations().height, "incidents": wb.incidents().height},
+        counts={
+            "reports": wb.reports().height,
+            "entities": wb.canonical_entities().height,
+            "relations": wb.relations().height,
+            "incidents": wb.incidents().height,
+        },
         capabilities=analysis.capabilities(),
         entity_kinds=list(model.entity_kinds()),
         relation_kinds=list(model.relation_kinds()),

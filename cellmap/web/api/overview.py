@@ -1,5 +1,6 @@
 """Overview: what is in the store, the three incident trends side by side, the latest strikes,
 the key players and the runway."""
+
 from __future__ import annotations
 
 import polars as pl
@@ -37,21 +38,37 @@ class OverviewOut(BaseModel):
 
 @router.get("/overview", response_model=OverviewOut, summary="The store at a glance")
 def overview(
-    year: int | None = Query(None, description="compare this year with the one before (default: last full year)"),
+    year: int | None = Query(
+        None, description="compare this year with the one before (default: last full year)"
+    ),
     wb: Workbench = Depends(workbench),
 ) -> OverviewOut:
-    entities = wb.canonical_entities().group_by("kind").len().sort(["len", "kind"], descending=[True, False])
+    entities = (
+        wb.canonical_entities()
+        .group_by("kind")
+        .len()
+        .sort(["len", "kind"], descending=[True, False])
+    )
     reports = wb.reports().group_by("grade").len().sort("grade")
     trends, trends_source = analysis.incident_trends(wb.incidents())
     years = [int(p) for p in trends[0].periods] if trends and trends[0].periods else []
     if year is not None and (not years or not years[0] < year <= years[-1]):
-        span = f"{years[0] + 1}–{years[-1]}" if len(years) > 1 else "none (fewer than two years of incidents)"
-        raise bad_parameter("year", f"{year} has no year before it in the data (years to compare: {span})")
+        span = (
+            f"{years[0] + 1}–{years[-1]}"
+            if len(years) > 1
+            else "none (fewer than two years of incidents)"
+        )
+        raise bad_parameter(
+            "year", f"{year} has no year before it in the data (years to compare: {span})"
+        )
     runway, runway_source = analysis.runway(wb)
     strikes = wb.relations(Filters(kinds=("ct_action",)))
     # A strike's date is its attrs.date when recorded, else the start of the relation's validity.
-    strikes = strikes.with_columns(pl.coalesce(pl.col("attrs").str.json_path_match("$.date"),
-                                               pl.col("valid_from").cast(pl.Utf8)).alias("when"))
+    strikes = strikes.with_columns(
+        pl.coalesce(
+            pl.col("attrs").str.json_path_match("$.date"), pl.col("valid_from").cast(pl.Utf8)
+        ).alias("when")
+    )
     strikes = strikes.sort(["when", "relation_id"], descending=True, nulls_last=True).head(10)
     keys = analysis.key_players(wb) or []
     names, kinds = wb.names(), wb.kinds()
@@ -63,7 +80,10 @@ def overview(
         latest_strikes=relations_out(wb, strikes),
         key_players=[KeyPlayer(id=i, name=names.get(i, ""), kind=kinds.get(i)) for i in keys],
         key_players_source=analysis.KEY_PLAYERS_SOURCE if keys else None,
-        key_players_result={k: v for k, v in (analysis.key_player_set(wb) or {}).items() if k != "ids"} or None,
+        key_players_result={
+            k: v for k, v in (analysis.key_player_set(wb) or {}).items() if k != "ids"
+        }
+        or None,
         runway=runway,
         runway_source=runway_source,
         incidents_summary=analysis.incident_headlines(wb, year),

@@ -1,4 +1,5 @@
 """Query parameters shared by the routers, validated into clear 4xx errors that name the parameter."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -50,12 +51,20 @@ def parse_kinds(value: str | None, name: str = "kinds") -> tuple[str, ...] | Non
 
 
 def filters(
-    kinds: str | None = Query(None, description="comma-separated relation kinds, e.g. membership,communication"),
-    start: str | None = Query(None, description="window start, ISO date (YYYY, YYYY-MM or YYYY-MM-DD)"),
+    kinds: str | None = Query(
+        None, description="comma-separated relation kinds, e.g. membership,communication"
+    ),
+    start: str | None = Query(
+        None, description="window start, ISO date (YYYY, YYYY-MM or YYYY-MM-DD)"
+    ),
     end: str | None = Query(None, description="window end, ISO date"),
-    min_grade: str | None = Query(None, description="minimum Admiralty grade, e.g. B3 (A-B and 1-3)"),
+    min_grade: str | None = Query(
+        None, description="minimum Admiralty grade, e.g. B3 (A-B and 1-3)"
+    ),
 ) -> Filters:
     first, last = parse_date(start, "start"), parse_date(end, "end")
     if first and last and first > last:
         raise bad_parameter("start", f"{first} is after end {last}")
-    return Filters(kinds=parse_kinds(kinds), start=first, end=last, min_grade=parse_grade(min_grade))
+    return Filters(
+        kinds=parse_kinds(kinds), start=first, end=last, min_grade=parse_grade(min_grade)
+    )

@@ -1,4 +1,5 @@
 """Facts with their sources: relation rows and report ids turned into API models with report links."""
+
 from __future__ import annotations
 
 import json
@@ -28,11 +29,21 @@ def relations_out(workbench: Workbench, relations: pl.DataFrame) -> list[Relatio
                 attrs = json.loads(attrs) if attrs else {}
             except json.JSONDecodeError:
                 attrs = {"raw": attrs}
-        out.append(RelationOut(
-            relation_id=row["relation_id"], kind=row["kind"], source_id=row["source_id"], target_id=row["target_id"],
-            source_name=names.get(row["source_id"]), target_name=names.get(row["target_id"]),
-            role=row.get("role"), valid_from=row.get("valid_from"), valid_to=row.get("valid_to"),
-            end_reason=row.get("end_reason"), attrs=attrs or {}, grade=row.get("grade"),
-            report=report_ref(workbench, row.get("report_id")),
-        ))
+        out.append(
+            RelationOut(
+                relation_id=row["relation_id"],
+                kind=row["kind"],
+                source_id=row["source_id"],
+                target_id=row["target_id"],
+                source_name=names.get(row["source_id"]),
+                target_name=names.get(row["target_id"]),
+                role=row.get("role"),
+                valid_from=row.get("valid_from"),
+                valid_to=row.get("valid_to"),
+                end_reason=row.get("end_reason"),
+                attrs=attrs or {},
+                grade=row.get("grade"),
+                report=report_ref(workbench, row.get("report_id")),
+            )
+        )
     return out

@@ -1,5 +1,6 @@
 """Review view: the entity-resolution queue (candidate pairs with their evidence) and the analyst's
 judgement on each pair (same / not same / unsure), the second of the two acts that write."""
+
 from __future__ import annotations
 
 from typing import Literal
@@ -51,18 +52,33 @@ class JudgementOut(BaseModel):
     author: str
 
 
-@router.get("/review/queue", response_model=QueueOut, summary="Candidate pairs awaiting a judgement")
+@router.get(
+    "/review/queue", response_model=QueueOut, summary="Candidate pairs awaiting a judgement"
+)
 def queue(limit: int = Query(20, ge=1, le=500), wb: Workbench = Depends(workbench)) -> QueueOut:
     pairs, source = analysis.review_queue(wb)
     judged = judged_pairs(wb)
-    pending = [p for p in pairs if (min(p["left_id"], p["right_id"]), max(p["left_id"], p["right_id"])) not in judged]
+    pending = [
+        p
+        for p in pairs
+        if (min(p["left_id"], p["right_id"]), max(p["left_id"], p["right_id"])) not in judged
+    ]
     chosen = pending[:limit]
     ids = sorted({p["left_id"] for p in chosen} | {p["right_id"] for p in chosen})
     sides = describe(wb, ids)
     return QueueOut(
-        candidates=[Candidate(left=sides[p["left_id"]], right=sides[p["right_id"]], score=p.get("score"),
-                              reasons=p.get("reasons")) for p in chosen if p["left_id"] in sides and p["right_id"] in sides],
-        source=source, remaining=len(pending),
+        candidates=[
+            Candidate(
+                left=sides[p["left_id"]],
+                right=sides[p["right_id"]],
+                score=p.get("score"),
+                reasons=p.get("reasons"),
+            )
+            for p in chosen
+            if p["left_id"] in sides and p["right_id"] in sides
+        ],
+        source=source,
+        remaining=len(pending),
     )
 
 
@@ -89,12 +105,19 @@ def describe(wb: Workbench, ids: list[int]) -> dict[int, Side]:
     for row in entities.iter_rows(named=True):
         found = values.get(row["entity_id"], {})
         names = [v for p in ("name", "alias", "kunya", "nisba", "laqab") for v in found.get(p, [])]
-        out[row["entity_id"]] = Side(id=row["entity_id"], name=row["name"] or "", kind=row["kind"], names=names,
-                                     properties={p: v for p, v in found.items()})
+        out[row["entity_id"]] = Side(
+            id=row["entity_id"],
+            name=row["name"] or "",
+            kind=row["kind"],
+            names=names,
+            properties={p: v for p, v in found.items()},
+        )
     return out
 
 
-@router.post("/review/judgements", response_model=JudgementOut, summary="Record a judgement on a pair")
+@router.post(
+    "/review/judgements", response_model=JudgementOut, summary="Record a judgement on a pair"
+)
 def judge(body: JudgementIn, wb: Workbench = Depends(workbench)) -> JudgementOut:
     if body.left_id == body.right_id:
         raise bad_parameter("right_id", "is the same record as left_id")

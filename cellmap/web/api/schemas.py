@@ -1,4 +1,5 @@
 """Pydantic models of the API's answers. Every fact carries its report (`ReportRef`) and grade."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -8,13 +9,16 @@ from pydantic import BaseModel, Field
 
 class ReportRef(BaseModel):
     """The report a fact comes from, with its Admiralty grade."""
+
     report_id: int
     report_key: str | None = None
     title: str | None = None
     kind: str | None = None
     date: str | None = None
     source: str | None = None
-    grade: str | None = Field(None, description="Admiralty grade: reliability A–F then credibility 1–6")
+    grade: str | None = Field(
+        None, description="Admiralty grade: reliability A–F then credibility 1–6"
+    )
     synthetic: bool | None = None
 
 
@@ -41,6 +45,7 @@ class Count(BaseModel):
 
 class Series(BaseModel):
     """One named time series: periods (ISO dates or years as text) and values."""
+
     name: str
     periods: list[str]
     values: list[float]

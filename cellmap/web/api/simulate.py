@@ -4,14 +4,15 @@ fragmentation and cells-cut-off curves, and single versus collective leadership 
 The curves are `cellmap.disrupt` (incremental removal curves, Newman & Ziff 2000; Borgatti's F);
 the person network is `cellmap.graph.projection.person_graph` of the store's relations.
 """
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
+from cellmap.web import analysis
 from cellmap.web.api.network import EntityHit
 from cellmap.web.api.params import bad_parameter, parse_date, parse_grade, workbench
-from cellmap.web import analysis
 from cellmap.web.data import Filters, Workbench
 
 router = APIRouter(tags=["simulate"])
@@ -27,11 +28,17 @@ class Strategy(BaseModel):
 
 
 class SimulationIn(BaseModel):
-    strategy: str = Field("degree", description="a strategy name from GET /api/simulate/strategies, or 'persons'")
-    persons: list[int] = Field(default_factory=list, description="entity ids to strike, in order (strategy 'persons')")
+    strategy: str = Field(
+        "degree", description="a strategy name from GET /api/simulate/strategies, or 'persons'"
+    )
+    persons: list[int] = Field(
+        default_factory=list, description="entity ids to strike, in order (strategy 'persons')"
+    )
     k: int = Field(20, ge=1, le=500, description="number of strikes")
     min_grade: str | None = Field(None, description="only relations at or above this grade")
-    at: str | None = Field(None, description="the network as of this date (ISO); default: every tie ever recorded")
+    at: str | None = Field(
+        None, description="the network as of this date (ISO); default: every tie ever recorded"
+    )
 
 
 class CurvePoint(BaseModel):
@@ -58,30 +65,57 @@ class SimulationOut(BaseModel):
 def strategies() -> list[Strategy]:
     from cellmap.disrupt.orders import MEASURES, ROLE_PRIORITIES
 
-    out = [Strategy(name=m, label=f"highest {m} first", description=f"ranked once by {m} on the intact network")
-           for m in MEASURES]
-    out += [Strategy(name=f"adaptive:{m}", label=f"highest {m} first, recomputed",
-                     description=f"{m} recomputed on the surviving network after each strike (Holme et al. 2002)")
-            for m in ("degree", "betweenness")]
-    out += [Strategy(name=f"roles:{name}", label=f"roles: {name}", description="by role: " + ", ".join(roles))
-            for name, roles in ROLE_PRIORITIES.items()]
-    out.append(Strategy(name="persons", label="chosen persons", description="the persons you pick, in order"))
+    out = [
+        Strategy(
+            name=m,
+            label=f"highest {m} first",
+            description=f"ranked once by {m} on the intact network",
+        )
+        for m in MEASURES
+    ]
+    out += [
+        Strategy(
+            name=f"adaptive:{m}",
+            label=f"highest {m} first, recomputed",
+            description=f"{m} recomputed on the surviving network after each strike (Holme et al. 2002)",
+        )
+        for m in ("degree", "betweenness")
+    ]
+    out += [
+        Strategy(
+            name=f"roles:{name}", label=f"roles: {name}", description="by role: " + ", ".join(roles)
+        )
+        for name, roles in ROLE_PRIORITIES.items()
+    ]
+    out.append(
+        Strategy(
+            name="persons", label="chosen persons", description="the persons you pick, in order"
+        )
+    )
     return out
 
 
-@router.get("/simulate/strategies", response_model=list[Strategy], summary="Strike strategies on offer")
+@router.get(
+    "/simulate/strategies", response_model=list[Strategy], summary="Strike strategies on offer"
+)
 def list_strategies() -> list[Strategy]:
     return strategies()
 
 
-@router.post("/simulate", response_model=SimulationOut, summary="Strike curves for a strategy or a set of persons")
+@router.post(
+    "/simulate",
+    response_model=SimulationOut,
+    summary="Strike curves for a strategy or a set of persons",
+)
 def simulate(body: SimulationIn, wb: Workbench = Depends(workbench)) -> SimulationOut:
     from cellmap.disrupt.attack import attack_curve
     from cellmap.disrupt.context import leadership_reachability, person_roles
     from cellmap.disrupt.orders import measure_order, role_order
 
     if body.strategy not in {s.name for s in strategies()}:
-        raise bad_parameter("strategy", f"unknown strategy {body.strategy!r}; see GET /api/simulate/strategies")
+        raise bad_parameter(
+            "strategy", f"unknown strategy {body.strategy!r}; see GET /api/simulate/strategies"
+        )
     min_grade, at = parse_grade(body.min_grade), parse_date(body.at, "at")
     g = analysis.person_graph(wb, min_grade, at)
     relations = wb.relations(Filters(min_grade=min_grade))
@@ -99,9 +133,12 @@ def simulate(body: SimulationIn, wb: Workbench = Depends(workbench)) -> Simulati
         adaptive = body.strategy.startswith("adaptive:")
         order = measure_order(g, body.strategy.split(":")[-1], k=body.k, adaptive=adaptive)
     order = order[: body.k]
-    single = leadership_reachability(g, relations, at, leadership_roles=SINGLE, name="cells_cut_off_single")
-    collective = leadership_reachability(g, relations, at, leadership_roles=COLLECTIVE,
-                                         name="cells_cut_off_collective")
+    single = leadership_reachability(
+        g, relations, at, leadership_roles=SINGLE, name="cells_cut_off_single"
+    )
+    collective = leadership_reachability(
+        g, relations, at, leadership_roles=COLLECTIVE, name="cells_cut_off_collective"
+    )
     curve = attack_curve(g, order, [single, collective])
     names = wb.names()
 
@@ -109,26 +146,40 @@ def simulate(body: SimulationIn, wb: Workbench = Depends(workbench)) -> Simulati
         entity = int(g.vs[v]["entity_id"])
         return EntityHit(id=entity, name=names.get(entity, ""), kind="person")
 
-    leaders = lambda reach: [hit(v) for v in sorted({v for targets in reach.targets for v in targets})]  # noqa: E731
+    def leaders(reach) -> list[EntityHit]:
+        return [hit(v) for v in sorted({v for targets in reach.targets for v in targets})]
+
     points = [
-        CurvePoint(step=row["step"], removed=hit(order[row["step"] - 1]) if row["step"] > 0 else None,
-                   largest_share=row["largest_share"], components=row["components"],
-                   fragmentation=row["fragmentation"], cells_cut_off_single=row["cells_cut_off_single"],
-                   cells_cut_off_collective=row["cells_cut_off_collective"])
+        CurvePoint(
+            step=row["step"],
+            removed=hit(order[row["step"] - 1]) if row["step"] > 0 else None,
+            largest_share=row["largest_share"],
+            components=row["components"],
+            fragmentation=row["fragmentation"],
+            cells_cut_off_single=row["cells_cut_off_single"],
+            cells_cut_off_collective=row["cells_cut_off_collective"],
+        )
         for row in curve.iter_rows(named=True)
     ]
     return SimulationOut(
-        strategy=body.strategy, at=at.isoformat() if at else None, persons=g.vcount(), cells=len(single.items),
-        leadership_single=leaders(single), leadership_collective=leaders(collective), curve=points,
+        strategy=body.strategy,
+        at=at.isoformat() if at else None,
+        persons=g.vcount(),
+        cells=len(single.items),
+        leadership_single=leaders(single),
+        leadership_collective=leaders(collective),
+        curve=points,
         definition="A cell is cut off when none of its surviving members can reach a surviving holder of the "
-                   "leadership roles in the person network (cellmap.disrupt): 'single' = the leader alone, "
-                   "'collective' = leader or council members.",
+        "leadership roles in the person network (cellmap.disrupt): 'single' = the leader alone, "
+        "'collective' = leader or council members.",
     )
 
 
 class LeadershipIn(BaseModel):
     runs: int = Field(50, ge=1, le=500, description="Monte Carlo runs per structure")
-    at: str | None = Field(None, description="the organisation as of this date (ISO); default: every tie ever recorded")
+    at: str | None = Field(
+        None, description="the organisation as of this date (ISO); default: every tie ever recorded"
+    )
     min_grade: str | None = Field(None, description="only relations at or above this grade")
     seed: int = Field(0, ge=0)
 
@@ -138,8 +189,11 @@ class LeadershipOut(BaseModel):
     definition: str
 
 
-@router.post("/simulate/leadership", response_model=LeadershipOut,
-             summary="Single leader vs collective council under a strike campaign (recovery model)")
+@router.post(
+    "/simulate/leadership",
+    response_model=LeadershipOut,
+    summary="Single leader vs collective council under a strike campaign (recovery model)",
+)
 def leadership(body: LeadershipIn, wb: Workbench = Depends(workbench)) -> LeadershipOut:
     from cellmap.disrupt.context import organisation
     from cellmap.disrupt.recovery import RecoveryParams, compare_structures, single_and_collective
@@ -147,7 +201,9 @@ def leadership(body: LeadershipIn, wb: Workbench = Depends(workbench)) -> Leader
     min_grade, at = parse_grade(body.min_grade), parse_date(body.at, "at")
     g = analysis.person_graph(wb, min_grade, at)
     org = organisation(g, wb.relations(Filters(min_grade=min_grade)), at)
-    summary, _runs = compare_structures(single_and_collective(org), RecoveryParams(runs=body.runs, seed=body.seed))
+    summary, _runs = compare_structures(
+        single_and_collective(org), RecoveryParams(runs=body.runs, seed=body.seed)
+    )
     names = wb.names()
     rows = []
     for row in summary.to_dicts():
@@ -155,9 +211,13 @@ def leadership(body: LeadershipIn, wb: Workbench = Depends(workbench)) -> Leader
         if struck is not None and 0 <= struck < g.vcount():
             row["struck_first_name"] = names.get(int(g.vs[struck]["entity_id"]))
         rows.append(row)
-    return LeadershipOut(rows=rows, definition=(
-        "cellmap.disrupt.recovery: strikes on the highest-ranked post every few steps, successors fill "
-        "vacancies and new ties form; 'strikes to cut off' counts strikes until every cell is cut off from "
-        "the leadership (censored runs never got there), 'steps to recover' the steps after one strike on "
-        "the top post until the cells reach the leadership again. The collective structure is the what-if "
-        "in which the council holds the leader's ties."))
+    return LeadershipOut(
+        rows=rows,
+        definition=(
+            "cellmap.disrupt.recovery: strikes on the highest-ranked post every few steps, successors fill "
+            "vacancies and new ties form; 'strikes to cut off' counts strikes until every cell is cut off from "
+            "the leadership (censored runs never got there), 'steps to recover' the steps after one strike on "
+            "the top post until the cells reach the leadership again. The collective structure is the what-if "
+            "in which the council holds the leader's ties."
+        ),
+    )

@@ -1,5 +1,6 @@
 """Timeline view: incidents, strikes, arrests and role changes on one time axis, filterable by cell
 and event type. Every event links to its report."""
+
 from __future__ import annotations
 
 import json
@@ -37,9 +38,12 @@ class TimelineOut(BaseModel):
 
 @router.get("/timeline", response_model=TimelineOut, summary="Dated events on one axis")
 def timeline(
-    categories: str | None = Query(None, description=f"comma-separated, from {', '.join(CATEGORIES)}"),
+    categories: str | None = Query(
+        None, description=f"comma-separated, from {', '.join(CATEGORIES)}"
+    ),
     cell: int | None = Query(None, description="only events of this cell (entity id)"),
-    start: str | None = Query(None), end: str | None = Query(None),
+    start: str | None = Query(None),
+    end: str | None = Query(None),
     min_grade: str | None = Query(None),
     limit: int = Query(20000, ge=1, le=200000),
     wb: Workbench = Depends(workbench),
@@ -49,7 +53,10 @@ def timeline(
         wanted = {c.strip() for c in categories.split(",") if c.strip()}
         unknown = wanted - set(CATEGORIES)
         if unknown:
-            raise bad_parameter("categories", f"unknown category {sorted(unknown)[0]!r} (known: {', '.join(CATEGORIES)})")
+            raise bad_parameter(
+                "categories",
+                f"unknown category {sorted(unknown)[0]!r} (known: {', '.join(CATEGORIES)})",
+            )
     first, last, grade = parse_date(start, "start"), parse_date(end, "end"), parse_grade(min_grade)
     kinds = wb.kinds()
     if cell is not None and kinds.get(cell) != "cell":
@@ -61,8 +68,10 @@ def timeline(
         events = [e for e in events if e.date <= last.isoformat()]
     events = [e for e in events if e.category in wanted and (cell is None or e.cell == cell)]
     names = wb.names()
-    cells = sorted(({"id": i, "name": names.get(i, "")} for i, k in kinds.items() if k == "cell"),
-                   key=lambda c: c["name"])
+    cells = sorted(
+        ({"id": i, "name": names.get(i, "")} for i, k in kinds.items() if k == "cell"),
+        key=lambda c: c["name"],
+    )
     return TimelineOut(events=events[:limit], cells=cells, categories=list(CATEGORIES))
 
 
@@ -75,9 +84,18 @@ def _build(wb: Workbench, min_grade: str | None) -> list[Event]:
     names, cells = wb.names(), wb.recorded_cells()
     events: list[Event] = []
     for r in jsonable_rows(wb.incidents(min_grade).filter(pl.col("date").is_not_null())):
-        events.append(Event(date=r["date"], category="incident", label=f"{r.get('type')} ({r.get('outcome')})",
-                            detail=r.get("location"), entity_id=r.get("attributed_to"),
-                            cell=cells.get(r.get("attributed_to")), grade=r.get("grade"), report_id=r.get("report_id")))
+        events.append(
+            Event(
+                date=r["date"],
+                category="incident",
+                label=f"{r.get('type')} ({r.get('outcome')})",
+                detail=r.get("location"),
+                entity_id=r.get("attributed_to"),
+                cell=cells.get(r.get("attributed_to")),
+                grade=r.get("grade"),
+                report_id=r.get("report_id"),
+            )
+        )
     relations = wb.relations(Filters(kinds=("ct_action", "membership"), min_grade=min_grade))
     for r in jsonable_rows(relations):
         target, source = r["target_id"], r["source_id"]
@@ -87,22 +105,46 @@ def _build(wb: Workbench, min_grade: str | None) -> list[Event]:
             if not date:
                 continue
             action = attrs.get("action") or "strike"
-            events.append(Event(date=str(date)[:10], category="arrest" if action == "arrest" else "strike",
-                                label=f"{action} on {names.get(target, target)}",
-                                detail=f"outcome: {attrs.get('outcome', 'unknown')}", entity_id=target,
-                                cell=cells.get(target), grade=r.get("grade"), report_id=r.get("report_id")))
+            events.append(
+                Event(
+                    date=str(date)[:10],
+                    category="arrest" if action == "arrest" else "strike",
+                    label=f"{action} on {names.get(target, target)}",
+                    detail=f"outcome: {attrs.get('outcome', 'unknown')}",
+                    entity_id=target,
+                    cell=cells.get(target),
+                    grade=r.get("grade"),
+                    report_id=r.get("report_id"),
+                )
+            )
             continue
         if r.get("valid_from"):
-            events.append(Event(date=r["valid_from"], category="role_change",
-                                label=f"{names.get(source, source)} becomes {r.get('role') or 'member'}",
-                                detail=f"of {names.get(target, target)}", entity_id=source, cell=cells.get(source),
-                                grade=r.get("grade"), report_id=r.get("report_id")))
+            events.append(
+                Event(
+                    date=r["valid_from"],
+                    category="role_change",
+                    label=f"{names.get(source, source)} becomes {r.get('role') or 'member'}",
+                    detail=f"of {names.get(target, target)}",
+                    entity_id=source,
+                    cell=cells.get(source),
+                    grade=r.get("grade"),
+                    report_id=r.get("report_id"),
+                )
+            )
         if r.get("valid_to") and r.get("end_reason"):
             category = "arrest" if r["end_reason"] == "arrested" else "exit"
-            events.append(Event(date=r["valid_to"], category=category,
-                                label=f"{names.get(source, source)}: {r['end_reason']}",
-                                detail=f"{r.get('role') or 'member'} of {names.get(target, target)}", entity_id=source,
-                                cell=cells.get(source), grade=r.get("grade"), report_id=r.get("report_id")))
+            events.append(
+                Event(
+                    date=r["valid_to"],
+                    category=category,
+                    label=f"{names.get(source, source)}: {r['end_reason']}",
+                    detail=f"{r.get('role') or 'member'} of {names.get(target, target)}",
+                    entity_id=source,
+                    cell=cells.get(source),
+                    grade=r.get("grade"),
+                    report_id=r.get("report_id"),
+                )
+            )
     keys = wb.report_index()
     for event in events:
         if event.report_id is not None and event.report_id in keys:
