@@ -61,7 +61,7 @@ def generate(
     """Write a scenario folder; returns its manifest. `size` is 'demo' or 'large'; the counts override it.
 
     `progress(cells_done, cells_total)` is called after each cell is written."""
-    from cellmap.scenario.generator import SIZES, Generator
+    from cellmap.scenario.organisation import SIZES, Generator
 
     if size not in SIZES:
         raise ValueError(f"size: {size!r} is not one of {', '.join(SIZES)}")
