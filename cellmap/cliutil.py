@@ -1,4 +1,4 @@
-"""What every `cellmap` command shares: its common options, JSON output, tables, dates and errors.
+"""What every `cellmap` command shares: its common options, the store, JSON output, tables, dates, errors.
 
 Heavy libraries are imported by the commands themselves, so that `cellmap --help` starts quickly.
 """
@@ -12,13 +12,17 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from cellmap.errors import InputError
+
+if TYPE_CHECKING:
+    from cellmap.store import Store
+    from cellmap.store.case import CaseFrames
 
 err = Console(stderr=True)
 
@@ -92,7 +96,7 @@ def banner(synthetic: bool) -> None:
         out().print(f"[bold yellow]{SYNTHETIC_BANNER}[/]")
 
 
-def fail(error: InputError | str) -> None:
+def fail(error: InputError | str) -> NoReturn:
     """Print a user error on one line (file, line, field, reason) and exit with status 2."""
     text = error.describe() if isinstance(error, InputError) else str(error)
     err.print(f"[bold red]error:[/] {text}", highlight=False, soft_wrap=True)
@@ -116,3 +120,24 @@ def date_option(text: str | None, option: str) -> dt.date | None:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
         fail(InputError(f"{text!r} is not a date YYYY-MM-DD", field=option))
+
+
+def load_store(db: str | None) -> Store:
+    """The store at `db` (URL or SQLite file; default CELLMAP_DB or ./data/cellmap.sqlite), its schema
+    created or brought to the newest revision: every command opens its store through here."""
+    from cellmap.store import open_store
+
+    store = open_store(db)
+    store.init()
+    return store
+
+
+def load_case(db: str | None, min_grade: str | None) -> tuple[CaseFrames, bool]:
+    """The case frames of the store at `db` (statements at `min_grade` or better) and whether it holds
+    synthetic data."""
+    from cellmap.store import views
+    from cellmap.store.case import CaseFrames
+
+    store = load_store(db)
+    with store.session() as conn, err.status("reading the store…"):
+        return CaseFrames.from_connection(conn, min_grade), views.is_synthetic(conn)

@@ -16,8 +16,8 @@ def summarise(store: Store, key_players: int = 5, year: int | None = None) -> di
     from cellmap.finance.summary import finance_summary
     from cellmap.graph.keyplayers import kpp_neg
     from cellmap.graph.projection import person_graph
-    from cellmap.incidents.inputs import CaseFrames
     from cellmap.incidents.summary import incident_summary
+    from cellmap.store.case import CaseFrames
 
     with store.session() as conn:
         frames = CaseFrames.from_connection(conn)

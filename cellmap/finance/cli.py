@@ -21,10 +21,10 @@ from cellmap.cliutil import (
     emit_json,
     fail,
     frame_table,
+    load_case,
 )
 from cellmap.errors import InputError
-from cellmap.incidents.cli import load_case
-from cellmap.incidents.inputs import CaseFrames
+from cellmap.store.case import CaseFrames
 
 app = typer.Typer(help="The war chest: ledger, burn rate, runway.", no_args_is_help=True)
 out = Console()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cellmap.finance import ledger, runway
-from cellmap.incidents.inputs import CaseFrames
+from cellmap.store.case import CaseFrames
 
 
 def finance_summary(frames: CaseFrames, window: int = 12) -> dict:

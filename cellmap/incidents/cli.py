@@ -22,9 +22,9 @@ from cellmap.cliutil import (
     emit_json,
     fail,
     frame_table,
+    load_case,
 )
 from cellmap.errors import InputError
-from cellmap.incidents.inputs import CaseFrames
 
 app = typer.Typer(
     help="Incidents: trends, places, attribution, command-and-control coherence.",
@@ -45,16 +45,6 @@ BufferOption = typer.Option(
     help="Widen the areas by this many km (so that incidents in the "
     "triangle's corner towns count inside).",
 )
-
-
-def load_case(db: str | None, min_grade: str | None) -> tuple[CaseFrames, bool]:
-    """The view frames of the store at `db` and whether it holds synthetic data."""
-    from cellmap.store import open_store, views
-
-    store = open_store(db)
-    store.init()
-    with store.session() as conn, err.status("reading the store…"):
-        return CaseFrames.from_connection(conn, min_grade), views.is_synthetic(conn)
 
 
 def _pct(value: float | None) -> str:

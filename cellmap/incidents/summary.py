@@ -6,7 +6,7 @@ Composes the analyses of this package on the frames of an open store (`CaseFrame
 from __future__ import annotations
 
 from cellmap.incidents import actors, coherence, places, trends
-from cellmap.incidents.inputs import CaseFrames
+from cellmap.store.case import CaseFrames
 
 
 def incident_summary(

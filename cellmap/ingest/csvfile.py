@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from cellmap.errors import InputError
-from cellmap.incidents import sources
+from cellmap.ingest import acled, gtd
 
 MULTI_SEPARATOR = ";"
 RELATION_COLUMNS = {
@@ -145,11 +145,11 @@ def _kind(header: list[str], path: Path) -> str:
         return "relations"
     if {"id", "type"} <= columns:
         return "incidents"
-    if sources.is_acled_deletions_header(columns) and not sources.is_acled_header(columns):
+    if acled.is_acled_deletions_header(columns) and not acled.is_acled_header(columns):
         return "acled_deletions"
-    if sources.is_acled_header(columns):
+    if acled.is_acled_header(columns):
         return "acled"
-    if sources.is_gtd_header(columns):
+    if gtd.is_gtd_header(columns):
         return "gtd"
     if {"id", "kind", "name"} <= columns:
         return "entities"
@@ -174,10 +174,10 @@ ROW_READERS: dict[str, Callable[[dict[str, str]], dict]] = {
 def _mapped_incidents(
     kind: str, rows: list[tuple[int, dict[str, str]]], path: Path
 ) -> Iterator[tuple[int, dict]]:
-    """ACLED/GTD rows through the incidents module's mapping; line numbers follow each source event."""
+    """ACLED/GTD rows through their adapters (`acled`, `gtd`); line numbers follow each source event."""
     id_field = "event_id_cnty" if kind == "acled" else "eventid"
     line_of = {row.get(id_field, ""): line for line, row in rows}
-    convert = sources.acled_rows_to_incidents if kind == "acled" else sources.gtd_rows_to_incidents
+    convert = acled.acled_rows_to_incidents if kind == "acled" else gtd.gtd_rows_to_incidents
     try:
         records = convert([row for _, row in rows])
     except InputError as error:
@@ -194,7 +194,7 @@ def read(path: Path, phase: int | None = None) -> Iterator[tuple[int, dict]]:
         return
     if kind == "acled_deletions":
         for line, row in rows:
-            for key in sources.acled_deleted_keys([row]):
+            for key in acled.acled_deleted_keys([row]):
                 yield line, {"record": "deletion", "id": key}
         return
     convert = ROW_READERS[kind]

@@ -1,20 +1,31 @@
 """The workbench's bridge to the analysis packages (graph, disrupt, incidents, finance, resolve).
 
 Each function calls the package that owns the analysis and returns plain data for the routers,
-cached per store generation. When a package (or a function of it) is not in this build, the
-function says so (returns None, and `capabilities()` reports it false) and the view shows only what
-the store views give; nothing here invents numbers.
+cached per store generation. The packages are imported plainly: a missing dependency stops the
+workbench at start-up, by name, rather than hiding a view; nothing here invents numbers.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
-from types import ModuleType
 
+import h3
 import numpy as np
 import polars as pl
 
+from cellmap.finance.summary import finance_summary
+from cellmap.graph import measures as m
+from cellmap.graph.communities import leiden
+from cellmap.graph.keyplayers import key_players as find_key_players
+from cellmap.graph.projection import person_graph as project
+from cellmap.incidents import places
+from cellmap.incidents.summary import incident_summary
+from cellmap.incidents.trends import counts_by_method
+from cellmap.incidents.vocabulary import COUNTING_METHODS
+from cellmap.resolve.candidates import candidates, store_records
+from cellmap.resolve.judgements import record_judgement as record
+from cellmap.store import views
+from cellmap.store.case import CaseFrames
 from cellmap.web.api.schemas import Series
 from cellmap.web.data import Workbench
 from cellmap.web.graphs import LinkChart
@@ -35,37 +46,6 @@ MEASURES = (
 )
 
 
-def module(name: str) -> ModuleType | None:
-    """`cellmap.<name>` if it exists in this build, else None."""
-    try:
-        return importlib.import_module(f"cellmap.{name}")
-    except ImportError:
-        return None
-
-
-def function(path: str):
-    """`cellmap.<module>.<function>` if it exists in this build, else None."""
-    name, _, attribute = path.rpartition(".")
-    found = module(name)
-    return getattr(found, attribute, None) if found is not None else None
-
-
-def capabilities() -> dict[str, bool]:
-    """Which analyses this build can run (shown by the front end, so a missing one is visible)."""
-    return {
-        "measures": function("graph.measures.betweenness") is not None,
-        "communities": function("graph.communities.leiden") is not None,
-        "key_players": function("graph.keyplayers.key_players") is not None,
-        "paths": function("graph.paths.shortest_paths") is not None,
-        "strike_curves": function("disrupt.attack.attack_curve") is not None,
-        "trends": function("incidents.trends.counts_by_method") is not None,
-        "hotspots": function("incidents.places.getis_ord_gi_star") is not None,
-        "coherence": function("incidents.summary.incident_summary") is not None,
-        "runway": function("finance.summary.finance_summary") is not None,
-        "review_queue": function("resolve.candidates.candidates") is not None,
-    }
-
-
 # --- graph ----------------------------------------------------------------------------------------
 def measure(wb: Workbench, chart: LinkChart, name: str) -> list[float]:
     """One node measure (see `cellmap.graph.measures`) in the chart's vertex order.
@@ -73,7 +53,6 @@ def measure(wb: Workbench, chart: LinkChart, name: str) -> list[float]:
     Betweenness and harmonic closeness are exact up to EXACT_LIMIT vertices and estimated from
     SAMPLES sources above (the measures module states the estimator and its error).
     """
-    from cellmap.graph import measures as m
 
     def compute() -> list[float]:
         g = chart.graph
@@ -97,8 +76,7 @@ def communities(wb: Workbench, chart: LinkChart) -> list[int] | None:
     """Detected community per vertex: Leiden on the chart (`cellmap.graph.communities.leiden`), two
     iterations (leidenalg's default; iterating to a stable partition took 10 s on a 5,000-node graph
     without community structure, for a colouring)."""
-    leiden = function("graph.communities.leiden")
-    if leiden is None or chart.graph.vcount() == 0:
+    if chart.graph.vcount() == 0:
         return None
     return wb.cached(
         ("communities", id(chart)), lambda: list(leiden(chart.graph, iterations=2).membership)
@@ -115,20 +93,12 @@ def key_players(
     wb: Workbench, chart: LinkChart | None = None, k: int = KEY_PLAYERS
 ) -> list[int] | None:
     """Entity ids of the k persons whose removal most fragments the person network of the store
-    (`cellmap.graph.keyplayers.key_players`, objective F), or None when not in this build."""
-    find = function("graph.keyplayers.key_players")
-    if find is None:
-        return None
-
-    found = key_player_set(wb, k)
-    return None if found is None else found["ids"]
+    (`cellmap.graph.keyplayers.key_players`, objective F)."""
+    return key_player_set(wb, k)["ids"]
 
 
-def key_player_set(wb: Workbench, k: int = KEY_PLAYERS) -> dict | None:
+def key_player_set(wb: Workbench, k: int = KEY_PLAYERS) -> dict:
     """The key-player search's result: ids, the objective with and without them, the method."""
-    find = function("graph.keyplayers.key_players")
-    if find is None:
-        return None
 
     def compute() -> dict:
         g = person_graph(wb, None)
@@ -142,7 +112,7 @@ def key_player_set(wb: Workbench, k: int = KEY_PLAYERS) -> dict | None:
                 "method": None,
                 "persons": connected.vcount(),
             }
-        found = find(connected, k, objective=KEY_PLAYER_OBJECTIVE)
+        found = find_key_players(connected, k, objective=KEY_PLAYER_OBJECTIVE)
         return {
             "ids": [int(connected.vs[i]["entity_id"]) for i in found.indices],
             "objective": found.objective,
@@ -158,8 +128,6 @@ def key_player_set(wb: Workbench, k: int = KEY_PLAYERS) -> dict | None:
 def person_graph(wb: Workbench, min_grade: str | None, at=None):
     """The person–person network of the store (`cellmap.graph.projection.person_graph`), of the ties
     valid on date `at` when given (else of every tie ever recorded)."""
-    from cellmap.graph.projection import person_graph as project
-
     window = (at, at) if at is not None else None
     return wb.cached(
         ("person_graph", min_grade, at),
@@ -177,9 +145,6 @@ KEY_PLAYERS_SOURCE = (
 def incident_trends(incidents: pl.DataFrame) -> tuple[list[Series], str]:
     """Yearly counts under the three counting methods of `cellmap.incidents.vocabulary`
     (completed operations only, all operations, all incidents), side by side."""
-    from cellmap.incidents.trends import counts_by_method
-    from cellmap.incidents.vocabulary import COUNTING_METHODS
-
     yearly = counts_by_method(incidents, "year")
     periods = [str(d.year) for d in yearly["period"].to_list()] if yearly.height else []
     series = [
@@ -197,10 +162,6 @@ def incident_trends(incidents: pl.DataFrame) -> tuple[list[Series], str]:
 def hexagons(incidents: pl.DataFrame, resolution: int) -> tuple[list[dict], list[dict], str]:
     """Incidents per H3 cell (`cellmap.incidents.places.hex_counts`, all dates pooled) with each
     cell's boundary, and the hot spots among them (Getis–Ord Gi*, z ≥ 1.96, `getis_ord_gi_star`)."""
-    import h3
-
-    from cellmap.incidents import places
-
     located = incidents.filter(
         pl.col("lat").is_not_null() & pl.col("lon").is_not_null() & pl.col("date").is_not_null()
     )
@@ -249,22 +210,15 @@ def hexagons(incidents: pl.DataFrame, resolution: int) -> tuple[list[dict], list
     )
 
 
-def areas() -> dict | None:
+def areas() -> dict:
     """The named polygons the incident analyses count in (`cellmap.incidents.places.load_polygons`:
     the Palmyra–Deir ez-Zor–Abu Kamal triangle) as GeoJSON, so the map draws the area the figures use."""
-    load = function("incidents.places.load_polygons")
-    if load is None:
-        return None
-    from cellmap.incidents.places import polygons_to_geojson
-
-    return polygons_to_geojson(load())
+    return places.polygons_to_geojson(places.load_polygons())
 
 
 # --- finance --------------------------------------------------------------------------------------
-def case_frames(wb: Workbench):
-    from cellmap.incidents.inputs import CaseFrames
-
-    def build():
+def case_frames(wb: Workbench) -> CaseFrames:
+    def build() -> CaseFrames:
         with wb.store.session() as conn:
             return CaseFrames.from_connection(conn)
 
@@ -273,23 +227,18 @@ def case_frames(wb: Workbench):
 
 def runway(wb: Workbench) -> tuple[dict | None, str | None]:
     """The war chest's totals and runway (`cellmap.finance.summary.finance_summary`)."""
-    summary = function("finance.summary.finance_summary")
-    if summary is None:
-        return None, None
-    value = wb.cached(("runway",), lambda: summary(case_frames(wb)))
+    value = wb.cached(("runway",), lambda: finance_summary(case_frames(wb)))
     if not value or not value.get("funds"):
         return None, "cellmap.finance: no fund in the store"
     return value, "cellmap.finance.summary (ledger totals; runway = balance / mean monthly burn)"
 
 
-def incident_headlines(wb: Workbench, year: int | None = None) -> dict | None:
+def incident_headlines(wb: Workbench, year: int | None = None) -> dict:
     """Change from `year - 1` to `year` three ways (default: the last full year of data), triangle
     share and cell coherence (`cellmap.incidents.summary`, 199 shuffles for the permutation tests)."""
-    summary = function("incidents.summary.incident_summary")
-    if summary is None:
-        return None
     return wb.cached(
-        ("incident_summary", year), lambda: summary(case_frames(wb), year=year, shuffles=199)
+        ("incident_summary", year),
+        lambda: incident_summary(case_frames(wb), year=year, shuffles=199),
     )
 
 
@@ -297,8 +246,6 @@ def incident_headlines(wb: Workbench, year: int | None = None) -> dict | None:
 def review_queue(wb: Workbench) -> tuple[list[dict], str]:
     """Candidate pairs (left_id, right_id, score, reasons), best first: blocking then scoring by
     `cellmap.resolve.candidates`, plus the pairs the store holds as "unsure"."""
-    from cellmap.store import views
-
     with wb.store.session() as conn:
         latest = views.latest_judgements(conn)
     unsure = latest.filter(pl.col("decision") == "unsure").sort(
@@ -308,20 +255,15 @@ def review_queue(wb: Workbench) -> tuple[list[dict], str]:
         {"left_id": a, "right_id": b, "score": s, "reasons": None}
         for a, b, s in unsure.select("left_id", "right_id", "score").iter_rows()
     ]
-    find = function("resolve.candidates.candidates")
-    if find is None:
-        return pairs, "store: pairs judged 'unsure' (cellmap.resolve not in this build)"
 
     def scored() -> list[dict]:
-        from cellmap.resolve.candidates import store_records
-
         with (
             wb.store.session() as conn
         ):  # the CLI's records: unresolved ties, report units, the time line
             records = store_records(conn)
         if records.height < 2:
             return []
-        found = find(records, workers=1)
+        found = candidates(records, workers=1)
         return [
             {"left_id": a, "right_id": b, "score": s, "reasons": _json(r)}
             for a, b, s, r in found.select("left_id", "right_id", "score", "reasons").iter_rows()
@@ -348,7 +290,5 @@ def record_judgement(
     wb: Workbench, left_id: int, right_id: int, decision: str, author: str
 ) -> None:
     """Store one judgement through `cellmap.resolve.judgements` (the latest per pair counts)."""
-    from cellmap.resolve.judgements import record_judgement as record
-
     with wb.store.transaction() as conn:
         record(conn, left_id, right_id, decision, author=author)

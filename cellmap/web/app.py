@@ -6,7 +6,6 @@ The front end is a single page built from npm packages into `cellmap/web/static/
 
 from __future__ import annotations
 
-from importlib import resources
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -15,10 +14,10 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from cellmap.errors import InputError
-from cellmap.web import analysis
+from cellmap.web.api import entities, imports, meta, network, overview, review, simulate, timeline
+from cellmap.web.api import map as map_api
 from cellmap.web.data import Workbench
-
-STATIC = resources.files("cellmap.web").joinpath("static")
+from cellmap.web.static_files import STATIC
 
 API_DESCRIPTION = """cellmap's workbench API. Every fact carries the report it comes from and that report's
 Admiralty grade (source reliability A–F, information credibility 1–6). Bad parameters give a 4xx whose
@@ -27,20 +26,6 @@ Admiralty grade (source reliability A–F, information credibility 1–6). Bad p
 
 def create_app(store: Any) -> FastAPI:
     """The workbench on `store` (a `cellmap.store.Store`, already initialised)."""
-    from cellmap.web.api import (
-        entities,
-        imports,
-        meta,
-        network,
-        overview,
-        review,
-        simulate,
-        timeline,
-    )
-    from cellmap.web.api import (
-        map as map_api,
-    )
-
     app = FastAPI(
         title="cellmap workbench",
         version="0.1.0",
@@ -63,8 +48,6 @@ def create_app(store: Any) -> FastAPI:
         ],
     )
     app.state.workbench = Workbench(store)
-    # Import the analysis packages now (seconds), not on an analyst's first click.
-    app.state.capabilities = analysis.capabilities()
     for router in (
         meta.router,
         overview.router,

@@ -72,10 +72,10 @@ def test_acled_reimport_adds_nothing(tmp_path):
 
 
 def test_incident_summary_on_a_store(tmp_path):
-    from cellmap.incidents.inputs import CaseFrames
     from cellmap.incidents.summary import incident_summary
     from cellmap.ingest import import_files
     from cellmap.store import open_store
+    from cellmap.store.case import CaseFrames
 
     store = open_store("sqlite:///" + str(tmp_path / "s.sqlite"))
     store.init()
@@ -95,9 +95,9 @@ def test_incident_summary_on_a_store(tmp_path):
 
 
 def test_acled_edit_and_gtd_import_through_the_store(tmp_path):
-    from cellmap.incidents.inputs import CaseFrames
     from cellmap.ingest import import_files
     from cellmap.store import open_store
+    from cellmap.store.case import CaseFrames
 
     store = open_store("sqlite:///" + str(tmp_path / "s.sqlite"))
     store.init()

@@ -16,6 +16,7 @@ from cellmap.web.api.params import bad_parameter, parse_date, parse_grade, workb
 from cellmap.web.api.provenance import report_ref
 from cellmap.web.api.schemas import ReportRef
 from cellmap.web.data import Workbench, jsonable_rows
+from cellmap.web.static_files import STATIC
 
 router = APIRouter(tags=["map"])
 
@@ -232,6 +233,4 @@ def hexagons(
     "/map/borders", summary="Syria and its neighbours as GeoJSON (from the bundled world-atlas)"
 )
 def borders() -> dict:
-    from cellmap.web.app import STATIC
-
     return json.loads(STATIC.joinpath("borders.geojson").read_text(encoding="utf-8"))

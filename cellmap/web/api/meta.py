@@ -6,7 +6,6 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
 from cellmap import model
-from cellmap.web import analysis
 from cellmap.web.api.params import workbench
 from cellmap.web.data import Workbench
 
@@ -19,7 +18,6 @@ class StatusOut(BaseModel):
     synthetic: bool
     banner: str | None
     counts: dict[str, int]
-    capabilities: dict[str, bool]
     entity_kinds: list[str]
     relation_kinds: list[str]
     incident_types: list[str]
@@ -41,7 +39,6 @@ def status(wb: Workbench = Depends(workbench)) -> StatusOut:
             "relations": wb.relations().height,
             "incidents": wb.incidents().height,
         },
-        capabilities=analysis.capabilities(),
         entity_kinds=list(model.entity_kinds()),
         relation_kinds=list(model.relation_kinds()),
         incident_types=model.vocabulary("incident_types"),

@@ -42,7 +42,6 @@ class NetworkOut(BaseModel):
     measure: str
     measures: list[str]
     key_players: list[int]
-    capabilities: dict[str, bool]
     truncated: bool
 
 
@@ -86,7 +85,7 @@ def network(
         )
     values = analysis.measure(wb, chart, measure)
     community = analysis.communities(wb, chart) or [None] * len(chart.entity_ids)
-    keys = analysis.key_players(wb, chart) or []
+    keys = analysis.key_players(wb, chart)
     chosen = list(range(len(chart.entity_ids)))
     truncated = len(chosen) > limit
     if truncated:
@@ -144,7 +143,6 @@ def chart_out(
         measure=measure,
         measures=list(analysis.MEASURES),
         key_players=keys,
-        capabilities=analysis.capabilities(),
         truncated=truncated,
     )
 

@@ -70,7 +70,7 @@ def overview(
         ).alias("when")
     )
     strikes = strikes.sort(["when", "relation_id"], descending=True, nulls_last=True).head(10)
-    keys = analysis.key_players(wb) or []
+    keys = analysis.key_players(wb)
     names, kinds = wb.names(), wb.kinds()
     return OverviewOut(
         entities_by_kind=[Count(key=k, count=n) for k, n in entities.iter_rows()],
@@ -80,9 +80,7 @@ def overview(
         latest_strikes=relations_out(wb, strikes),
         key_players=[KeyPlayer(id=i, name=names.get(i, ""), kind=kinds.get(i)) for i in keys],
         key_players_source=analysis.KEY_PLAYERS_SOURCE if keys else None,
-        key_players_result={
-            k: v for k, v in (analysis.key_player_set(wb) or {}).items() if k != "ids"
-        }
+        key_players_result={k: v for k, v in analysis.key_player_set(wb).items() if k != "ids"}
         or None,
         runway=runway,
         runway_source=runway_source,

@@ -125,7 +125,7 @@ export default async function network(container, { params, status }) {
     try {
       let data;
       if (s.mode === "explore") {
-        data = s.selected ? await getJSON(`/api/network/neighbours/${s.selected}`, filters()) : { nodes: [], edges: [], measures: ["degree"], key_players: [], capabilities: {} };
+        data = s.selected ? await getJSON(`/api/network/neighbours/${s.selected}`, filters()) : { nodes: [], edges: [], measures: ["degree"], key_players: [] };
       } else {
         data = await getJSON("/api/network", { ...filters(), measure: s.measure });
       }
@@ -141,7 +141,6 @@ export default async function network(container, { params, status }) {
       document.body.dataset.networkNodes = String(graph.order);
       document.body.dataset.networkLoadMs = String(ms);
       renderDetail();
-      if (!data.capabilities.communities && s.colour === "community") legend.prepend(el("div", { class: "muted" }, "No community detection in this build"));
     } catch (error) {
       stats.textContent = "";
       clear(detail).append(errorBox(error));

@@ -1,7 +1,7 @@
 """ACLED and GTD mappings on small hand-written samples with the real column names of those exports.
 
 Expected values are worked out by hand from the rows and the mapping tables in
-cellmap/incidents/data/*_mapping.yaml (see the comments next to each case).
+cellmap/schema/*_mapping.yaml (see the comments next to each case).
 """
 
 import csv
@@ -9,16 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from cellmap.incidents.sources import (
+from cellmap.ingest.acled import (
     acled_deleted_keys,
     acled_rows_to_incidents,
-    gtd_rows_to_incidents,
     is_acled_deletions_header,
     is_acled_header,
-    is_gtd_header,
 )
+from cellmap.ingest.gtd import gtd_rows_to_incidents, is_gtd_header
 
-DATA = Path(__file__).parent / "data"
+# The samples are shared with the incident analyses' CLI tests.
+DATA = Path(__file__).parents[1] / "incidents" / "data"
 
 
 def read_rows(name):

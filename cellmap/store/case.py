@@ -1,15 +1,22 @@
-"""The view frames the incident and finance analyses read, taken once from an open store connection."""
+"""One case as the analyses read it: the store's views as frames, taken once from an open connection.
+
+The incident and finance analyses, their CLIs, the summary and the workbench all start from `CaseFrames`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import polars as pl
+from sqlalchemy import Connection
+
+from cellmap.errors import InputError
+from cellmap.store import views
 
 
 @dataclass
 class CaseFrames:
-    """incidents, entities, properties, relations: the store's views (see cellmap.store.views)."""
+    """incidents, entities, properties, relations: the store's views (see `cellmap.store.views`)."""
 
     incidents: pl.DataFrame
     entities: pl.DataFrame
@@ -17,9 +24,7 @@ class CaseFrames:
     relations: pl.DataFrame
 
     @classmethod
-    def from_connection(cls, conn, min_grade: str | None = None) -> CaseFrames:
-        from cellmap.store import views
-
+    def from_connection(cls, conn: Connection, min_grade: str | None = None) -> CaseFrames:
         return cls(
             incidents=views.incidents(conn, min_grade=min_grade),
             entities=views.entities(conn),
@@ -42,8 +47,6 @@ class CaseFrames:
 
     def resolve_entity(self, text: str) -> int:
         """An entity's canonical id from its numeric id or its key (as in the imported files)."""
-        from cellmap.errors import InputError
-
         if text.isdigit():
             match = self.entities.filter(pl.col("entity_id") == int(text))
         else:
