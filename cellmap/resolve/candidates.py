@@ -18,6 +18,7 @@ import gc
 import itertools
 import json
 import math
+import multiprocessing
 import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -29,19 +30,9 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from cellmap.resolve.collective import unique_in_unit, units_of
-from cellmap.resolve.score import (
-    analyse_generic,
-    analyse_person,
-    attribute_log_odds,
-    attribute_weights,
-    combined_score,
-    is_person_schema,
-    logit,
-    nisbas_clash,
-    preanalyse,
-    score_pair,
-    set_profile_background,
-)
+from cellmap.resolve.matcher import DEFAULT_MATCHER, load_matcher
+from cellmap.resolve.score import default_scorer
+from cellmap.resolve.scorer import Scorer, is_person_schema, logit
 
 RARE_BLOCK = 5
 PRESCORE_WEIGHT = 10.0  # one unit of skeleton similarity is worth this much shared-key weight
@@ -63,9 +54,12 @@ ATTRIBUTE_COLUMNS = (
 )
 
 
-def record_keys(names: Sequence[str], person: bool = True) -> tuple[list[str], list[str]]:
+def record_keys(
+    names: Sequence[str], person: bool = True, scorer: Scorer | None = None
+) -> tuple[list[str], list[str]]:
     """Blocking keys and the sorted skeleton string of each name of a record."""
-    analyse = analyse_person if person else analyse_generic
+    scorer = scorer or default_scorer()
+    analyse = scorer.analyse_person if person else scorer.analyse_generic
     keys: set[str] = set()
     skeleton_strings: list[str] = []
     for name in names:
@@ -116,6 +110,7 @@ def block(
     min_prescore: float = 0.4,
     per_record: int = 4,
     workers: int | None = None,
+    scorer: Scorer | None = None,
 ) -> pl.DataFrame:
     """Candidate pairs (left_id < right_id) with the number of shared keys and a pre-score.
 
@@ -133,21 +128,18 @@ def block(
             if c in records.columns
         ]
     ).to_dicts()
-    preanalyse(
-        [
-            n
-            for row in rows
-            if is_person_schema(row.get("schema") or "Person")
-            for n in _names_of(row)
-        ],
-        workers=workers or os.cpu_count() or 1,
+    scorer = scorer or default_scorer()
+    scorer.preanalyse(
+        n for row in rows if is_person_schema(row.get("schema") or "Person") for n in _names_of(row)
     )
     ids: list[int] = []
     skeletons: list[list[str]] = []
     flat_ids: list[int] = []
     flat_keys: list[str] = []
     for row in rows:
-        keys, skel = record_keys(_names_of(row), is_person_schema(row.get("schema") or "Person"))
+        keys, skel = record_keys(
+            _names_of(row), is_person_schema(row.get("schema") or "Person"), scorer
+        )
         # exact identifiers and full birth dates also block: they catch badly garbled names
         keys += [
             f"{c}:{v}"
@@ -310,9 +302,9 @@ def _prescore(pairs: pl.DataFrame, ids: list[int], skeletons: list[list[str]]) -
 REASONS_FROM = (
     0.3  # reasons are kept for pairs an analyst may see (the CLI's default); below, only the score
 )
-# (names, schema, attributes) per record id: filled before the worker processes fork, so each pair
-# travels to a worker as two integers
-_RECORDS: dict[int, tuple[list[str], str, dict]] = {}
+# what a scoring worker process received when it started (scorer, records by id, model): each pair
+# then travels to it as two integers
+_WORKER: dict[str, object] = {}
 CONTRADICTING_LLR = (
     -3.0
 )  # an attribute this strongly against (gender, birth year, time line) contradicts
@@ -321,9 +313,13 @@ CONTRADICTING_LLR = (
 CANNOT_BELOW = (
     0.2  # constrained_accept's default: a contradicting pair scoring below this is a cannot-link
 )
-SOFT_ATTRIBUTES = frozenset(
-    name for name, spec in attribute_weights()["attributes"].items() if spec.get("soft")
-)
+
+
+def soft_attributes(scorer: Scorer) -> frozenset[str]:
+    """Attributes that lower a score but are never a cannot-link on their own."""
+    return frozenset(n for n, spec in scorer.matcher.attributes.items() if spec.get("soft"))
+
+
 FULL_NAMES_DIFFER = (
     0.1  # two full names whose name score is below this are two people (cannot-link);
 )
@@ -331,52 +327,73 @@ FULL_NAMES_DIFFER = (
 # full name across scripts can score low)
 
 
-def epithet_keys(names: Sequence[str]) -> set[str]:
+def epithet_keys(names: Sequence[str], scorer: Scorer | None = None) -> set[str]:
     """Skeletons of a record's kunyas (Abu X) and of its bare one-part names (a laqab such as al-Hajji):
     the parts a bare alias shares with the person's full record. A nisba or ism inside a longer name
     is excluded — many members of one cell share them. O(names)."""
+    analyse = (scorer or default_scorer()).analyse_person
     keys = set()
     for name in names:
         parts = [
-            p
-            for p in analyse_person(name or "").parts
-            if p.tag not in ("title", "initial") and p.skeleton
+            p for p in analyse(name or "").parts if p.tag not in ("title", "initial") and p.skeleton
         ]
         keys |= {p.skeleton for p in parts if p.tag == "kunya" or len(parts) == 1}
     return keys
 
 
-def carries_full_name(names: Sequence[str], schema: str = "Person") -> bool:
+def carries_full_name(
+    names: Sequence[str], schema: str = "Person", scorer: Scorer | None = None
+) -> bool:
     """True when a person record names the man, not only his kunya or laqab: some name has an ism and a
     father's name, nisba or family name. Two such records that score low are two people; a bare
     kunya or laqab scoring low against a full name is mere absence of shared parts. O(names)."""
     if not is_person_schema(schema):
         return True
+    analyse = (scorer or default_scorer()).analyse_person
     for name in names:
-        tags = {p.tag for p in analyse_person(name or "").parts}
+        tags = {p.tag for p in analyse(name or "").parts}
         if "ism" in tags and tags & {"nasab", "nisba", "family"}:
             return True
     return False
 
 
-def _score_chunk(chunk: list[tuple[int, int]], model: str) -> list[tuple[float, str, bool]]:
+def _start_worker(scorer: Scorer, records: dict, model: str) -> None:
+    """Runs once in each scoring worker: keep what it was sent (works under fork, spawn, forkserver)."""
+    _WORKER.update(scorer=scorer, records=records, model=model, soft=soft_attributes(scorer))
+
+
+def _score_in_worker(chunk: list[tuple[int, int]]) -> list[tuple]:
+    return _score_chunk(
+        chunk, _WORKER["model"], _WORKER["scorer"], _WORKER["records"], _WORKER["soft"]
+    )
+
+
+def _score_chunk(
+    chunk: list[tuple[int, int]], model: str, scorer: Scorer, records: dict, soft: frozenset[str]
+) -> list[tuple]:
     out = []
     for left_id, right_id in chunk:
-        names_a, schema, attrs_a, full_a = _RECORDS[left_id]
-        names_b, _, attrs_b, full_b = _RECORDS[right_id]
+        names_a, schema, attrs_a, full_a = records[left_id]
+        names_b, _, attrs_b, full_b = records[right_id]
         # attributes do not depend on which names are compared: the best name pair is the best pair
         named = max(
-            (score_pair(na, nb, schema, model=model) for na in names_a[:4] for nb in names_b[:4]),
+            (
+                scorer.score_pair(na, nb, schema, model=model)
+                for na in names_a[:4]
+                for nb in names_b[:4]
+            ),
             key=lambda pair: pair.name_score,
         )
-        attrs = attribute_log_odds(attrs_a, attrs_b) if attrs_a and attrs_b else {}
+        attrs = scorer.attribute_log_odds(attrs_a, attrs_b) if attrs_a and attrs_b else {}
         best = replace(
-            named, score=combined_score(logit(named.name_score), attrs), attribute_reasons=attrs
+            named,
+            score=scorer.combined_score(logit(named.name_score), attrs),
+            attribute_reasons=attrs,
         )
-        hard = {k: v for k, v in best.attribute_reasons.items() if k not in SOFT_ATTRIBUTES}
+        hard = {k: v for k, v in best.attribute_reasons.items() if k not in soft}
         # two full names contradict when they disagree on names and hard facts, not on network placement
         contradicts = (
-            full_a and full_b and combined_score(logit(best.name_score), hard) < CANNOT_BELOW
+            full_a and full_b and scorer.combined_score(logit(best.name_score), hard) < CANNOT_BELOW
         ) or any(v <= CONTRADICTING_LLR for v in hard.values())
         # two different full names are two men, whatever cell, place and birth year they share
         names_differ = full_a and full_b and best.name_score < FULL_NAMES_DIFFER
@@ -386,7 +403,9 @@ def _score_chunk(chunk: list[tuple[int, int]], model: str) -> list[tuple[float, 
                 json.dumps(best.reasons()) if best.score >= REASONS_FROM else "{}",
                 contradicts,
                 names_differ,
-                "surname_clash" in attrs if "names" in attrs_a else nisbas_clash(names_a, names_b),
+                "surname_clash" in attrs
+                if "names" in attrs_a
+                else scorer.parts_clash(names_a, names_b, "surname"),
             )
         )
     return out
@@ -399,10 +418,14 @@ def score_candidates(
     workers: int | None = None,
     chunk_size: int = 5000,
     model: str = "record",
+    matcher: str = DEFAULT_MATCHER,
+    start_method: str | None = None,
 ) -> pl.DataFrame:
     """Full scores and reasons for candidate pairs; ``workers`` processes (default: CPU count).
 
-    ``model`` is the person-name model (``record`` for report records, ``person`` for lists).
+    ``model`` is the person-name model of ``matcher`` (``record`` for report records, ``person`` for
+    lists). The scorer is built here with the records' profile backgrounds and sent whole to each
+    worker process (``start_method`` fork, spawn or forkserver; default: the platform's).
     ``contradicts`` marks pairs whose evidence is *against* identity (both carry full names, or an
     attribute at ≤ CONTRADICTING_LLR) rather than merely missing: only those become cannot-links;
     ``names_differ`` marks two full names scoring below FULL_NAMES_DIFFER by name: a cannot-link at any
@@ -415,28 +438,36 @@ def score_candidates(
             pl.lit(False).alias("names_differ"),
             pl.lit(False).alias("nisbas_clash"),
         )
+    scorer = Scorer.for_records(load_matcher(matcher), records)
+    if matcher == DEFAULT_MATCHER:
+        scorer.share_analysis(default_scorer())  # names analysed while blocking
     attr_cols = [c for c in ATTRIBUTE_COLUMNS if c in records.columns]
-    if "contact_roles" in records.columns:
-        set_profile_background("contact_roles", records["contact_roles"].to_list())
-    _RECORDS.clear()
+    by_id: dict[int, tuple[list[str], str, dict, bool]] = {}
     for row in records.iter_rows(named=True):
         attrs = {c: row[c] for c in attr_cols if row.get(c) not in (None, "", [])}
         names, schema = _names_of(row), row.get("schema") or "Person"
         if is_person_schema(schema):
             attrs["names"] = tuple(names)  # record-level name-part evidence (surname, father)
-        _RECORDS[row["record_id"]] = (names, schema, attrs, carries_full_name(names, schema))
+        by_id[row["record_id"]] = (names, schema, attrs, carries_full_name(names, schema, scorer))
     ids = list(pairs.select("left_id", "right_id").iter_rows())
     chunks = [ids[i : i + chunk_size] for i in range(0, len(ids), chunk_size)]
     workers = workers or os.cpu_count() or 1
     if workers > 1 and len(chunks) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(
-                itertools.chain.from_iterable(
-                    pool.map(_score_chunk, chunks, itertools.repeat(model))
-                )
-            )
+        context = multiprocessing.get_context(start_method)
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(scorer, by_id, model),
+        ) as pool:
+            results = list(itertools.chain.from_iterable(pool.map(_score_in_worker, chunks)))
     else:
-        results = list(itertools.chain.from_iterable(_score_chunk(c, model) for c in chunks))
+        soft = soft_attributes(scorer)
+        results = list(
+            itertools.chain.from_iterable(
+                _score_chunk(c, model, scorer, by_id, soft) for c in chunks
+            )
+        )
     scored = pairs.with_columns(
         pl.Series("score", [r[0] for r in results], dtype=pl.Float64),
         pl.Series("reasons", [r[1] for r in results], dtype=pl.Utf8),
@@ -446,11 +477,11 @@ def score_candidates(
     )
     if "unit" in records.columns:
         part_keys = {
-            rid: epithet_keys(rec[0]) if is_person_schema(rec[1]) else set()
-            for rid, rec in _RECORDS.items()
+            rid: epithet_keys(rec[0], scorer) if is_person_schema(rec[1]) else set()
+            for rid, rec in by_id.items()
         }
         scored = unique_in_unit(
-            records, scored, part_keys, {rid: rec[3] for rid, rec in _RECORDS.items()}
+            records, scored, part_keys, {rid: rec[3] for rid, rec in by_id.items()}
         )
     return scored
 

@@ -224,6 +224,10 @@ class NamePart:
         )
         object.__setattr__(self, "signature", _SIGNATURES.setdefault(value, len(_SIGNATURES)))
 
+    def __reduce__(self):
+        # signatures are numbered per process: a part sent to another process is rebuilt there
+        return (name_part, (self.text, self.tag, self.key, self.skeleton))
+
 
 @dataclass(frozen=True)
 class AnalysedName:

@@ -1,4 +1,5 @@
-"""Fit the name-score coefficients (data/name_model.json) on the training split of public cases.
+"""Fit the name-score coefficients of a matcher (the ``models`` of data/matchers/*.yaml) on the
+training split of public cases.
 
 L2-regularised logistic regression by Newton–Raphson / IRLS (McCullagh & Nelder 1989, §4.4):
 w ← w + (XᵀSX + λI)⁻¹ (Xᵀ(y − p) − λw), S = diag(p(1−p)). Cost O(iter · (n·d² + d³)).
@@ -15,13 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from cellmap.resolve.evaluate import best_threshold, load_name_cases
-from cellmap.resolve.score import (
-    FEATURES,
-    analyse_generic,
-    analyse_person,
-    is_person_schema,
-    name_features,
-)
+from cellmap.resolve.score import FEATURES, default_scorer, is_person_schema
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iterations: int = 50) -> np.ndarray:
@@ -42,10 +37,15 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iterations: int 
 
 
 def feature_matrix(rows: list[dict], person: bool) -> np.ndarray:
-    analyse = analyse_person if person else analyse_generic
+    scorer = default_scorer()
     return np.array(
         [
-            [name_features(analyse(r["name1"]), analyse(r["name2"]), person)[f] for f in FEATURES]
+            [
+                scorer.name_features(
+                    scorer.analyse(r["name1"], person), scorer.analyse(r["name2"], person), person
+                )[f]
+                for f in FEATURES
+            ]
             for r in rows
         ]
     )
@@ -146,7 +146,8 @@ if __name__ == "__main__":
     # (scenarios generated with training seeds only, imported into the given stores)
     from cellmap.scenario import load_ground_truth
 
-    default_out = Path(__file__).parent / "data" / "name_model.json"
+    # the models are written as JSON: copy them into a new matcher version's file (data/matchers/)
+    default_out = Path("name_models.json")
     extra: list[dict] = []
     rest = sys.argv[3:]
     for folder, url in zip(rest[::2], rest[1::2], strict=False):

@@ -11,13 +11,9 @@ import pytest
 
 from cellmap.resolve.candidates import contact_roles
 from cellmap.resolve.collective import UNIQUE_IN_UNIT_LLR, unique_in_unit
-from cellmap.resolve.score import (
-    attribute_log_odds,
-    attribute_weights,
-    counts_of,
-    parts_clash,
-    set_profile_background,
-)
+from cellmap.resolve.features.profile import profile_background
+from cellmap.resolve.score import attribute_log_odds, attribute_weights, counts_of, parts_clash
+from cellmap.resolve.scorer import Scorer
 
 SPEC = attribute_weights()["attributes"]["contact_roles"]
 
@@ -46,10 +42,15 @@ def test_contact_roles_count_the_roles_of_the_partners_both_ways():
 
 
 def test_profile_log_odds_is_the_smoothed_naive_bayes_ratio():
-    background = set_profile_background(
-        "contact_roles", ["cell_head=20", "fighter=60;cell_head=5", "messenger=15"]
-    )
+    background = profile_background(["cell_head=20", "fighter=60;cell_head=5", "messenger=15"])
     assert background == pytest.approx({"cell_head": 0.25, "fighter": 0.6, "messenger": 0.15})
+    attribute_log_odds = Scorer(
+        profile_backgrounds={"contact_roles": background}
+    ).attribute_log_odds
+    # without a background (the default scorer) there is no profile evidence
+    assert "contact_roles" not in Scorer().attribute_log_odds(
+        {"contact_roles": "cell_head=9;fighter=1"}, {"contact_roles": "cell_head=1"}
+    )
     sector_head = {"contact_roles": "cell_head=9;fighter=1"}
     alias_calling_a_cell_head = {"contact_roles": "cell_head=1"}
     # by hand: ln(((9 + 1·0.25) / (10 + 1)) / 0.25), the profile smoothed with one background contact

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from cellmap.resolve.candidates import SOFT_ATTRIBUTES, units_above
+from cellmap.resolve.candidates import soft_attributes, units_above
 from cellmap.resolve.score import attribute_log_odds, attribute_weights, nisbas_clash
+from cellmap.resolve.scorer import Scorer
 
 ORG, SECTOR, CELL_A, CELL_B = 1, 2, 3, 4
 HIERARCHY = pl.DataFrame(
@@ -35,8 +36,8 @@ def test_a_cell_inside_the_other_records_sector_is_nested_not_a_contradiction():
 
 
 def test_placement_in_the_network_is_soft_and_the_time_line_is_hard():
-    assert {"unit", "context"} <= SOFT_ATTRIBUTES
-    assert not {"gender", "birth_date", "activity"} & SOFT_ATTRIBUTES
+    assert {"unit", "context"} <= soft_attributes(Scorer())
+    assert not {"gender", "birth_date", "activity"} & soft_attributes(Scorer())
 
 
 def test_nisbas_clash_only_when_no_nisba_is_shared():
@@ -89,7 +90,7 @@ def test_father_and_surname_clash_over_all_names_of_two_records():
         {"names": ("Marwan bin Mahmud",)}, {"names": ("Marwan Ahmad al-Masri",)}
     )
     assert odds == {"father_clash": spec["father_clash"]["clash"]}
-    assert {"surname_clash", "father_clash"} <= SOFT_ATTRIBUTES
+    assert {"surname_clash", "father_clash"} <= soft_attributes(Scorer())
 
 
 def test_uplink_proposes_the_sector_carrier_only_when_no_one_in_the_cell_carries_the_epithet():
