@@ -23,6 +23,10 @@ Ground truth (``ground_truth.jsonl``), one JSON object per line, by ``type``:
   (ism, father, kunya, nisba, laqab, arabic), ``records`` (every entity id under which reports name him:
   his canonical record first, then the per-report alias records of F15), ``spellings`` (the names used),
   ``roles`` (role, unit, valid_from, valid_to, end_reason, relation id) — the true cell structure and roles;
+* ``tie``: every true tie of a cell (``kind`` membership, command, communication, meeting, kinship,
+  payment, participation; ``source`` and ``target`` as true person ids or entity ids; dates; ``reported``
+  true when some report states it) — the observation model decides which ties and persons reach the
+  reports; a person no report names has ``records: []``;
 * ``cell``: ``id``, ``sector``, ``home``, ``synchronised`` (follows the leadership's campaigns, F12), fund, drop;
 * ``traced_strike``: F13/F14 target (person, record, role, date), the ``contact`` kind and the relation
   ids of that security error, the known member it reached, the target's hidden associates;
@@ -94,12 +98,14 @@ def ensure_demo(data_dir: str | os.PathLike) -> Path:
 
 
 def load_ground_truth(folder: str | os.PathLike) -> dict:
-    """The ground truth as dicts: persons, record_to_person, cells, traced_strikes, leadership, summary."""
+    """The ground truth as dicts: persons, record_to_person, cells, traced_strikes, ties, leadership,
+    summary."""
     truth: dict = {
         "persons": {},
         "record_to_person": {},
         "cells": {},
         "traced_strikes": [],
+        "ties": [],
         "leadership": None,
         "summary": None,
     }
@@ -115,6 +121,8 @@ def load_ground_truth(folder: str | os.PathLike) -> dict:
                 truth["cells"][item["id"]] = item
             elif kind == "traced_strike":
                 truth["traced_strikes"].append(item)
+            elif kind == "tie":
+                truth["ties"].append(item)
             else:
                 truth[kind] = item
     return truth

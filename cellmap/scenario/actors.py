@@ -19,6 +19,7 @@ class Person:
     kind: str = "member"  # member | leader | merchant
     emitted: bool = False  # canonical record written yet
     hidden: bool = False  # F14 target or his close associate: kept out of ordinary reporting
+    monitored: bool = False  # his phone is tapped: every call he makes is intercepted
     birth_year: int = 1985
     birth_place: str = ""
     nationality: str = "sy"
@@ -40,6 +41,7 @@ class Tenure:
     report: str = ""  # the report stating this membership
     known_from: int = 0  # that report's date
     freed_by: tuple | None = None  # (day, incident id, report) of the jail attack that freed him
+    reported: bool = False  # some report states this membership (the observation model)
 
     def active(self, day: int) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)

@@ -52,6 +52,10 @@ ARREST_ONLY_ROLES: tuple[str, ...] = tuple(_TABLES["arrest_only_roles"])
 
 GRADES: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _TABLES["grades"].items()}
 SOURCES: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _TABLES["sources"].items()}
+# Probabilities of the observation model (which true facts of a cell some report states).
+OBSERVATION: dict = _TABLES["observation"]
+# Chance that an intercept names a member under a spelling of its own (a record of that report, F15).
+ALIAS_CHANCE: float = OBSERVATION["alias_in_intercept"]
 ACLED_TYPES: dict[str, tuple[str, str]] = {
     k: (v[0], v[1]) for k, v in _TABLES["acled_types"].items()
 }

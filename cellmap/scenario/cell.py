@@ -14,7 +14,9 @@ from cellmap.scenario import names, places
 from cellmap.scenario.actors import Cell, Person, Tenure, overlap_of
 from cellmap.scenario.calibration import (
     ACLED_TYPES,
+    ALIAS_CHANCE,
     END,
+    OBSERVATION,
     SMALL_TYPES,
     SMALL_WEIGHTS,
     START,
@@ -43,6 +45,10 @@ class CellRun:
         self.seen: set[str] = set()
         self.tenures: list[Tenure] = []
         self.merchants: list[Person] = []
+        # The observation model draws from its own stream: the true network never depends on it.
+        self.obs = gen.stream(f"observe:{cell.index}")
+        self.ties: list[dict] = []
+        self.contacts: dict[tuple[str, str, str], tuple[int, int, int, bool]] = {}
 
     def quarter_report(self, day: int) -> str:
         q = quarter_of(day)
@@ -68,6 +74,7 @@ class CellRun:
     def run(self) -> None:
         self.write_structure()
         self.simulate_people()
+        self.observe()
         self.write_people()
         self.write_money_and_incidents()
         self.write_communications()
@@ -78,6 +85,8 @@ class CellRun:
                 self.gen.write_truth_person(tenure.person)
         for merchant in self.merchants:
             self.gen.write_truth_person(merchant)
+        for tie in self.ties:
+            self.gen.out.truth(tie)
         self.gen.out.truth(
             {
                 "type": "cell",
@@ -194,11 +203,72 @@ class CellRun:
                 )
                 self.kin.append((a, b))
 
+    def observe(self) -> None:
+        """The observation model's draws for this cell, from their own stream so that the true network
+        does not depend on them: which memberships some report states, whose phone is monitored, which
+        yearly ledgers are seized."""
+        obs, p = self.obs, OBSERVATION
+        for person in self.people():
+            person.monitored = obs.random() < p["monitored_phone"]
+        self.seized = {year: obs.random() < p["ledger_seized"] for year in YEARS}
+        returned = {id(t.person) for t in self.tenures if t.freed_by}
+        first_messenger = next(t for t in self.tenures if t.role == "messenger")
+        for tenure in self.tenures:
+            # The F14 targets, every drop's first messenger (the drop was found through him) and the
+            # detainees freed by a jail attack (named by its reports) are always stated.
+            drawn = obs.random() < p["membership"][tenure.end_reason or "active"]
+            tenure.reported = (
+                drawn
+                or tenure.person.hidden
+                or tenure is first_messenger
+                or id(tenure.person) in returned
+            )
+
+    def people(self) -> list[Person]:
+        return list({id(t.person): t.person for t in self.tenures}.values())
+
+    def tie(self, kind: str, source: str, target: str, reported: bool, **when) -> None:
+        """A true tie of the ground truth (persons by true id, other nodes by entity id)."""
+        self.ties.append(
+            {
+                "type": "tie",
+                "kind": kind,
+                "source": source,
+                "target": target,
+                **when,
+                "reported": reported,
+            }
+        )
+
     def write_people(self) -> None:
-        gen, cell, rng = self.gen, self.cell, self.rng
+        gen, cell, rng, obs = self.gen, self.cell, self.rng, self.obs
         where = f"{cell.id}, {cell.sector}"
         for tenure in self.tenures:
-            gen.write_membership_plain(rng, tenure, where, cell.sector)
+            if tenure.reported:
+                gen.write_membership_plain(rng, tenure, where, cell.sector)
+        # An arrest debrief sees the cell's inside: it names co-members active on the arrest day.
+        for arrested in [t for t in self.tenures if t.reported and t.end_reason == "arrested"]:
+            for other in self.tenures:
+                if (
+                    not other.reported
+                    and other.active(arrested.end)
+                    and obs.random() < OBSERVATION["debrief_names_comember"]
+                ):
+                    gen.write_membership(
+                        rng, other, arrested.report, arrested.known_from, cell.sector, False
+                    )
+        for tenure in self.tenures:
+            self.tie(
+                "membership",
+                tenure.person.true_id,
+                cell.id,
+                tenure.reported,
+                role=tenure.role,
+                valid_from=iso(tenure.start),
+                valid_to=iso(tenure.end) if tenure.end else None,
+            )
+            if not tenure.reported:
+                continue
             if getattr(tenure, "freed_by", None):
                 day, iid, report = tenure.freed_by
                 gen.relation("participation", tenure.person.record, iid, report, role="freed")
@@ -236,34 +306,57 @@ class CellRun:
             for tenure in self.tenures:
                 overlap = overlap_of(head, tenure)
                 if tenure is not head and overlap and not tenure.person.hidden:
-                    gen.relation(
+                    reported = head.reported and tenure.reported
+                    self.tie(
                         "command",
-                        head.person.record,
-                        tenure.person.record,
-                        tenure.report,
-                        valid_from=overlap[0],
-                        valid_to=overlap[1],
+                        head.person.true_id,
+                        tenure.person.true_id,
+                        reported,
+                        valid_from=iso(overlap[0]),
+                        valid_to=iso(overlap[1]) if overlap[1] else None,
                     )
+                    if reported:
+                        gen.relation(
+                            "command",
+                            head.person.record,
+                            tenure.person.record,
+                            tenure.report,
+                            valid_from=overlap[0],
+                            valid_to=overlap[1],
+                        )
             for sector_head in gen.sector_tenures[cell.sector]["sector_head"]:
                 overlap = overlap_of(sector_head, head)
                 if overlap and not sector_head.person.hidden:
-                    gen.relation(
+                    self.tie(
                         "command",
-                        sector_head.person.record,
-                        head.person.record,
-                        head.report,
-                        valid_from=overlap[0],
-                        valid_to=overlap[1],
+                        sector_head.person.true_id,
+                        head.person.true_id,
+                        head.reported,
+                        valid_from=iso(overlap[0]),
+                        valid_to=iso(overlap[1]) if overlap[1] else None,
                     )
+                    if head.reported:
+                        gen.relation(
+                            "command",
+                            sector_head.person.record,
+                            head.person.record,
+                            head.report,
+                            valid_from=overlap[0],
+                            valid_to=overlap[1],
+                        )
         for a, b in self.kin:
-            report = self.quarter_report(max(a.tenures[0].start, b.tenures[0].start))
-            gen.relation(
-                "kinship",
-                gen.mention(a, report, rng, 0.3, self.seen),
-                gen.mention(b, report, rng, 0.3, self.seen),
-                report,
-                relationship="brother",
-            )
+            start = max(a.tenures[0].start, b.tenures[0].start)
+            reported = obs.random() < OBSERVATION["kinship_named"]
+            self.tie("kinship", a.true_id, b.true_id, reported, valid_from=iso(start))
+            if reported:
+                report = self.quarter_report(start)
+                gen.relation(
+                    "kinship",
+                    gen.mention(a, report, rng, ALIAS_CHANCE, self.seen),
+                    gen.mention(b, report, rng, ALIAS_CHANCE, self.seen),
+                    report,
+                    relationship="brother",
+                )
 
     def active(self, day: int, roles: tuple[str, ...] | None = None) -> list[Tenure]:
         return [
@@ -275,14 +368,29 @@ class CellRun:
     def write_money_and_incidents(self) -> None:
         gen, cell = self.gen, self.cell
         fighters = [t for t in self.tenures if t.role == "fighter"]
-        for month_start in month_starts():  # F5: 400 USD to every fighter active on the 1st
+        for tenure in fighters:  # F5: 400 USD to every fighter active on the 1st, in seized ledgers
+            paid = [m for m in month_starts() if tenure.active(m)]
+            seen = [m for m in paid if self.seized[year_of(m)]]
+            if paid:
+                self.tie(
+                    "payment",
+                    cell.fund,
+                    tenure.person.true_id,
+                    bool(seen),
+                    valid_from=iso(paid[0]),
+                    valid_to=iso(paid[-1]),
+                )
+        for month_start in month_starts():
+            if not self.seized[year_of(month_start)]:
+                continue
+            ledger = self.finance_report(year_of(month_start))
             for tenure in fighters:
                 if tenure.active(month_start):
                     gen.relation(
                         "payment",
                         cell.fund,
-                        tenure.person.record,
-                        self.finance_report(year_of(month_start)),
+                        gen.mention(tenure.person, ledger),
+                        ledger,
                         amount=f"{STIPEND_USD}.00",
                         currency="USD",
                         date=iso(month_start),
@@ -292,7 +400,7 @@ class CellRun:
             for q in range(24):
                 day = quarter_end(q) - 89
                 need = STIPEND_USD * 3 * sum(1 for t in fighters if t.active(day))
-                if need:
+                if need and self.seized[year_of(day)]:
                     gen.relation(
                         "payment",
                         "FUND-TREASURY",
@@ -383,41 +491,44 @@ class CellRun:
                 notes,
             )
         )
-        if kind == "attack" and outcome == "completed" and rng.random() < 0.3:
-            quarter = self.quarter_report(day)
-            for tenure in rng.sample(
-                self.active(day, ("fighter",)), k=min(3, len(self.active(day, ("fighter",))))
-            ):
-                gen.relation(
-                    "participation",
-                    gen.mention(tenure.person, quarter, rng, 0.3, self.seen),
-                    iid,
-                    quarter,
-                    role="perpetrator",
-                )
+        if kind == "attack" and outcome == "completed":
+            fighters = self.active(day, ("fighter",))
+            crew = [t.person for t in rng.sample(fighters, k=min(3, len(fighters)))]
             planners = self.active(day, ("attack_planner",))
-            if planners:
-                gen.relation(
-                    "participation",
-                    gen.mention(planners[0].person, quarter, rng, 0.3, self.seen),
-                    iid,
-                    quarter,
-                    role="planner",
-                )
-                if rng.random() < 0.5:
+            roles = [(p, "perpetrator") for p in crew] + [
+                (t.person, "planner") for t in planners[:1]
+            ]
+            named = self.obs.random() < OBSERVATION["perpetrators_named"]
+            for person, role in roles:
+                self.tie("participation", person.true_id, iid, named, role=role, date=iso(day))
+            if named:
+                quarter = self.quarter_report(day)
+                for person, role in roles:
                     gen.relation(
-                        "payment",
-                        cell.fund,
-                        planners[0].person.record,
-                        self.finance_report(year),
-                        amount=f"{rng.randint(10, 100) * 50}.00",
-                        currency="USD",
-                        date=iso(day),
-                        payment_kind="operations",
-                        incident=iid,
+                        "participation",
+                        gen.mention(person, quarter, rng, ALIAS_CHANCE, self.seen),
+                        iid,
+                        quarter,
+                        role=role,
                     )
+            if planners and rng.random() < 0.5 and self.seized[year]:
+                ledger = self.finance_report(year)
+                gen.relation(
+                    "payment",
+                    cell.fund,
+                    gen.mention(planners[0].person, ledger),
+                    ledger,
+                    amount=f"{rng.randint(10, 100) * 50}.00",
+                    currency="USD",
+                    date=iso(day),
+                    payment_kind="operations",
+                    incident=iid,
+                )
         if outcome == "completed" and kind in ("extortion", "kidnapping"):  # F4: income by force
             merchant = self.merchant(place)
+            self.tie("payment", merchant.true_id, cell.fund, self.seized[year], date=iso(day))
+            if not self.seized[year]:
+                return
             report = self.finance_report(year)
             mid = gen.mention(merchant, report)
             if kind == "extortion":
@@ -473,10 +584,19 @@ class CellRun:
                     if t.active(day) and not t.person.hidden and t.person.emitted
                 ]
                 other = heads[0].person if heads else other
+            meeting = rng.random() < 0.08
+            count = 1 if meeting else rng.randint(1, 5)
+            # Intercepted when either party's phone is monitored (a meeting is arranged by phone).
+            observed = a.person.monitored or other.monitored
+            self.record_contact(
+                "meeting" if meeting else "communication", a.person, other, day, observed
+            )
+            if not observed:
+                continue
             report = self.quarter_report(day)
-            source = gen.mention(a.person, report, rng, 0.3, self.seen)
-            target = gen.mention(other, report, rng, 0.3, self.seen)
-            if rng.random() < 0.08:
+            source = gen.mention(a.person, report, rng, ALIAS_CHANCE, self.seen)
+            target = gen.mention(other, report, rng, ALIAS_CHANCE, self.seen)
+            if meeting:
                 gen.relation(
                     "meeting",
                     source,
@@ -493,8 +613,18 @@ class CellRun:
                     report,
                     date=iso(day),
                     channel="phone",
-                    count=rng.randint(1, 5),
+                    count=count,
                 )
+        for (kind, source, target), (first, last, n, reported) in self.contacts.items():
+            self.tie(
+                kind, source, target, reported, valid_from=iso(first), valid_to=iso(last), count=n
+            )
+
+    def record_contact(self, kind: str, a: Person, b: Person, day: int, observed: bool) -> None:
+        """Aggregate one true call or meeting into the pair's tie (first, last day, count, reported)."""
+        key = (kind, *sorted((a.true_id, b.true_id)))
+        first, last, n, reported = self.contacts.get(key, (day, day, 0, False))
+        self.contacts[key] = (min(first, day), max(last, day), n + 1, reported or observed)
 
 
 def incident_row(

@@ -107,6 +107,12 @@ def truth(
         "persons": len(data["persons"]),
         "records": len(data["record_to_person"]),
         "persons_with_several_records": split,
+        "members_never_reported": sum(
+            1 for p in persons if p["kind"] != "merchant" and not p["records"]
+        ),
+        "members": sum(1 for p in persons if p["kind"] != "merchant"),
+        "ties": len(data["ties"]),
+        "ties_reported": sum(1 for t in data["ties"] if t["reported"]),
         "cells": len(data["cells"]),
         "synchronised_cells": sum(1 for c in data["cells"].values() if c["synchronised"]),
         "traced_strikes": [

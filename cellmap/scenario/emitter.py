@@ -25,6 +25,8 @@ class RecordEmitter:
         self.out = out
         self.counters: dict[str, int] = {}
         self.person_count = 0
+        self.unreported: dict[str, int] = {}  # persons no report names, by kind
+        self.persons_by_kind: dict[str, int] = {}
 
     def stream(self, name: str) -> random.Random:
         return random.Random(f"{self.seed}:{name}")
@@ -197,6 +199,9 @@ class RecordEmitter:
 
     def write_truth_person(self, person: Person) -> None:
         p = person.parts
+        self.persons_by_kind[person.kind] = self.persons_by_kind.get(person.kind, 0) + 1
+        if not person.records:
+            self.unreported[person.kind] = self.unreported.get(person.kind, 0) + 1
         self.out.truth(
             {
                 "type": "person",
@@ -220,6 +225,7 @@ class RecordEmitter:
                         "valid_to": iso(t.end) if t.end else None,
                         "end_reason": t.end_reason,
                         "relation": t.relation,
+                        "reported": t.reported,
                     }
                     for t in person.tenures
                 ],

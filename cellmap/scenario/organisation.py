@@ -181,6 +181,8 @@ class Generator(RecordEmitter):
                 "type": "summary",
                 **{k: v for k, v in manifest.items() if k != "triangle"},
                 "counts": dict(sorted(self.out.counts.items())),
+                "persons_by_kind": dict(sorted(self.persons_by_kind.items())),
+                "unreported_by_kind": dict(sorted(self.unreported.items())),
             }
         )
         return self.out.close(manifest)
@@ -411,8 +413,21 @@ class Generator(RecordEmitter):
                 max(tenure.start, START) + rng.randint(30, 120),
                 f"Membership assessment ({where})",
             )
-        report = self.report(rng, kind, day, title)
+        self.write_membership(rng, tenure, self.report(rng, kind, day, title), day, sector)
+
+    def write_membership(
+        self,
+        rng: random.Random,
+        tenure: Tenure,
+        report: str,
+        day: int,
+        sector: str,
+        actions: bool = True,
+    ) -> None:
+        """The membership of `tenure` stated by `report` (dated `day`); with `actions`, the arrest or
+        strike that ended it, as that report tells it."""
         pid = self.mention(tenure.person, report)
+        tenure.reported = True
         tenure.relation = self.relation(
             "membership",
             pid,
@@ -424,6 +439,8 @@ class Generator(RecordEmitter):
             end_reason=tenure.end_reason,
         )
         tenure.report, tenure.known_from = report, day
+        if not actions:
+            return
         if tenure.end_reason == "arrested":
             force = ARREST_FORCE[sector]
             self.relation(

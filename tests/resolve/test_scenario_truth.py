@@ -58,6 +58,7 @@ def test_resolution_recovers_the_scenarios_persons(tmp_path):
     true = _pairs({p: [r for r, q in person_of.items() if q == p] for p in set(person_of.values())})
     precision = len(predicted & true) / len(predicted)
     recall = len(predicted & true) / len(true)
-    assert len(true) > 500  # persons named under several records and spellings (F15)
-    # measured 0.975 / 0.976 (deterministic: seeded generator, ties ranked in a fixed order)
-    assert precision >= 0.93 and recall >= 0.93, (precision, recall)
+    assert len(true) > 150  # persons named under several records and spellings (F15)
+    # measured 0.969 / 0.928 (deterministic: seeded generator, ties ranked in a fixed order); 0.975 /
+    # 0.976 before reports observed only part of the network (issue 21): records now carry fewer ties
+    assert precision >= 0.93 and recall >= 0.90, (precision, recall)

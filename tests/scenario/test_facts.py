@@ -140,28 +140,46 @@ def test_f4_extortion_and_ransom_income_tied_to_incidents(demo):
 
 
 def test_f5_400_usd_stipend_to_every_active_fighter_every_month(demo):
+    """On what is reported: every seized ledger pays 400 USD on the 1st of each month to every fighter
+    of its cell whose membership a report states and who is active that day, and to nobody whose stated
+    fighter membership is not active (a ledger also pays fighters no other report names)."""
     stipends = (
         rels(demo, "payment")
         .with_columns(attr("payment_kind"), attr("amount"), attr("currency"), attr("date"))
         .filter(pl.col("payment_kind") == "stipend")
     )
+    assert stipends.height >= 200
     assert {Decimal(a) for a in stipends["amount"]} == {Decimal(400)} and set(
         stipends["currency"]
     ) == {"USD"}
-    paid = dict(
-        zip(*stipends.group_by("date").len().to_dict(as_series=False).values(), strict=False)
+    assert {day[8:] for day in stipends["date"]} == {"01"}
+    fund_cell = dict(
+        rels(demo, "use")
+        .filter((pl.col("source_kind") == "cell") & (pl.col("target_kind") == "fund"))
+        .select("target_id", "source_id")
+        .iter_rows()
     )
     fighters = memberships(demo).filter(pl.col("role") == "fighter")
-    for year in range(2019, 2025):
+    paid: dict[tuple[str, str], list[str]] = {}
+    for fund, person, day in stipends.select("source_id", "target_id", "date").iter_rows():
+        paid.setdefault((fund_cell[fund], day), []).append(person)
+    seized_years = {(cell, day[:4]) for cell, day in paid}
+    checked = 0
+    for cell, year in seized_years:
+        mine = fighters.filter(pl.col("target_id") == cell)
         for month in range(1, 13):
-            day = dt.date(year, month, 1)
-            active = fighters.filter(
+            day = dt.date(int(year), month, 1)
+            active = mine.filter(
                 (pl.col("valid_from") <= day)
                 & (pl.col("valid_to").is_null() | (pl.col("valid_to") >= day))
-            ).height
-            assert paid.get(day.isoformat(), 0) == active, day
-    # each stipend goes to a fighter member of the paying cell's fund holder
-    assert set(stipends["target_id"]) <= set(fighters["source_id"])
+            )["source_id"].to_list()
+            recipients = paid.get((cell, day.isoformat()), [])
+            assert sorted(set(active) & set(recipients)) == sorted(active), (cell, day)
+            assert len(recipients) == len(set(recipients)), (cell, day)
+            stated = set(mine["source_id"]) & set(recipients)
+            assert stated <= set(active), (cell, day)
+            checked += len(active)
+    assert checked >= 100
 
 
 def test_f6_jail_attacks_free_detainees_who_rejoin(demo):
@@ -359,11 +377,13 @@ def test_f15_persons_appear_under_several_records_and_spellings(demo):
         .group_by("truth")
         .len()
     )
-    assert records_per_person.filter(pl.col("len") >= 2).height >= 0.25 * records_per_person.height
+    # 24 % of the reported persons (seed 20190101): since reports observe only part of the network
+    # (issue 21) a person is mentioned less often, so under fewer spellings.
+    assert records_per_person.filter(pl.col("len") >= 2).height >= 0.2 * records_per_person.height
     names = prop_values(demo, "name")["value"]
     assert names.str.contains(r"[\u0600-\u06FF]").sum() >= 10  # Arabic script
     assert (
         names.str.contains(r"\b(el-|ad-|ar-|as-|ash-|at-|az-|an-)").sum() >= 10
     )  # article variants
     assert names.str.contains(r"\bAbou\b").sum() >= 5 and names.str.contains(r"ee").sum() >= 10
-    assert names.str.contains(r"^Abu ").sum() >= 50  # kunya forms
+    assert names.str.contains(r"^Abu ").sum() >= 20  # kunya forms (29 at seed 20190101)
