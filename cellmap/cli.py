@@ -8,7 +8,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from cellmap.cliutil import DbOption, JsonOption, emit_json, fail
+from cellmap.auth.cli import audit_app, user_app
+from cellmap.cliutil import DbOption, JsonOption, emit_json, fail, user_errors
 from cellmap.disrupt.cli import app as simulate_app
 from cellmap.errors import InputError
 from cellmap.finance.cli import app as finance_app
@@ -29,6 +30,8 @@ app.add_typer(finance_app, name="finance")
 app.add_typer(resolve_app, name="resolve")
 app.add_typer(scenario_app, name="scenario")
 app.add_typer(web_app, name="web")
+app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
 
 console = Console(stderr=True)
 
@@ -77,10 +80,21 @@ def import_(
     check: bool = typer.Option(
         False, "--check", help="Only validate: list every error, store nothing."
     ),
+    compartment: str | None = typer.Option(
+        None,
+        "--compartment",
+        help="Compartment of the reports that name none (default: 'default'); only users "
+        "holding it see them.",
+    ),
     json_out: bool = JsonOption,
 ) -> None:
     """Import files in one transaction: all land, or none (errors name file, line and field)."""
+    from cellmap.auth import audit, check_compartment
     from cellmap.ingest import count_lines, import_files, validate_files
+
+    if compartment is not None:
+        with user_errors():
+            compartment = check_compartment(compartment, "--compartment")
 
     store = open_store(db)
     store.init()
@@ -91,7 +105,7 @@ def import_(
     if missing:
         fail(InputError("no such file", file=missing[0]))
     if check:
-        result = validate_files(store, paths, default_report)
+        result = validate_files(store, paths, default_report, compartment=compartment)
         if json_out:
             emit_json(result.to_dict())
         else:
@@ -105,13 +119,27 @@ def import_(
     try:
         with bar:
             result = import_files(
-                store, paths, default_report, progress=lambda n: bar.advance(task, n)
+                store,
+                paths,
+                default_report,
+                progress=lambda n: bar.advance(task, n),
+                compartment=compartment,
             )
     except InputError as error:
         for item in getattr(error, "errors", [error]):
             console.print(f"[bold red]error:[/] {item.describe()}", highlight=False)
         console.print("nothing was stored")
         raise typer.Exit(code=2) from None
+    audit.record_now(
+        store,
+        audit.os_actor(),
+        "cellmap import",
+        params={
+            "files": [str(p) for p in paths],
+            "compartment": compartment,
+            "added": result.added,
+        },
+    )
     if json_out:
         emit_json(result.to_dict())
     else:

@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.dialects import sqlite
 
+from cellmap.auth import check_compartment, default_compartment
 from cellmap.errors import InputError, InputErrors
 from cellmap.ingest.formats import read_records
 from cellmap.ingest.records import (
@@ -109,8 +110,12 @@ class Importer:
         default_report: dict | None,
         progress: Progress | None,
         max_errors: int,
+        compartment: str | None = None,
+        allowed: frozenset[str] | None = None,
     ):
         self.conn = conn
+        self.compartment = check_compartment(compartment or default_compartment())
+        self.allowed = allowed  # the importer's compartments (None: any, as for the CLI)
         self.paths = paths
         self.default_report = default_report
         self.progress = progress or (lambda n: None)
@@ -125,10 +130,14 @@ class Importer:
             key: (rid, None) for rid, key in conn.execute(select(t.report.c.id, t.report.c.key))
         }
         self.stored_reports = {
-            key: (rel, cred, kind)
-            for key, rel, cred, kind in conn.execute(
+            key: (rel, cred, kind, compartment)
+            for key, rel, cred, kind, compartment in conn.execute(
                 select(
-                    t.report.c.key, t.report.c.reliability, t.report.c.credibility, t.report.c.kind
+                    t.report.c.key,
+                    t.report.c.reliability,
+                    t.report.c.credibility,
+                    t.report.c.kind,
+                    t.report.c.compartment,
                 )
             )
         }
@@ -188,7 +197,16 @@ class Importer:
 
     def add_report(self, record: ReportRecord) -> None:
         stored = self.stored_reports.get(record.key)
+        compartment = record.compartment or self.compartment
+        if self.allowed is not None and compartment not in self.allowed:
+            raise InputError(f"{compartment!r} is not a compartment you hold", field="compartment")
         if stored is not None:
+            if stored[3] != compartment:
+                # The other compartment is not named: the importer may not hold it.
+                raise InputError(
+                    f"report {record.key!r} is already recorded in another compartment",
+                    field="compartment",
+                )
             if stored[:2] != (record.grade.reliability, record.grade.credibility):
                 raise InputError(
                     f"report {record.key!r} is already recorded with grade {stored[0]}{stored[1]}, "
@@ -208,6 +226,7 @@ class Importer:
                 synthetic=record.synthetic,
                 recorded_at=self.now,
                 import_id=self.import_id,
+                compartment=compartment,
             )
         ).inserted_primary_key[0]
         self.reports[record.key] = (rid, record)
@@ -215,6 +234,7 @@ class Importer:
             record.grade.reliability,
             record.grade.credibility,
             record.kind,
+            compartment,
         )
 
     # -- entities -------------------------------------------------------------------------------------
@@ -462,14 +482,19 @@ def import_files(
     default_report: dict | None = None,
     progress: Progress | None = None,
     max_errors: int = 100,
+    compartment: str | None = None,
+    allowed: frozenset[str] | None = None,
 ) -> ImportResult:
-    """Import files into the store in one transaction; raises `InputErrors` and stores nothing on bad input."""
+    """Import files into the store in one transaction; raises `InputErrors` and stores nothing on bad input.
+
+    Reports that name no compartment go to `compartment` (default: `default`); with `allowed`, a report
+    in any other compartment is an error (a web user imports only into compartments they hold)."""
     paths = [Path(p) for p in paths]
     result = ImportResult(files=[str(p) for p in paths])
     started = time.perf_counter()
     with store.transaction() as conn:
         before = table_counts(conn)
-        job = Importer(conn, paths, default_report, progress, max_errors)
+        job = Importer(conn, paths, default_report, progress, max_errors, compartment, allowed)
         job.run()
         after = table_counts(conn)
         result.added = {k: after[k] - before[k] for k in after}
@@ -489,6 +514,8 @@ def validate_files(
     paths: Iterable[str | Path],
     default_report: dict | None = None,
     max_errors: int = 1000,
+    compartment: str | None = None,
+    allowed: frozenset[str] | None = None,
 ) -> ImportResult:
     """Check files as an import would, against the store's contents, and roll everything back.
 
@@ -501,7 +528,7 @@ def validate_files(
         transaction = conn.begin()
         try:
             before = table_counts(conn)
-            job = Importer(conn, paths, default_report, None, max_errors)
+            job = Importer(conn, paths, default_report, None, max_errors, compartment, allowed)
             try:
                 job.run()
                 after = table_counts(conn)

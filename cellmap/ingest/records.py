@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from cellmap.auth import check_compartment
 from cellmap.errors import InputError
 from cellmap.model import (
     Grade,
@@ -39,6 +40,7 @@ class ReportRecord:
     date: dt.date | None = None
     source: str | None = None
     synthetic: bool = False
+    compartment: str | None = None  # None: the import's compartment (`--compartment`, else default)
 
 
 @dataclass
@@ -179,6 +181,7 @@ def validate_report(data: dict) -> ReportRecord:
     synthetic = data.get("synthetic", False)
     if isinstance(synthetic, str):
         synthetic = synthetic.strip().lower() in ("1", "true", "yes")
+    compartment = _text(data.get("compartment"), "compartment")
     return ReportRecord(
         key=_key(data.get("id"), "report.id" if "record" not in data else "id"),
         kind=_choice(data.get("kind"), "kind", report_kinds(), default="other"),
@@ -187,6 +190,7 @@ def validate_report(data: dict) -> ReportRecord:
         date=_date(data.get("date"), "date")[0],
         source=_text(data.get("source"), "source"),
         synthetic=bool(synthetic),
+        compartment=check_compartment(compartment) if compartment else None,
     )
 
 

@@ -56,6 +56,8 @@ report = Table(
     Column("synthetic", Boolean, nullable=False, default=False),
     Column("recorded_at", DateTime, nullable=False),
     Column("import_id", ForeignKey("import_batch.id")),
+    # Who may read what the report says: a user sees its statements only when they hold this compartment.
+    Column("compartment", String(64), nullable=False, server_default="default", index=True),
 )
 
 entity = Table(
@@ -149,6 +151,81 @@ judgement = Table(
     Column("author", String(128), nullable=False),
     Column("decided_at", DateTime, nullable=False),
     Column("automatic", Boolean, nullable=False, default=False),
+    # A judgement is seen, and moves clusters, only for users holding its compartment.
+    Column("compartment", String(64), nullable=False, server_default="default", index=True),
+)
+
+# An admin's retraction of an import: the import's rows stay in the tables, the views no longer read them.
+retraction = Table(
+    "retraction",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("import_id", ForeignKey("import_batch.id"), nullable=False, unique=True),
+    Column("retracted_by", String(128), nullable=False),
+    Column("retracted_at", DateTime, nullable=False),
+    Column("reason", Text),
+)
+
+# --- accounts (cellmap.auth) -------------------------------------------------------------------------
+
+app_user = Table(
+    "app_user",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),  # viewer | analyst | reviewer | admin
+    Column(
+        "password_hash", Text
+    ),  # Argon2id (PHC string); null: no password login (token or proxy)
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("changed_at", DateTime, nullable=False),
+)
+
+user_compartment = Table(
+    "user_compartment",
+    metadata,
+    Column("user_id", ForeignKey("app_user.id"), primary_key=True),
+    Column("compartment", String(64), primary_key=True),
+)
+
+api_token = Table(
+    "api_token",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", ForeignKey("app_user.id"), nullable=False, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),  # SHA-256 of the token, hex
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime),
+    Column("revoked_at", DateTime),
+)
+
+web_session = Table(
+    "web_session",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", ForeignKey("app_user.id"), nullable=False, index=True),
+    Column("session_hash", String(64), nullable=False, unique=True),  # SHA-256 of the cookie value
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("seen_at", DateTime, nullable=False),
+    Column("ended_at", DateTime),
+)
+
+# Append-only: each row's `hash` is SHA-256 over the previous row's hash and this row's content.
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime, nullable=False),
+    Column("actor", String(128), nullable=False),  # user name, or "os:NAME" for a CLI command
+    Column("address", String(64)),
+    Column("action", String(255), nullable=False),  # route ("GET /api/…") or command ("cellmap …")
+    Column("params", Text),  # JSON
+    Column("entities", Text),  # JSON list of entity ids a read returned
+    Column("status", Integer),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
 )
 
 Index("ix_relation_kind_source_target", relation.c.kind, relation.c.source_id, relation.c.target_id)
