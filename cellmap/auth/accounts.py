@@ -113,7 +113,7 @@ def add_user(
     if conn.execute(select(t.app_user.c.id).where(t.app_user.c.name == name)).first():
         raise InputError(f"user {name!r} exists already", field="name")
     stamp = now()
-    user_id = conn.execute(
+    conn.execute(
         insert(t.app_user).values(
             name=name,
             role=role,
@@ -122,7 +122,7 @@ def add_user(
             created_at=stamp,
             changed_at=stamp,
         )
-    ).inserted_primary_key[0]
+    )
     grant(conn, name, compartments)
     return get_user(conn, name)
 
