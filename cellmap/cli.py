@@ -238,9 +238,9 @@ def demo(
     json_out: bool = JsonOption,
 ) -> None:
     """Generate the synthetic demo scenario (if missing), import it, print the analysis, serve the workbench."""
+    from cellmap.case_summary import print_summary, summarise
     from cellmap.ingest import count_lines, import_files
     from cellmap.scenario import ensure_demo, scenario_files
-    from cellmap.summary import print_summary, summarise
 
     with console.status("generating the synthetic demo scenario (fictional persons)…"):
         folder = ensure_demo(data_dir)

@@ -13,13 +13,13 @@ import h3
 import numpy as np
 import polars as pl
 
-from cellmap.finance.summary import finance_summary
+from cellmap.finance.headlines import finance_summary
 from cellmap.graph import measures as m
 from cellmap.graph.communities import leiden
 from cellmap.graph.keyplayers import key_players as find_key_players
 from cellmap.graph.projection import person_graph as project
 from cellmap.incidents import places
-from cellmap.incidents.summary import incident_summary
+from cellmap.incidents.headlines import incident_summary
 from cellmap.incidents.trends import counts_by_method
 from cellmap.incidents.vocabulary import COUNTING_METHODS
 from cellmap.resolve.candidates import candidates, store_records
@@ -27,8 +27,8 @@ from cellmap.resolve.judgements import record_judgement as record
 from cellmap.store import views
 from cellmap.store.case import CaseFrames
 from cellmap.web.api.schemas import Series
-from cellmap.web.data import Workbench
 from cellmap.web.graphs import LinkChart
+from cellmap.web.workbench import Workbench
 
 # Above this many vertices betweenness and harmonic closeness use their sampled estimators.
 EXACT_LIMIT = 1500
@@ -226,16 +226,16 @@ def case_frames(wb: Workbench) -> CaseFrames:
 
 
 def runway(wb: Workbench) -> tuple[dict | None, str | None]:
-    """The war chest's totals and runway (`cellmap.finance.summary.finance_summary`)."""
+    """The war chest's totals and runway (`cellmap.finance.headlines.finance_summary`)."""
     value = wb.cached(("runway",), lambda: finance_summary(case_frames(wb)))
     if not value or not value.get("funds"):
         return None, "cellmap.finance: no fund in the store"
-    return value, "cellmap.finance.summary (ledger totals; runway = balance / mean monthly burn)"
+    return value, "cellmap.finance.headlines (ledger totals; runway = balance / mean monthly burn)"
 
 
 def incident_headlines(wb: Workbench, year: int | None = None) -> dict:
     """Change from `year - 1` to `year` three ways (default: the last full year of data), triangle
-    share and cell coherence (`cellmap.incidents.summary`, 199 shuffles for the permutation tests)."""
+    share and cell coherence (`cellmap.incidents.headlines`, 199 shuffles for the permutation tests)."""
     return wb.cached(
         ("incident_summary", year),
         lambda: incident_summary(case_frames(wb), year=year, shuffles=199),

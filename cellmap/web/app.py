@@ -16,8 +16,8 @@ from fastapi.staticfiles import StaticFiles
 from cellmap.errors import InputError
 from cellmap.web.api import entities, imports, meta, network, overview, review, simulate, timeline
 from cellmap.web.api import map as map_api
-from cellmap.web.data import Workbench
 from cellmap.web.static_files import STATIC
+from cellmap.web.workbench import Workbench
 
 API_DESCRIPTION = """cellmap's workbench API. Every fact carries the report it comes from and that report's
 Admiralty grade (source reliability A–F, information credibility 1–6). Bad parameters give a 4xx whose

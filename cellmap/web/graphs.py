@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 
 from cellmap.graph.projection import edge_evidence, meta_network
-from cellmap.web.data import Filters, Workbench
+from cellmap.web.workbench import Filters, Workbench
 
 # Incidents are entities too, but thousands of them would bury the people: the map and timeline show
 # them; the link chart shows them only when asked for.

@@ -72,7 +72,7 @@ def test_acled_reimport_adds_nothing(tmp_path):
 
 
 def test_incident_summary_on_a_store(tmp_path):
-    from cellmap.incidents.summary import incident_summary
+    from cellmap.incidents.headlines import incident_summary
     from cellmap.ingest import import_files
     from cellmap.store import open_store
     from cellmap.store.case import CaseFrames

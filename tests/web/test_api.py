@@ -559,7 +559,7 @@ def test_simulate_by_role_priority(read_client):
 def test_concurrent_callers_compute_a_cached_value_once(tmp_path):
     from concurrent.futures import ThreadPoolExecutor
 
-    from cellmap.web.data import Workbench
+    from cellmap.web.workbench import Workbench
 
     calls = []
 

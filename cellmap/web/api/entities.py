@@ -12,8 +12,8 @@ from cellmap.web.api.network import EntityHit, entity_hit
 from cellmap.web.api.params import workbench
 from cellmap.web.api.provenance import relations_out, report_ref
 from cellmap.web.api.schemas import RelationOut, ReportRef
-from cellmap.web.data import Filters, Workbench, jsonable_rows
 from cellmap.web.graphs import link_chart
+from cellmap.web.workbench import Filters, Workbench, jsonable_rows
 
 router = APIRouter(tags=["entities"])
 

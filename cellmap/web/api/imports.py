@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from cellmap.errors import InputError, InputErrors
 from cellmap.web.api.params import bad_parameter, parse_grade, workbench
-from cellmap.web.data import Workbench
+from cellmap.web.workbench import Workbench
 
 router = APIRouter(tags=["import"])
 

@@ -15,8 +15,8 @@ from cellmap.web import analysis
 from cellmap.web.api.params import bad_parameter, parse_date, parse_grade, workbench
 from cellmap.web.api.provenance import report_ref
 from cellmap.web.api.schemas import ReportRef
-from cellmap.web.data import Workbench, jsonable_rows
 from cellmap.web.static_files import STATIC
+from cellmap.web.workbench import Workbench, jsonable_rows
 
 router = APIRouter(tags=["map"])
 

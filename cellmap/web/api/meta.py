@@ -7,7 +7,7 @@ from pydantic import BaseModel
 
 from cellmap import model
 from cellmap.web.api.params import workbench
-from cellmap.web.data import Workbench
+from cellmap.web.workbench import Workbench
 
 router = APIRouter(tags=["meta"])
 

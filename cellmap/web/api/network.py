@@ -11,8 +11,8 @@ from cellmap.web import analysis
 from cellmap.web.api.params import bad_parameter, filters, workbench
 from cellmap.web.api.provenance import relations_out
 from cellmap.web.api.schemas import RelationOut
-from cellmap.web.data import Filters, Workbench
 from cellmap.web.graphs import PATH_METHODS, LinkChart, find_paths, link_chart
+from cellmap.web.workbench import Filters, Workbench
 
 router = APIRouter(tags=["network"])
 

@@ -11,7 +11,7 @@ from cellmap.web import analysis
 from cellmap.web.api.params import bad_parameter, workbench
 from cellmap.web.api.provenance import relations_out
 from cellmap.web.api.schemas import Count, RelationOut, Series
-from cellmap.web.data import Filters, Workbench
+from cellmap.web.workbench import Filters, Workbench
 
 router = APIRouter(tags=["overview"])
 

@@ -8,7 +8,7 @@ from fastapi import HTTPException, Query, Request
 
 from cellmap import model
 from cellmap.errors import InputError
-from cellmap.web.data import Filters, Workbench
+from cellmap.web.workbench import Filters, Workbench
 
 
 def bad_parameter(name: str, reason: str, status: int = 422) -> HTTPException:

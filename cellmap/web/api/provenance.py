@@ -7,7 +7,7 @@ import json
 import polars as pl
 
 from cellmap.web.api.schemas import RelationOut, ReportRef
-from cellmap.web.data import Workbench, jsonable_rows
+from cellmap.web.workbench import Workbench, jsonable_rows
 
 
 def report_ref(workbench: Workbench, report_id: int | None) -> ReportRef | None:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from cellmap.web import analysis
 from cellmap.web.api.network import entity_hit
 from cellmap.web.api.params import bad_parameter, workbench
-from cellmap.web.data import Workbench
+from cellmap.web.workbench import Workbench
 
 router = APIRouter(tags=["review"])
 

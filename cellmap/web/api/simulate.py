@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from cellmap.web import analysis
 from cellmap.web.api.network import EntityHit
 from cellmap.web.api.params import bad_parameter, parse_date, parse_grade, workbench
-from cellmap.web.data import Filters, Workbench
+from cellmap.web.workbench import Filters, Workbench
 
 router = APIRouter(tags=["simulate"])
 

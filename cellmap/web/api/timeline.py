@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from cellmap.web.api.params import bad_parameter, parse_date, parse_grade, workbench
-from cellmap.web.data import Filters, Workbench, jsonable_rows
+from cellmap.web.workbench import Filters, Workbench, jsonable_rows
 
 router = APIRouter(tags=["timeline"])
 

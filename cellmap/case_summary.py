@@ -13,10 +13,10 @@ from cellmap.store import Store, views
 
 def summarise(store: Store, key_players: int = 5, year: int | None = None) -> dict:
     from cellmap.disrupt.tenure import role_tenures, tenure_summary
-    from cellmap.finance.summary import finance_summary
+    from cellmap.finance.headlines import finance_summary
     from cellmap.graph.keyplayers import kpp_neg
     from cellmap.graph.projection import person_graph
-    from cellmap.incidents.summary import incident_summary
+    from cellmap.incidents.headlines import incident_summary
     from cellmap.store.case import CaseFrames
 
     with store.session() as conn:
