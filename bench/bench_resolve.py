@@ -449,21 +449,17 @@ def scenario_store_records(folder: Path, db_path: Path) -> pl.DataFrame:
     return store_person_records(str(db_path))
 
 
-_FTM_ENDS = {
-    "Membership": ("member", "organization"),
-    "Call": ("caller", "receiver"),
-    "Family": ("person", "relative"),
-    "UnknownLink": ("subject", "object"),
-    "Associate": ("person", "associate"),
-}
-_FTM_PROPS = {
-    "birthDate": "birth_date",
-    "birthPlace": "birth_place",
-    "nationality": "nationality",
-    "gender": "gender",
-    "name": "name",
-    "alias": "alias",
-}
+# The person properties the resolver reads (cellmap names, as the FtM importer gives them).
+_PERSON_PROPS = (
+    "name",
+    "alias",
+    "birth_date",
+    "birth_place",
+    "nationality",
+    "gender",
+    "kunya",
+    "laqab",
+)
 
 
 def scenario_file_records(folder: Path) -> pl.DataFrame:
@@ -472,6 +468,7 @@ def scenario_file_records(folder: Path) -> pl.DataFrame:
     scenario, whose import alone exceeds the bench budget. O(lines)."""
     import json
 
+    from cellmap.ingest.ftm import ftm_to_record
     from cellmap.resolve.candidates import (
         RECORD_RELATION_KINDS,
         UNIT_KINDS,
@@ -485,40 +482,33 @@ def scenario_file_records(folder: Path) -> pl.DataFrame:
     ent_rows, prop_rows, rel_rows = [], [], []
     with open(folder / "entities.ftm.jsonl", encoding="utf-8") as fh:
         for line in fh:
-            item = json.loads(line)
-            ext = item.get("cellmap") or {}
-            kind = ext.get("kind") or ""
-            props = item.get("properties") or {}
-            if item.get("schema") in _FTM_ENDS and kind in RECORD_RELATION_KINDS:
-                left, right = _FTM_ENDS[item["schema"]]
-                attrs = json.dumps(ext["attrs"]) if ext.get("attrs") else None
-                for a in props.get(left, []):
-                    for b in props.get(right, []):
-                        rel_rows.append(
-                            (
-                                kind,
-                                a,
-                                b,
-                                ext.get("role"),
-                                ext.get("valid_from"),
-                                ext.get("valid_to"),
-                                attrs,
-                            )
+            record = ftm_to_record(json.loads(line))  # the importer's own reading of a line
+            kind = record["kind"]
+            if record["record"] == "relation":
+                if kind in RECORD_RELATION_KINDS:
+                    attrs = json.dumps(record["attrs"]) if record["attrs"] else None
+                    rel_rows.append(
+                        (
+                            kind,
+                            record["source"],
+                            record["target"],
+                            record["role"],
+                            record["valid_from"],
+                            record["valid_to"],
+                            attrs,
                         )
+                    )
                 continue
-            kinds[item["id"]] = kind
+            kinds[record["id"]] = kind
             if kind != "person":
                 continue
-            eid = ids.setdefault(item["id"], len(ids) + 1)
-            rid = report_ids.setdefault(ext.get("report") or "", len(report_ids) + 1)
+            eid = ids.setdefault(record["id"], len(ids) + 1)
+            rid = report_ids.setdefault(record["report"] or "", len(report_ids) + 1)
+            props = record["properties"]
             names = props.get("name") or [""]
-            ent_rows.append((eid, item["id"], "person", names[0]))
-            for prop, column in _FTM_PROPS.items():
-                prop_rows += [(eid, column, str(v), rid) for v in props.get(prop, [])]
-            for prop in ("kunya", "laqab"):
-                prop_rows += [
-                    (eid, prop, str(v), rid) for v in (ext.get("properties") or {}).get(prop, [])
-                ]
+            ent_rows.append((eid, record["id"], "person", names[0]))
+            for prop in _PERSON_PROPS:
+                prop_rows += [(eid, prop, str(v), rid) for v in props.get(prop, [])]
     with open(folder / "incidents.csv", encoding="utf-8", newline="") as fh:
         incident_day = {row["id"]: row["event_date"] for row in csv.DictReader(fh)}
     kinds.update({k: "incident" for k in incident_day if k not in kinds})

@@ -24,6 +24,16 @@ def schema() -> dict[str, Any]:
     return yaml.safe_load(text)
 
 
+@cache
+def ftm_mapping() -> dict[str, Any]:
+    """How FollowTheMoney schemata map onto the model, as loaded from `cellmap/schema/ftm.yaml`.
+
+    The one mapping read by the FtM importer, the FtM exporter and the scenario writer.
+    """
+    text = resources.files("cellmap.schema").joinpath("ftm.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
 def entity_kinds() -> dict[str, dict]:
     return schema()["entities"]
 

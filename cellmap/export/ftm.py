@@ -7,24 +7,29 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import cache
 from pathlib import Path
 
 from followthemoney import model as ftm_model
 from sqlalchemy import Connection
 
 from cellmap.export.snapshot import Snapshot, _iso
-from cellmap.ingest.ftm import mapping
+from cellmap.model import ftm_mapping
 
 
+@cache
 def _reverse_properties() -> dict[str, str]:
+    """cellmap property -> the FtM property written for it (the first one mapped onto it)."""
     reverse: dict[str, str] = {}
-    for ftm_prop, cellmap_prop in mapping()["properties"].items():
+    for ftm_prop, cellmap_prop in ftm_mapping()["properties"].items():
         reverse.setdefault(cellmap_prop, ftm_prop)
     return reverse
 
 
-def _entity_line(key: str, kind: str, props: dict[str, list[str]], ext: dict) -> dict:
-    schema_name = mapping()["export_entities"][kind]
+def entity_line(key: str, kind: str, props: dict[str, list[str]], ext: dict) -> dict:
+    """One FtM entity for entity `key` of cellmap `kind`; properties FtM has no place for, and a kind
+    more specific than the schema's default, go to the extension object `ext`."""
+    schema_name = ftm_mapping()["export_entities"][kind]
     schema = ftm_model.get(schema_name)
     reverse = _reverse_properties()
     ftm_props: dict[str, list[str]] = {}
@@ -36,38 +41,75 @@ def _entity_line(key: str, kind: str, props: dict[str, list[str]], ext: dict) ->
         ).extend(values)
     if extra:
         ext["properties"] = extra
-    if mapping()["entities"].get(schema_name) != kind:
+    if ftm_mapping()["entities"].get(schema_name) != kind:
         ext["kind"] = kind
     return {"id": key, "schema": schema_name, "properties": ftm_props, "cellmap": ext}
 
 
-def _relation_line(record: dict) -> dict:
-    maps = mapping()
+@cache
+def _holds(schema_name: str, prop: str | None, kind: str | None) -> bool:
+    """Whether FtM property `prop` of `schema_name` may name an entity of cellmap `kind`
+    (an unknown kind is given the benefit of the doubt)."""
+    if prop is None:
+        return False
+    entity_schema = ftm_mapping()["export_entities"].get(kind) if kind else None
+    if entity_schema is None:
+        return True
+    target_range = ftm_model.get(schema_name).properties[prop].range
+    return target_range is None or ftm_model.get(entity_schema).is_a(target_range)
+
+
+def _end_property(spec: dict, schema_name: str, end: str, kind: str | None) -> str | None:
+    """The property of `spec` that holds the `end` ("source"/"target") of kind `kind`, or None."""
+    for prop in (spec[end], spec.get(f"{end}_account")):
+        if _holds(schema_name, prop, kind):
+            return prop
+    return None
+
+
+def relation_line(
+    record: dict, source_kind: str | None = None, target_kind: str | None = None
+) -> dict:
+    """One FtM interval entity for a canonical relation record. The schema is the one
+    `export_relations` names for the kind, or UnknownLink when that schema cannot hold the ends
+    (given their kinds, when known); what FtM has no place for goes to the extension object."""
+    maps = ftm_mapping()
     schema_name = maps["export_relations"].get(record["kind"], "UnknownLink")
     spec = maps["relations"][schema_name]
-    props: dict[str, list[str]] = {
-        spec["source"]: [record["source"]],
-        spec["target"]: [record["target"]],
-    }
+    source_prop = _end_property(spec, schema_name, "source", source_kind)
+    target_prop = _end_property(spec, schema_name, "target", target_kind)
+    if source_prop is None or target_prop is None:
+        schema_name = "UnknownLink"
+        spec = maps["relations"][schema_name]
+        source_prop, target_prop = spec["source"], spec["target"]
+    props: dict[str, list[str]] = {source_prop: [record["source"]], target_prop: [record["target"]]}
     ext: dict = {"report": record["report"]}
     if spec["kind"] != record["kind"]:
         ext["kind"] = record["kind"]
-    if record["role"]:
+    if record.get("role"):
         if spec.get("role"):
             props[spec["role"]] = [record["role"]]
         else:
             ext["role"] = record["role"]
-    attrs = dict(record["attrs"])
+    if record.get("valid_from"):
+        props["startDate"] = [record["valid_from"]]
+    if record.get("valid_to"):
+        props["endDate"] = [record["valid_to"]]
+    if record.get("end_reason"):
+        ext["end_reason"] = record["end_reason"]
+    attrs = dict(record.get("attrs") or {})
     for cellmap_attr, ftm_prop in (spec.get("attrs") or {}).items():
         if cellmap_attr in attrs:
-            props[ftm_prop] = [str(attrs.pop(cellmap_attr))]
+            value = attrs[cellmap_attr]
+            props[ftm_prop] = [str(value)]
+            if isinstance(value, str):  # a number or flag stays in the extension with its type
+                del attrs[cellmap_attr]
     if attrs:
         ext["attrs"] = attrs
-    for name in ("valid_from", "valid_to", "end_reason"):
-        if record[name]:
-            ext[name] = record[name]
-    digest = hashlib.sha1(json.dumps(record, sort_keys=True, default=str).encode()).hexdigest()[:24]
-    rel_id = record["id"] or f"rel-{digest}"
+    rel_id = record.get("id")
+    if not rel_id:
+        digest = hashlib.sha1(json.dumps(record, sort_keys=True, default=str).encode())
+        rel_id = f"rel-{digest.hexdigest()[:24]}"
     return {"id": rel_id, "schema": schema_name, "properties": props, "cellmap": ext}
 
 
@@ -96,13 +138,15 @@ def write(conn: Connection, out: Path) -> dict[str, int]:
                 ext["valid_from"] = _iso(valid_from)
             if valid_to:
                 ext["valid_to"] = _iso(valid_to)
-            put(_entity_line(key, kind, props, ext), "entities")
+            put(entity_line(key, kind, props, ext), "entities")
+        kind_of_key = dict(snap.entities.select("key", "kind").iter_rows())
         for record in snap.relation_records():
             record["report"] = report_ref(record["report"])
-            put(_relation_line(record), "relations")
+            ends = kind_of_key.get(record["source"]), kind_of_key.get(record["target"])
+            put(relation_line(record, *ends), "relations")
         for record in snap.incident_records():
             fields = {k: v for k, v in record.items() if k not in ("record", "id", "report")}
-            line = _entity_line(
+            line = entity_line(
                 record["id"],
                 "incident",
                 {},

@@ -8,22 +8,13 @@ has no place for: the report and its grade, a more specific kind (cell, sectorâ€
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import cache
-from importlib import resources
 from pathlib import Path
-from typing import Any
 
-import yaml
 from followthemoney import model as ftm_model
 
 from cellmap.errors import InputError
 from cellmap.ingest.jsonl import json_lines
-
-
-@cache
-def mapping() -> dict[str, Any]:
-    text = resources.files("cellmap.schema").joinpath("ftm.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+from cellmap.model import ftm_mapping
 
 
 def _first(values: list[str]) -> str | None:
@@ -50,7 +41,7 @@ def ftm_to_record(data: dict) -> dict:
     if not isinstance(ext, dict):
         raise InputError("must be an object", field="cellmap")
     report = ext.get("report", data.get("report"))
-    maps = mapping()
+    maps = ftm_mapping()
     relation = maps["relations"].get(schema_name)
     if relation is not None:
         part = lambda name: _first([str(v) for v in props.get(name, [])]) if name else None  # noqa: E731
@@ -62,8 +53,8 @@ def ftm_to_record(data: dict) -> dict:
             "record": "relation",
             "id": data.get("id"),
             "kind": ext.get("kind", relation["kind"]),
-            "source": part(relation["source"]),
-            "target": part(relation["target"]),
+            "source": part(relation["source"]) or part(relation.get("source_account")),
+            "target": part(relation["target"]) or part(relation.get("target_account")),
             "role": ext.get("role", part(relation.get("role"))),
             "valid_from": ext.get("valid_from", part("startDate")),
             "valid_to": ext.get("valid_to", part("endDate")),
@@ -99,7 +90,7 @@ def ftm_to_record(data: dict) -> dict:
 def read(path: Path, phase: int | None = None) -> Iterator[tuple[int, object]]:
     """Records of an FtM file. The importer's first pass (phase 1) needs only entities, its second (phase 2)
     only relationships and incidents: the other lines are passed on as bare markers, not converted twice."""
-    relation_schemata = mapping()["relations"]
+    relation_schemata = ftm_mapping()["relations"]
     for number, data in json_lines(path):
         if phase is not None and isinstance(data, dict) and isinstance(data.get("schema"), str):
             is_relation = data["schema"] in relation_schemata

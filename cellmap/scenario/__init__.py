@@ -10,9 +10,9 @@ Every person, phone, site name and report is fictional and labelled synthetic; p
 Files of a scenario folder (import them in the order of ``manifest.json["files"]``):
 
 * ``reports.jsonl`` — cellmap ``record: report`` lines (kind, date, source, Admiralty grade, ``synthetic: true``);
-* ``entities.ftm.jsonl`` — FollowTheMoney entities with cellmap's ``"cellmap"`` extension (report, kind, role,
-  valid_from/valid_to, end_reason, attrs, and cellmap-only ``properties`` such as kunya, nisba, site_kind,
-  opening_balance); with ``entity_format="cellmap"`` the same records as ``entities.cellmap.jsonl``;
+* ``entities.ftm.jsonl`` — FollowTheMoney entities, written as ``cellmap export --format ftm`` writes them
+  (schema/ftm.yaml), with cellmap's ``"cellmap"`` extension (report, a kind more specific than the schema's,
+  end_reason, attrs, and cellmap-only ``properties`` such as kunya, nisba, site_kind, opening_balance); with ``entity_format="cellmap"`` the same records as ``entities.cellmap.jsonl``;
 * ``incidents.csv`` — ACLED-compatible columns plus cellmap's ``id,type,outcome,attributed_to,report``;
 * ``ground_truth.jsonl`` — kept apart; the product never reads it except in evaluation;
 * ``manifest.json`` — seed, size, parameters, counts, the triangle polygon (GeoJSON).

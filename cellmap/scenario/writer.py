@@ -2,8 +2,9 @@
 
 Records are built in cellmap's canonical form (docs/formats.md §1) and written as the report
 files an analyst would receive: reports as cellmap JSON lines, entities and relationships as
-FollowTheMoney JSON lines with cellmap's ``"cellmap"`` extension object, incidents as an
-ACLED-compatible CSV with cellmap's columns. The ground truth goes to its own file.
+FollowTheMoney JSON lines with cellmap's ``"cellmap"`` extension object (built by the FtM
+exporter's line builders: the scenario and an export of it speak the one mapping, schema/ftm.yaml),
+incidents as an ACLED-compatible CSV with cellmap's columns. The ground truth goes to its own file.
 Every line is written as soon as it is made, so memory stays bounded whatever the size.
 """
 
@@ -11,14 +12,10 @@ from __future__ import annotations
 
 import csv
 import json
-from functools import cache, lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
-import yaml
-from followthemoney import model as ftm_model
-
+from cellmap.export.ftm import entity_line, relation_line
 from cellmap.scenario import GROUND_TRUTH_FILE, MANIFEST_FILE
 
 REPORTS_FILE = "reports.jsonl"
@@ -51,96 +48,13 @@ INCIDENT_COLUMNS = (
     "report",
 )
 
-# cellmap entity kind -> FtM schema written
-ENTITY_SCHEMA = {
-    "person": "Person",
-    "organisation": "Organization",
-    "sector": "Organization",
-    "cell": "Organization",
-    "site": "Address",
-    "fund": "BankAccount",
-    "identifier": "UserAccount",
-    "vehicle": "Vehicle",
-    "campaign": "Project",
-}
-# cellmap relation kind -> (FtM schema, source property, target property, {attr: FtM property})
-RELATION_SCHEMA = {
-    "membership": ("Membership", "member", "organization", {}),
-    "kinship": ("Family", "person", "relative", {"relationship": "relationship"}),
-    "communication": ("Call", "caller", "receiver", {"date": "date"}),
-    "payment": (
-        "Payment",
-        "payer",
-        "beneficiary",
-        {"amount": "amount", "currency": "currency", "date": "date"},
-    ),
-}
-UNKNOWN_LINK = ("UnknownLink", "subject", "object", {"date": "date"})
-
-
-@lru_cache(maxsize=1)
-def _ftm_property_names() -> dict[str, str]:
-    """cellmap property -> FtM property, inverted from the import mapping (cellmap/schema/ftm.yaml)."""
-    text = resources.files("cellmap.schema").joinpath("ftm.yaml").read_text(encoding="utf-8")
-    inverse: dict[str, str] = {}
-    for ftm_name, cellmap_name in yaml.safe_load(text)["properties"].items():
-        inverse.setdefault(cellmap_name, ftm_name)
-    return inverse
-
-
-@cache
-def _ftm_property(schema: str, prop: str) -> str | None:
-    """The FtM property carrying cellmap property `prop` on `schema`, or None (goes to the extension)."""
-    name = _ftm_property_names().get(prop, prop)
-    return name if name in ftm_model.get(schema).properties else None
-
 
 def entity_to_ftm(record: dict) -> dict:
     """A canonical entity record → one FtM entity with the cellmap extension."""
-    schema = ENTITY_SCHEMA[record["kind"]]
-    props: dict[str, list] = {}
-    extra: dict[str, list] = {}
-    for prop, values in record["properties"].items():
-        ftm_name = _ftm_property(schema, prop)
-        (props.setdefault(ftm_name, []) if ftm_name else extra.setdefault(prop, [])).extend(values)
-    ext: dict[str, Any] = {"report": record["report"], "kind": record["kind"]}
-    if extra:
-        ext["properties"] = extra
+    ext: dict[str, Any] = {"report": record["report"]}
     if record.get("valid_from") or record.get("valid_to"):
         ext["valid_from"], ext["valid_to"] = record.get("valid_from"), record.get("valid_to")
-    return {"id": record["id"], "schema": schema, "properties": props, "cellmap": ext}
-
-
-def relation_to_ftm(record: dict) -> dict:
-    """A canonical relation record → one FtM interval entity with the cellmap extension."""
-    kind = record["kind"]
-    schema, source_prop, target_prop, attr_props = RELATION_SCHEMA.get(kind, UNKNOWN_LINK)
-    if kind == "communication" and not (
-        record["source"].startswith("P-") and record["target"].startswith("P-")
-    ):
-        schema, source_prop, target_prop, attr_props = (
-            UNKNOWN_LINK  # a Call joins two parties, not a site
-        )
-    props: dict[str, list] = {source_prop: [record["source"]], target_prop: [record["target"]]}
-    attrs = record.get("attrs") or {}
-    for attr, ftm_name in attr_props.items():
-        if attr in attrs:
-            props[ftm_name] = [str(attrs[attr])]
-    if record.get("role"):
-        props["role"] = [record["role"]]
-    if record.get("valid_from"):
-        props["startDate"] = [record["valid_from"]]
-    if record.get("valid_to"):
-        props["endDate"] = [record["valid_to"]]
-    ext: dict[str, Any] = {"report": record["report"], "kind": kind}
-    for key in ("role", "valid_from", "valid_to", "end_reason"):
-        if record.get(key):
-            ext[key] = record[key]
-    if attrs:
-        ext["attrs"] = attrs
-    if schema not in ("Membership", "UnknownLink") and "role" in props:
-        del props["role"]
-    return {"id": record["id"], "schema": schema, "properties": props, "cellmap": ext}
+    return entity_line(record["id"], record["kind"], record["properties"], ext)
 
 
 def _dumps(obj: Any) -> str:
@@ -161,6 +75,11 @@ class ScenarioWriter:
         self._incidents = csv.writer(self._files[INCIDENTS_FILE], lineterminator="\n")
         self._incidents.writerow(INCIDENT_COLUMNS)
         self.counts: dict[str, int] = {}
+        # Kinds of the entities written other than persons (a few thousand at most): a relation's ends
+        # decide its FtM schema (a Call joins two parties, not a site). Persons, the bulk, are not
+        # remembered, so memory stays bounded; every non-person entity is written before the
+        # relations naming it (tests/scenario/test_ftm_agreement.py checks against the exporter).
+        self._end_kinds: dict[str, str] = {}
 
     def _count(self, key: str) -> None:
         self.counts[key] = self.counts.get(key, 0) + 1
@@ -170,6 +89,8 @@ class ScenarioWriter:
         self._count("reports")
 
     def entity(self, record: dict) -> None:
+        if record["kind"] != "person":
+            self._end_kinds[record["id"]] = record["kind"]
         line = (
             entity_to_ftm(record) if self.entity_format == "ftm" else {"record": "entity", **record}
         )
@@ -177,11 +98,11 @@ class ScenarioWriter:
         self._count(f"entity:{record['kind']}")
 
     def relation(self, record: dict) -> None:
-        line = (
-            relation_to_ftm(record)
-            if self.entity_format == "ftm"
-            else {"record": "relation", **record}
-        )
+        if self.entity_format == "ftm":
+            ends = (self._end_kinds.get(record[end], "person") for end in ("source", "target"))
+            line = relation_line(record, *ends)
+        else:
+            line = {"record": "relation", **record}
         self._files[self.entities_file].write(_dumps(line) + "\n")
         self._count(f"relation:{record['kind']}")
 
