@@ -4,6 +4,7 @@ store = open_store("sqlite:///case.sqlite")   # or postgresql+psycopg://…, or 
 store.init()                                   # creates or migrates the schema (Alembic)
 with store.session() as conn:                  # read: views take this connection
     views.entities(conn)
+with store.session(visible={"A", "B"}) as conn:  # a caller's read: the views see compartments A, B only
 with store.transaction() as conn:              # write: all or nothing
     ...
 """
@@ -15,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 
 from cellmap.store import tables
 
@@ -45,6 +46,7 @@ class Store:
     def __init__(self, url: str | os.PathLike | None = None):
         self.url = resolve_url(url)
         self.engine: Engine = create_engine(self.url, future=True)
+        self._row_security: bool | None = None
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
 
@@ -62,9 +64,44 @@ class Store:
         return inspect(self.engine).has_table("entity")
 
     @contextmanager
-    def session(self) -> Iterator[Connection]:
+    def session(self, visible: frozenset[str] | set[str] | None = None) -> Iterator[Connection]:
+        """A read connection. With `visible`, a caller's: the views return only what the compartments
+        in `visible` allow (`cellmap.store.views`), and on PostgreSQL the transaction also runs as the
+        `cellmap_reader` role under row-level security with those compartments (a second line)."""
         with self.engine.connect() as conn:
-            yield conn
+            if visible is None:
+                yield conn
+                return
+            conn.info["visible"] = frozenset(visible)
+            try:
+                if self.dialect == "postgresql" and self.row_security():
+                    restrict(conn, frozenset(visible))
+                yield conn
+            finally:
+                conn.info.pop("visible", None)
+                if conn.in_transaction():
+                    conn.rollback()  # ends SET LOCAL ROLE before the connection goes back to the pool
+
+    def row_security(self) -> bool:
+        """Whether this PostgreSQL login may take the `cellmap_reader` role (checked once)."""
+        if self._row_security is None:
+            with self.engine.connect() as conn:
+                self._row_security = bool(
+                    conn.exec_driver_sql(
+                        "SELECT pg_has_role(current_user, oid, 'MEMBER') FROM pg_roles "
+                        f"WHERE rolname = '{READER_ROLE}'"
+                    ).scalar()
+                )
+        return self._row_security
+
+    @property
+    def base(self) -> Store:
+        """The store itself (a `ScopedStore` answers with the store it narrows)."""
+        return self
+
+    def scoped(self, visible: frozenset[str] | None) -> Store:
+        """This store as one caller sees it: every `session()` reads with `visible`."""
+        return self if visible is None else ScopedStore(self, frozenset(visible))
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
@@ -78,8 +115,35 @@ class Store:
         self.engine.dispose()
 
 
+READER_ROLE = "cellmap_reader"  # the PostgreSQL role whose reads row-level security policies narrow
+COMPARTMENTS_SETTING = "cellmap.compartments"  # the custom setting those policies read
+
+
+def restrict(conn: Connection, visible: frozenset[str]) -> None:
+    """For the current PostgreSQL transaction: run as the reader role, holding `visible`."""
+    conn.execute(
+        text("SELECT set_config(:name, :value, true)"),
+        {"name": COMPARTMENTS_SETTING, "value": ",".join(sorted(visible))},
+    )
+    conn.exec_driver_sql(f"SET LOCAL ROLE {READER_ROLE}")
+
+
+class ScopedStore:
+    """A store whose reads are one caller's (`Store.scoped`); writes go to the store itself."""
+
+    def __init__(self, base: Store, visible: frozenset[str]):
+        self.base = base
+        self.visible = visible
+
+    def session(self):
+        return self.base.session(visible=self.visible)
+
+    def __getattr__(self, name):
+        return getattr(self.base, name)
+
+
 def open_store(url: str | os.PathLike | None = None) -> Store:
     return Store(url)
 
 
-__all__ = ["Store", "open_store", "resolve_url", "tables"]
+__all__ = ["Store", "ScopedStore", "open_store", "resolve_url", "restrict", "tables"]

@@ -4,6 +4,14 @@ Each view takes an open connection (`Store.session()`), and can be narrowed by a
 grade (`min_grade="B3"`: reliability A–B and credibility 1–3), and — for relations — a time window.
 With `resolved=True`, entity ids are mapped to their cluster's canonical id, computed from the
 analysts' "same" judgements (entity resolution); nothing is merged in the tables themselves.
+
+**The one gate.** A connection opened for a caller (`Store.session(visible=compartments)`) carries
+the compartments that caller holds, and every view here reads only what they allow: statements,
+relations and incident versions whose report is in one of them, judgements of those compartments
+between entities the caller can see, and entities that at least one visible statement, relation or
+incident names (any other entity does not exist for the caller; its caption is its first visible
+name). Rows of a retracted import are read by no one. A connection without `visible` (the local CLI,
+the operator) reads every compartment.
 """
 
 from __future__ import annotations
@@ -12,7 +20,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 
 import polars as pl
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, and_, false, func, or_, select, union
 
 from cellmap.model import RELIABILITY, Grade
 from cellmap.store import tables as t
@@ -22,6 +30,50 @@ _REPORT_COLUMNS = {
     "credibility": pl.Int64,
     "grade": pl.Utf8,
 }
+
+
+def visible_compartments(conn: Connection) -> frozenset[str] | None:
+    """The compartments the connection's caller holds, or None when it may read everything."""
+    return conn.info.get("visible")
+
+
+def _live(import_id):
+    """Rows not brought by a retracted import."""
+    return or_(import_id.is_(None), import_id.not_in(select(t.retraction.c.import_id)))
+
+
+def _report_gate(conn: Connection, report=t.report):
+    """The clause every report-backed row must meet: its report visible to the caller and live."""
+    clause = _live(report.c.import_id)
+    visible = visible_compartments(conn)
+    if visible is not None:
+        clause = and_(clause, report.c.compartment.in_(sorted(visible)) if visible else false())
+    return clause
+
+
+def _gated(conn: Connection, query, table):
+    """`query` (which joins `t.report`) narrowed to rows of `table` the caller may see."""
+    return query.where(_report_gate(conn), _live(table.c.import_id))
+
+
+def visible_entity_ids(conn: Connection) -> set[int] | None:
+    """Ids of the entities a visible statement, relation or incident names (None: all entities)."""
+    if visible_compartments(conn) is None:
+        return None
+    s, rel, i = t.statement, t.relation, t.incident
+
+    def named_by(table, column):
+        joined = select(column.label("id")).join(t.report, t.report.c.id == table.c.report_id)
+        return _gated(conn, joined, table)
+
+    ids = union(
+        named_by(s, s.c.entity_id),
+        named_by(rel, rel.c.source_id),
+        named_by(rel, rel.c.target_id),
+        named_by(i, i.c.entity_id),
+        named_by(i, i.c.attributed_to),
+    )
+    return {row[0] for row in conn.execute(ids) if row[0] is not None}
 
 
 def _frame(rows: Sequence, schema: dict[str, pl.DataType]) -> pl.DataFrame:
@@ -56,7 +108,9 @@ def reports(conn: Connection) -> pl.DataFrame:
             r.reliability,
             r.credibility,
             r.synthetic,
-        ).order_by(r.id)
+        )
+        .where(_report_gate(conn))
+        .order_by(r.id)
     ).all()
     schema = {
         "report_id": pl.Int64,
@@ -76,7 +130,9 @@ def is_synthetic(conn: Connection) -> bool:
     """True when any report in the store is synthetic (the workbench then shows its banner)."""
     return bool(
         conn.execute(
-            select(func.count()).select_from(t.report).where(t.report.c.synthetic)
+            select(func.count())
+            .select_from(t.report)
+            .where(t.report.c.synthetic, _report_gate(conn))
         ).scalar()
     )
 
@@ -85,13 +141,20 @@ def is_synthetic(conn: Connection) -> bool:
 
 
 def latest_judgements(conn: Connection) -> pl.DataFrame:
-    """The latest judgement per unordered pair of entities (later judgements supersede earlier ones)."""
+    """The latest judgement per unordered pair of entities (later judgements supersede earlier ones).
+
+    A caller sees the judgements of the compartments they hold, between entities they can see."""
     j = t.judgement.c
-    rows = conn.execute(
-        select(
-            j.id, j.left_id, j.right_id, j.decision, j.score, j.author, j.decided_at, j.automatic
-        ).order_by(j.id)
-    ).all()
+    query = select(
+        j.id, j.left_id, j.right_id, j.decision, j.score, j.author, j.decided_at, j.automatic
+    ).order_by(j.id)
+    visible = visible_compartments(conn)
+    if visible is not None:
+        query = query.where(j.compartment.in_(sorted(visible)) if visible else false())
+    rows = conn.execute(query).all()
+    if visible is not None:
+        seen = visible_entity_ids(conn)
+        rows = [r for r in rows if r.left_id in seen and r.right_id in seen]
     frame = _frame(
         rows,
         {
@@ -154,13 +217,22 @@ def _map_ids(frame: pl.DataFrame, columns: Iterable[str], mapping: dict[int, int
 def entities(
     conn: Connection, kinds: Iterable[str] | None = None, resolved: bool = True
 ) -> pl.DataFrame:
-    """Entities with their kind and caption; `canonical_id` is their resolved cluster's id."""
+    """Entities with their kind and caption; `canonical_id` is their resolved cluster's id.
+
+    For a caller with compartments: only the entities they can see, each named by its first visible
+    `name` statement (an incident: by its first visible version), never by a caption taken from a
+    report they may not read."""
     e = t.entity.c
     query = select(e.id, e.key, e.kind, e.caption).order_by(e.id)
     if kinds:
         query = query.where(e.kind.in_(list(kinds)))
+    rows = conn.execute(query).all()
+    seen = visible_entity_ids(conn)
+    if seen is not None:
+        captions = _visible_captions(conn)
+        rows = [(i, key, kind, captions.get(i)) for i, key, kind, _ in rows if i in seen]
     frame = _frame(
-        conn.execute(query).all(),
+        rows,
         {
             "entity_id": pl.Int64,
             "key": pl.Utf8,
@@ -170,6 +242,32 @@ def entities(
     )
     frame = frame.with_columns(pl.col("entity_id").alias("canonical_id"))
     return _map_ids(frame, ["canonical_id"], canonical_ids(conn) if resolved else {})
+
+
+def _visible_captions(conn: Connection) -> dict[int, str]:
+    """Entity id → its first visible name (the caption an import of the visible reports alone gives)."""
+    s, i = t.statement.c, t.incident.c
+    names = _gated(
+        conn,
+        select(s.entity_id, s.value)
+        .join(t.report, t.report.c.id == s.report_id)
+        .where(s.prop == "name")
+        .order_by(s.id),
+        t.statement,
+    )
+    versions = _gated(
+        conn,
+        select(i.entity_id, i.type, i.date, i.location)
+        .join(t.report, t.report.c.id == i.report_id)
+        .order_by(i.id),
+        t.incident,
+    )
+    captions: dict[int, str] = {}
+    for entity_id, kind, date, location in conn.execute(versions):
+        captions.setdefault(entity_id, f"{kind} {date} {location or ''}".strip())
+    for entity_id, value in conn.execute(names):
+        captions.setdefault(entity_id, value)
+    return captions
 
 
 def properties(
@@ -195,6 +293,7 @@ def properties(
         .join(t.report, t.report.c.id == s.report_id)
         .order_by(s.id)
     )
+    query = _gated(conn, query, t.statement)
     if entity_ids is not None:
         query = query.where(s.entity_id.in_(list(entity_ids)))
     if props is not None:
@@ -260,6 +359,7 @@ def relations(
         .join(dst, dst.c.id == rel.target_id)
         .order_by(rel.id)
     )
+    query = _gated(conn, query, t.relation)
     if kinds:
         query = query.where(rel.kind.in_(list(kinds)))
     if (clause := _grade_clause(min_grade)) is not None:
@@ -377,6 +477,7 @@ def incidents(
         .join(t.report, r.id == i.report_id)
         .order_by(i.id)
     )
+    query = _gated(conn, query, t.incident)
     if (clause := _grade_clause(min_grade)) is not None:
         query = query.where(clause)
     frame = _frame(conn.execute(query).all(), _INCIDENT_SCHEMA)
@@ -388,22 +489,51 @@ def incidents(
 
 
 def counts(conn: Connection) -> dict[str, int]:
-    """Rows per table: what `cellmap stats` shows and what import tests compare."""
-    return {
-        name: int(conn.execute(select(func.count()).select_from(table)).scalar())
-        for name, table in (
-            ("reports", t.report),
-            ("entities", t.entity),
-            ("statements", t.statement),
-            ("relations", t.relation),
-            ("incidents", t.incident),
-            ("judgements", t.judgement),
+    """Rows per table (what `cellmap stats` shows and import tests compare); for a caller with
+    compartments, the rows they can see."""
+    if visible_compartments(conn) is None:
+        return {
+            name: int(conn.execute(select(func.count()).select_from(table)).scalar())
+            for name, table in _COUNTED
+        }
+    reports = select(func.count()).select_from(t.report).where(_report_gate(conn))
+    out = {"reports": int(conn.execute(reports).scalar())}
+    out["entities"] = len(visible_entity_ids(conn))
+    for name, table in _COUNTED[2:5]:
+        query = (
+            select(func.count())
+            .select_from(table)
+            .join(t.report, t.report.c.id == table.c.report_id)
         )
-    }
+        out[name] = int(conn.execute(_gated(conn, query, table)).scalar())
+    out["judgements"] = _visible_judgement_count(conn)
+    return out
+
+
+_COUNTED = (
+    ("reports", t.report),
+    ("entities", t.entity),
+    ("statements", t.statement),
+    ("relations", t.relation),
+    ("incidents", t.incident),
+    ("judgements", t.judgement),
+)
+
+
+def _visible_judgement_count(conn: Connection) -> int:
+    j = t.judgement.c
+    visible = sorted(visible_compartments(conn) or ())
+    seen = visible_entity_ids(conn)
+    rows = conn.execute(select(j.left_id, j.right_id).where(j.compartment.in_(visible)))
+    return sum(1 for a, b in rows if a in seen and b in seen)
 
 
 def entity_counts(conn: Connection) -> dict[str, int]:
     e = t.entity.c
+    seen = visible_entity_ids(conn)
+    if seen is not None:
+        kinds = entities(conn, resolved=False).filter(pl.col("entity_id").is_in(list(seen)))
+        return dict(sorted(kinds.group_by("kind").len().iter_rows()))
     return {
         k: int(n)
         for k, n in conn.execute(select(e.kind, func.count()).group_by(e.kind).order_by(e.kind))
@@ -413,6 +543,8 @@ def entity_counts(conn: Connection) -> dict[str, int]:
 def report_grade_counts(conn: Connection) -> dict[str, int]:
     r = t.report.c
     rows = conn.execute(
-        select(r.reliability, r.credibility, func.count()).group_by(r.reliability, r.credibility)
+        select(r.reliability, r.credibility, func.count())
+        .where(_report_gate(conn))
+        .group_by(r.reliability, r.credibility)
     )
     return {f"{rel}{cred}": int(n) for rel, cred, n in sorted(rows)}
