@@ -20,6 +20,7 @@ from collections.abc import Iterable
 import polars as pl
 from sqlalchemy import Connection, insert
 
+from cellmap.auth import check_compartment, default_compartment
 from cellmap.errors import InputError
 from cellmap.resolve.clustering import constrained_accept
 from cellmap.store import tables as t
@@ -44,8 +45,12 @@ def record_judgement(
     reasons: dict | None = None,
     automatic: bool = False,
     decided_at: dt.datetime | None = None,
+    compartment: str | None = None,
 ) -> int:
-    """Append one judgement; returns its id. ``conn`` must be a write transaction."""
+    """Append one judgement; returns its id. ``conn`` must be a write transaction.
+
+    The judgement belongs to `compartment` (default: the default compartment): only users holding
+    it see the judgement and the clusters it makes."""
     where = f"judgement {left_id}-{right_id}"
     if decision not in DECISIONS:
         raise InputError(
@@ -66,6 +71,7 @@ def record_judgement(
             author=author,
             decided_at=decided_at or dt.datetime.now(dt.UTC).replace(tzinfo=None),
             automatic=automatic,
+            compartment=check_compartment(compartment or default_compartment()),
         )
     )
     return int(result.inserted_primary_key[0])
