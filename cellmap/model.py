@@ -50,6 +50,39 @@ def report_kinds() -> list[str]:
     return schema()["report_kinds"]
 
 
+def role_rank() -> dict[str, int]:
+    """Seniority of each role: its position in the ranked `roles` vocabulary (0 = leader)."""
+    return {role: i for i, role in enumerate(vocabulary("roles"))}
+
+
+@cache
+def role_group(name: str) -> tuple[str, ...]:
+    """The roles of group `name` (`role_groups` in the model: leadership, critical, finance, …)."""
+    groups = schema()["role_groups"]
+    if name not in groups:
+        raise KeyError(f"role group {name!r}: the model has {', '.join(groups)}")
+    return tuple(_known_roles(groups[name], f"role_groups.{name}"))
+
+
+def strike_priorities() -> dict[str, tuple[str, ...]]:
+    """Strike priority name -> the roles struck first, in order (`strike_priorities` in the model)."""
+    return {name: role_group(group) for name, group in schema()["strike_priorities"].items()}
+
+
+def successor_pools() -> dict[str, str]:
+    """Organisation-level post -> the role whose holders fill it (`successor_pools` in the model)."""
+    pools = schema()["successor_pools"]
+    _known_roles([*pools, *pools.values()], "successor_pools")
+    return dict(pools)
+
+
+def _known_roles(roles: list[str], where: str) -> list[str]:
+    unknown = [role for role in roles if role not in role_rank()]
+    if unknown:
+        raise ValueError(f"model.yaml {where}: {', '.join(unknown)} not in the roles vocabulary")
+    return roles
+
+
 RELIABILITY = "ABCDEF"
 CREDIBILITY = "123456"
 _GRADE = re.compile(r"^\s*([A-Fa-f])\s*([1-6])\s*$")

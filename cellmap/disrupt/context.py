@@ -39,13 +39,7 @@ __all__ = [
     "drop_reachability",
     "deputies",
     "organisation",
-    "role_rank",
 ]
-
-
-def role_rank() -> dict[str, int]:
-    """Seniority of each role: its position in the model's role vocabulary (0 = leader)."""
-    return {role: i for i, role in enumerate(model.vocabulary("roles"))}
 
 
 def _valid_at(frame: pl.DataFrame, at: dt.date | None) -> pl.DataFrame:
@@ -95,7 +89,7 @@ def person_roles(
     g: ig.Graph, relations: pl.DataFrame, at: dt.date | None = None
 ) -> list[str | None]:
     """Each vertex's most senior role at ``at`` (None without a recorded role)."""
-    rank = role_rank()
+    rank = model.role_rank()
     best: list[str | None] = [None] * g.vcount()
     for v, role in vertex_memberships(g, relations, at).select("vertex", "role").iter_rows():
         if role in rank and (best[v] is None or rank[role] < rank[best[v]]):

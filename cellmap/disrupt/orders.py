@@ -28,6 +28,8 @@ import igraph as ig
 import numpy as np
 import polars as pl
 
+from cellmap import model
+
 __all__ = [
     "MEASURES",
     "ROLE_PRIORITIES",
@@ -54,28 +56,8 @@ MEASURES: dict[str, Callable[[ig.Graph], list[float]]] = {
     "coreness": lambda h: h.coreness(mode="all"),
 }
 
-# Role priorities for role-based strike sequences (roles of cellmap/schema/model.yaml).
-ROLE_PRIORITIES: dict[str, tuple[str, ...]] = {
-    "leadership": (
-        "leader",
-        "council_member",
-        "sector_head",
-        "director_of_intelligence",
-        "cell_head",
-        "training_centre_head",
-        "attack_planner",
-        "logistics_leader",
-    ),
-    "planners": (
-        "attack_planner",
-        "director_of_intelligence",
-        "logistics_leader",
-        "training_centre_head",
-    ),
-    "sector_heads": ("sector_head", "cell_head"),
-    "messengers": ("messenger", "information_office_operator"),
-    "finance": ("financier", "logistics_leader"),
-}
+# Role priorities for role-based strike sequences (`strike_priorities` of cellmap/schema/model.yaml).
+ROLE_PRIORITIES: dict[str, tuple[str, ...]] = model.strike_priorities()
 
 
 def vertex_indices(g: ig.Graph, keys: Iterable[str], what: str = "target") -> list[int]:

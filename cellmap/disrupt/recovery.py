@@ -56,6 +56,7 @@ import igraph as ig
 import numpy as np
 import polars as pl
 
+from cellmap import model
 from cellmap.disrupt.tenure import CRITICAL_ROLES
 
 __all__ = [
@@ -72,9 +73,11 @@ __all__ = [
     "COLLECTIVE",
 ]
 
-SINGLE = ("leader",)
-COLLECTIVE = ("leader", "council_member")
-ORGANISATION_POOLS = {"leader": "council_member", "council_member": "sector_head"}
+# Leadership structures (the model's `leadership` role group, most senior first): the leader
+# alone, or the leader and the council.
+COLLECTIVE = model.role_group("leadership")
+SINGLE = COLLECTIVE[:1]
+ORGANISATION_POOLS = model.successor_pools()
 
 
 @dataclass(frozen=True)

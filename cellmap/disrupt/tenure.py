@@ -33,6 +33,8 @@ from statistics import NormalDist
 import numpy as np
 import polars as pl
 
+from cellmap import model
+
 __all__ = [
     "kaplan_meier",
     "median_survival",
@@ -44,16 +46,7 @@ __all__ = [
 ]
 
 ELIMINATING_END_REASONS = ("killed", "arrested")
-CRITICAL_ROLES = (
-    "leader",
-    "council_member",
-    "sector_head",
-    "director_of_intelligence",
-    "cell_head",
-    "training_centre_head",
-    "attack_planner",
-    "logistics_leader",
-)
+CRITICAL_ROLES = model.role_group("critical")
 _RELIABILITY_RANK = {c: i for i, c in enumerate("ABCDEF")}
 
 

@@ -11,6 +11,7 @@ import polars as pl
 import typer
 from rich.console import Console
 
+from cellmap import model
 from cellmap.cliutil import (
     DbOption,
     GradeOption,
@@ -30,7 +31,7 @@ app = typer.Typer(help="The war chest: ledger, burn rate, runway.", no_args_is_h
 out = Console()
 err = Console(stderr=True)
 
-REMOVAL_ROLES = ("financier", "logistics_leader")
+REMOVAL_ROLES = model.role_group("finance")
 
 
 def _months(value: float) -> str:

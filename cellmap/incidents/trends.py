@@ -15,9 +15,10 @@ import numpy as np
 import polars as pl
 from scipy.stats import beta
 
+from cellmap import model
 from cellmap.incidents.vocabulary import COUNTING_METHODS, counting_method_filter
 
-LEADERSHIP_ROLES: tuple[str, ...] = ("leader", "council_member")
+LEADERSHIP_ROLES: tuple[str, ...] = model.role_group("leadership")
 #: Membership end reasons that count as a counter-terrorism removal.
 REMOVAL_END_REASONS: tuple[str, ...] = ("killed", "arrested")
 
