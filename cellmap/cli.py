@@ -5,19 +5,29 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from cellmap.auth.cli import audit_app, user_app
-from cellmap.cliutil import DbOption, JsonOption, emit_json, fail, user_errors
+from cellmap.cliutil import (
+    DbOption,
+    JsonOption,
+    banner,
+    emit_json,
+    err,
+    fail,
+    load_store,
+    out,
+    user_errors,
+)
 from cellmap.disrupt.cli import app as simulate_app
-from cellmap.errors import InputError
+from cellmap.errors import InputError, InputErrors
 from cellmap.finance.cli import app as finance_app
 from cellmap.graph.cli import app as analyse_app
 from cellmap.incidents.cli import app as incidents_app
 from cellmap.resolve.cli import app as resolve_app
 from cellmap.scenario.cli import app as scenario_app
-from cellmap.store import open_store, views
+from cellmap.store import views
+from cellmap.web.cli import HostOption, PortOption
 from cellmap.web.cli import app as web_app
 
 app = typer.Typer(
@@ -33,18 +43,15 @@ app.add_typer(web_app, name="web")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 
-console = Console(stderr=True)
-
 
 @app.command()
 def init(db: str | None = DbOption, json_out: bool = JsonOption) -> None:
     """Create the store (or migrate it to the newest schema)."""
-    store = open_store(db)
-    store.init()
+    store = load_store(db)
     if json_out:
         emit_json({"db": store.display_url(), "initialised": True})
     else:
-        console.print(f"store ready: {store.display_url()}")
+        err.print(f"store ready: {store.display_url()}")
 
 
 def _progress_bar(label: str, total: int):
@@ -55,9 +62,9 @@ def _progress_bar(label: str, total: int):
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=console,
+        console=err,
         transient=False,
-        disable=not console.is_terminal and total < 10_000,
+        disable=not err.is_terminal and total < 10_000,
     )
     return bar, bar.add_task(label, total=total)
 
@@ -96,8 +103,7 @@ def import_(
         with user_errors():
             compartment = check_compartment(compartment, "--compartment")
 
-    store = open_store(db)
-    store.init()
+    store = load_store(db)
     default_report = {"grade": grade, "kind": report_kind}
     if report_id:
         default_report["id"] = report_id
@@ -106,30 +112,25 @@ def import_(
         fail(InputError("no such file", file=missing[0]))
     if check:
         result = validate_files(store, paths, default_report, compartment=compartment)
+        checked = f"{result.records:,} records checked, {len(result.errors)} errors; nothing stored"
         if json_out:
             emit_json(result.to_dict())
+            if result.errors:
+                raise typer.Exit(code=2)
+        elif result.errors:
+            fail(InputErrors(result.errors), note=checked)
         else:
-            for error in result.errors:
-                console.print(f"[red]error:[/] {error.describe()}", highlight=False)
-            console.print(
-                f"{result.records:,} records checked, {len(result.errors)} errors; nothing stored"
-            )
-        raise typer.Exit(code=2 if result.errors else 0)
+            err.print(checked)
+        return
     bar, task = _progress_bar("importing (2 passes)", 2 * count_lines(paths))
-    try:
-        with bar:
-            result = import_files(
-                store,
-                paths,
-                default_report,
-                progress=lambda n: bar.advance(task, n),
-                compartment=compartment,
-            )
-    except InputError as error:
-        for item in getattr(error, "errors", [error]):
-            console.print(f"[bold red]error:[/] {item.describe()}", highlight=False)
-        console.print("nothing was stored")
-        raise typer.Exit(code=2) from None
+    with user_errors(note="nothing was stored"), bar:
+        result = import_files(
+            store,
+            paths,
+            default_report,
+            progress=lambda n: bar.advance(task, n),
+            compartment=compartment,
+        )
     audit.record_now(
         store,
         audit.os_actor(),
@@ -144,7 +145,7 @@ def import_(
         emit_json(result.to_dict())
     else:
         added = ", ".join(f"{v:,} {k}" for k, v in result.added.items() if v)
-        console.print(
+        err.print(
             f"imported {result.records:,} records in {result.seconds:.1f} s: {added or 'nothing new'}"
         )
 
@@ -154,7 +155,7 @@ def export(
     fmt: str = typer.Option(
         ..., "--format", "-f", help="ftm, jsonl, csv (a folder), graphml or gexf."
     ),
-    out: Path = typer.Option(..., "--out", "-o", help="Output file (folder for csv)."),
+    out_path: Path = typer.Option(..., "--out", "-o", help="Output file (folder for csv)."),
     db: str | None = DbOption,
     json_out: bool = JsonOption,
 ) -> None:
@@ -164,20 +165,18 @@ def export(
 
     if fmt not in FORMATS:
         fail(InputError(f"{fmt!r} is not one of: {', '.join(FORMATS)}", field="--format"))
-    store = open_store(db)
-    store.init()
-    written = run_export(store, fmt, out)
+    store = load_store(db)
+    written = run_export(store, fmt, out_path)
     if json_out:
-        emit_json({"format": fmt, "out": str(out), "written": written})
+        emit_json({"format": fmt, "out": str(out_path), "written": written})
     else:
-        console.print(f"wrote {out}: " + ", ".join(f"{v:,} {k}" for k, v in written.items()))
+        err.print(f"wrote {out_path}: " + ", ".join(f"{v:,} {k}" for k, v in written.items()))
 
 
 @app.command()
 def stats(db: str | None = DbOption, json_out: bool = JsonOption) -> None:
     """What is in the store: rows per table, entities by kind, reports by grade."""
-    store = open_store(db)
-    store.init()
+    store = load_store(db)
     with store.session() as conn:
         result = {
             "db": store.display_url(),
@@ -189,9 +188,7 @@ def stats(db: str | None = DbOption, json_out: bool = JsonOption) -> None:
     if json_out:
         emit_json(result)
         return
-    out = Console()
-    if result["synthetic"]:
-        out.print("[bold yellow]SYNTHETIC DATA — fictional persons[/]")
+    banner(result["synthetic"])
     for title, rows in (
         ("rows", result["counts"]),
         ("entities by kind", result["entities_by_kind"]),
@@ -202,16 +199,14 @@ def stats(db: str | None = DbOption, json_out: bool = JsonOption) -> None:
         table.add_column("count", justify="right")
         for key, value in rows.items():
             table.add_row(key, f"{value:,}")
-        out.print(table)
+        out().print(table)
 
 
 @app.command()
 def serve(
     db: str | None = DbOption,
-    host: str = typer.Option(
-        "127.0.0.1", "--host", help="Address to listen on (loopback by default)."
-    ),
-    port: int = typer.Option(8000, "--port", help="Port to listen on."),
+    host: str = HostOption,
+    port: int = PortOption,
 ) -> None:
     """Serve the workbench: the web front end and the JSON API (OpenAPI docs at /docs)."""
     from cellmap.web.cli import run_server
@@ -228,8 +223,8 @@ def demo(
     serve_after: bool = typer.Option(
         True, "--serve/--no-serve", help="Serve the workbench afterwards."
     ),
-    host: str = typer.Option("127.0.0.1", "--host"),
-    port: int = typer.Option(8000, "--port"),
+    host: str = HostOption,
+    port: int = PortOption,
     year: int = typer.Option(
         2022,
         "--year",
@@ -242,24 +237,23 @@ def demo(
     from cellmap.ingest import count_lines, import_files
     from cellmap.scenario import ensure_demo, scenario_files
 
-    with console.status("generating the synthetic demo scenario (fictional persons)…"):
+    with err.status("generating the synthetic demo scenario (fictional persons)…"):
         folder = ensure_demo(data_dir)
     files = scenario_files(folder)
-    store = open_store(db or data_dir / "cellmap.sqlite")
-    store.init()
+    store = load_store(db or str(data_dir / "cellmap.sqlite"))
     bar, task = _progress_bar("importing the demo scenario", 2 * count_lines(files))
     with bar:
         result = import_files(store, files, progress=lambda n: bar.advance(task, n))
-    console.print(
+    err.print(
         f"{store.display_url()}: {result.records:,} records read, "
         f"{sum(result.added.values()):,} rows added in {result.seconds:.1f} s"
     )
-    with console.status("analysing…"):
+    with err.status("analysing…"):
         summary = summarise(store, year=year)
     if json_out:
         emit_json(summary)
     else:
-        print_summary(summary, Console())
+        print_summary(summary, out())
     if serve_after:
         from cellmap.web.cli import run_server
 

@@ -6,8 +6,6 @@ Heavy libraries are imported by the commands themselves, so that `cellmap --help
 from __future__ import annotations
 
 import datetime as dt
-import json
-import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +16,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from cellmap.errors import InputError
+from cellmap import strict_json
+from cellmap.errors import InputError, InputErrors
 
 if TYPE_CHECKING:
     from cellmap.store import Store
@@ -42,25 +41,15 @@ SYNTHETIC_BANNER = "SYNTHETIC DATA — fictional persons"
 
 
 def out() -> Console:
-    """Console for tables: the terminal's width, or 200 columns when piped (tables stay readable)."""
+    """The console for what a command prints on stdout (tables, results; `err` takes progress and
+    errors): the terminal's width, or 200 columns when piped (tables stay readable)."""
     probe = Console()
     return probe if probe.is_terminal else Console(width=200)
 
 
-def json_safe(value: Any) -> Any:
-    """Strict JSON: NaN becomes null and ±∞ the strings "inf"/"-inf"; containers are cleaned recursively."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None if math.isnan(value) else ("inf" if value > 0 else "-inf")
-    if isinstance(value, dict):
-        return {k: json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_safe(v) for v in value]
-    return value
-
-
 def json_text(value: Any) -> str:
     """JSON for scripts: dates and Decimals as strings (money stays exact), strict about NaN and ∞."""
-    return json.dumps(json_safe(value), indent=2, default=str, allow_nan=False, ensure_ascii=False)
+    return strict_json.dumps(value, indent=2, default=str, ensure_ascii=False)
 
 
 def emit_json(value: Any) -> None:
@@ -96,20 +85,25 @@ def banner(synthetic: bool) -> None:
         out().print(f"[bold yellow]{SYNTHETIC_BANNER}[/]")
 
 
-def fail(error: InputError | str) -> NoReturn:
-    """Print a user error on one line (file, line, field, reason) and exit with status 2."""
-    text = error.describe() if isinstance(error, InputError) else str(error)
-    err.print(f"[bold red]error:[/] {text}", highlight=False, soft_wrap=True)
+def fail(error: InputError | str, note: str | None = None) -> NoReturn:
+    """Print a user error on one line (file, line, field, reason) — one line per error of an
+    `InputErrors` — then `note` if given, and exit with status 2. Every command fails through here."""
+    errors = error.errors if isinstance(error, InputErrors) else [error]
+    for item in errors:
+        text = item.describe() if isinstance(item, InputError) else str(item)
+        err.print(f"[bold red]error:[/] {text}", highlight=False, soft_wrap=True)
+    if note:
+        err.print(note, highlight=False)
     raise typer.Exit(code=2)
 
 
 @contextmanager
-def user_errors() -> Iterator[None]:
+def user_errors(note: str | None = None) -> Iterator[None]:
     """Turn a user's bad input (InputError, or an analysis' ValueError naming its field) into `fail`."""
     try:
         yield
     except ValueError as error:  # InputError is a ValueError
-        fail(error if isinstance(error, InputError) else str(error))
+        fail(error if isinstance(error, InputError) else str(error), note)
 
 
 def date_option(text: str | None, option: str) -> dt.date | None:
@@ -139,5 +133,5 @@ def load_case(db: str | None, min_grade: str | None) -> tuple[CaseFrames, bool]:
     from cellmap.store.case import CaseFrames
 
     store = load_store(db)
-    with store.session() as conn, err.status("reading the store…"):
+    with user_errors(), store.session() as conn, err.status("reading the store…"):
         return CaseFrames.from_connection(conn, min_grade), views.is_synthetic(conn)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import OperationalError
 
+from cellmap import strict_json
 from cellmap.auth.accounts import now
 from cellmap.store import tables as t
 
@@ -41,7 +42,7 @@ def os_actor() -> str:
 
 def _content(row: dict) -> str:
     at = row["at"]
-    return json.dumps(
+    return strict_json.dumps(
         [
             row["id"],
             at.isoformat(timespec="microseconds") if isinstance(at, dt.datetime) else str(at),
@@ -74,7 +75,7 @@ def record(
     ids = sorted({int(i) for i in entities}) if entities is not None else None
     entity_text = None
     if ids is not None:
-        entity_text = json.dumps(
+        entity_text = strict_json.dumps(
             {"count": len(ids), "ids": ids[:MAX_ENTITIES]}, separators=(",", ":")
         )
     with _lock:
@@ -90,7 +91,7 @@ def record(
             "actor": actor[:128],
             "address": (address or None) and address[:64],
             "action": action[:255],
-            "params": json.dumps(params, sort_keys=True, default=str, ensure_ascii=False)
+            "params": strict_json.dumps(params, sort_keys=True, default=str, ensure_ascii=False)
             if params
             else None,
             "entities": entity_text,

@@ -10,25 +10,24 @@ import re
 import sys
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from cellmap.cliutil import DbOption, JsonOption, emit_json, fail, out, user_errors
+from cellmap.cliutil import (
+    DbOption,
+    JsonOption,
+    emit_json,
+    err,
+    fail,
+    load_store,
+    out,
+    user_errors,
+)
 from cellmap.errors import InputError
 
 user_app = typer.Typer(help="Accounts of a team deployment: users, roles, compartments, tokens.")
 audit_app = typer.Typer(
     help="The audit trail: who did what, when, from where.", invoke_without_command=True
 )
-console = Console(stderr=True)
-
-
-def _store(db: str | None):
-    from cellmap.store import open_store
-
-    store = open_store(db)
-    store.init()
-    return store
 
 
 def read_password(confirm: bool = True) -> str:
@@ -50,7 +49,7 @@ def _write(db: str | None, command: str, params: dict, act) -> None:
     """Run `act(conn)` and its audit row in one transaction."""
     from cellmap.auth import audit
 
-    store = _store(db)
+    store = load_store(db)
     with user_errors(), store.transaction() as conn:
         act(conn)
         audit.record(conn, audit.os_actor(), f"cellmap {command}", params=params)
@@ -80,7 +79,7 @@ def add(
         {"name": name, "role": role, "compartments": list(held)},
         lambda conn: accounts.add_user(conn, name, role, held, password),
     )
-    console.print(f"user {name} added ({role}; compartments: {', '.join(held) or 'none'})")
+    err.print(f"user {name} added ({role}; compartments: {', '.join(held) or 'none'})")
 
 
 @user_app.command("list")
@@ -88,7 +87,7 @@ def list_(db: str | None = DbOption, json_out: bool = JsonOption) -> None:
     """Every user with role, compartments and state."""
     from cellmap.auth import accounts
 
-    with _store(db).session() as conn:
+    with load_store(db).session() as conn:
         users = [u.to_dict() for u in accounts.list_users(conn)]
     if json_out:
         emit_json(users)
@@ -121,7 +120,7 @@ def disable(
         {"name": name},
         lambda conn: accounts.disable(conn, name, disabled=not enable),
     )
-    console.print(f"user {name} {'enabled' if enable else 'disabled'}")
+    err.print(f"user {name} {'enabled' if enable else 'disabled'}")
 
 
 @user_app.command("role")
@@ -135,7 +134,7 @@ def role(name: str, new_role: str = typer.Argument(..., metavar="ROLE"), db: str
         {"name": name, "role": new_role},
         lambda conn: accounts.set_role(conn, name, new_role),
     )
-    console.print(f"user {name} is now {new_role}")
+    err.print(f"user {name} is now {new_role}")
 
 
 def _compartment_command(verb: str):
@@ -157,7 +156,7 @@ def _compartment_command(verb: str):
             {"name": name, "compartments": list(names)},
             lambda conn: act(conn, name, names),
         )
-        console.print(f"{verb}: {name} {', '.join(names)}")
+        err.print(f"{verb}: {name} {', '.join(names)}")
 
     command.__doc__ = f"{verb.capitalize()} a user compartments (comma-separated)."
     return command
@@ -176,7 +175,7 @@ def passwd(name: str, db: str | None = DbOption) -> None:
     _write(
         db, "user passwd", {"name": name}, lambda conn: accounts.set_password(conn, name, password)
     )
-    console.print(f"password of {name} changed")
+    err.print(f"password of {name} changed")
 
 
 def parse_duration(text: str | None, field: str = "--expires") -> dt.timedelta | None:
@@ -212,7 +211,7 @@ def token(
         if json_out:
             emit_json({"revoked": revoked[0]})
         else:
-            console.print(f"{revoked[0]} token(s) of {name} revoked")
+            err.print(f"{revoked[0]} token(s) of {name} revoked")
         return
     with user_errors():
         lifetime = parse_duration(expires)
@@ -245,7 +244,7 @@ def audit_list(
     from cellmap.cliutil import date_option
 
     start = date_option(since, "--since")
-    with _store(db).session() as conn:
+    with load_store(db).session() as conn:
         found = audit.rows(
             conn,
             user=user,
@@ -277,7 +276,7 @@ def verify(db: str | None = DbOption, json_out: bool = JsonOption) -> None:
     """Check the audit chain: exit 0 only when intact; otherwise name the first broken row."""
     from cellmap.auth import audit
 
-    with _store(db).session() as conn:
+    with load_store(db).session() as conn:
         count, head, broken = audit.verify(conn)
     if json_out:
         emit_json(
@@ -289,9 +288,9 @@ def verify(db: str | None = DbOption, json_out: bool = JsonOption) -> None:
             }
         )
     elif broken is None:
-        console.print(f"audit chain intact: {count:,} rows, head {head}")
+        err.print(f"audit chain intact: {count:,} rows, head {head}")
     else:
-        console.print(
+        err.print(
             f"[bold red]audit chain broken at row {broken.id}:[/] {broken.reason} "
             f"({count:,} rows before it are intact)",
             highlight=False,

@@ -8,21 +8,22 @@ cellmap simulate tenure    Kaplan–Meier time in post of leaders and critical r
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import polars as pl
 import typer
-from rich.console import Console
 
+from cellmap import strict_json
 from cellmap.cliutil import (
     DbOption,
     GradeOption,
     JsonOption,
     date_option,
     emit_json,
+    err,
     fail,
+    load_store,
     print_frame,
 )
 
@@ -31,7 +32,6 @@ if TYPE_CHECKING:  # igraph loads in ~0.7 s: only the commands that need it impo
 app = typer.Typer(
     help="Disruption and recovery: strike curves, succession, tenure.", no_args_is_help=True
 )
-console = Console(stderr=True)
 
 AtOption = typer.Option(
     None, "--at", help="Network and roles as of this date (YYYY-MM-DD); default: all recorded."
@@ -63,9 +63,9 @@ def _load(db: str | None, edges: Path | None, min_grade: str | None, at: dt.date
     try:
         if edges is not None:
             return Loaded(graph_from_edge_list(edges))
-        from cellmap.store import open_store, views
+        from cellmap.store import views
 
-        store = open_store(db)
+        store = load_store(db)
         with store.session() as s:
             relations = views.relations(s, min_grade=min_grade)
             entities = views.entities(s)
@@ -325,7 +325,7 @@ def attack(
     print_frame(f"strike curve — {_describe(info)}", _display(curve), FLOATS)
     for key in ("plots",):
         if key in meta:
-            console.print(f"plots: {', '.join(meta[key])}")
+            err.print(f"plots: {', '.join(meta[key])}")
 
 
 @app.command()
@@ -413,7 +413,7 @@ def recovery(
                 }
             jobs.append((when, loaded.g.vcount(), org, structures, tv))
         frames, runs_frames = [], []
-        with Progress(console=console, transient=True) as bar:
+        with Progress(console=err, transient=True) as bar:
             task = bar.add_task(
                 "simulating strikes and recovery", total=sum(2 * len(j[3]) * runs for j in jobs)
             )
@@ -462,7 +462,9 @@ def recovery(
                 s: sub.filter(pl.col("structure") == s)["value"].to_list()
                 for s in sub["structure"].unique(maintain_order=True)
             }
-            paths += plot_spread(values, f"{plot}-{outcome}", label, label, note=json.dumps(shown))
+            paths += plot_spread(
+                values, f"{plot}-{outcome}", label, label, note=strict_json.dumps(shown)
+            )
         meta["plots"] = [str(p) for p in paths]
     if json_out:
         emit_json({**meta, "rows": summary.drop("parameters").to_dicts()})
@@ -470,7 +472,7 @@ def recovery(
     print_frame(
         "leadership structures under strikes", summary.drop("parameters", "min", "max"), FLOATS
     )
-    console.print(f"parameters: {json.dumps(shown)}", highlight=False)
+    err.print(f"parameters: {strict_json.dumps(shown)}", highlight=False)
 
 
 @app.command()
@@ -491,10 +493,10 @@ def tenure(
 ) -> None:
     """Time in post of leaders and holders of critical roles (Kaplan–Meier, median tenure)."""
     from cellmap.disrupt.tenure import CRITICAL_ROLES, kaplan_meier, role_tenures, tenure_summary
-    from cellmap.store import open_store, views
+    from cellmap.store import views
 
     chosen = [r.strip() for r in roles.split(",") if r.strip()] or list(CRITICAL_ROLES)
-    with open_store(db).session() as s:
+    with load_store(db).session() as s:
         relations = views.relations(s, kinds=["membership"], min_grade=min_grade)
     ten = role_tenures(relations, chosen, study_end=date_option(study_end, "--study-end"))
     groups = {"leader": ["leader"], "critical roles": chosen}

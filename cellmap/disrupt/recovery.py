@@ -47,7 +47,6 @@ conventions (promotion pools, ranks, the council acting) are choices, documented
 
 from __future__ import annotations
 
-import json
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -57,6 +56,7 @@ import numpy as np
 import polars as pl
 
 from cellmap import model
+from cellmap import strict_json
 from cellmap.disrupt.tenure import CRITICAL_ROLES
 
 __all__ = [
@@ -479,7 +479,7 @@ def compare_structures(
                     **_spread(values),
                     "struck_first": target,
                     "leadership": ",".join(roles),
-                    "parameters": json.dumps(p.to_dict()),
+                    "parameters": strict_json.dumps(p.to_dict()),
                 }
             )
             runs.extend(

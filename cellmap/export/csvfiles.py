@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 
 from sqlalchemy import Connection
 
+from cellmap import strict_json
 from cellmap.export.snapshot import Snapshot, _iso
 from cellmap.ingest.csvfile import MULTI_SEPARATOR
 
@@ -49,7 +49,7 @@ def write(conn: Connection, out: Path) -> dict[str, int]:
     for record in snap.incident_records():
         row = {k: v for k, v in record.items() if k != "record"}
         if isinstance(row.get("source_codes"), dict):
-            row["source_codes"] = json.dumps(row["source_codes"], sort_keys=True)
+            row["source_codes"] = strict_json.dumps(row["source_codes"], sort_keys=True)
         incidents.append(row)
 
     def columns(rows: list[dict], first: list[str]) -> list[str]:

@@ -6,13 +6,13 @@ report (defined in full on first use) so that the grades survive the round trip.
 from __future__ import annotations
 
 import hashlib
-import json
 from functools import cache
 from pathlib import Path
 
 from followthemoney import model as ftm_model
 from sqlalchemy import Connection
 
+from cellmap import strict_json
 from cellmap.export.snapshot import Snapshot, _iso
 from cellmap.model import ftm_mapping
 
@@ -108,7 +108,7 @@ def relation_line(
         ext["attrs"] = attrs
     rel_id = record.get("id")
     if not rel_id:
-        digest = hashlib.sha1(json.dumps(record, sort_keys=True, default=str).encode())
+        digest = hashlib.sha1(strict_json.dumps(record, sort_keys=True, default=str).encode())
         rel_id = f"rel-{digest.hexdigest()[:24]}"
     return {"id": rel_id, "schema": schema_name, "properties": props, "cellmap": ext}
 
@@ -129,7 +129,7 @@ def write(conn: Connection, out: Path) -> dict[str, int]:
     with open(out, "w", encoding="utf-8") as handle:
 
         def put(line: dict, kind: str) -> None:
-            handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+            handle.write(strict_json.dumps(line, ensure_ascii=False) + "\n")
             written[kind] += 1
 
         for key, kind, report, props, valid_from, valid_to in snap.fragments():

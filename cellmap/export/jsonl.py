@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from sqlalchemy import Connection
 
+from cellmap import strict_json
 from cellmap.export.snapshot import Snapshot, _iso
 
 
@@ -18,7 +18,9 @@ def write(conn: Connection, out: Path) -> dict[str, int]:
 
         def put(record: dict, kind: str) -> None:
             handle.write(
-                json.dumps({k: v for k, v in record.items() if v is not None}, ensure_ascii=False)
+                strict_json.dumps(
+                    {k: v for k, v in record.items() if v is not None}, ensure_ascii=False
+                )
                 + "\n"
             )
             written[kind] += 1

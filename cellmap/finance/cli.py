@@ -9,7 +9,6 @@ import math
 
 import polars as pl
 import typer
-from rich.console import Console
 
 from cellmap import model
 from cellmap.cliutil import (
@@ -20,16 +19,17 @@ from cellmap.cliutil import (
     cell_text,
     date_option,
     emit_json,
+    err,
     fail,
     frame_table,
     load_case,
+    out,
+    user_errors,
 )
 from cellmap.errors import InputError
 from cellmap.store.case import CaseFrames
 
 app = typer.Typer(help="The war chest: ledger, burn rate, runway.", no_args_is_help=True)
-out = Console()
-err = Console(stderr=True)
 
 REMOVAL_ROLES = model.role_group("finance")
 
@@ -63,11 +63,9 @@ def ledger_command(
     operations, other), transfers, closing balance — exact decimal money."""
     from cellmap.finance import ledger
 
-    try:
+    with user_errors():
         frames, synthetic = load_case(db, min_grade)
         funds, payments, users, entries = _ledger_parts(frames)
-    except InputError as error:
-        fail(error)
     summary = ledger.ledger_summary(funds, entries, date_option(until, "--until"))
     balances = (
         ledger.balance_over_time(funds, entries).filter(pl.col("fund_id").is_null()).drop("fund_id")
@@ -104,10 +102,10 @@ def ledger_command(
         pl.col("spending_transfer").alias("transfers out"),
         pl.col("closing_balance").alias("closing"),
     )
-    out.print(frame_table("War chest: opening balance and income by kind (USD)", income))
-    out.print(frame_table("War chest: spending by kind and closing balance (USD)", spending))
+    out().print(frame_table("War chest: opening balance and income by kind (USD)", income))
+    out().print(frame_table("War chest: spending by kind and closing balance (USD)", spending))
     if monthly:
-        out.print(
+        out().print(
             frame_table(
                 "All funds by month (transfers between funds cancel)",
                 balances.join(flows.select("month", "burn"), on="month", how="left"),
@@ -144,7 +142,7 @@ def runway(
     the estimates), and how the runway changes if a financier, logistics leader or cell fund is removed."""
     from cellmap.finance import runway as r
 
-    try:
+    with user_errors():
         frames, synthetic = load_case(db, min_grade)
         funds, payments, users, entries = _ledger_parts(frames)
         candidates = (
@@ -152,8 +150,6 @@ def runway(
             if without
             else _default_candidates(frames, funds)
         )
-    except InputError as error:
-        fail(error)
     if funds.is_empty():
         fail(InputError("the store holds no funds", field="fund"))
     as_of_date = date_option(as_of, "--as-of")
@@ -182,19 +178,19 @@ def runway(
         emit_json({"synthetic": synthetic, "runway": base, "removals": effects.to_dicts()})
         return
     banner(synthetic)
-    out.print(
+    out().print(
         f"as of {base['as_of']:%Y-%m}: balance {cell_text(base['balance'])} USD across {base['funds']} funds; "
         f"over the last {base['window_months']} months income {cell_text(base['mean_income'])}, spending "
         f"{cell_text(base['mean_spending'])}, net burn {cell_text(base['mean_burn'])} USD a month"
     )
     unbounded = " — unbounded: income covers spending" if math.isinf(base["runway_months"]) else ""
-    out.print(
+    out().print(
         f"runway: {_months(base['runway_months'])} months{unbounded} (5–95 %: {_months(base['runway_low'])} to "
         f"{_months(base['runway_high'])}; relative errors from grades: "
         + ", ".join(f"{k} ±{v:.0%}" for k, v in base["relative_error"].items())
         + ")"
     )
-    out.print(
+    out().print(
         f"gross runway (if all income stopped): {_months(base['gross_runway_months'])} months (5–95 %: "
         f"{_months(base['gross_runway_low'])} to {_months(base['gross_runway_high'])})"
     )
@@ -207,7 +203,7 @@ def runway(
         .sort("size", "gross_size", descending=True)
         .head(top)
     )
-    out.print(
+    out().print(
         frame_table(
             "Runway if removed (months; gross = if income stopped)",
             shown.select(

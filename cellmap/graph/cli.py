@@ -22,6 +22,7 @@ from cellmap.cliutil import (
     date_option,
     emit_json,
     err,
+    load_store,
     out,
     print_frame,
     user_errors,
@@ -82,10 +83,9 @@ class Source:
     def load(self) -> None:
         if self.edges is not None or self.frames is not None:
             return
-        from cellmap.store import open_store, views
+        from cellmap.store import views
 
-        store = open_store(self.db)
-        store.init()
+        store = load_store(self.db)
         with store.session() as conn:
             self.frames = views.relations(conn), views.entities(conn), views.reports(conn)
             self.synthetic = views.is_synthetic(conn)
@@ -140,11 +140,11 @@ def _source(db, edges, graph, kinds, weights, start, end) -> Source:
 def _grades(text: str | None) -> list[str | None] | None:
     if not text:
         return None
-    out: list[str | None] = []
+    grades: list[str | None] = []
     for item in text.split(","):
         item = item.strip().upper()
-        out.append(None if item in ("ALL", "") else item)
-    return out
+        grades.append(None if item in ("ALL", "") else item)
+    return grades
 
 
 def _sensitivity(source: Source, conclude, grades, json_out: bool, title: str) -> None:

@@ -6,13 +6,12 @@ JSON with ``--json``. Nothing here writes to the store.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import polars as pl
 import typer
-from rich.console import Console
 
+from cellmap import strict_json
 from cellmap.cliutil import (
     DbOption,
     GradeOption,
@@ -20,9 +19,12 @@ from cellmap.cliutil import (
     banner,
     date_option,
     emit_json,
+    err,
     fail,
     frame_table,
     load_case,
+    out,
+    user_errors,
 )
 from cellmap.errors import InputError
 
@@ -30,8 +32,6 @@ app = typer.Typer(
     help="Incidents: trends, places, attribution, command-and-control coherence.",
     no_args_is_help=True,
 )
-out = Console()
-err = Console(stderr=True)
 
 PolygonsOption = typer.Option(
     None,
@@ -79,11 +79,9 @@ def trends(
     from cellmap.incidents import places
     from cellmap.incidents import trends as t
 
-    try:
+    with user_errors():
         frames, synthetic = load_case(db, min_grade)
         incidents = places.with_area(frames.incidents, places.load_polygons(polygons, buffer_km))
-    except InputError as error:
-        fail(error)
     if incidents.is_empty():
         fail(InputError("the store holds no incidents", field="incidents"))
     year = year or int(incidents["date"].max().year)
@@ -130,13 +128,13 @@ def trends(
             pl.col("change_high").map_elements(_pct, return_dtype=pl.Utf8),
         ).alias(f"{confidence:.0%} interval"),
     )
-    out.print(frame_table(f"Year-on-year change {year - 1} → {year}", summary))
+    out().print(frame_table(f"Year-on-year change {year - 1} → {year}", summary))
     by_year = (
         t.counts_by_method(incidents, "year")
         .with_columns(pl.col("period").dt.year().alias("year"))
         .drop("period")
     )
-    out.print(
+    out().print(
         frame_table(
             "Incidents per year, three ways of counting",
             by_year.select("year", *[c for c in by_year.columns if c != "year"]),
@@ -160,7 +158,7 @@ def trends(
             pl.format("{} {}", "event", "role").str.join("; ").alias("leadership")
         )
         shown = shown.join(removals, on="month", how="left")
-    out.print(
+    out().print(
         frame_table(
             f"Incidents per {period} by {', '.join(columns) if period == 'year' else columns[0] if columns else ''}",
             shown,
@@ -168,7 +166,7 @@ def trends(
     )
     for method, found in points.items():
         if found.height:
-            out.print(
+            out().print(
                 frame_table(
                     f"Change points in monthly {method} (PELT, L2 on Anscombe counts, BIC penalty)",
                     found,
@@ -176,7 +174,7 @@ def trends(
                 )
             )
     if events.height:
-        out.print(
+        out().print(
             frame_table(
                 "Leadership strikes and arrests (same monthly axis as the counts above)",
                 events.select("date", "person", "role", "event", "source"),
@@ -205,11 +203,9 @@ def places(
 
     from cellmap.incidents import places as p
 
-    try:
+    with user_errors():
         frames, synthetic = load_case(db, min_grade)
         areas = p.load_polygons(polygons, buffer_km)
-    except InputError as error:
-        fail(error)
     if frames.incidents.filter(pl.col("lat").is_not_null()).is_empty():
         fail(InputError("the store holds no incidents with coordinates", field="incidents"))
     area_counts = p.polygon_counts(frames.incidents, areas, period)
@@ -218,7 +214,7 @@ def places(
     if geojson is not None:
         collection = p.to_geojson(gi)
         collection["features"] += p.polygons_to_geojson(areas, area_counts)["features"]
-        geojson.write_text(json.dumps(collection, default=str))
+        geojson.write_text(strict_json.dumps(collection, default=str))
         err.print(f"wrote {geojson}: {len(collection['features']):,} features")
     hot = (
         gi.filter(pl.col("hotspot") == "hot")
@@ -245,7 +241,7 @@ def places(
         )
         return
     banner(synthetic)
-    out.print(
+    out().print(
         frame_table(
             f"Incidents per {period} inside named areas (buffer {buffer_km:g} km)",
             area_counts.pivot(on="area", index="period", values="incidents").fill_null(0),
@@ -261,7 +257,7 @@ def places(
             )
             .alias("centre"),
         )
-        out.print(
+        out().print(
             frame_table(
                 f"Hotspots (Gi* ≥ 1.96, H3 resolution {resolution}, k = 1; uncorrected)",
                 shown.select(
@@ -314,14 +310,14 @@ def attribute(
         else:
             banner(synthetic)
             calibration = pl.DataFrame(result.pop("calibration"))
-            out.print(
+            out().print(
                 ", ".join(
                     f"{k}: {v:.3f}" if isinstance(v, float) else f"{k}: {v}"
                     for k, v in result.items()
                 )
             )
             if calibration.height:
-                out.print(
+                out().print(
                     frame_table(
                         "Calibration of the most likely cell (stated probability vs share correct)",
                         calibration.select(
@@ -348,13 +344,13 @@ def attribute(
         return
     banner(synthetic)
     if found.is_empty():
-        out.print(
+        out().print(
             "no unattributed incidents with coordinates: every incident carries a reported attribution "
             "(use --check 0.2 to measure how well the method recovers them)"
         )
         return
     best = found.filter(pl.col("rank") == 1).sort("probability", descending=True).head(limit)
-    out.print(
+    out().print(
         frame_table(
             f"Most likely cell for {found['incident_id'].n_unique():,} unattributed incidents "
             f"(σ = {distance_km:g} km, τ = {time_days:g} days; top {limit})",
@@ -440,7 +436,7 @@ def coherence(
         )
         return
     banner(synthetic)
-    out.print(
+    out().print(
         frame_table(
             f"Command-and-control coherence ({campaigns.height} campaigns, {shuffles} shifts)",
             table.select(
@@ -457,4 +453,4 @@ def coherence(
         )
     )
     counts = table.group_by("label").len().sort("label")
-    out.print(", ".join(f"{label}: {n}" for label, n in counts.iter_rows()))
+    out().print(", ".join(f"{label}: {n}" for label, n in counts.iter_rows()))

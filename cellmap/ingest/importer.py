@@ -9,7 +9,6 @@ shows them before an import).
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.dialects import sqlite
 
+from cellmap import strict_json
 from cellmap.auth import check_compartment, default_compartment
 from cellmap.errors import InputError, InputErrors
 from cellmap.ingest.formats import read_records
@@ -333,7 +333,9 @@ class Importer:
         target_id = self.entity_id(record.target, "target", spec.get("target"))
         report_id = self.report_id(record.report, path)
         attrs = (
-            json.dumps(record.attrs, sort_keys=True, ensure_ascii=False) if record.attrs else None
+            strict_json.dumps(record.attrs, sort_keys=True, ensure_ascii=False)
+            if record.attrs
+            else None
         )
         return {
             "fingerprint": fingerprint(
@@ -414,7 +416,7 @@ class Importer:
         self.import_id = self.conn.execute(
             insert(t.import_batch).values(
                 started_at=self.now,
-                files=json.dumps([str(p) for p in self.paths]),
+                files=strict_json.dumps([str(p) for p in self.paths]),
             )
         ).inserted_primary_key[0]
         for path in self.paths:  # pass 1: reports and entities (incidents are entities too)
@@ -503,7 +505,7 @@ def import_files(
         conn.execute(
             t.import_batch.update()
             .where(t.import_batch.c.id == job.import_id)
-            .values(finished_at=_now(), counts=json.dumps(result.added))
+            .values(finished_at=_now(), counts=strict_json.dumps(result.added))
         )
     result.seconds = time.perf_counter() - started
     return result

@@ -8,13 +8,13 @@ field. The file and line are added by the caller, which knows them.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from cellmap import strict_json
 from cellmap.auth import check_compartment
 from cellmap.errors import InputError
 from cellmap.model import (
@@ -318,7 +318,7 @@ def validate_incident(data: dict) -> IncidentRecord:
         "attribution_confidence": _float(
             data.get("attribution_confidence"), "attribution_confidence", 0.0, 1.0
         ),
-        "source_codes": json.dumps(codes, sort_keys=True)
+        "source_codes": strict_json.dumps(codes, sort_keys=True)
         if isinstance(codes, dict)
         else _text(codes, "source_codes"),
         "deleted": bool(deleted),
@@ -340,7 +340,7 @@ def validate_incident(data: dict) -> IncidentRecord:
         "mapping"
     )  # which mapping made the record (e.g. ACLED's), with the rules it applied
     values["mapping"] = (
-        json.dumps(mapping, sort_keys=True)
+        strict_json.dumps(mapping, sort_keys=True)
         if isinstance(mapping, dict)
         else _text(mapping, "mapping")
     )

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import gc
 import itertools
-import json
 import math
 import multiprocessing
 import os
@@ -29,6 +28,7 @@ import polars as pl
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from cellmap import strict_json
 from cellmap.resolve.collective import unique_in_unit, units_of
 from cellmap.resolve.matcher import DEFAULT_MATCHER, load_matcher
 from cellmap.resolve.score import default_scorer
@@ -400,7 +400,7 @@ def _score_chunk(
         out.append(
             (
                 best.score,
-                json.dumps(best.reasons()) if best.score >= REASONS_FROM else "{}",
+                strict_json.dumps(best.reasons()) if best.score >= REASONS_FROM else "{}",
                 contradicts,
                 names_differ,
                 "surname_clash" in attrs

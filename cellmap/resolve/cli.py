@@ -7,35 +7,33 @@ from pathlib import Path
 
 import polars as pl
 import typer
-from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy import select
+
+from cellmap import strict_json
+from cellmap.cliutil import (
+    DbOption,
+    JsonOption,
+    emit_json,
+    err,
+    fail,
+    load_store,
+    out,
+    user_errors,
+)
+from cellmap.errors import InputError
 
 app = typer.Typer(
     help="Entity resolution: candidates, review, judgements, clusters.", no_args_is_help=True
 )
 DECIDED = ("same", "not_same")  # an 'unsure' pair stays in the review queue
-console = Console()
-
-DbOption = typer.Option(
-    None, "--db", help="Store URL or SQLite path (default: CELLMAP_DB or ./data/cellmap.sqlite)."
-)
-JsonOption = typer.Option(False, "--json", help="Print JSON instead of a table.")
 QueueOption = typer.Option(
     None, "--queue", help="Review-queue file (default: resolve-queue.jsonl next to the store)."
 )
 AuthorOption = typer.Option(
     None, "--author", help="Who decides (default: CELLMAP_AUTHOR or the login name)."
 )
-
-
-def _store(db: str | None):
-    from cellmap.store import open_store
-
-    store = open_store(db)
-    store.init()
-    return store
 
 
 def _queue_path(store, queue: Path | None) -> Path:
@@ -53,15 +51,8 @@ def _entity_id(conn, ref: str) -> int:
     if row is None and ref.isdigit():
         row = conn.execute(select(t.entity.c.id).where(t.entity.c.id == int(ref))).first()
     if row is None:
-        raise typer.BadParameter(f"entity {ref!r}: no entity with this key or id")
+        raise InputError(f"no entity with key or id {ref!r}", field="entity")
     return int(row[0])
-
-
-def _print(obj, as_json: bool, table: Table | None = None) -> None:
-    if as_json:
-        typer.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
-    elif table is not None:
-        console.print(table)
 
 
 @app.command("candidates")
@@ -83,8 +74,8 @@ def candidates_cmd(
     from cellmap.resolve.judgements import judged_pairs
     from cellmap.resolve.score import score_pair
 
-    store = _store(db)
-    with Progress(console=console, transient=True, disable=as_json) as progress:
+    store = load_store(db)
+    with Progress(console=err, transient=True, disable=as_json) as progress:
         task = progress.add_task("reading persons", total=3)
         with store.session() as conn:
             records = store_records(conn)
@@ -133,7 +124,7 @@ def candidates_cmd(
             }
         )
     path.write_text(
-        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+        "".join(strict_json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
     )
     summary = {
         "persons": records.height,
@@ -144,7 +135,7 @@ def candidates_cmd(
         "queue": str(path),
     }
     if as_json:
-        _print({"summary": summary, "candidates": rows[:limit]}, True)
+        emit_json({"summary": summary, "candidates": rows[:limit]})
         return
     table = Table(title=f"Candidate pairs ({len(rows)} queued, {accepted} auto-accepted)")
     for col in ("left", "right", "score", "agree", "differ"):
@@ -157,8 +148,8 @@ def candidates_cmd(
             "\n".join(r["reasons"].get("agree", [])),
             "\n".join(r["reasons"].get("differ", [])),
         )
-    console.print(table)
-    console.print(f"queue: {path}")
+    out().print(table)
+    out().print(f"queue: {path}")
 
 
 @app.command("review")
@@ -173,11 +164,13 @@ def review_cmd(
     from cellmap.resolve.judgements import judged_pairs
     from cellmap.resolve.score import score_pair
 
-    store = _store(db)
+    store = load_store(db)
     path = _queue_path(store, queue)
     if not path.exists():
-        raise typer.BadParameter(
-            f"{path}: no review queue yet; run `cellmap resolve candidates` first"
+        fail(
+            InputError(
+                "no review queue yet; run `cellmap resolve candidates` first", file=str(path)
+            )
         )
     queued = [
         json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
@@ -189,13 +182,13 @@ def review_cmd(
     pending = [q for q in queued if tuple(sorted((q["left_id"], q["right_id"]))) not in judged][
         :limit
     ]
-    out = []
+    shown = []
     for q in pending:
         left, right = by_id.get(q["left_id"], {}), by_id.get(q["right_id"], {})
         explained = score_pair(
             left.get("name") or "", right.get("name") or "", "Person", explain=True
         )
-        out.append(
+        shown.append(
             {
                 "left": {k: v for k, v in left.items() if v not in (None, [], "")},
                 "right": {k: v for k, v in right.items() if v not in (None, [], "")},
@@ -212,9 +205,9 @@ def review_cmd(
             }
         )
     if as_json:
-        _print(out, True)
+        emit_json(shown)
         return
-    for item in out:
+    for item in shown:
         table = Table(title=f"score {item['score']:.3f}", show_header=True)
         table.add_column("field")
         table.add_column(f"left {item['left'].get('record_id')}")
@@ -226,10 +219,10 @@ def review_cmd(
         table.add_row("[green]agree[/green]", "\n".join(item["agree"]), "")
         table.add_row("[red]differ[/red]", "\n".join(item["differ"]), "")
         for name, detail in item["collective"].items():
-            table.add_row(name, json.dumps(detail), "")
-        console.print(table)
-    if not out:
-        console.print("review queue is empty")
+            table.add_row(name, strict_json.dumps(detail), "")
+        out().print(table)
+    if not shown:
+        out().print("review queue is empty")
 
 
 def _judge(
@@ -244,8 +237,8 @@ def _judge(
     from cellmap.resolve.judgements import default_author, record_judgement
     from cellmap.store import tables as t
 
-    store = _store(db)
-    with store.transaction() as conn:
+    store = load_store(db)
+    with user_errors(), store.transaction() as conn:
         left_id, right_id = _entity_id(conn, left), _entity_id(conn, right)
         names = dict(
             conn.execute(
@@ -271,9 +264,9 @@ def _judge(
         )
     result = {"judgement_id": jid, "left_id": left_id, "right_id": right_id, "decision": decision}
     if as_json:
-        _print(result, True)
+        emit_json(result)
     else:
-        console.print(f"judgement {jid}: {left_id} {decision} {right_id}")
+        out().print(f"judgement {jid}: {left_id} {decision} {right_id}")
 
 
 @app.command("accept")
@@ -326,14 +319,14 @@ def split_cmd(
     """Split entities (keys or ids) off their resolved cluster (records 'not_same' judgements)."""
     from cellmap.resolve.judgements import default_author, split
 
-    store = _store(db)
-    with store.transaction() as conn:
+    store = load_store(db)
+    with user_errors(), store.transaction() as conn:
         ids = [_entity_id(conn, e) for e in entities]
         written = split(conn, ids, author=author or default_author(), note=note)
     if as_json:
-        _print({"split_off": ids, "judgements": written}, True)
+        emit_json({"split_off": ids, "judgements": written})
     else:
-        console.print(f"split {ids} off their cluster ({written} not_same judgements)")
+        out().print(f"split {ids} off their cluster ({written} not_same judgements)")
 
 
 @app.command("clusters")
@@ -342,7 +335,7 @@ def clusters_cmd(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
     from cellmap.resolve.judgements import clusters
     from cellmap.store import views
 
-    store = _store(db)
+    store = load_store(db)
     with store.session() as conn:
         frame = clusters(conn)
         names = views.entities(conn, resolved=False).select("entity_id", "key", "name")
@@ -351,7 +344,7 @@ def clusters_cmd(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
     automatic = set()
     for row in latest.filter(pl.col("automatic")).iter_rows(named=True):
         automatic |= {row["left_id"], row["right_id"]}
-    out = [
+    found = [
         {
             "canonical_id": c,
             "members": [
@@ -367,12 +360,12 @@ def clusters_cmd(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
         for (c,), g in frame.group_by("canonical_id", maintain_order=True)
     ]
     if as_json:
-        _print(out, True)
+        emit_json(found)
         return
-    table = Table(title=f"{len(out)} resolved clusters")
+    table = Table(title=f"{len(found)} resolved clusters")
     table.add_column("canonical")
     table.add_column("members")
-    for c in out:
+    for c in found:
         table.add_row(
             str(c["canonical_id"]),
             "\n".join(
@@ -381,7 +374,7 @@ def clusters_cmd(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
                 for m in c["members"]
             ),
         )
-    console.print(table)
+    out().print(table)
 
 
 @app.command("score-pairs")
@@ -389,21 +382,22 @@ def score_pairs_cmd(
     pairs: Path = typer.Argument(
         ..., help="CSV with columns name1,name2[,schema][,<attr>1,<attr>2…]."
     ),
-    out: Path = typer.Option(..., "--out", help="Output CSV: name1,name2,score (same order)."),
+    out_path: Path = typer.Option(..., "--out", help="Output CSV: name1,name2,score (same order)."),
     as_json: bool = JsonOption,
 ) -> None:
     """Score a batch of name pairs; one output row per input row, score in [0, 1]."""
     from cellmap.resolve.pairs_io import read_pairs, score_rows, write_scores
 
     try:
-        header, rows = read_pairs(pairs)
+        with user_errors():
+            header, rows = read_pairs(pairs)
     except (OSError, UnicodeError) as exc:
-        raise typer.BadParameter(f"{pairs}: {exc}") from exc
-    with Progress(console=console, transient=True, disable=as_json or len(rows) < 2000) as progress:
+        fail(InputError(f"cannot read ({exc})", file=str(pairs)))
+    with Progress(console=err, transient=True, disable=as_json or len(rows) < 2000) as progress:
         task = progress.add_task("scoring pairs", total=len(rows))
         scores = score_rows(rows, header, progress=lambda n: progress.update(task, completed=n))
-    write_scores(out, header, rows, scores)
+    write_scores(out_path, header, rows, scores)
     if as_json:
-        _print({"rows": len(rows), "out": str(out)}, True)
+        emit_json({"rows": len(rows), "out": str(out_path)})
     else:
-        console.print(f"scored {len(rows)} pairs -> {out}")
+        out().print(f"scored {len(rows)} pairs -> {out_path}")

@@ -28,6 +28,7 @@ import json
 
 import polars as pl
 
+from cellmap import strict_json
 from cellmap.resolve.clustering import constrained_accept
 from cellmap.resolve.score import active_on, add_log_odds, attribute_weights, dates_of, periods_of
 
@@ -150,7 +151,10 @@ def unique_in_unit(
                 "persons_in_unit": 0,
                 "llr": UNIQUE_IN_UNIT_LLR,
             }
-            scores.append(add_log_odds(s, UNIQUE_IN_UNIT_LLR)), reasons.append(json.dumps(detail))
+            (
+                scores.append(add_log_odds(s, UNIQUE_IN_UNIT_LLR)),
+                reasons.append(strict_json.dumps(detail)),
+            )
             continue
         # the carriers who could be this bare record: those active when it was seen acting
         days = [d for rid in (a, b) if not full.get(rid, False) for d in dates_of(seen.get(rid))]
@@ -186,7 +190,7 @@ def unique_in_unit(
             "persons_in_unit": carried_by,
             "llr": llr,
         }
-        scores.append(adjusted), reasons.append(json.dumps(detail))
+        scores.append(adjusted), reasons.append(strict_json.dumps(detail))
     return scored.with_columns(
         pl.Series("score", scores, dtype=pl.Float64), pl.Series("reasons", reasons, dtype=pl.Utf8)
     )

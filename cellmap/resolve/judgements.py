@@ -21,6 +21,7 @@ import polars as pl
 from sqlalchemy import Connection, insert
 
 from cellmap.auth import check_compartment, default_compartment
+from cellmap import strict_json
 from cellmap.errors import InputError
 from cellmap.resolve.clustering import constrained_accept
 from cellmap.store import tables as t
@@ -67,7 +68,7 @@ def record_judgement(
             right_id=b,
             decision=decision,
             score=score,
-            reasons=json.dumps(reasons or {}, ensure_ascii=False),
+            reasons=strict_json.dumps(reasons or {}, ensure_ascii=False),
             author=author,
             decided_at=decided_at or dt.datetime.now(dt.UTC).replace(tzinfo=None),
             automatic=automatic,

@@ -9,12 +9,12 @@ Only rows whose split is 'train' are used; 'dev' rows stay for reporting. Run:
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import numpy as np
 
+from cellmap import strict_json
 from cellmap.resolve.evaluate import best_threshold, load_name_cases
 from cellmap.resolve.score import FEATURES, default_scorer, is_person_schema
 
@@ -125,7 +125,7 @@ def train(
             rows, True, l2, [False] * len(people) + [True] * len(scenario_rows)
         )
     if out_path is not None:
-        Path(out_path).write_text(json.dumps(model, indent=2) + "\n", encoding="utf-8")
+        Path(out_path).write_text(strict_json.dumps(model, indent=2) + "\n", encoding="utf-8")
     return model
 
 

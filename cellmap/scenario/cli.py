@@ -7,25 +7,24 @@ cellmap scenario truth data/scenario-demo        # what the ground truth holds (
 
 from __future__ import annotations
 
-import json
-import sys
 import time
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
+
+from cellmap import strict_json
+from cellmap.cliutil import JsonOption, emit_json, err, out, user_errors
 
 app = typer.Typer(
     help="The built-in synthetic scenario (fictional persons, real places).", no_args_is_help=True
 )
-err = Console(stderr=True)
 SYNTHETIC = "[bold yellow]SYNTHETIC SCENARIO[/] — every person, phone and report is fictional"
 
 
 @app.command()
 def generate(
-    out: Path = typer.Option(..., "--out", help="Folder to write the scenario into."),
+    folder: Path = typer.Option(..., "--out", help="Folder to write the scenario into."),
     seed: int = typer.Option(
         20190101, "--seed", help="Random seed: the same seed gives byte-identical files."
     ),
@@ -40,7 +39,7 @@ def generate(
     entity_format: str = typer.Option(
         "ftm", "--format", help="ftm (FollowTheMoney lines) or cellmap (JSON lines)."
     ),
-    json_out: bool = typer.Option(False, "--json", help="Print the manifest as JSON."),
+    json_out: bool = JsonOption,
 ) -> None:
     """Write a synthetic scenario as the reports an analyst would receive, plus a separate ground truth."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -57,45 +56,39 @@ def generate(
         transient=True,
         disable=json_out,
     )
-    with bar:
+    with bar, user_errors():
         task = bar.add_task("cells", total=None)
-        try:
-            manifest = generate_scenario(
-                seed,
-                size,
-                out,
-                persons=persons,
-                incidents=incidents,
-                comms=comms,
-                entity_format=entity_format,
-                progress=lambda done, total: bar.update(task, completed=done, total=total),
-            )
-        except ValueError as error:
-            err.print(f"[bold red]error:[/] {error}")
-            raise typer.Exit(code=2) from None
+        manifest = generate_scenario(
+            seed,
+            size,
+            folder,
+            persons=persons,
+            incidents=incidents,
+            comms=comms,
+            entity_format=entity_format,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
     seconds = time.perf_counter() - started
     if json_out:
         manifest = {k: v for k, v in manifest.items() if k != "triangle"}
-        sys.stdout.write(
-            json.dumps({**manifest, "out": str(out), "seconds": round(seconds, 2)}, indent=2) + "\n"
-        )
+        emit_json({**manifest, "out": str(folder), "seconds": round(seconds, 2)})
         return
     err.print(SYNTHETIC)
     counts = manifest["counts"]
-    table = Table(title=f"Synthetic scenario (seed {seed}, {size}) in {out} — {seconds:.1f} s")
+    table = Table(title=f"Synthetic scenario (seed {seed}, {size}) in {folder} — {seconds:.1f} s")
     table.add_column("records")
     table.add_column("count", justify="right")
     for name, count in counts.items():
         table.add_row(name, f"{count:,}")
     table.add_row("persons (true identities)", f"{manifest['persons_generated']:,}")
-    Console().print(table)
-    err.print(f"import with: cellmap import {' '.join(str(out / f) for f in manifest['files'])}")
+    out().print(table)
+    err.print(f"import with: cellmap import {' '.join(str(folder / f) for f in manifest['files'])}")
 
 
 @app.command()
 def truth(
     folder: Path = typer.Argument(..., help="A scenario folder."),
-    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+    json_out: bool = JsonOption,
 ) -> None:
     """Summarise a scenario's ground truth (for evaluation; the product never reads it otherwise)."""
     from cellmap.scenario import load_ground_truth
@@ -121,12 +114,12 @@ def truth(
         "leadership_removals": [r["date"] for r in (data["leadership"] or {}).get("removals", [])],
     }
     if json_out:
-        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+        emit_json(summary)
         return
     err.print(SYNTHETIC)
     table = Table(title=f"Ground truth of {folder} (synthetic)")
     table.add_column("item")
     table.add_column("value")
     for key, value in summary.items():
-        table.add_row(key, json.dumps(value) if isinstance(value, list) else f"{value:,}")
-    Console().print(table)
+        table.add_row(key, strict_json.dumps(value) if isinstance(value, list) else f"{value:,}")
+    out().print(table)
