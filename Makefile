@@ -1,4 +1,4 @@
-# cellmap — `make demo` and `make test` do all set-up on a fresh Debian machine (Python 3.11).
+# cellmap — `make demo`, `make test` and `make lint` do all set-up on a fresh Debian machine (Python 3.11).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 FRONTEND := cellmap/web/frontend
 STATIC := cellmap/web/static/app.js
 
-.PHONY: demo test bench venv frontend clean
+.PHONY: demo test lint bench venv frontend clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,13 @@ demo: $(STAMP) frontend
 
 test: $(STAMP) frontend
 	$(PY) -m pytest -n 2 --dist loadgroup -q
+
+# Style, types and layers: ruff (lint and format), mypy (config in pyproject.toml), import-linter contracts.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check cellmap tests bench
+	$(VENV)/bin/ruff format --check cellmap tests bench
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 bench: $(STAMP) frontend
 	$(PY) -m bench
