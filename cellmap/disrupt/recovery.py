@@ -55,8 +55,7 @@ import igraph as ig
 import numpy as np
 import polars as pl
 
-from cellmap import model
-from cellmap import strict_json
+from cellmap import model, strict_json
 from cellmap.disrupt.tenure import CRITICAL_ROLES
 
 __all__ = [

@@ -20,8 +20,8 @@ from collections.abc import Iterable
 import polars as pl
 from sqlalchemy import Connection, insert
 
-from cellmap.auth import check_compartment, default_compartment
 from cellmap import strict_json
+from cellmap.auth import check_compartment, default_compartment
 from cellmap.errors import InputError
 from cellmap.resolve.clustering import constrained_accept
 from cellmap.store import tables as t

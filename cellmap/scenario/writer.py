@@ -11,10 +11,10 @@ Every line is written as soon as it is made, so memory stays bounded whatever th
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 from typing import IO, Any
 
+from cellmap import strict_json
 from cellmap.export.ftm import entity_line, relation_line
 from cellmap.scenario import GROUND_TRUTH_FILE, MANIFEST_FILE
 
@@ -58,7 +58,7 @@ def entity_to_ftm(record: dict) -> dict:
 
 
 def _dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    return strict_json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
 class ScenarioWriter:
@@ -124,6 +124,6 @@ class ScenarioWriter:
             "counts": dict(sorted(self.counts.items())),
         }
         (self.out_dir / MANIFEST_FILE).write_text(
-            json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+            strict_json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
         )
         return manifest
