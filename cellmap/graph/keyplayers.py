@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import multiprocessing
 import time
 from collections.abc import Callable
 from contextlib import contextmanager, nullcontext
@@ -44,7 +43,7 @@ from scipy.sparse import csgraph
 from cellmap.graph.bitbfs import arcs, reciprocal_distance_sums
 from cellmap.graph.fragmentation import fragmentation_from_sizes
 from cellmap.graph.measures import adjacency, betweenness
-from cellmap.graph.parallel import default_workers, worker_pool
+from cellmap.graph.parallel import default_workers, fork_allowed, worker_pool
 
 __all__ = [
     "KeyPlayerSet",
@@ -385,9 +384,7 @@ def key_players(
             pool = np.arange(n)
         if workers is None:
             workers = default_workers() if n > AUTO_POOL_FROM else 1
-        parallel = (
-            objective == "DF" and workers > 1 and "fork" in multiprocessing.get_all_start_methods()
-        )
+        parallel = objective == "DF" and workers > 1 and fork_allowed()
         workers = workers if parallel else 1
         with _parallel_each(evaluate, workers) if parallel else nullcontext(None) as spread:
             each = spread or _each_function(g, objective, evaluate)

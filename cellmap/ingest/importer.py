@@ -9,6 +9,7 @@ shows them before an import).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -112,8 +113,17 @@ class Importer:
         max_errors: int,
         compartment: str | None = None,
         allowed: frozenset[str] | None = None,
+        dry: bool = False,
     ):
         self.conn = conn
+        # A dry run (a check) reads the store and writes nothing: new rows get made-up negative ids
+        # and `added` counts the rows whose fingerprints the store lacks.
+        self.dry = dry
+        self.made_up_ids = itertools.count(-1, -1)
+        self.added = dict.fromkeys(
+            ("reports", "entities", "statements", "relations", "incidents", "judgements"), 0
+        )
+        self.seen_fingerprints: set[str] = set()
         self.compartment = check_compartment(compartment or default_compartment())
         self.allowed = allowed  # the importer's compartments (None: any, as for the CLI)
         self.paths = paths
@@ -214,21 +224,25 @@ class Importer:
                     field="grade",
                 )
             return
-        rid = self.conn.execute(
-            insert(t.report).values(
-                key=record.key,
-                title=record.title,
-                kind=record.kind,
-                date=record.date,
-                source=record.source,
-                reliability=record.grade.reliability,
-                credibility=record.grade.credibility,
-                synthetic=record.synthetic,
-                recorded_at=self.now,
-                import_id=self.import_id,
-                compartment=compartment,
-            )
-        ).inserted_primary_key[0]
+        self.added["reports"] += 1
+        if self.dry:
+            rid = next(self.made_up_ids)
+        else:
+            rid = self.conn.execute(
+                insert(t.report).values(
+                    key=record.key,
+                    title=record.title,
+                    kind=record.kind,
+                    date=record.date,
+                    source=record.source,
+                    reliability=record.grade.reliability,
+                    credibility=record.grade.credibility,
+                    synthetic=record.synthetic,
+                    recorded_at=self.now,
+                    import_id=self.import_id,
+                    compartment=compartment,
+                )
+            ).inserted_primary_key[0]
         self.reports[record.key] = (rid, record)
         self.stored_reports[record.key] = (
             record.grade.reliability,
@@ -276,6 +290,11 @@ class Importer:
             }
             for k, (kind, cap) in self.new_entities.items()
         ]
+        self.added["entities"] += len(rows)
+        if self.dry:
+            for key, (kind, _caption) in self.new_entities.items():
+                self.entities[key] = (next(self.made_up_ids), kind)
+            rows = []
         for start in range(0, len(rows), BATCH):
             chunk = rows[start : start + BATCH]
             self.conn.execute(insert(t.entity), chunk)
@@ -308,10 +327,10 @@ class Importer:
                 }
             )
             if len(statement_rows) >= BATCH:
-                insert_rows(self.conn, t.statement, statement_rows)
+                self.write(t.statement, statement_rows)
                 statement_rows = []
         if statement_rows:
-            insert_rows(self.conn, t.statement, statement_rows)
+            self.write(t.statement, statement_rows)
         self.statements.clear()
 
     def entity_id(self, key: str, field_name: str, allowed: list[str] | None = None) -> int:
@@ -412,13 +431,25 @@ class Importer:
         return row
 
     # -- the two passes ---------------------------------------------------------------------------------
+    def write(self, table, rows: list[dict]) -> None:
+        """Store rows (a dry run counts those the store and this import do not hold yet)."""
+        if not self.dry:
+            insert_rows(self.conn, table, rows)
+            return
+        fresh = {row["fingerprint"] for row in rows} - self.seen_fingerprints
+        query = select(table.c.fingerprint).where(table.c.fingerprint.in_(list(fresh)))
+        stored = set(self.conn.execute(query).scalars()) if fresh else set()
+        self.seen_fingerprints |= fresh
+        self.added[table.name + "s"] += len(fresh - stored)
+
     def run(self) -> None:
-        self.import_id = self.conn.execute(
-            insert(t.import_batch).values(
-                started_at=self.now,
-                files=strict_json.dumps([str(p) for p in self.paths]),
-            )
-        ).inserted_primary_key[0]
+        if not self.dry:
+            self.import_id = self.conn.execute(
+                insert(t.import_batch).values(
+                    started_at=self.now,
+                    files=strict_json.dumps([str(p) for p in self.paths]),
+                )
+            ).inserted_primary_key[0]
         for path in self.paths:  # pass 1: reports and entities (incidents are entities too)
             for line, raw in self.records_of(path, 1):
                 self.records += 1
@@ -469,11 +500,11 @@ class Importer:
                     self.error(error, path, line)
                 for table, rows in buffers.items():
                     if len(rows) >= BATCH and not self.errors:
-                        insert_rows(self.conn, table, rows)
+                        self.write(table, rows)
                         rows.clear()
             for table, rows in buffers.items():
                 if rows and not self.errors:
-                    insert_rows(self.conn, table, rows)
+                    self.write(table, rows)
         if self.errors:
             raise InputErrors(self.errors)
 
@@ -519,29 +550,26 @@ def validate_files(
     compartment: str | None = None,
     allowed: frozenset[str] | None = None,
 ) -> ImportResult:
-    """Check files as an import would, against the store's contents, and roll everything back.
+    """Check files as an import would, against the store's contents (one read snapshot).
 
-    Returns the result with every error found (up to `max_errors`); nothing is ever stored.
+    Returns the result with every error found (up to `max_errors`) and what an import would add;
+    nothing is ever written, and no write lock is taken, so a check never waits for an import.
     """
     paths = [Path(p) for p in paths]
     result = ImportResult(files=[str(p) for p in paths])
     started = time.perf_counter()
-    with store.session() as conn:
-        transaction = conn.begin()
+    with store.base.session() as conn:  # the whole store, as the import itself sees it
+        job = Importer(
+            conn, paths, default_report, None, max_errors, compartment, allowed, dry=True
+        )
         try:
-            before = table_counts(conn)
-            job = Importer(conn, paths, default_report, None, max_errors, compartment, allowed)
-            try:
-                job.run()
-                after = table_counts(conn)
-                result.added = {k: after[k] - before[k] for k in after}
-            except InputErrors as errors:
-                order = {str(p): i for i, p in enumerate(paths)}
-                result.errors = sorted(
-                    errors.errors, key=lambda e: (order.get(e.file, -1), e.line or 0)
-                )
-            result.records = job.records
-        finally:
-            transaction.rollback()
+            job.run()
+            result.added = dict(job.added)
+        except InputErrors as errors:
+            order = {str(p): i for i, p in enumerate(paths)}
+            result.errors = sorted(
+                errors.errors, key=lambda e: (order.get(e.file, -1), e.line or 0)
+            )
+        result.records = job.records
     result.seconds = time.perf_counter() - started
     return result

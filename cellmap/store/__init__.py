@@ -5,8 +5,15 @@ store.init()                                   # creates or migrates the schema 
 with store.session() as conn:                  # read: views take this connection
     views.entities(conn)
 with store.session(visible={"A", "B"}) as conn:  # a caller's read: the views see compartments A, B only
-with store.transaction() as conn:              # write: all or nothing
+with store.transaction() as conn:              # write: all or nothing, one writer at a time
     ...
+
+Writers are serialised, never failed: on SQLite a write transaction starts with `BEGIN IMMEDIATE`
+and waits up to `CELLMAP_BUSY_TIMEOUT` seconds (default 600) for the write lock; on PostgreSQL it
+first takes a transaction-scoped advisory lock. A read session is one snapshot: SQLite's WAL read
+transaction, PostgreSQL's REPEATABLE READ. Commits are durable (`synchronous=FULL`) and a new SQLite
+file is created readable and writable by its owner only (0600; SQLite gives its -wal and -shm files
+the same mode).
 """
 
 from __future__ import annotations
@@ -16,11 +23,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, func, inspect, select, text
 
 from cellmap.store import tables
 
 DEFAULT_PATH = Path("data") / "cellmap.sqlite"
+BUSY_TIMEOUT_SECONDS = 600.0
+# One application-wide key for PostgreSQL's advisory lock (any constant 64-bit number; "cellmap").
+WRITE_LOCK_KEY = 0x63656C6C6D6170
+_WRITE = "cellmap_write"
 
 
 def resolve_url(url: str | os.PathLike | None = None) -> str:
@@ -33,13 +44,42 @@ def resolve_url(url: str | os.PathLike | None = None) -> str:
     return url
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    # WAL lets the workbench read while an import writes; foreign keys are off by default in SQLite.
+def _create_private(path: str | None) -> None:
+    """Create an absent SQLite file with mode 0600 before SQLite does (SQLite would use 0644 & umask)."""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+
+
+def _busy_timeout() -> float:
+    try:
+        return float(os.environ.get("CELLMAP_BUSY_TIMEOUT", BUSY_TIMEOUT_SECONDS))
+    except ValueError:
+        return BUSY_TIMEOUT_SECONDS
+
+
+def _sqlite_connect(dbapi_connection, _record) -> None:
+    # cellmap emits BEGIN itself (see _sqlite_begin): pysqlite's own transaction handling would start
+    # a transaction only at the first write, so reads would not share one snapshot.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    # WAL lets the workbench read while an import writes; FULL makes every commit durable across a
+    # power cut (NORMAL could lose the last commits); foreign keys are off by default in SQLite.
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={int(_busy_timeout() * 1000)}")
     cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # A writer takes the write lock at BEGIN (waiting the busy time-out for it), so it never fails
+    # half-way when it upgrades a read lock; a reader's deferred BEGIN fixes its snapshot at first read.
+    write = conn.get_execution_options().get(_WRITE, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 class Store:
@@ -48,17 +88,25 @@ class Store:
         self.engine: Engine = create_engine(self.url, future=True)
         self._row_security: bool | None = None
         if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+            _create_private(self.engine.url.database)
+            event.listen(self.engine, "connect", _sqlite_connect)
+            event.listen(self.engine, "begin", _sqlite_begin)
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
     def init(self) -> None:
-        """Create the schema or bring it to the newest revision."""
-        from cellmap.store.migrate import upgrade
+        """Create the schema or bring it to the newest revision. A store already at the newest revision
+        is only read (no write lock); otherwise the migration runs as a writer, so that several
+        processes opening a new store at once create it once."""
+        from cellmap.store.migrate import is_current, upgrade
 
-        upgrade(self.engine)
+        with self.session() as conn:
+            if is_current(conn):
+                return
+        with self.transaction() as conn:
+            upgrade(conn)
 
     def is_initialised(self) -> bool:
         return inspect(self.engine).has_table("entity")
@@ -67,8 +115,10 @@ class Store:
     def session(self, visible: frozenset[str] | set[str] | None = None) -> Iterator[Connection]:
         """A read connection. With `visible`, a caller's: the views return only what the compartments
         in `visible` allow (`cellmap.store.views`), and on PostgreSQL the transaction also runs as the
-        `cellmap_reader` role under row-level security with those compartments (a second line)."""
-        with self.engine.connect() as conn:
+        `cellmap_reader` role under row-level security with those compartments (a second line).
+        Everything read through one session sees one state of the store."""
+        options = {"isolation_level": "REPEATABLE READ"} if self.dialect == "postgresql" else {}
+        with self.engine.connect().execution_options(**options) as conn:
             if visible is None:
                 yield conn
                 return
@@ -105,8 +155,29 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        with self.engine.begin() as conn:
-            yield conn
+        """A write transaction, committed at the end of the block (rolled back on an exception);
+        writers wait for each other instead of failing."""
+        with self.engine.connect().execution_options(**{_WRITE: True}) as conn:
+            with conn.begin():
+                if self.dialect == "postgresql":
+                    conn.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY}
+                    )
+                yield conn
+
+    def change_counter(self, conn: Connection | None = None) -> tuple:
+        """A value that changes whenever any process commits an import or a judgement: the newest
+        import batch and judgement ids and the number of judgements. Caches key on it. Read it on an
+        unrestricted connection (a caller's session would count only the judgements it may see)."""
+        query = select(
+            select(func.max(tables.import_batch.c.id)).scalar_subquery(),
+            select(func.max(tables.judgement.c.id)).scalar_subquery(),
+            select(func.count()).select_from(tables.judgement).scalar_subquery(),
+        )
+        if conn is not None:
+            return tuple(conn.execute(query).one())
+        with self.session() as own:
+            return tuple(own.execute(query).one())
 
     def display_url(self) -> str:
         return self.engine.url.render_as_string(hide_password=True)

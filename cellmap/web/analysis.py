@@ -60,7 +60,7 @@ def measure(wb: Workbench, chart: LinkChart, name: str) -> list[float]:
             return []
         samples = SAMPLES if g.vcount() > EXACT_LIMIT else None
         if name == "betweenness":
-            values = m.betweenness(g, samples=samples)[0]
+            values = m.betweenness(g, samples=samples, workers=1)[0]
         elif name == "harmonic":
             values = m.harmonic_closeness(g, samples=samples)
         elif name in ("eigenvector", "constraint", "effective_size"):
@@ -69,7 +69,7 @@ def measure(wb: Workbench, chart: LinkChart, name: str) -> list[float]:
             values = getattr(m, name)(g)
         return np.nan_to_num(np.asarray(values, dtype=float)).tolist()
 
-    return wb.cached(("measure", id(chart), name), compute)
+    return wb.cached(("measure", chart.key, name), compute)
 
 
 def communities(wb: Workbench, chart: LinkChart) -> list[int] | None:
@@ -79,7 +79,7 @@ def communities(wb: Workbench, chart: LinkChart) -> list[int] | None:
     if chart.graph.vcount() == 0:
         return None
     return wb.cached(
-        ("communities", id(chart)), lambda: list(leiden(chart.graph, iterations=2).membership)
+        ("communities", chart.key), lambda: list(leiden(chart.graph, iterations=2).membership)
     )
 
 
@@ -112,7 +112,7 @@ def key_player_set(wb: Workbench, k: int = KEY_PLAYERS) -> dict:
                 "method": None,
                 "persons": connected.vcount(),
             }
-        found = find_key_players(connected, k, objective=KEY_PLAYER_OBJECTIVE)
+        found = find_key_players(connected, k, objective=KEY_PLAYER_OBJECTIVE, workers=1)
         return {
             "ids": [int(connected.vs[i]["entity_id"]) for i in found.indices],
             "objective": found.objective,

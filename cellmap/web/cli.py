@@ -16,6 +16,7 @@ def run_server(db: str | None, host: str, port: int, log_level: str = "warning")
     """Open the store at `db`, build the app and serve it until interrupted."""
     import uvicorn
 
+    from cellmap.graph.parallel import forbid_fork
     from cellmap.web.app import create_app
 
     store = load_store(db)
@@ -24,6 +25,9 @@ def run_server(db: str | None, host: str, port: int, log_level: str = "warning")
     err.print(f"cellmap workbench on {store.display_url()}")
     err.print(f"open {url}  (API docs: {url}docs)")
     print(url, flush=True)
+    # uvicorn answers requests in threads: a fork there would copy locks other threads hold, so the
+    # server's analyses run in the calling thread (cellmap.graph.parallel); the CLI keeps its pool.
+    forbid_fork()
     uvicorn.run(application, host=host, port=port, log_level=log_level)
 
 

@@ -28,6 +28,7 @@ class LinkChart:
     entity_ids: list[int]
     index: dict[int, int]  # entity id -> vertex index
     layout: np.ndarray  # (n, 2) positions in [-1, 1]
+    key: tuple = ()  # what the chart was built from (filters, hidden kinds): caches of its measures key on it
 
     def vertex(self, entity_id: int) -> int | None:
         return self.index.get(entity_id)
@@ -79,7 +80,9 @@ def build_link_chart(
     entity_ids = graph.vs["entity_id"] if graph.vcount() else []
     index = {entity: i for i, entity in enumerate(entity_ids)}
     # Lone pairs and small fragments keep the FR layout; hide nodes only by kind, never by measure.
-    return LinkChart(graph, list(entity_ids), index, _layout(graph, seed))
+    return LinkChart(
+        graph, list(entity_ids), index, _layout(graph, seed), key=(filters, hidden_kinds, seed)
+    )
 
 
 def _renumber_evidence(full: ig.Graph, sub: ig.Graph, keep: list[int]) -> pl.DataFrame:

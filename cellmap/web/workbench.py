@@ -1,8 +1,11 @@
 """The workbench's read side: store views read once per store generation and kept as Polars frames.
 
-The web layer never writes to the store except through two analyst acts (an import and a
-judgement); both call `Workbench.changed()`, which drops every cached frame so the next request
-reads the views again. Everything here returns data (frames, dicts); routers turn it into JSON.
+Cached values are keyed by what they were computed from (the filters) and belong to one value of
+the store's change counter (`Store.change_counter`: the newest import and judgement). Every request
+first calls `Workbench.refresh()`, which drops the caches when the counter moved, so a write by any
+process (the CLI, another server on the same PostgreSQL) is seen; this process' own imports and
+judgements also call `Workbench.changed()` directly. Everything here returns data (frames, dicts);
+routers turn it into JSON.
 """
 
 from __future__ import annotations
@@ -65,11 +68,25 @@ class Workbench:
         self._key_locks: dict[tuple, threading.Lock] = {}
         self._records_cache: dict[tuple, Any] = {}
         self._records_generation = 0
+        self._counter: tuple | None = None
 
     # -- caching -----------------------------------------------------------------------------------
     @property
     def generation(self) -> int:
         return self._generation
+
+    def refresh(self) -> None:
+        """Drop the caches if any process wrote to the store since they were filled."""
+        if self.store is not None:
+            self.observe(self.store.change_counter())
+
+    def observe(self, counter: tuple) -> None:
+        """Note the store's change counter as read; a new import drops everything, a new judgement
+        keeps the values computed from the records alone."""
+        with self._lock:
+            previous, self._counter = self._counter, counter
+        if previous is not None and previous != counter:
+            self.changed(records=previous[0] != counter[0])
 
     def changed(self, records: bool = True) -> None:
         """Forget every cached frame: after an import (`records=True`), or after a judgement
@@ -122,8 +139,16 @@ class Workbench:
         from cellmap.store import views
 
         def read():
+            # The view and the counter come from one snapshot: a frame read after another process'
+            # commit bumps the generation, so it is not kept with frames of the older state. (A
+            # caller's narrowed session would count only its own judgements: no counter there.)
+            whole = self.store is getattr(self.store, "base", self.store)
             with self.store.session() as session:
-                return getattr(views, name)(session, **kwargs)
+                counter = self.store.change_counter(session) if whole else None
+                frame = getattr(views, name)(session, **kwargs)
+            if counter is not None:
+                self.observe(counter)
+            return frame
 
         key = (name,) + tuple(sorted((k, _hashable(v)) for k, v in kwargs.items()))
         return self.cached(key, read)

@@ -17,7 +17,11 @@ def bad_parameter(name: str, reason: str, status: int = 422) -> HTTPException:
 
 
 def workbench(request: Request) -> Workbench:
-    return request.app.state.workbench
+    """The app's workbench, its caches first checked against the store's change counter, so that a
+    write by another process (the CLI, another server) is seen by this request."""
+    wb = request.app.state.workbench
+    wb.refresh()
+    return wb
 
 
 def parse_grade(value: str | None, name: str = "min_grade") -> str | None:
