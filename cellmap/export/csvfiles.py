@@ -1,5 +1,8 @@
 """CSV: a folder of reports.csv, entities.csv, relations.csv and incidents.csv in the forms
-`cellmap import` reads (docs/formats.md §3). Several values of a property are joined by ';'."""
+`cellmap import` reads (docs/formats.md §3), through the reader's own cell codec
+(`cellmap.ingest.csvfile`): no cell runs as a spreadsheet formula, several values of a property are
+joined by `;`, and a property or attribute never overwrites one of the file's own columns, so that
+an export imports back to the same values and exports again to the same bytes."""
 
 from __future__ import annotations
 
@@ -10,7 +13,13 @@ from sqlalchemy import Connection
 
 from cellmap import strict_json
 from cellmap.export.snapshot import Snapshot, _iso
-from cellmap.ingest.csvfile import MULTI_SEPARATOR
+from cellmap.ingest.csvfile import (
+    ATTRIBUTE_PREFIX,
+    PROPERTY_PREFIX,
+    column_name,
+    join_values,
+    neutralise,
+)
 
 
 def _write(path: Path, columns: list[str], rows: list[dict]) -> int:
@@ -18,7 +27,7 @@ def _write(path: Path, columns: list[str], rows: list[dict]) -> int:
         writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="raise")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+            writer.writerow({k: neutralise("" if v is None else str(v)) for k, v in row.items()})
     return len(rows)
 
 
@@ -39,10 +48,18 @@ def write(conn: Connection, out: Path) -> dict[str, int]:
             "valid_to": _iso(valid_to),
             "name": "",
         }
-        row.update({prop: MULTI_SEPARATOR.join(values) for prop, values in props.items()})
+        row.update(
+            {
+                column_name(prop, PROPERTY_PREFIX, own=("name",)): join_values(values)
+                for prop, values in props.items()
+            }
+        )
         entities.append(row)
     relations = [
-        {**{k: v for k, v in r.items() if k not in ("record", "attrs")}, **r["attrs"]}
+        {
+            **{k: v for k, v in r.items() if k not in ("record", "attrs")},
+            **{column_name(k, ATTRIBUTE_PREFIX): v for k, v in r["attrs"].items()},
+        }
         for r in snap.relation_records()
     ]
     incidents = []

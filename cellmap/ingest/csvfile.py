@@ -1,9 +1,18 @@
-"""CSV files → cellmap records; which kind of file it is comes from its header (docs/formats.md §3)."""
+"""CSV files → cellmap records; which kind of file it is comes from its header (docs/formats.md §3).
+
+The cell codec is shared with the CSV export (`cellmap.export.csvfiles`), so that an export imports
+back to the same values: a cell a spreadsheet would run as a formula is written with a leading `'`
+(`neutralise`) that the import removes (`restore`); several values of a property are joined by `;`
+with `\;` and `\\` escaping a literal `;` and `\`; a property or attribute whose name is one of
+the file's own columns (`id`, `target`…) is written under a prefixed column name (`prop:id`,
+`attr:target`) that the import strips.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -11,6 +20,13 @@ from cellmap.errors import InputError
 from cellmap.ingest import acled, gtd
 
 MULTI_SEPARATOR = ";"
+ESCAPE = "\\"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_GUARD = "'"
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?([eE][+-]?\d+)?")
+MAX_LINE_CHARS = 4 * 1024 * 1024
+PROPERTY_PREFIX = "prop:"
+ATTRIBUTE_PREFIX = "attr:"
 RELATION_COLUMNS = {
     "id",
     "kind",
@@ -24,6 +40,7 @@ RELATION_COLUMNS = {
     "grade",
 }
 ENTITY_COLUMNS = {"id", "kind", "report", "grade", "valid_from", "valid_to"}
+REPORT_COLUMNS = {"id", "title", "kind", "date", "source", "grade", "synthetic", "compartment"}
 INCIDENT_SYNONYMS = {
     "event_date": "date",
     "sub_event_type": "sub_type",
@@ -54,10 +71,101 @@ INCIDENT_COLUMNS = {
     "source_dataset",
     "source_event_id",
     "deleted",
+    "mapping",
+    "source_codes",
 }
+# Column names matched whatever their case (they also decide what kind of file it is); any other
+# column (a property, an attribute) keeps its case.
+KNOWN_COLUMNS = (
+    RELATION_COLUMNS
+    | ENTITY_COLUMNS
+    | REPORT_COLUMNS
+    | INCIDENT_COLUMNS
+    | set(INCIDENT_SYNONYMS)
+    | {"name"}
+    | set(acled.ACLED_REQUIRED + gtd.GTD_REQUIRED + acled.ACLED_DELETIONS_HEADER)
+)
 
 
-def _rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+def neutralise(text: str) -> str:
+    """A cell no spreadsheet runs as a formula: text starting with = + - @ tab or CR (other than a
+    plain number) gets a leading `'`, and so does text already starting with `'` and one of those
+    (or a second `'`), so that `restore` gives back exactly the original text."""
+    if not text:
+        return text
+    if text[0] in FORMULA_STARTS and not _PLAIN_NUMBER.fullmatch(text):
+        return FORMULA_GUARD + text
+    if text[0] == FORMULA_GUARD and text[1:2] and text[1] in (*FORMULA_STARTS, FORMULA_GUARD):
+        return FORMULA_GUARD + text
+    return text
+
+
+def restore(text: str) -> str:
+    """The text `neutralise` was given."""
+    if text[:1] == FORMULA_GUARD and text[1:2] and text[1] in (*FORMULA_STARTS, FORMULA_GUARD):
+        return text[1:]
+    return text
+
+
+def join_values(values: list[str]) -> str:
+    """Several values in one cell: `;` between them, `\\` and `\;` inside them."""
+    return MULTI_SEPARATOR.join(
+        v.replace(ESCAPE, ESCAPE * 2).replace(MULTI_SEPARATOR, ESCAPE + MULTI_SEPARATOR)
+        for v in values
+    )
+
+
+def split_values(cell: str) -> list[str]:
+    """The values `join_values` joined (a backslash before any other character stays as it is)."""
+    values, current, chars = [], [], iter(cell)
+    for char in chars:
+        if char == ESCAPE:
+            following = next(chars, "")
+            if following in (ESCAPE, MULTI_SEPARATOR):
+                current.append(following)
+            else:
+                current.append(char + following)
+        elif char == MULTI_SEPARATOR:
+            values.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    values.append("".join(current))
+    return [v.strip() for v in values if v.strip()]
+
+
+def column_name(name: str, prefix: str, own: tuple[str, ...] = ()) -> str:
+    """The column a property or attribute `name` is written under: a prefix keeps it from
+    overwriting (or being taken for) one of the known columns, and keeps names that start with the
+    prefix apart. `own` are the names that are this file's own value columns (an entity's `name`)."""
+    if name not in own and (name.lower() in KNOWN_COLUMNS or name.startswith(prefix)):
+        return prefix + name
+    return name
+
+
+def _value_name(column: str, prefix: str) -> str:
+    return column[len(prefix) :] if column.startswith(prefix) else column
+
+
+def _header_name(cell: str) -> str:
+    name = cell.strip()
+    return name.lower() if name.lower() in KNOWN_COLUMNS else name
+
+
+def _limited_lines(text: str, path: Path) -> Iterator[str]:
+    """The file's physical lines (ends kept, as the csv module wants them), each within the limit."""
+    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+        if len(line) > MAX_LINE_CHARS:
+            raise InputError(
+                f"line longer than {MAX_LINE_CHARS:,} characters", file=str(path), line=number
+            )
+        yield line
+
+
+def _rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str] | InputError]]]:
+    """The header and (line, row) per record, read strictly: a quote that is never closed, or text
+    after a closing quote, stops the file with an error at the line where its record starts; a row
+    with the wrong number of fields is an error of its own line (the next rows are read on)."""
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -65,33 +173,45 @@ def _rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
         raise InputError(f"not UTF-8 ({error.reason})", file=str(path), line=line) from None
     if "\x00" in text:
         raise InputError("contains NUL bytes: not a text CSV file", file=str(path))
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-    except StopIteration:
-        raise InputError("is empty (no header line)", file=str(path), line=1) from None
-    except csv.Error as error:
-        raise InputError(f"bad CSV: {error}", file=str(path), line=1) from None
+    reader = csv.reader(_limited_lines(text, path), strict=True)
+
+    def record() -> tuple[int, list[str]] | None:
+        start = reader.line_num + 1
+        try:
+            return start, next(reader)
+        except StopIteration:
+            return None
+        except csv.Error as error:
+            reason = (
+                "a quoted field opened in this record is never closed"
+                if "unexpected end of data" in str(error)
+                else f"bad CSV: {error}"
+            )
+            raise InputError(reason, file=str(path), line=start) from None
+
+    first = record()
+    if first is None:
+        raise InputError("is empty (no header line)", file=str(path), line=1)
+    header = [_header_name(h) for h in first[1]]
     if len(set(header)) != len(header) or "" in header:
         raise InputError("header has empty or repeated column names", file=str(path), line=1)
 
-    def rows() -> Iterator[tuple[int, dict[str, str]]]:
-        try:
-            for row in reader:
-                if not row or all(not cell.strip() for cell in row):
-                    continue
-                if len(row) != len(header):
-                    raise InputError(
+    def rows() -> Iterator[tuple[int, dict[str, str] | InputError]]:
+        while (item := record()) is not None:
+            line, row = item
+            if not row or all(not cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                yield (
+                    line,
+                    InputError(
                         f"has {len(row)} fields, the header has {len(header)}",
                         file=str(path),
-                        line=reader.line_num,
-                    )
-                yield (
-                    reader.line_num,
-                    dict(zip(header, (cell.strip() for cell in row), strict=False)),
+                        line=line,
+                    ),
                 )
-        except csv.Error as error:
-            raise InputError(f"bad CSV: {error}", file=str(path), line=reader.line_num) from None
+                continue
+            yield line, dict(zip(header, (restore(cell.strip()) for cell in row), strict=True))
 
     return header, rows()
 
@@ -108,7 +228,7 @@ def _report_row(row: dict[str, str]) -> dict:
 
 def _entity_row(row: dict[str, str]) -> dict:
     props = {
-        name: [v.strip() for v in value.split(MULTI_SEPARATOR) if v.strip()]
+        _value_name(name, PROPERTY_PREFIX): split_values(value)
         for name, value in row.items()
         if name not in ENTITY_COLUMNS and value
     }
@@ -124,7 +244,11 @@ def _entity_row(row: dict[str, str]) -> dict:
 
 
 def _relation_row(row: dict[str, str]) -> dict:
-    attrs = {k: v for k, v in row.items() if k not in RELATION_COLUMNS and v != ""}
+    attrs = {
+        _value_name(k, ATTRIBUTE_PREFIX): v
+        for k, v in row.items()
+        if k not in RELATION_COLUMNS and v != ""
+    }
     return {
         "record": "relation",
         **{k: row.get(k) for k in RELATION_COLUMNS if k not in ("report", "grade")},
@@ -181,22 +305,32 @@ def _mapped_incidents(
     try:
         records = convert([row for _, row in rows])
     except InputError as error:
-        raise InputError(error.reason, file=str(path), line=error.line, field=error.field) from None
+        # the mapping counts rows from line 2; the file's own line numbers come from the reader
+        index = (error.line or 2) - 2
+        line = rows[index][0] if 0 <= index < len(rows) else error.line
+        raise InputError(error.reason, file=str(path), line=line, field=error.field) from None
     for record in records:
         yield line_of.get(record.get("source_event_id", ""), 0), record
 
 
-def read(path: Path, phase: int | None = None) -> Iterator[tuple[int, dict]]:
+def read(path: Path, phase: int | None = None) -> Iterator[tuple[int, dict | InputError]]:
     header, rows = _rows(path)
     kind = _kind(header, path)
     if kind in ("acled", "gtd"):
-        yield from _mapped_incidents(kind, list(rows), path)
-        return
-    if kind == "acled_deletions":
+        good = []
         for line, row in rows:
+            if isinstance(row, InputError):
+                yield line, row
+            else:
+                good.append((line, row))
+        yield from _mapped_incidents(kind, good, path)
+        return
+    convert = ROW_READERS.get(kind)
+    for line, row in rows:
+        if isinstance(row, InputError):
+            yield line, row
+        elif kind == "acled_deletions":
             for key in acled.acled_deleted_keys([row]):
                 yield line, {"record": "deletion", "id": key}
-        return
-    convert = ROW_READERS[kind]
-    for line, row in rows:
-        yield line, convert(row)
+        else:
+            yield line, convert(row)

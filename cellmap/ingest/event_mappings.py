@@ -52,6 +52,8 @@ def optional_float(row: dict[str, str], field: str, line: int) -> float | None:
 
 def count(row: dict[str, str], field: str, line: int) -> int:
     value = optional_float(row, field, line)
+    if value is not None and not 0 <= value < 2**31:
+        raise input_error(line, field, f"not a count: {row[field][:40]!r}")
     return 0 if value is None else int(round(value))
 
 

@@ -7,12 +7,31 @@ lines (`jsonl`), described in docs/formats.md.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from cellmap.errors import InputError
 from cellmap.ingest import csvfile, ftm, jsonl
+
+# What a file that is not text starts with, and what to tell its owner.
+NOT_TEXT = (
+    (b"\x1f\x8b", "is gzip-compressed: decompress it first"),
+    (b"PK\x03\x04", "is a ZIP archive (or an Office file): export it as CSV or JSON lines"),
+    (b"\xff\xfe", "is UTF-16 text: save it as UTF-8"),
+    (b"\xfe\xff", "is UTF-16 text: save it as UTF-8"),
+    (b"%PDF", "is a PDF document, not CSV or JSON lines"),
+)
+
+
+def check_text(path: Path) -> None:
+    """A file-level error (`file: reason`, no line) for a file that is not UTF-8 text at all."""
+    with open(path, "rb") as handle:
+        head = handle.read(8192)
+    for magic, reason in NOT_TEXT:
+        if head.startswith(magic):
+            raise InputError(reason, file=str(path))
+    if b"\x00" in head:
+        raise InputError("is binary (contains NUL bytes), not a text file", file=str(path))
 
 
 def detect_format(path: Path) -> str:
@@ -22,16 +41,12 @@ def detect_format(path: Path) -> str:
         return "csv"
     if ".ftm." in name or name.endswith(".ftm"):
         return "ftm"
-    with open(path, "rb") as handle:
-        for raw in handle:
-            if raw.strip():
-                try:
-                    first = json.loads(raw)
-                except (json.JSONDecodeError, UnicodeDecodeError):
-                    break
-                if isinstance(first, dict) and "schema" in first and "record" not in first:
-                    return "ftm"
-                return "jsonl"
+    for _line, first in jsonl.json_lines(path):
+        if isinstance(first, dict) and "schema" in first and "record" not in first:
+            return "ftm"
+        if not isinstance(first, InputError):
+            return "jsonl"
+        break
     if name.endswith((".jsonl", ".json", ".ndjson")):
         return "jsonl"
     raise InputError(
@@ -48,6 +63,7 @@ def read_records(path: Path, phase: int | None = None) -> Iterator[tuple[int, di
     a reader may pass records the importer's pass does not need as bare markers ({"record": kind})."""
     if not path.is_file():
         raise InputError("no such file", file=str(path))
+    check_text(path)
     yield from READERS[detect_format(path)](path, phase)
 
 

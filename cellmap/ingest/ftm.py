@@ -40,6 +40,9 @@ def ftm_to_record(data: dict) -> dict:
     ext = data.get("cellmap") or {}
     if not isinstance(ext, dict):
         raise InputError("must be an object", field="cellmap")
+    for name in ("properties", "attrs", "incident"):
+        if ext.get(name) is not None and not isinstance(ext[name], dict):
+            raise InputError("must be an object", field=f"cellmap.{name}")
     report = ext.get("report", data.get("report"))
     maps = ftm_mapping()
     relation = maps["relations"].get(schema_name)
@@ -92,6 +95,9 @@ def read(path: Path, phase: int | None = None) -> Iterator[tuple[int, object]]:
     only relationships and incidents: the other lines are passed on as bare markers, not converted twice."""
     relation_schemata = ftm_mapping()["relations"]
     for number, data in json_lines(path):
+        if isinstance(data, InputError):
+            yield number, data
+            continue
         if phase is not None and isinstance(data, dict) and isinstance(data.get("schema"), str):
             is_relation = data["schema"] in relation_schemata
             if (phase == 1 and is_relation) or (
@@ -101,8 +107,9 @@ def read(path: Path, phase: int | None = None) -> Iterator[tuple[int, object]]:
                 continue
         try:
             record = ftm_to_record(data)
-        except InputError as error:
-            raise InputError(error.reason, file=str(path), line=number, field=error.field) from None
+        except InputError as error:  # this line is bad; the next ones are read on
+            yield number, InputError(error.reason, file=str(path), line=number, field=error.field)
+            continue
         yield number, record
         if record.get("incident"):
             yield (

@@ -41,7 +41,7 @@ def _gtd_date(values: dict[str, str], line: int) -> tuple[str, str]:
         if day == 0:
             return date(year, month, 1).isoformat()[:7], "month"
         return date(year, month, day).isoformat(), "day"
-    except ValueError as error:
+    except (ValueError, OverflowError) as error:
         raise input_error(line, "iyear/imonth/iday", str(error)) from None
 
 

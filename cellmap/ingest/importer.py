@@ -28,6 +28,7 @@ from cellmap.ingest.records import (
     IncidentRecord,
     RelationRecord,
     ReportRecord,
+    deletion_key,
     validate,
     validate_report,
 )
@@ -131,9 +132,9 @@ class Importer:
         self.progress = progress or (lambda n: None)
         self.max_errors = max_errors
         self.errors: list[InputError] = []
-        self.bad_lines: set[tuple[str, int | None]] = (
-            set()
-        )  # reported once, not again by the second pass
+        # reported once, not again by the second pass
+        self.bad_lines: set[tuple[str, int | None]] = set()
+        self.unreadable: set[str] = set()
         self.now = _now()
         self.import_id: int | None = None
         self.reports: dict[str, tuple[int | None, ReportRecord | None]] = {
@@ -163,7 +164,7 @@ class Importer:
         self.deletions_unknown = 0
 
     # -- errors ---------------------------------------------------------------------------------------
-    def error(self, error: InputError, path: Path, line: int) -> None:
+    def error(self, error: InputError, path: Path, line: int | None) -> None:
         located = InputError(
             error.reason, file=error.file or str(path), line=error.line or line, field=error.field
         )
@@ -172,15 +173,18 @@ class Importer:
         if len(self.errors) >= self.max_errors:
             raise InputErrors(self.errors)
 
-    def records_of(self, path: Path, phase: int) -> Iterator[tuple[int, dict]]:
+    def records_of(self, path: Path, phase: int) -> Iterator[tuple[int, dict | InputError]]:
+        if str(path) in self.unreadable:  # its file-level error was reported by the first pass
+            return
         try:
             yield from read_records(path, phase)
         except InputErrors:
             raise
         except (
             InputError
-        ) as error:  # a file-level error (bad JSON, bad CSV): nothing after it is readable
-            self.error(error, path, error.line or 0)
+        ) as error:  # a file-level error (binary, bad CSV): nothing after it is read
+            self.unreadable.add(str(path))
+            self.error(error, path, error.line)
 
     # -- reports --------------------------------------------------------------------------------------
     def file_report(self, path: Path) -> ReportRecord:
@@ -454,6 +458,9 @@ class Importer:
             for line, raw in self.records_of(path, 1):
                 self.records += 1
                 self.progress(1)
+                if isinstance(raw, InputError):  # a line the reader could not turn into a record
+                    self.error(raw, path, line)
+                    continue
                 kind = raw.get("record") if isinstance(raw, dict) else None
                 if kind in ("relation", "deletion"):
                     continue
@@ -486,6 +493,9 @@ class Importer:
                 self.progress(1)
                 if (str(path), line) in self.bad_lines:
                     continue
+                if isinstance(raw, InputError):  # a line only this pass converts (FtM relations)
+                    self.error(raw, path, line)
+                    continue
                 kind = raw.get("record") if isinstance(raw, dict) else None
                 try:
                     if kind == "relation":
@@ -493,7 +503,7 @@ class Importer:
                     elif kind == "incident":
                         buffers[t.incident].append(self.incident_row(validate(raw), path))
                     elif kind == "deletion":
-                        row = self.deletion_row(raw["id"], path)
+                        row = self.deletion_row(deletion_key(raw), path)
                         if row:
                             buffers[t.incident].append(row)
                 except InputError as error:
@@ -507,6 +517,12 @@ class Importer:
                     self.write(table, rows)
         if self.errors:
             raise InputErrors(self.errors)
+
+
+def in_file_order(errors: list[InputError], paths: list[Path]) -> list[InputError]:
+    """Errors by file (in the order given) and line: the two passes find them out of order."""
+    order = {str(p): i for i, p in enumerate(paths)}
+    return sorted(errors, key=lambda e: (order.get(e.file, -1), e.line or 0))
 
 
 def import_files(
@@ -528,7 +544,10 @@ def import_files(
     with store.transaction() as conn:
         before = table_counts(conn)
         job = Importer(conn, paths, default_report, progress, max_errors, compartment, allowed)
-        job.run()
+        try:
+            job.run()
+        except InputErrors as errors:
+            raise InputErrors(in_file_order(errors.errors, paths)) from None
         after = table_counts(conn)
         result.added = {k: after[k] - before[k] for k in after}
         result.records = job.records
@@ -566,10 +585,7 @@ def validate_files(
             job.run()
             result.added = dict(job.added)
         except InputErrors as errors:
-            order = {str(p): i for i, p in enumerate(paths)}
-            result.errors = sorted(
-                errors.errors, key=lambda e: (order.get(e.file, -1), e.line or 0)
-            )
+            result.errors = in_file_order(errors.errors, paths)
         result.records = job.records
     result.seconds = time.perf_counter() - started
     return result

@@ -1,32 +1,114 @@
-"""cellmap's own JSON lines: one canonical record per line (docs/formats.md §1)."""
+"""cellmap's own JSON lines: one canonical record per line (docs/formats.md §1).
+
+`json_lines` is total: whatever bytes a file holds, it yields parsed lines or raises `InputError`
+naming the file and line. Limits (docs/formats.md, "Limits"): a line of at most MAX_LINE_BYTES, JSON
+nested at most MAX_DEPTH levels, integers of at most MAX_INTEGER_DIGITS digits, finite numbers only.
+A UTF-8 byte-order mark and CRLF line ends are accepted.
+"""
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from pathlib import Path
 
 from cellmap.errors import InputError
 
+MAX_LINE_BYTES = 4 * 1024 * 1024
+MAX_DEPTH = 16
+MAX_INTEGER_DIGITS = 20
+MAX_NUMBER_CHARS = 40
+BOM = b"\xef\xbb\xbf"
+
+
+def _integer(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise ValueError(
+            f"an integer of {len(text.lstrip('-'))} digits (at most {MAX_INTEGER_DIGITS})"
+        )
+    return int(text)
+
+
+def _number(text: str) -> float:
+    value = float(text)
+    if len(text) > MAX_NUMBER_CHARS or not math.isfinite(value):
+        raise ValueError(
+            f"the number {text[:20]}… is too large (at most {MAX_NUMBER_CHARS} characters, finite)"
+        )
+    return value
+
+
+def _constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def depth(value: object) -> int:
+    """How deeply lists and objects nest in a parsed JSON value (a scalar is 0). O(size)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, level)
+            stack.extend((child, level + 1) for child in item)
+    return deepest
+
+
+def parse_line(text: str) -> object:
+    """One JSON value within the limits, or ValueError saying which limit or syntax rule it breaks."""
+    try:
+        value = json.loads(text, parse_int=_integer, parse_float=_number, parse_constant=_constant)
+    except RecursionError:
+        raise ValueError(f"nested deeper than {MAX_DEPTH} levels") from None
+    except json.JSONDecodeError as error:
+        raise ValueError(f"invalid JSON: {error.msg} (column {error.colno})") from None
+    if depth(value) > MAX_DEPTH:
+        raise ValueError(f"nested deeper than {MAX_DEPTH} levels")
+    return value
+
 
 def json_lines(path: Path) -> Iterator[tuple[int, object]]:
-    """Yield (line number, parsed JSON) for each non-empty line; bad JSON or encoding names the line."""
+    """Yield (line number, parsed JSON) for each non-empty line, or (line number, InputError) for a
+    line that breaks a rule; the lines after a bad one are still read."""
     with open(path, "rb") as handle:
-        for number, raw in enumerate(handle, start=1):
+        number = 0
+        while True:
+            raw = handle.readline(MAX_LINE_BYTES + 1)
+            if not raw:
+                return
+            number += 1
+            if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                while raw and not raw.endswith(b"\n"):  # skip the rest of the long line
+                    raw = handle.readline(MAX_LINE_BYTES)
+                yield (
+                    number,
+                    InputError(
+                        f"line longer than {MAX_LINE_BYTES:,} bytes", file=str(path), line=number
+                    ),
+                )
+                continue
+            if number == 1 and raw.startswith(BOM):
+                raw = raw[len(BOM) :]
             try:
                 text = raw.decode("utf-8").strip()
             except UnicodeDecodeError as error:
-                raise InputError(
-                    f"not UTF-8 ({error.reason} at byte {error.start})", file=str(path), line=number
-                ) from None
+                yield (
+                    number,
+                    InputError(
+                        f"not UTF-8 ({error.reason} at byte {error.start})",
+                        file=str(path),
+                        line=number,
+                    ),
+                )
+                continue
             if not text:
                 continue
             try:
-                yield number, json.loads(text)
-            except json.JSONDecodeError as error:
-                raise InputError(
-                    f"invalid JSON: {error.msg} (column {error.colno})", file=str(path), line=number
-                ) from None
+                yield number, parse_line(text)
+            except ValueError as error:
+                yield number, InputError(str(error), file=str(path), line=number)
 
 
 def read(path: Path, phase: int | None = None) -> Iterator[tuple[int, object]]:

@@ -29,6 +29,8 @@ from cellmap.model import (
 _KEY = re.compile(r"^[^\s].{0,254}$", re.S)
 _PROP = re.compile(r"^[A-Za-z_][A-Za-z0-9_:.\-]{0,63}$")
 MAX_TEXT = 100_000
+MAX_INTEGER = 2**31 - 1  # counts (fatalities, attrs.count) fit a 32-bit column
+MAX_AMOUNT_DIGITS = 30  # money: at most 10^30 and at least 10^-30
 
 
 @dataclass
@@ -78,7 +80,7 @@ class IncidentRecord:
     values: dict[str, Any] = field(default_factory=dict)  # the incident table's other columns
 
 
-def _text(value: Any, name: str, *, required: bool = False) -> str | None:
+def _text(value: Any, name: str, *, required: bool = False, limit: int = MAX_TEXT) -> str | None:
     if value is None or (isinstance(value, str) and value.strip() == ""):
         if required:
             raise InputError("is required", field=name)
@@ -86,10 +88,14 @@ def _text(value: Any, name: str, *, required: bool = False) -> str | None:
     if isinstance(value, (dict, list)):
         raise InputError(f"must be text, not {type(value).__name__}", field=name)
     text = str(value).strip()
-    if len(text) > MAX_TEXT:
-        raise InputError(f"is longer than {MAX_TEXT:,} characters", field=name)
+    if len(text) > limit:
+        raise InputError(f"is longer than {limit:,} characters", field=name)
     if "\x00" in text:
         raise InputError("contains a NUL character", field=name)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError("contains an unpaired surrogate (not a character)", field=name) from None
     return text
 
 
@@ -124,10 +130,12 @@ def _date(value: Any, name: str) -> tuple[dt.date | None, str | None]:
 def _float(value: Any, name: str, lo: float | None = None, hi: float | None = None) -> float | None:
     if value is None or value == "":
         return None
+    if isinstance(value, (dict, list)):
+        raise InputError(f"must be a number, not {type(value).__name__}", field=name)
     try:
         number = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{value!r} is not a number", field=name) from None
+    except (TypeError, ValueError, OverflowError):
+        raise InputError(f"{str(value)[:40]!r} is not a number in range", field=name) from None
     if (
         math.isnan(number)
         or math.isinf(number)
@@ -138,8 +146,8 @@ def _float(value: Any, name: str, lo: float | None = None, hi: float | None = No
     return number
 
 
-def _int(value: Any, name: str, lo: int = 0) -> int | None:
-    number = _float(value, name, lo=lo)
+def _int(value: Any, name: str, lo: int = 0, hi: int = MAX_INTEGER) -> int | None:
+    number = _float(value, name, lo=lo, hi=hi)
     if number is None:
         return None
     if number != int(number):
@@ -153,8 +161,8 @@ def decimal_text(value: Any, name: str) -> str:
         amount = Decimal(str(value).strip().replace(",", ""))
     except (InvalidOperation, AttributeError):
         raise InputError(f"{value!r} is not an amount", field=name) from None
-    if not amount.is_finite():
-        raise InputError(f"{value!r} is not an amount", field=name)
+    if not amount.is_finite() or abs(amount.adjusted()) > MAX_AMOUNT_DIGITS:
+        raise InputError(f"{str(value)[:40]!r} is not an amount", field=name)
     return format(amount.normalize(), "f") if amount == amount.to_integral() else str(amount)
 
 
@@ -267,7 +275,7 @@ def validate_relation(data: dict) -> RelationRecord:
         role = (
             _choice(data.get("role"), "role", vocabulary(vocab))
             if vocab
-            else _text(data.get("role"), "role")
+            else _text(data.get("role"), "role", limit=64)
         )
     valid_from = _date(data.get("valid_from"), "valid_from")[0]
     valid_to = _date(data.get("valid_to"), "valid_to")[0]
@@ -331,11 +339,11 @@ def validate_incident(data: dict) -> IncidentRecord:
         "country",
         "sub_type",
         "actor1",
-        "source_dataset",
-        "source_event_id",
         "notes",
     ):
         values[name] = _text(data.get(name), name)
+    values["source_dataset"] = _text(data.get("source_dataset"), "source_dataset", limit=32)
+    values["source_event_id"] = _text(data.get("source_event_id"), "source_event_id", limit=64)
     mapping = data.get(
         "mapping"
     )  # which mapping made the record (e.g. ACLED's), with the rules it applied
@@ -369,6 +377,11 @@ VALIDATORS = {
     "relation": validate_relation,
     "incident": validate_incident,
 }
+
+
+def deletion_key(data: dict) -> str:
+    """The incident key a deletion record retires."""
+    return _key(data.get("id"))
 
 
 def validate(data: Any) -> ReportRecord | EntityRecord | RelationRecord | IncidentRecord:
