@@ -325,7 +325,6 @@ def read(path: Path, phase: int | None = None) -> Iterator[tuple[int, dict | Inp
                 good.append((line, row))
         yield from _mapped_incidents(kind, good, path)
         return
-    convert = ROW_READERS.get(kind)
     for line, row in rows:
         if isinstance(row, InputError):
             yield line, row
@@ -333,4 +332,4 @@ def read(path: Path, phase: int | None = None) -> Iterator[tuple[int, dict | Inp
             for key in acled.acled_deleted_keys([row]):
                 yield line, {"record": "deletion", "id": key}
         else:
-            yield line, convert(row)
+            yield line, ROW_READERS[kind](row)

@@ -58,9 +58,10 @@ def detect_format(path: Path) -> str:
 READERS = {"csv": csvfile.read, "ftm": ftm.read, "jsonl": jsonl.read}
 
 
-def read_records(path: Path, phase: int | None = None) -> Iterator[tuple[int, dict]]:
-    """(line, canonical record dict) for every record of a file, whatever its format. With `phase` 1 or 2,
-    a reader may pass records the importer's pass does not need as bare markers ({"record": kind})."""
+def read_records(path: Path, phase: int | None = None) -> Iterator[tuple[int, object]]:
+    """(line, canonical record dict) for every record of a file, whatever its format, or (line,
+    InputError) for a line that is not one. With `phase` 1 or 2, a reader may pass records the
+    importer's pass does not need as bare markers ({"record": kind})."""
     if not path.is_file():
         raise InputError("no such file", file=str(path))
     check_text(path)

@@ -381,7 +381,9 @@ VALIDATORS = {
 
 def deletion_key(data: dict) -> str:
     """The incident key a deletion record retires."""
-    return _key(data.get("id"))
+    key = _key(data.get("id"))
+    assert key is not None  # required: _key raised otherwise
+    return key
 
 
 def validate(data: Any) -> ReportRecord | EntityRecord | RelationRecord | IncidentRecord:
