@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 FRONTEND := cellmap/web/frontend
 STATIC := cellmap/web/static/app.js
 
-.PHONY: demo test lint bench venv frontend clean
+.PHONY: demo test lint fuzz bench venv frontend clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check cellmap tests bench
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
+
+# The big fuzz run of the importers (tests/fuzz): 100,000 inputs, mutations of real files and
+# Hypothesis-drawn files of every format; reports crashes and partial writes (both must be 0).
+fuzz: $(STAMP)
+	$(PY) -m tests.fuzz --inputs 100000 --workers 2
 
 bench: $(STAMP) frontend
 	$(PY) -m bench

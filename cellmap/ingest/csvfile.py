@@ -1,4 +1,4 @@
-"""CSV files → cellmap records; which kind of file it is comes from its header (docs/formats.md §3).
+r"""CSV files → cellmap records; which kind of file it is comes from its header (docs/formats.md §3).
 
 The cell codec is shared with the CSV export (`cellmap.export.csvfiles`), so that an export imports
 back to the same values: a cell a spreadsheet would run as a formula is written with a leading `'`
@@ -108,7 +108,7 @@ def restore(text: str) -> str:
 
 
 def join_values(values: list[str]) -> str:
-    """Several values in one cell: `;` between them, `\\` and `\;` inside them."""
+    r"""Several values in one cell: `;` between them, `\\` and `\;` inside them."""
     return MULTI_SEPARATOR.join(
         v.replace(ESCAPE, ESCAPE * 2).replace(MULTI_SEPARATOR, ESCAPE + MULTI_SEPARATOR)
         for v in values

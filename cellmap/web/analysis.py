@@ -176,7 +176,9 @@ def hexagons(incidents: pl.DataFrame, resolution: int) -> tuple[list[dict], list
         places.getis_ord_gi_star(counts, k=1)
         if counts.height > 1
         else counts.with_columns(
-            pl.lit(None, dtype=pl.Float64).alias("gi_star"), pl.lit("").alias("hotspot")
+            pl.lit(None, dtype=pl.Float64).alias("gi_star"),
+            pl.lit(None, dtype=pl.Float64).alias("p_value"),
+            pl.lit("").alias("hotspot"),
         )
     )
     out = []
