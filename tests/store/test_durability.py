@@ -220,3 +220,19 @@ def test_check_writes_nothing_and_waits_for_no_writer(any_store, sample_file):
     assert result.errors == []
     assert result.added["entities"] == 7 and result.added["relations"] == 5
     assert counts(any_store) == before
+
+
+def test_a_read_session_is_one_snapshot(any_store, sample_file, tmp_path):
+    """What an export or a view reads through one session is one state of the store: an import
+    committed by another writer in the middle of it is not seen until the next session."""
+    from cellmap.export.snapshot import Snapshot
+
+    other = tmp_path / "other.jsonl"
+    write_case(other, "other", 20)
+    with any_store.session() as conn:
+        before = views.counts(conn)
+        import_files(open_store(any_store.url), [other])  # another connection, committed
+        assert views.counts(conn) == before
+        snapshot = Snapshot.read(conn)
+        assert snapshot.entities.height == before["entities"]
+    assert counts(any_store)["entities"] == before["entities"] + SHARED_PERSONS + 20
