@@ -117,68 +117,39 @@ def _order(
     objective: str,
     at: dt.date | None,
 ) -> tuple[list[int], dict]:
-    """The removal order for ``--by`` and what it was (for the report)."""
+    """The removal order for ``--by`` and what it was (for the report): the options' inputs are
+    read here, the order is :func:`cellmap.disrupt.strategies.strike_order`'s."""
     from cellmap.disrupt import orders
-    from cellmap.disrupt.context import person_roles
     from cellmap.disrupt.replay import removals_from_relations
+    from cellmap.disrupt.strategies import strategy_name, strike_order
 
     g = loaded.g
-    info: dict = {"by": by}
-    if by == "targets":
-        if not targets:
-            raise ValueError("--targets: give the persons to strike, e.g. --targets P-1,P-7")
-        return orders.targets_order(g, [t for t in targets.split(",") if t.strip()]), info
-    if by in orders.MEASURES:
-        info["adaptive"] = adaptive
-        return orders.measure_order(g, by, k=k, adaptive=adaptive), info
-    if by == "roles":
-        if not loaded.has_roles:
-            raise ValueError("--by roles needs a store with memberships and roles (not --edges)")
-        priority = (
-            roles
-            if roles in orders.ROLE_PRIORITIES
-            else [r.strip() for r in roles.split(",") if r.strip()]
-        )
-        info["roles"] = priority
-        return orders.role_order(g, person_roles(g, loaded.relations, at), priority)[:k], info
-    if by == "keyplayers":
-        from cellmap.graph.keyplayers import kpp_neg
-
-        size = k or min(10, max(1, g.vcount() - 1))
-        kp = kpp_neg(g, size, objective=objective)
-        info.update(
-            objective=objective,
-            score=kp.score,
-            method=kp.method,
-            within_set="members ordered by degree in the intact network",
-        )
-        return orders.set_order(g, kp.indices), info
+    if by == "targets" and not targets:
+        raise ValueError("--targets: give the persons to strike, e.g. --targets P-1,P-7")
+    if by == "roles" and not loaded.has_roles:
+        raise ValueError("--by roles needs a store with memberships and roles (not --edges)")
+    events = None
     if by == "recorded":
         if removals is not None:
             events = _removals_file(removals)
         elif loaded.has_roles:
             events = removals_from_relations(loaded.relations)
-            keys = dict(
-                zip(
-                    loaded.entities["entity_id"].to_list(),
-                    loaded.entities["key"].to_list(),
-                    strict=False,
-                )
-            )
+            keys = dict(loaded.entities.select("entity_id", "key").iter_rows())
             events = events.with_columns(
                 pl.col("person").cast(pl.Int64).replace_strict(keys, return_dtype=pl.Utf8)
             )
         else:
             raise ValueError("--by recorded needs a store or --removals FILE.csv")
-        order, skipped = orders.recorded_order(g, events)
-        info["skipped_not_in_network"] = skipped["person"].to_list()
-        info["dates"] = {
-            g.vs[v]["name"]: d for v, d in zip(order, _first_dates(events, g, order), strict=False)
-        }
-        return order[:k] if k else order, info
-    raise ValueError(
-        f"--by: {by!r} is not one of targets, {', '.join(orders.MEASURES)}, roles, keyplayers, "
-        "random, recorded"
+    keys = [t.strip() for t in (targets or "").split(",") if t.strip()]
+    return strike_order(
+        g,
+        strategy_name(by, adaptive, roles),
+        k,
+        relations=loaded.relations if loaded.has_roles else None,
+        at=at,
+        targets=orders.vertex_indices(g, keys),
+        events=events,
+        objective=objective,
     )
 
 
@@ -204,11 +175,6 @@ def _describe(info: dict) -> str:
     return ", ".join(
         f"{k}={v}" for k, v in info.items() if not isinstance(v, (dict, list)) or len(v) <= 8
     )
-
-
-def _first_dates(events: pl.DataFrame, g: ig.Graph, order: list[int]) -> list:
-    first = dict(events.group_by("person").agg(pl.col("date").min()).iter_rows())
-    return [first.get(g.vs[v]["name"]) for v in order]
 
 
 def _reachability(loaded: Loaded, at: dt.date | None):

@@ -50,7 +50,10 @@ MEASURES: dict[str, Callable[[ig.Graph], list[float]]] = {
     "closeness": lambda h: [0.0 if np.isnan(x) else x for x in h.closeness(mode="all")],
     "harmonic": lambda h: h.harmonic_centrality(mode="all"),
     "eigenvector": lambda h: (
-        h.eigenvector_centrality(directed=False) if h.ecount() else [0.0] * h.vcount()
+        # the projection is undirected; igraph 1.0 rejects directed=False ("invalid mode")
+        (h if not h.is_directed() else h.as_undirected()).eigenvector_centrality()
+        if h.ecount()
+        else [0.0] * h.vcount()
     ),
     "pagerank": lambda h: h.pagerank(directed=False),
     "coreness": lambda h: h.coreness(mode="all"),

@@ -16,9 +16,7 @@ from cellmap.web.api.params import bad_parameter, parse_date, parse_grade, workb
 from cellmap.web.workbench import Filters, Workbench
 
 router = APIRouter(tags=["simulate"])
-
-SINGLE = ("leader",)
-COLLECTIVE = ("leader", "council_member")
+PERSONS = "persons"  # the workbench's name for strategy "targets": the persons the analyst picks
 
 
 class Strategy(BaseModel):
@@ -63,36 +61,14 @@ class SimulationOut(BaseModel):
 
 
 def strategies() -> list[Strategy]:
-    from cellmap.disrupt.orders import MEASURES, ROLE_PRIORITIES
+    from cellmap.disrupt.strategies import catalogue
 
-    out = [
-        Strategy(
-            name=m,
-            label=f"highest {m} first",
-            description=f"ranked once by {m} on the intact network",
-        )
-        for m in MEASURES
-    ]
-    out += [
-        Strategy(
-            name=f"adaptive:{m}",
-            label=f"highest {m} first, recomputed",
-            description=f"{m} recomputed on the surviving network after each strike (Holme et al. 2002)",
-        )
-        for m in ("degree", "betweenness")
-    ]
-    out += [
-        Strategy(
-            name=f"roles:{name}", label=f"roles: {name}", description="by role: " + ", ".join(roles)
-        )
-        for name, roles in ROLE_PRIORITIES.items()
-    ]
-    out.append(
-        Strategy(
-            name="persons", label="chosen persons", description="the persons you pick, in order"
-        )
+    chosen = Strategy(
+        name=PERSONS, label="chosen persons", description="the persons you pick, in order"
     )
-    return out
+    return [
+        Strategy(name=s.name, label=s.label, description=s.description) for s in catalogue()
+    ] + [chosen]
 
 
 @router.get(
@@ -109,8 +85,9 @@ def list_strategies() -> list[Strategy]:
 )
 def simulate(body: SimulationIn, wb: Workbench = Depends(workbench)) -> SimulationOut:
     from cellmap.disrupt.attack import attack_curve
-    from cellmap.disrupt.context import leadership_reachability, person_roles
-    from cellmap.disrupt.orders import measure_order, role_order
+    from cellmap.disrupt.context import leadership_reachability
+    from cellmap.disrupt.recovery import COLLECTIVE, SINGLE
+    from cellmap.disrupt.strategies import strike_order
 
     if body.strategy not in {s.name for s in strategies()}:
         raise bad_parameter(
@@ -120,19 +97,22 @@ def simulate(body: SimulationIn, wb: Workbench = Depends(workbench)) -> Simulati
     g = analysis.person_graph(wb, min_grade, at)
     relations = wb.relations(Filters(min_grade=min_grade))
     index = {entity: i for i, entity in enumerate(g.vs["entity_id"])}
-    if body.strategy == "persons":
+    targets: list[int] = []
+    if body.strategy == PERSONS:
         if not body.persons:
             raise bad_parameter("persons", "choose at least one person for strategy 'persons'")
         missing = [p for p in body.persons if wb.canonical(p) not in index]
         if missing:
             raise bad_parameter("persons", f"entity {missing[0]} is not a person of the network")
-        order = list(dict.fromkeys(index[wb.canonical(p)] for p in body.persons))
-    elif body.strategy.startswith("roles:"):
-        order = role_order(g, person_roles(g, relations, at), body.strategy.split(":", 1)[1])
-    else:
-        adaptive = body.strategy.startswith("adaptive:")
-        order = measure_order(g, body.strategy.split(":")[-1], k=body.k, adaptive=adaptive)
-    order = order[: body.k]
+        # two records resolved to one person are one strike
+        targets = list(dict.fromkeys(index[wb.canonical(p)] for p in body.persons))
+    strategy = "targets" if body.strategy == PERSONS else body.strategy
+    try:
+        order, _info = strike_order(
+            g, strategy, body.k, relations=relations, at=at, targets=targets
+        )
+    except ValueError as exc:
+        raise bad_parameter("strategy", str(exc)) from None
     single = leadership_reachability(
         g, relations, at, leadership_roles=SINGLE, name="cells_cut_off_single"
     )
