@@ -84,7 +84,7 @@ def communities(wb: Workbench, chart: LinkChart) -> list[int] | None:
 
 
 # Key players: KPP-Neg with fragmentation F (Borgatti 2006) on the person network; DF would be
-# finer but takes minutes on the demo (see docs/notes/issue-8.md).
+# finer but took 79 s on the demo (CHANGELOG, web workbench).
 KEY_PLAYERS = 10
 KEY_PLAYER_OBJECTIVE = "F"
 
