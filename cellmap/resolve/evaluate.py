@@ -55,3 +55,55 @@ def load_name_cases(path: str | Path) -> list[dict]:
         row["label"] = row["is_match"].strip().lower() == "true"
         row["split"] = split_of(row["case_group"], row["schema"], row["name1"], row["name2"])
     return rows
+
+
+def ofac_part(ent_num: str) -> str:
+    """The OFAC SDN split: 'fit' or 'report' by the parity of the first byte of
+    sha256("ofac-sdn:" + ent_num) — one person's names all fall on one side."""
+    return (
+        "fit" if hashlib.sha256(f"ofac-sdn:{ent_num}".encode()).digest()[0] % 2 == 0 else "report"
+    )
+
+
+ARABIC_PROGRAMMES = frozenset({"SDGT", "SYRIA", "IRAQ2"})
+
+
+def load_ofac(path: str | Path) -> tuple[list[dict], list[dict]]:
+    """OFAC SDN individuals (``ent_num,programs,name_kind,name,dob,pob``): the primary names (the
+    gallery) and the alias queries (``aka``/``fka``), each with its ``part`` and whether the person is
+    on an SDGT/SYRIA/IRAQ2 programme (``arabic``)."""
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    primaries, queries = [], []
+    for row in rows:
+        row["part"] = ofac_part(row["ent_num"])
+        row["arabic"] = bool(set(row["programs"].split()) & ARABIC_PROGRAMMES)
+        (primaries if row["name_kind"] == "primary" else queries).append(row)
+    return primaries, queries
+
+
+def load_un_pairs(folder: str | Path) -> list[tuple[str, str]]:
+    """(perturbed, clean) full names of the UN positives: row i of one file is row i of the other."""
+    folder = Path(folder)
+    with open(folder / "positives_un_treated.csv", encoding="utf-8", newline="") as fh:
+        treated = [r["full_name"] for r in csv.DictReader(fh)]
+    with open(folder / "positives_un_untreated.csv", encoding="utf-8", newline="") as fh:
+        clean = [r["full_name"] for r in csv.DictReader(fh)]
+    return list(zip(treated, clean, strict=True))
+
+
+def retrieval_metrics(ranks: list[int | None]) -> dict[str, float]:
+    """recall@1, recall@5 and mean reciprocal rank (Voorhees 1999) of the true item's ranks
+    (None: not retrieved, reciprocal rank 0)."""
+    n = max(len(ranks), 1)
+    return {
+        "n": len(ranks),
+        "recall@1": sum(1 for r in ranks if r == 1) / n,
+        "recall@5": sum(1 for r in ranks if r is not None and r <= 5) / n,
+        "mrr": sum(1 / r for r in ranks if r) / n,
+    }
+
+
+def un_part(clean_name: str) -> str:
+    """The UN positives split: 'fit' or 'report' by the hash of the clean name (as :func:`ofac_part`)."""
+    return "fit" if hashlib.sha256(f"un:{clean_name}".encode()).digest()[0] % 2 == 0 else "report"

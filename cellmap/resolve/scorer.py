@@ -269,9 +269,10 @@ def _parts_v1(scorer: Scorer, a: AnalysedName, b: AnalysedName, person: bool) ->
     return name_parts.name_features(a, b, scorer.part_similarity, person)
 
 
-_FEATURE_FUNCTIONS = {"parts-v1": _parts_v1}
+def _names_v1(scorer: Scorer, a: AnalysedName, b: AnalysedName, person: bool) -> dict[str, float]:
+    from cellmap.resolve.features.real_names import real_name_features
+
+    return real_name_features(a, b, scorer.part_similarity, person)
 
 
-def register_feature_set(name: str, function) -> None:
-    """Add a feature set's function ``f(scorer, a, b, person) -> dict`` (used by its module)."""
-    _FEATURE_FUNCTIONS[name] = function
+_FEATURE_FUNCTIONS = {"parts-v1": _parts_v1, "names-v1": _names_v1}

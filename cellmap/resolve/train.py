@@ -19,16 +19,28 @@ from cellmap.resolve.evaluate import best_threshold, load_name_cases
 from cellmap.resolve.score import FEATURES, default_scorer, is_person_schema
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iterations: int = 50) -> np.ndarray:
-    """Weights (bias first) of an L2-regularised logistic regression (bias not penalised)."""
+def fit_logistic(
+    x: np.ndarray,
+    y: np.ndarray,
+    l2: float = 1.0,
+    iterations: int = 50,
+    weights: np.ndarray | None = None,
+) -> np.ndarray:
+    """Weights (bias first) of an L2-regularised logistic regression (bias not penalised); each
+    row counts ``weights[i]`` times (default once)."""
     xb = np.hstack([np.ones((x.shape[0], 1)), x])
+    rw = np.ones(x.shape[0]) if weights is None else np.asarray(weights, dtype=float)
     w = np.zeros(xb.shape[1])
     penalty = np.full(xb.shape[1], l2)
     penalty[0] = 0.0
     for _ in range(iterations):
         p = 1.0 / (1.0 + np.exp(-(xb @ w)))
-        grad = xb.T @ (y - p) - penalty * w
-        hess = (xb * (p * (1 - p))[:, None]).T @ xb + np.diag(penalty) + 1e-9 * np.eye(xb.shape[1])
+        grad = xb.T @ (rw * (y - p)) - penalty * w
+        hess = (
+            (xb * (rw * p * (1 - p))[:, None]).T @ xb
+            + np.diag(penalty)
+            + 1e-9 * np.eye(xb.shape[1])
+        )
         step = np.linalg.solve(hess, grad)
         w = w + step
         if np.max(np.abs(step)) < 1e-8:

@@ -1,0 +1,234 @@
+"""Fit the real-names matcher (``data/matchers/names-v1.yaml``) on the fit parts of real lists.
+
+Labelled real pairs, fit parts only (the report parts are never read here):
+
+- OpenSanctions name-bench cases of the ``train`` split (:func:`cellmap.resolve.evaluate.split_of`);
+- OFAC SDN aliases of persons in the ``fit`` part (:func:`cellmap.resolve.evaluate.ofac_part`):
+  each alias against its person's primary name (a match) and against the ``negatives`` other
+  primary names the name index (:mod:`cellmap.resolve.search`, key weights only — not the matcher)
+  puts first (non-matches: the confusable names a ranking must beat);
+- UN positives of the ``fit`` part (:func:`cellmap.resolve.evaluate.un_part`): each perturbed name
+  against its clean name, and against index neighbours as non-matches.
+
+The part counts behind the token-frequency features are counted on the same fit parts. The
+coefficients are an L2-regularised logistic regression (:func:`cellmap.resolve.train.fit_logistic`)
+with each source weighted to the same total, so that the many OFAC pairs do not drown the
+OpenSanctions cases (``person`` and ``generic`` models); the ``alias`` model, which ranks a list
+for one name (:mod:`cellmap.resolve.search`), weighs the OFAC pairs most (:data:`ALIAS_SHARES`).
+Each threshold maximises F1 on the OpenSanctions train cases of its kind. Run:
+``python -m cellmap.resolve.train_names ../shared/datasets``. Cost: O(pairs · features²).
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from cellmap.resolve.evaluate import (
+    best_threshold,
+    load_name_cases,
+    load_ofac,
+    load_un_pairs,
+    un_part,
+)
+from cellmap.resolve.matcher import load_matcher
+from cellmap.resolve.train import fit_logistic
+
+MATCHERS = Path(__file__).parent / "data" / "matchers"
+# the alias model ranks a list's persons for one name (search): the OFAC alias pairs weigh most.
+# Chosen by two-fold cross-validation inside the OFAC fit part (recall@1 0.784 with equal shares,
+# 0.804 with these), never on the report part.
+ALIAS_SHARES = {"ofac": 1.0, "opensanctions": 0.2, "un": 0.2}
+
+
+def fit_names(datasets: Path) -> tuple[list[str], list[tuple[str, str]]]:
+    """Every name of the fit parts (for the part counts) and the UN fit pairs."""
+    primaries, queries = load_ofac(datasets / "ofac-sdn-2022" / "ofac_sdn_individual_aliases.csv")
+    names = [r["name"] for r in primaries + queries if r["part"] == "fit"]
+    un = [
+        p for p in load_un_pairs(datasets / "opensanctions-un-positives") if un_part(p[1]) == "fit"
+    ]
+    names += [clean for _, clean in un]
+    return names, un
+
+
+def count_parts(names: list[str]) -> tuple[Counter, int]:
+    """Number of names holding each fold key (identifying parts only)."""
+    from cellmap.resolve.names import analyse_name
+
+    counts: Counter = Counter()
+    for name in names:
+        counts.update({p.key for p in analyse_name(name).parts if p.tag != "title" and p.key})
+    return counts, len(names)
+
+
+def write_counts(counts: Counter, total: int, path: Path) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["key", "names"])
+        out.writerow(["", total])  # the first row: how many names were counted
+        for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            out.writerow([key, n])
+
+
+def training_rows(datasets: Path, negatives: int = 8, keep=None) -> list[dict]:
+    """Labelled pairs of the fit parts (see the module docstring), with their ``source``."""
+    from cellmap.resolve.scorer import Scorer
+    from cellmap.resolve.search import NameIndex
+
+    rows = [
+        dict(r, source="opensanctions")
+        for r in load_name_cases(datasets / "opensanctions-name-bench" / "cases.csv")
+        if r["split"] == "train"
+    ]
+    primaries, queries = load_ofac(datasets / "ofac-sdn-2022" / "ofac_sdn_individual_aliases.csv")
+    gallery = NameIndex([(int(p["ent_num"]), p["name"], [p["name"]]) for p in primaries], Scorer())
+    primary_of = {int(p["ent_num"]): p["name"] for p in primaries}
+    for q in queries:
+        if q["part"] != "fit" or (keep is not None and not keep(q["ent_num"])):
+            continue
+        ent = int(q["ent_num"])
+        rows.append(
+            {
+                "name1": q["name"],
+                "name2": primary_of[ent],
+                "label": True,
+                "schema": "Person",
+                "source": "ofac",
+            }
+        )
+        for i in [i for i in gallery.candidates(q["name"], negatives + 1) if gallery.ids[i] != ent][
+            :negatives
+        ]:
+            rows.append(
+                {
+                    "name1": q["name"],
+                    "name2": gallery.labels[i],
+                    "label": False,
+                    "schema": "Person",
+                    "source": "ofac",
+                }
+            )
+    _, un = fit_names(datasets)
+    un_index = NameIndex([(k, clean, [clean]) for k, (_, clean) in enumerate(un)], Scorer())
+    for k, (treated, clean) in enumerate(un):
+        rows.append(
+            {"name1": treated, "name2": clean, "label": True, "schema": "Person", "source": "un"}
+        )
+        for i in [i for i in un_index.candidates(treated, 4) if i != k][:3]:
+            rows.append(
+                {
+                    "name1": treated,
+                    "name2": un_index.labels[i],
+                    "label": False,
+                    "schema": "Person",
+                    "source": "un",
+                }
+            )
+    return rows
+
+
+def features_of(rows: list[dict], matcher) -> np.ndarray:
+    from cellmap.resolve.scorer import Scorer, is_person_schema
+
+    scorer = Scorer(matcher)
+    out = []
+    for r in rows:
+        person = is_person_schema(r["schema"])
+        feats = scorer.name_features(
+            scorer.analyse(r["name1"], person), scorer.analyse(r["name2"], person), person
+        )
+        out.append([feats[f] for f in matcher.features])
+    return np.array(out)
+
+
+def fit_models(rows: list[dict], matcher, l2: float = 1.0) -> dict:
+    """``person`` and ``generic`` coefficient sets of ``matcher``'s features (see the docstring)."""
+    from cellmap.resolve.scorer import is_person_schema
+
+    models = {}
+    for model, keep, share in (
+        ("person", True, {}),
+        ("alias", True, ALIAS_SHARES),
+        ("generic", False, {}),
+    ):
+        group = [r for r in rows if is_person_schema(r["schema"]) == keep]
+        x = features_of(group, matcher)
+        y = np.array([1.0 if r["label"] else 0.0 for r in group])
+        totals = Counter(r["source"] for r in group)
+        weights = np.array(
+            [
+                share.get(r["source"], 1.0) * len(group) / len(totals) / totals[r["source"]]
+                for r in group
+            ]
+        )
+        w = fit_logistic(x, y, l2=l2, weights=weights)
+        coef = {"bias": float(w[0])} | {
+            f: float(v) for f, v in zip(matcher.features, w[1:], strict=True)
+        }
+        mask = np.array([r["source"] == "opensanctions" for r in group])
+        z = coef["bias"] + x[mask] @ w[1:]
+        coef["threshold"] = best_threshold(
+            list(1 / (1 + np.exp(-z))), [bool(v) for v in y[mask]]
+        ).threshold
+        coef["train_rows"] = len(group)
+        models[model] = coef
+    return models
+
+
+def write_matcher(models: dict, path: Path, base: str = "scenario-v1") -> None:
+    """The names-v1 matcher file: its features and models, the base matcher's attribute table."""
+    from cellmap.resolve.features.real_names import FEATURES
+
+    attributes = load_matcher(base).attribute_table()
+    head = (
+        "# The real-names matcher (cellmap.resolve.train_names): fitted on the fit parts of the\n"
+        "# OpenSanctions name cases (train split), the OFAC SDN aliases and the UN positives; the\n"
+        f"# attribute table is {base}'s. Written by the training script: refit, do not edit.\n"
+    )
+    body = {
+        "name": "names",
+        "version": 1,
+        "feature_set": "names-v1",
+        "features": list(FEATURES),
+        "models": models,
+        **attributes,
+    }
+    path.write_text(
+        head + yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100),
+        encoding="utf-8",
+    )
+
+
+def main(datasets: Path) -> None:
+    names, _ = fit_names(datasets)
+    counts, total = count_parts(names)
+    write_counts(counts, total, MATCHERS / "names-v1.parts.csv")
+    from cellmap.resolve.features.real_names import part_counts
+
+    part_counts.cache_clear()
+    from cellmap.resolve.features.real_names import FEATURES
+    from cellmap.resolve.matcher import parse_matcher
+
+    draft = parse_matcher(
+        {
+            "name": "names",
+            "version": 1,
+            "feature_set": "names-v1",
+            "features": list(FEATURES),
+            "models": {},
+        },
+        "draft",
+    )
+    rows = training_rows(datasets)
+    write_matcher(fit_models(rows, draft), MATCHERS / "names-v1.yaml")
+    print(f"{len(rows)} training pairs: {dict(Counter(r['source'] for r in rows))}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/datasets"))
