@@ -401,3 +401,59 @@ def score_pairs_cmd(
         emit_json({"rows": len(rows), "out": str(out_path)})
     else:
         out().print(f"scored {len(rows)} pairs -> {out_path}")
+
+
+@app.command("search")
+def search_cmd(
+    name: str = typer.Argument(..., help="The name to look up (any script, any order)."),
+    top: int = typer.Option(10, "--top", min=1, max=200, help="How many persons to show."),
+    matcher: str = typer.Option(
+        "names-v1", "--matcher", help="Matcher NAME-vN (data/matchers): names-v1 or scenario-v1."
+    ),
+    db: str | None = DbOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Rank the store's persons for a name: "who is this alias?" (name index + matcher re-ranking)."""
+    from cellmap.resolve.scorer import Scorer
+    from cellmap.resolve.search import MAX_QUERY_LENGTH, NameIndex, store_persons
+    from cellmap.store import tables as t
+
+    if not name.strip():
+        fail(InputError("empty; give the name to look up", field="NAME"))
+    if len(name) > MAX_QUERY_LENGTH:
+        fail(InputError(f"{len(name)} characters; at most {MAX_QUERY_LENGTH}", field="NAME"))
+    with user_errors():
+        scorer = Scorer(matcher)
+    store = load_store(db)
+    with store.session() as conn:
+        persons = store_persons(conn)
+        keys = dict(
+            conn.execute(select(t.entity.c.id, t.entity.c.key).where(t.entity.c.kind == "person"))
+        )
+    hits = NameIndex(persons, scorer).search(name, top=top)
+    rows = [
+        {
+            "rank": rank,
+            "entity_id": hit.person_id,
+            "key": keys.get(hit.person_id),
+            "name": hit.label,
+            "matched_name": hit.name,
+            "score": round(hit.score, 4),
+        }
+        for rank, hit in enumerate(hits, start=1)
+    ]
+    if as_json:
+        emit_json(
+            {"query": name, "matcher": scorer.matcher.ident, "persons": len(persons), "hits": rows}
+        )
+        return
+    table = Table(title=f"{name!r}: {len(rows)} of {len(persons)} persons ({scorer.matcher.ident})")
+    for col in ("#", "id", "name", "matched name", "score"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(
+            str(r["rank"]), str(r["entity_id"]), r["name"], r["matched_name"], f"{r['score']:.3f}"
+        )
+    out().print(table)
+    if not rows:
+        out().print("no person shares a name part with this name")

@@ -152,3 +152,26 @@ class NameIndex:
             hits.append(Hit(self.ids[index], best_name, best_score, self.labels[index]))
         hits.sort(key=lambda h: -h.score)
         return hits[:top]
+
+
+NAME_PROPS = ("name", "alias", "kunya", "laqab")
+
+
+def store_persons(conn) -> list[tuple[int, str, list[str]]]:
+    """The persons of a store as :class:`NameIndex` takes them: (entity id, caption, every name,
+    alias, kunya and laqab statement). ``conn`` is a store session. O(persons + statements)."""
+    from cellmap.store import views
+
+    entities = views.entities(conn, kinds=["person"], resolved=False)
+    if entities.is_empty():
+        return []
+    props = views.properties(conn, entity_ids=entities["entity_id"].to_list(), props=NAME_PROPS)
+    names: dict[int, list[str]] = {}
+    for entity_id, value in props.select("entity_id", "value").iter_rows():
+        if value:
+            names.setdefault(entity_id, []).append(value)
+    out = []
+    for entity_id, caption, key in entities.select("entity_id", "name", "key").iter_rows():
+        label = caption or key or str(entity_id)
+        out.append((entity_id, label, [label, *names.get(entity_id, [])]))
+    return out

@@ -225,18 +225,38 @@ def _merge_split(a: AnalysedName, b: AnalysedName) -> tuple[AnalysedName, Analys
     return merge(a, b), merge(b, a)
 
 
+@dataclass
+class Aligned:
+    """Two names after word joining (:func:`_merge_split`), their part similarities and alignment."""
+
+    a: AnalysedName
+    b: AnalysedName
+    sims: list[list[float]]
+    alignment: Alignment
+
+
+def aligned(a: AnalysedName, b: AnalysedName, sim: PartSimilarity) -> Aligned:
+    a, b = _merge_split(a, b)
+    sims = similarity_matrix(a, b, sim)
+    return Aligned(a, b, sims, align(a, b, sims))
+
+
 def name_features(
-    a: AnalysedName, b: AnalysedName, sim: PartSimilarity, person: bool = True
+    a: AnalysedName,
+    b: AnalysedName,
+    sim: PartSimilarity,
+    person: bool = True,
+    done: Aligned | None = None,
 ) -> dict[str, float]:
-    """The features of :data:`FEATURES` for two analysed names, each in [0, 1]."""
+    """The features of :data:`FEATURES` for two analysed names, each in [0, 1] (``done``: their
+    alignment when the caller has it already)."""
     weights = TAG_WEIGHT if person else {}
     cross = a.arabic_script != b.arabic_script
     feats = dict.fromkeys(FEATURES, 0.0)
     if not a.parts or not b.parts:
         return feats
-    a, b = _merge_split(a, b)
-    sims = similarity_matrix(a, b, sim)
-    al = align(a, b, sims)
+    done = done or aligned(a, b, sim)
+    a, b, sims, al = done.a, done.b, done.sims, done.alignment
     ma = {i: s for i, _, s in al.pairs}
     mb = {j: s for _, j, s in al.pairs}
     cov_a, cov_b = _coverage(a.parts, ma, weights), _coverage(b.parts, mb, weights)

@@ -73,13 +73,12 @@ def idf(key: str) -> float:
 def real_name_features(
     a: AnalysedName, b: AnalysedName, sim: name_parts.PartSimilarity, person: bool = True
 ) -> dict[str, float]:
-    feats = name_parts.name_features(a, b, sim, person)
-    feats.update(dict.fromkeys(EXTRA, 0.0))
     if not a.parts or not b.parts:
-        return feats
-    a, b = name_parts._merge_split(a, b)
-    sims = name_parts.similarity_matrix(a, b, sim)
-    al = name_parts.align(a, b, sims)
+        return dict.fromkeys(FEATURES, 0.0)
+    done = name_parts.aligned(a, b, sim)
+    feats = name_parts.name_features(a, b, sim, person, done)
+    feats.update(dict.fromkeys(EXTRA, 0.0))
+    a, b, al = done.a, done.b, done.alignment
     core_a = [i for i, p in enumerate(a.parts) if p.tag != "title"]
     core_b = [j for j, q in enumerate(b.parts) if q.tag != "title"]
     idf_a = {i: idf(a.parts[i].key) for i in core_a}

@@ -1,0 +1,87 @@
+"""Name search and the real-names matcher: index weights by hand, ranking, the CLI on a real store."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from cellmap.resolve.cli import app
+from cellmap.resolve.features.real_names import idf
+from cellmap.resolve.matcher import load_matcher
+from cellmap.resolve.scorer import Scorer
+from cellmap.resolve.search import NameIndex
+
+PERSONS = [
+    (1, "Usama bin Ladin", ["Usama bin Ladin"]),
+    (2, "Ayman al-Zawahiri", ["Ayman al-Zawahiri", "Abu Muhammad"]),
+    (3, "Usama Hamdan", ["Usama Hamdan"]),
+]
+
+
+def test_candidates_are_weighted_by_inverse_document_frequency():
+    index = NameIndex(PERSONS, Scorer("names-v1"))
+    # "Usama" is held by persons 1 and 3 of 3 (equal weight ln(1 + 3/2), ties in index order);
+    # person 2 shares at most a few letters (n-grams, at most half weight)
+    assert [index.ids[i] for i in index.candidates("Usama")][:2] == [1, 3]
+    assert math.isclose(
+        index._idf["k:" + index.scorer.analyse_person("Usama").parts[0].key], math.log(1 + 3 / 2)
+    )
+    # a rare part (held by one person) outweighs a shared one: Hamdan ranks person 3 first
+    assert index.ids[index.candidates("Usama Hamdan")[0]] == 3
+
+
+def test_search_finds_the_person_of_a_respelled_alias():
+    index = NameIndex(PERSONS, Scorer("names-v1"))
+    assert index.search("Osama bin Laden", top=1)[0].person_id == 1
+    assert index.search("ZAWAHIRI, Aiman", top=1)[0].person_id == 2
+    assert index.search("", top=3) == []
+
+
+def test_token_frequency_comes_from_the_reference_counts():
+    counts = Path(__file__).parents[2] / "cellmap/resolve/data/matchers/names-v1.parts.csv"
+    with open(counts, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    total = int(rows[0]["names"])
+    muhammad = next(int(r["names"]) for r in rows if r["key"] == "mahamad")
+    # Muhammad is the most frequent part of the fit names: the least evidence
+    assert max(int(r["names"]) for r in rows[1:]) == muhammad
+    assert math.isclose(idf("mahamad"), math.log(1 + total / muhammad))
+    assert math.isclose(idf("qqqqunseen"), math.log(1 + total / 0.5))
+    assert load_matcher("names-v1").features[-1] == "contained"
+
+
+def test_search_command_ranks_the_store_persons(tmp_path):
+    from cellmap.ingest import import_files
+
+    store_path = tmp_path / "s.sqlite"
+    entities = tmp_path / "persons.ftm.json"
+    entities.write_text(
+        "".join(
+            json.dumps(
+                {"id": f"p{i}", "schema": "Person", "properties": {"name": [n], "alias": a}},
+                ensure_ascii=False,
+            )
+            + "\n"
+            for i, n, a in ((1, "Usama bin Ladin", []), (2, "Ayman al-Zawahiri", ["Abu Muhammad"]))
+        ),
+        encoding="utf-8",
+    )
+    from cellmap.store import open_store
+
+    store = open_store(store_path)
+    store.init()
+    import_files(store, [entities])
+    store.close()
+    result = CliRunner().invoke(
+        app, ["search", "Aiman az-Zawahiry", "--top", "2", "--json", "--db", str(store_path)]
+    )
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert out["persons"] == 2 and out["matcher"] == "names-v1"
+    assert out["hits"][0]["name"] == "Ayman al-Zawahiri"
+    bad = CliRunner().invoke(app, ["search", "x" * 400, "--db", str(store_path)])
+    assert bad.exit_code != 0 and "at most 300" in bad.output
