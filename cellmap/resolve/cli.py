@@ -428,7 +428,9 @@ def search_cmd(
     with store.session() as conn:
         persons = store_persons(conn)
         keys = dict(
-            conn.execute(select(t.entity.c.id, t.entity.c.key).where(t.entity.c.kind == "person"))
+            conn.execute(
+                select(t.entity.c.id, t.entity.c.key).where(t.entity.c.kind == "person")
+            ).all()
         )
     hits = NameIndex(persons, scorer).search(name, top=top)
     rows = [
