@@ -229,3 +229,28 @@ audit = Table(
 )
 
 Index("ix_relation_kind_source_target", relation.c.kind, relation.c.source_id, relation.c.target_id)
+
+# --- the workbench's cases: an analyst's named working set, every save kept as a version ---------
+workbench_case = Table(
+    "workbench_case",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("view", String(32), nullable=False),  # the view it reopens in (network, map, …)
+    Column("author", String(128), nullable=False),
+    Column("state", Text, nullable=False),  # JSON: filters, expanded groups, pins, selection, notes
+    Column("version", Integer, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+workbench_case_version = Table(
+    "workbench_case_version",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", ForeignKey("workbench_case.id"), nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    Column("author", String(128), nullable=False),
+    Column("state", Text, nullable=False),
+    Column("saved_at", DateTime, nullable=False),
+)

@@ -14,7 +14,17 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from cellmap.errors import InputError
-from cellmap.web.api import entities, imports, meta, network, overview, review, simulate, timeline
+from cellmap.web.api import (
+    cases,
+    entities,
+    imports,
+    meta,
+    network,
+    overview,
+    review,
+    simulate,
+    timeline,
+)
 from cellmap.web.api import map as map_api
 from cellmap.web.static_files import STATIC
 from cellmap.web.workbench import Workbench
@@ -44,6 +54,7 @@ def create_app(store: Any) -> FastAPI:
                 "simulate",
                 "review",
                 "import",
+                "cases",
             )
         ],
     )
@@ -58,6 +69,7 @@ def create_app(store: Any) -> FastAPI:
         simulate.router,
         review.router,
         imports.router,
+        cases.router,
     ):
         app.include_router(router, prefix="/api")
 

@@ -7,7 +7,7 @@ import polars as pl
 from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel
 
-from cellmap.web import analysis
+from cellmap.web import analysis, groups
 from cellmap.web.api.params import bad_parameter, filters, workbench
 from cellmap.web.api.provenance import relations_out
 from cellmap.web.api.schemas import RelationOut
@@ -18,7 +18,7 @@ router = APIRouter(tags=["network"])
 
 
 class Node(BaseModel):
-    id: int
+    id: int | str  # an entity id, or a group's key ("cell:12", "sector:45", "community:3")
     label: str
     kind: str | None
     cell: int | None = None
@@ -27,13 +27,24 @@ class Node(BaseModel):
     x: float
     y: float
     measure: float
+    group: str | None = None  # the group an entity node belongs to (drawn expanded)
+    members: int = 1  # entities folded into this node (1 for an entity)
+    sector: int | None = None  # the sector of the node's cell, when recorded
+    ties_inside: int = 0  # ties among a group's own members
 
 
 class Edge(BaseModel):
-    source: int
-    target: int
+    source: int | str
+    target: int | str
     kinds: list[str]
     relations: int
+    ties: int = 1  # entity-level ties folded into this edge
+
+
+class FragmentEntity(BaseModel):
+    id: int
+    label: str
+    kind: str | None
 
 
 class NetworkOut(BaseModel):
@@ -43,6 +54,11 @@ class NetworkOut(BaseModel):
     measures: list[str]
     key_players: list[int]
     truncated: bool
+    view: str = "persons"
+    level: str | None = None
+    expanded: list[str] = []
+    fragments: list[list[FragmentEntity]] = []
+    entities: int = 0  # entities in the chart under the filters (drawn, folded or aside)
 
 
 class EntityHit(BaseModel):
@@ -69,6 +85,9 @@ class PathsOut(BaseModel):
     paths: list[PathOut]
 
 
+VIEWS = ("groups", "persons")
+
+
 @router.get("/network", response_model=NetworkOut, summary="The link chart under the given filters")
 def network(
     wb: Workbench = Depends(workbench),
@@ -77,11 +96,35 @@ def network(
     limit: int = Query(
         20000, ge=1, le=100000, description="at most this many nodes (largest measure first)"
     ),
+    view: str = Query(
+        "groups",
+        description="'groups': cells, sectors and detected groups as single nodes (expand some "
+        "with `expand`), small fragments listed aside; 'persons': every entity",
+    ),
+    level: str = Query("cell", description="groups view: fold into 'cell' or 'sector' groups"),
+    expand: str | None = Query(
+        None,
+        max_length=4000,
+        description="groups view: comma-separated group keys drawn as members",
+    ),
+    reveal: str | None = Query(
+        None,
+        max_length=2000,
+        description="groups view: comma-separated entity ids whose groups are expanded",
+    ),
 ) -> NetworkOut:
-    chart = link_chart(wb, flt)
+    if view not in VIEWS:
+        raise bad_parameter("view", f"unknown view {view!r} (known: {', '.join(VIEWS)})")
+    if level not in groups.LEVELS:
+        raise bad_parameter("level", f"unknown level {level!r} (known: {', '.join(groups.LEVELS)})")
     if measure not in analysis.MEASURES:
         raise bad_parameter(
             "measure", f"unknown measure {measure!r} (known: {', '.join(analysis.MEASURES)})"
+        )
+    chart = link_chart(wb, flt)
+    if view == "groups":
+        return grouped_out(
+            wb, flt, chart, measure, level, parse_expand(expand), parse_ids(reveal, "reveal")
         )
     values = analysis.measure(wb, chart, measure)
     community = analysis.communities(wb, chart) or [None] * len(chart.entity_ids)
@@ -91,6 +134,111 @@ def network(
     if truncated:
         chosen = sorted(chosen, key=lambda v: -values[v])[:limit]
     return chart_out(wb, chart, chosen, values, community, keys, measure, truncated)
+
+
+def parse_expand(value: str | None) -> list[str]:
+    keys = [k.strip() for k in (value or "").split(",") if k.strip()]
+    for key in keys:
+        kind, _, number = key.partition(":")
+        if kind not in ("cell", "sector", "community") or not number.isdigit():
+            raise bad_parameter("expand", f"{key!r} is not a group key such as cell:12")
+    return list(dict.fromkeys(keys))
+
+
+def parse_ids(value: str | None, name: str) -> list[int]:
+    parts = [p.strip() for p in (value or "").split(",") if p.strip()]
+    if any(not p.isdigit() for p in parts):
+        raise bad_parameter(name, "must be comma-separated entity ids")
+    return [int(p) for p in parts][:200]
+
+
+def grouped_out(
+    wb: Workbench,
+    flt: Filters,
+    chart: LinkChart,
+    measure: str,
+    level: str,
+    expand: list[str],
+    reveal: list[int] = (),
+) -> NetworkOut:
+    """Groups as single nodes sized by members, edges weighted by the ties between them; members of
+    `expand` (and the groups of the entities in `reveal`) drawn one by one around their group."""
+    grouping = groups.grouping_for(wb, flt, level, lambda c: analysis.communities(wb, c))
+    for entity in reveal:
+        v = chart.vertex(wb.canonical(entity) or entity)
+        if v is not None and grouping.group_of[v] and grouping.group_of[v] not in expand:
+            expand = [*expand, grouping.group_of[v]]
+    unknown = [k for k in expand if k not in grouping.groups]
+    if unknown:
+        raise bad_parameter("expand", f"no group {unknown[0]!r} under these filters", 404)
+    expanded = set(expand)
+    values = analysis.measure(wb, chart, measure)
+    keys = set(analysis.key_players(wb, chart) or [])
+    cells = wb.recorded_cells()
+    drawn, edges = groups.quotient(grouping, expanded)
+    inside = groups.ties_inside(grouping)
+    positions = dict(grouping.layout)
+    for key in expand:
+        positions.update({str(i): p for i, p in groups.member_layout(grouping, key).items()})
+    sectors = grouping.sector_of_cell
+    nodes = []
+    for key in drawn:
+        group = grouping.groups.get(key)
+        x, y = positions.get(key, (0.0, 0.0))
+        if group is not None:
+            nodes.append(
+                Node(
+                    id=key,
+                    label=f"{group.label} · {len(group.members):,}",
+                    kind=group.kind,
+                    x=x,
+                    y=y,
+                    measure=float(len(group.members)),
+                    members=len(group.members),
+                    sector=group.sector,
+                    ties_inside=inside.get(key, 0),
+                )
+            )
+            continue
+        entity = int(key)
+        v = chart.vertex(entity)
+        cell = cells.get(entity)
+        nodes.append(
+            Node(
+                id=entity,
+                label=chart.graph.vs[v]["label"] or key,
+                kind=chart.graph.vs[v]["kind"],
+                cell=cell,
+                key_player=entity in keys,
+                x=x,
+                y=y,
+                measure=float(values[v]),
+                group=grouping.group_of[v],
+                sector=sectors.get(cell)
+                if cell is not None
+                else (entity if chart.graph.vs[v]["kind"] == "sector" else None),
+            )
+        )
+    return NetworkOut(
+        nodes=nodes,
+        edges=[
+            Edge(source=_node_id(a), target=_node_id(b), kinds=sorted(k), relations=n, ties=ties)
+            for (a, b), (ties, n, k) in edges.items()
+        ],
+        measure=measure,
+        measures=list(analysis.MEASURES),
+        key_players=sorted(keys),
+        truncated=False,
+        view="groups",
+        level=level,
+        expanded=expand,
+        fragments=[[FragmentEntity(**e) for e in f] for f in groups.fragment_rows(grouping)],
+        entities=chart.graph.vcount(),
+    )
+
+
+def _node_id(key: str) -> int | str:
+    return int(key) if key.isdigit() else key
 
 
 def chart_out(
@@ -144,6 +292,7 @@ def chart_out(
         measures=list(analysis.MEASURES),
         key_players=keys,
         truncated=truncated,
+        entities=graph.vcount(),
     )
 
 

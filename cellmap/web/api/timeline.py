@@ -162,3 +162,40 @@ def _attrs(value) -> dict:
         return json.loads(value) if value else {}
     except (TypeError, json.JSONDecodeError):
         return {}
+
+
+class MonthCount(BaseModel):
+    month: str  # YYYY-MM
+    incidents: int
+
+
+class HistogramOut(BaseModel):
+    months: list[MonthCount]
+
+
+@router.get(
+    "/timeline/histogram",
+    response_model=HistogramOut,
+    summary="Incidents per month, every month from the first to the last (for the time slider)",
+)
+def histogram(
+    min_grade: str | None = Query(None, description="minimum Admiralty grade"),
+    wb: Workbench = Depends(workbench),
+) -> HistogramOut:
+    grade = parse_grade(min_grade)
+
+    def build() -> HistogramOut:
+        dates = wb.incidents(grade).filter(pl.col("date").is_not_null()).select("date")
+        if dates.height == 0:
+            return HistogramOut(months=[])
+        counts = dates.group_by(pl.col("date").dt.strftime("%Y-%m").alias("month")).len()
+        found = dict(counts.iter_rows())
+        first, last = min(found), max(found)
+        months, (year, month) = [], map(int, first.split("-"))
+        while f"{year:04d}-{month:02d}" <= last:
+            key = f"{year:04d}-{month:02d}"
+            months.append(MonthCount(month=key, incidents=int(found.get(key, 0))))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return HistogramOut(months=months)
+
+    return wb.cached(("incident_histogram", grade), build)

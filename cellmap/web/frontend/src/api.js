@@ -14,6 +14,11 @@ export async function postJSON(path, body) {
   return parse(response);
 }
 
+export async function putJSON(path, body) {
+  const response = await fetch(path, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  return parse(response);
+}
+
 export async function postForm(path, form) {
   const response = await fetch(path, { method: "POST", body: form });
   const data = await response.json().catch(() => ({}));
@@ -26,7 +31,12 @@ async function parse(response) {
     const detail = Array.isArray(data.detail)
       ? data.detail.map((d) => `${(d.loc || []).slice(1).join(".")}: ${d.msg}`).join("; ")
       : data.detail || response.statusText;
-    throw new Error(`${response.status}: ${detail}`);
+    // A sentence, not a status code: "min_grade: …" reads as the field and what is wrong with it.
+    const error = new Error(detail ? String(detail) : STATUS_TEXT[response.status] || `the server answered ${response.status}`);
+    error.status = response.status;
+    throw error;
   }
   return data;
 }
+
+const STATUS_TEXT = { 404: "not found", 422: "a value was not accepted", 500: "the server failed (see its log)" };

@@ -93,7 +93,34 @@ export function period(from, to, reason) {
   return `${from || "?"} – ${to || "…"}${reason ? ` (${reason})` : ""}`;
 }
 
-export function errorBox(error) { return el("div", { class: "error" }, String(error.message || error)); }
+// An error as a sentence next to what caused it: "<context>: <the server's reason>." (never a bare
+// status code, and never in place of the page).
+export function errorBox(error, context = "") {
+  const reason = String((error && error.message) || error);
+  return el("div", { class: "error", role: "alert" }, context ? `${context}: ${reason}.` : reason);
+}
+
+// Numbers as people read them: thousands separators, no "-0", a unit when given.
+const NUMBER = new Intl.NumberFormat("en-GB", { maximumFractionDigits: 0 });
+export function fmt(value, { digits = 0, unit = "" } = {}) {
+  if (value === null || value === undefined || value === "" || Number.isNaN(Number(value))) return "—";
+  let n = Number(value);
+  const rounded = Number(n.toFixed(digits));
+  if (rounded === 0) n = 0; // "r = -0" reads as a sign where there is none
+  const text = digits ? new Intl.NumberFormat("en-GB", { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(n) : NUMBER.format(n);
+  return unit ? `${text} ${unit}` : text;
+}
+
+// A node measure: counts (degree) as integers, centralities with three significant digits.
+export function fmtMeasure(measure, value) {
+  if (value === null || value === undefined) return "—";
+  if (measure === "degree" || Number.isInteger(Number(value))) return fmt(value);
+  const n = Number(value);
+  return Math.abs(n) < 5e-4 ? "0" : n.toPrecision(3);
+}
+
+// Okabe & Ito (2008) colour-blind-safe palette, black last.
+export const OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#000000"];
 
 export function panel(title, ...children) {
   return el("section", { class: "panel" }, el("h2", {}, title), ...children);

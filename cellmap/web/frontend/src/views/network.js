@@ -1,64 +1,105 @@
-// Network: the link chart on a WebGL canvas (sigma.js + graphology). Search, expand neighbours,
-// filter by relation kind / time window / minimum grade, colour by recorded cell, detected community
-// or kind, size by a measure, highlight key players, and paths between two entities with the
-// reports behind every edge.
+// Network: the link chart on a WebGL canvas (sigma.js + graphology). It opens folded: one node per
+// cell, sector or detected group (sized by members, edges weighted by the ties between them), small
+// fragments listed aside; a click on a group expands it to its members. Search, filters, colour by
+// sector / cell / community / kind, size by a measure, key players, paths with the reports behind
+// every edge; multi-select, hide, pin (drag), layouts, undo/redo, notes, export and saved cases.
 import Graph from "graphology";
 import Sigma from "sigma";
 import { getJSON } from "../api.js";
-import { KIND_COLOURS, clear, colourOf, debounce, el, entityLink, errorBox, reportLink } from "../ui.js";
+import { exportView } from "../export.js";
+import { caseBar } from "../cases.js";
+import { History } from "../history.js";
+import { timeFilter } from "../timefilter.js";
+import { KIND_COLOURS, OKABE_ITO, clear, debounce, el, entityLink, errorBox, fmt, fmtMeasure, reportLink } from "../ui.js";
 
 const GRADES = ["", "A1", "A2", "B2", "B3", "C3", "C4", "D4", "E5", "F6"];
-const EDGE_COLOURS = { membership: "#feb2b2", communication: "#90cdf4", meeting: "#9ae6b4", kinship: "#fbd38d",
-  command: "#d6bcfa", payment: "#f6e05e", use: "#cbd5e0", part_of: "#fc8181", association: "#b2f5ea",
-  ct_action: "#f56565", participation: "#fbb6ce", attribution: "#fbb6ce", campaign_call: "#81e6d9" };
+const EDGE_COLOURS = { membership: "#e69f00", communication: "#56b4e9", meeting: "#009e73", kinship: "#f0e442",
+  command: "#0072b2", payment: "#d55e00", use: "#999999", part_of: "#cc79a7", association: "#7f7f7f",
+  ct_action: "#000000", participation: "#b07aa1", attribution: "#b07aa1", campaign_call: "#8c6d31" };
+const GROUP_KINDS = new Set(["cell", "sector", "community"]);
+const NO_SECTOR = "#8a8a8a";
+const LAYOUTS = [["force", "force (ties pull)"], ["hierarchy", "hierarchical (command pyramid)"], ["circle", "circular by sector"]];
+const LAYER = { organisation: 0, sector: 1, cell: 2, community: 3, person: 4 };
 
 export default async function network(container, { params, status }) {
   const s = {
-    mode: params.get("mode") || "whole", kinds: new Set((params.get("kinds") || "").split(",").filter(Boolean)),
-    start: params.get("start") || "", end: params.get("end") || "", minGrade: params.get("min_grade") || "",
-    colour: params.get("colour") || "cell", measure: params.get("measure") || "degree", keyPlayers: true,
-    selected: null, pathA: null, pathB: null, highlight: null, data: null, paths: null,
+    mode: params.get("mode") || "groups", kinds: new Set((params.get("kinds") || "").split(",").filter(Boolean)),
+    minGrade: params.get("min_grade") || "", level: params.get("level") || "cell",
+    colour: params.get("colour") || "sector", measure: params.get("measure") || "degree", keyPlayers: true,
+    selected: null, multi: new Set(), hidden: new Set(), pinned: new Map(), expanded: new Set((params.get("expand") || "").split(",").filter(Boolean)),
+    layout: params.get("layout") || "force", notes: {}, pathA: null, pathB: null, highlight: null, data: null, paths: null,
   };
+  const time = timeFilter();
+  if (params.get("start") || params.get("end")) time.set(params.get("start") || "", params.get("end") || "");
   const relationKinds = status ? status.relation_kinds : Object.keys(EDGE_COLOURS);
 
   const sidebar = el("aside", { class: "sidebar" });
-  const stage = el("div", { class: "stage" }, el("div", { id: "sigma" }));
+  const legend = el("div", { class: "legend-bar", id: "network-legend" });
+  const canvasBox = el("div", { id: "sigma" });
+  const overlay = el("div", { class: "overlay", id: "network-overlay" });
+  const stats = el("div", { class: "stats-bar", id: "network-stats" }, "Loading…");
+  const toolbar = el("div", { class: "toolbar", id: "network-toolbar" });
+  const stage = el("div", { class: "stage stage-column" }, toolbar, legend, el("div", { class: "canvas-wrap" }, canvasBox, overlay), stats);
   const detail = el("aside", { class: "detail", id: "network-detail" }, el("p", { class: "muted" }, "Click a node to see it here."));
-  const stats = el("div", { class: "stats", id: "network-stats" }, "Loading…");
-  const legend = el("div", { class: "legend", id: "network-legend" });
-  stage.append(stats, legend);
   container.append(sidebar, stage, detail);
 
   const graph = new Graph({ type: "undirected", multi: false });
-  const renderer = new Sigma(graph, stage.querySelector("#sigma"), {
-    renderEdgeLabels: false, labelRenderedSizeThreshold: 9, labelDensity: 0.5, zIndex: true,
-    // Stay fluid on thousands of nodes: skip edges and labels while the camera moves.
-    hideEdgesOnMove: true, hideLabelsOnMove: true,
+  const renderer = new Sigma(graph, canvasBox, {
+    renderEdgeLabels: false, labelRenderedSizeThreshold: 7, labelDensity: 0.35, labelGridCellSize: 110, zIndex: true,
+    hideEdgesOnMove: true, hideLabelsOnMove: true, labelFont: "DejaVu Sans, sans-serif", labelSize: 12,
     defaultEdgeColor: "#cbd5e0", minCameraRatio: 0.02, maxCameraRatio: 4,
     nodeReducer: (node, attrs) => reduceNode(node, attrs), edgeReducer: (edge, attrs) => reduceEdge(edge, attrs),
   });
-  window.cellmapNetwork = { graph, renderer, state: s };
+  const history = new History(() => snapshot(), (state) => restore(state), () => updateToolbar());
+  window.cellmapNetwork = { graph, renderer, state: s, history };
 
   function reduceNode(node, attrs) {
     const out = { ...attrs };
+    if (s.hidden.has(node)) { out.hidden = true; return out; }
     if (s.highlight && !s.highlight.nodes.has(node)) { out.color = "#edf2f7"; out.label = ""; out.zIndex = 0; out.size = Math.min(attrs.size, 3); }
     else if (s.highlight) { out.zIndex = 2; out.forceLabel = true; }
-    if (s.keyPlayers && attrs.keyPlayer) { out.forceLabel = true; out.size = attrs.size * 1.4; out.highlighted = true; }
-    if (node === s.selected) { out.highlighted = true; out.forceLabel = true; }
+    if (s.keyPlayers && attrs.keyPlayer) { out.forceLabel = true; out.size = attrs.size * 1.3; }
+    if (attrs.kind === "cell" && attrs.members > 1 && renderer.getCamera().ratio < 0.7) out.forceLabel = true;
+    if (node === String(s.selected) || s.multi.has(node)) { out.forceLabel = true; out.zIndex = 3; }
     return out;
   }
   function reduceEdge(edge, attrs) {
     const out = { ...attrs };
+    const [a, b] = graph.extremities(edge);
+    if (s.hidden.has(a) || s.hidden.has(b)) { out.hidden = true; return out; }
     if (s.highlight) {
-      if (s.highlight.edges.has(edge)) { out.color = "#d69e2e"; out.size = 3; out.zIndex = 2; }
+      if (s.highlight.edges.has(edge)) { out.color = "#b7791f"; out.size = 3; out.zIndex = 2; }
       else out.hidden = true;
     }
     return out;
   }
 
+  // --- the selection marker and pins: an SVG overlay kept in step with the camera ---------------
+  const NS = "http://www.w3.org/2000/svg";
+  const marks = document.createElementNS(NS, "svg");
+  marks.setAttribute("class", "marks");
+  overlay.append(marks);
+  function drawMarks() {
+    while (marks.firstChild) marks.firstChild.remove();
+    const ring = (node, cls) => {
+      if (!graph.hasNode(node) || s.hidden.has(node)) return;
+      const d = renderer.getNodeDisplayData(node);
+      if (!d) return;
+      const p = renderer.framedGraphToViewport(d);
+      const r = renderer.scaleSize(d.size) + 5;
+      const c = document.createElementNS(NS, "circle");
+      c.setAttribute("cx", p.x); c.setAttribute("cy", p.y); c.setAttribute("r", r); c.setAttribute("class", cls);
+      marks.append(c);
+    };
+    for (const node of s.pinned.keys()) ring(node, "pin-mark");
+    for (const node of s.multi) ring(node, "multi-mark");
+    if (s.selected !== null) ring(String(s.selected), "select-mark");
+  }
+  renderer.on("afterRender", drawMarks);
+
   // --- controls -----------------------------------------------------------------------------
   const reloadSoon = debounce(() => reload(), 300);
-  const searchBox = el("input", { type: "text", id: "network-search", placeholder: "Search an entity…", autocomplete: "off" });
+  const searchBox = el("input", { type: "text", id: "network-search", placeholder: "Search an entity… (/)", autocomplete: "off" });
   const hits = el("ul", { class: "hits", id: "network-hits" });
   searchBox.addEventListener("input", debounce(async () => {
     clear(hits);
@@ -71,95 +112,156 @@ export default async function network(container, { params, status }) {
   const kindBoxes = relationKinds.map((kind) => el("label", {},
     el("input", { type: "checkbox", value: kind, checked: s.kinds.size === 0 || s.kinds.has(kind), onchange: reloadSoon }),
     " ", el("span", { class: "swatch", style: `background:${EDGE_COLOURS[kind] || "#cbd5e0"}` }), kind));
-  const startInput = el("input", { type: "date", id: "network-start", value: s.start, onchange: reloadSoon });
-  const endInput = el("input", { type: "date", id: "network-end", value: s.end, onchange: reloadSoon });
   const gradeSelect = el("select", { id: "network-grade", onchange: reloadSoon },
     GRADES.map((g) => el("option", { value: g, selected: g === s.minGrade }, g ? `at least ${g}` : "any grade")));
   const colourSelect = el("select", { id: "network-colour", onchange: () => { s.colour = colourSelect.value; rememberInAddress(); paint(); } },
-    [["cell", "recorded cell"], ["community", "detected community"], ["kind", "entity kind"]].map(([v, l]) => el("option", { value: v, selected: v === s.colour }, l)));
+    [["sector", "sector (colour-blind safe)"], ["cell", "recorded cell"], ["community", "detected community"], ["kind", "entity kind"]]
+      .map(([v, l]) => el("option", { value: v, selected: v === s.colour }, l)));
   const measureSelect = el("select", { id: "network-measure", onchange: () => { s.measure = measureSelect.value; reload(); } });
   const keyBox = el("input", { type: "checkbox", checked: s.keyPlayers, onchange: () => { s.keyPlayers = keyBox.checked; renderer.refresh(); } });
-  const modeSelect = el("select", { id: "network-mode", onchange: () => { s.mode = modeSelect.value; reload(); } },
-    [["whole", "whole network"], ["explore", "explore from a search"]].map(([v, l]) => el("option", { value: v, selected: v === s.mode }, l)));
+  const modeSelect = el("select", { id: "network-mode", onchange: () => { s.mode = modeSelect.value; s.expanded.clear(); reload(); } },
+    [["groups", "cells and groups (expand on click)"], ["whole", "every entity"], ["explore", "explore from a search"]]
+      .map(([v, l]) => el("option", { value: v, selected: v === s.mode }, l)));
+  const levelSelect = el("select", { id: "network-level", onchange: () => { s.level = levelSelect.value; s.expanded.clear(); reload(); } },
+    [["cell", "cells"], ["sector", "sectors"]].map(([v, l]) => el("option", { value: v, selected: v === s.level }, l)));
+  const layoutSelect = el("select", { id: "network-layout", onchange: () => { history.push(); s.layout = layoutSelect.value; applyLayout(); } },
+    LAYOUTS.map(([v, l]) => el("option", { value: v, selected: v === s.layout }, l)));
   const pathA = el("input", { type: "text", id: "path-a", placeholder: "from (search or pick a node)", readonly: true });
   const pathB = el("input", { type: "text", id: "path-b", placeholder: "to (search or pick a node)", readonly: true });
   const pathHow = el("select", { id: "path-how" }, [["shortest", "every shortest path"], ["k", "5 shortest simple paths"]]
     .map(([v, l]) => el("option", { value: v }, l)));
+  const pathError = el("div", { class: "inline-error", id: "path-error", role: "alert" });
   const pathButton = el("button", { class: "primary", id: "path-button", onclick: () => showPaths() }, "Show paths");
   const clearButton = el("button", { onclick: () => { s.highlight = null; s.paths = null; renderer.refresh(); renderDetail(); } }, "Clear highlight");
+  const fragments = el("div", { id: "network-fragments" });
 
   sidebar.append(
     el("h3", {}, "Find"), searchBox, hits,
-    el("h3", {}, "Show"), modeSelect,
+    el("h3", {}, "Show"), modeSelect, el("label", {}, "fold into ", levelSelect),
+    el("h3", {}, "Time"), time.element,
     el("h3", {}, "Relationship kinds"), ...kindBoxes,
-    el("h3", {}, "Time window"), el("label", {}, "from ", startInput), el("label", {}, "to ", endInput),
     el("h3", {}, "Minimum grade"), gradeSelect,
     el("h3", {}, "Colour by"), colourSelect,
     el("h3", {}, "Size by"), measureSelect,
     el("label", {}, keyBox, " highlight key players"),
-    el("h3", {}, "Paths between two entities"), pathA, pathB, pathHow, el("div", { class: "row" }, pathButton, clearButton),
+    el("h3", {}, "Layout"), layoutSelect,
+    el("h3", {}, "Paths between two entities"), pathA, pathB, pathHow, el("div", { class: "row" }, pathButton, clearButton), pathError,
+    fragments,
   );
+  time.onChange(() => reload());
+
+  // Toolbar: view actions (each undoable), export and the case bar.
+  const undoButton = el("button", { id: "undo", title: "Undo (Ctrl+Z)", onclick: () => history.undo() }, "↶ Undo");
+  const redoButton = el("button", { id: "redo", title: "Redo (Ctrl+Y)", onclick: () => history.redo() }, "↷ Redo");
+  const hideButton = el("button", { id: "hide-selected", title: "Hide the selected nodes (H)", onclick: () => hideSelected() }, "Hide");
+  const showButton = el("button", { id: "show-hidden", title: "Show hidden nodes (Shift+H)", onclick: () => showHidden() }, "Show hidden");
+  const pinButton = el("button", { id: "pin-selected", title: "Pin or unpin the selected nodes (P); dragging a node pins it", onclick: () => togglePin() }, "Pin");
+  const fitButton = el("button", { id: "fit", title: "Fit the drawing (F)", onclick: () => renderer.getCamera().animatedReset() }, "Fit");
+  const exportSelect = el("select", { id: "export-format", title: "Export the current view" },
+    [["", "Export…"], ["png", "PNG image"], ["svg", "SVG drawing"], ["pdf", "PDF page"]].map(([v, l]) => el("option", { value: v }, l)));
+  exportSelect.addEventListener("change", async () => {
+    const format = exportSelect.value;
+    exportSelect.value = "";
+    if (format) await exportView(renderer, graph, { format, title: caseTitle(), hidden: s.hidden, legend: legendItems(), banner: status && status.synthetic ? status.banner : "" });
+  });
+  const cases = caseBar({ view: "network", capture: () => captureCase(), apply: (c) => applyCase(c) });
+  toolbar.append(undoButton, redoButton, el("span", { class: "sep" }), hideButton, showButton, pinButton, fitButton,
+    el("span", { class: "sep" }), exportSelect, el("span", { class: "sep" }), cases.element,
+    el("span", { class: "muted keys-hint" }, "Shift+click: multi-select · drag: pin · ? keys"));
+  function updateToolbar() {
+    undoButton.disabled = !history.canUndo();
+    redoButton.disabled = !history.canRedo();
+    showButton.textContent = s.hidden.size ? `Show hidden (${fmt(s.hidden.size)})` : "Show hidden";
+    showButton.disabled = !s.hidden.size;
+  }
 
   function filters() {
     const checked = kindBoxes.map((l) => l.querySelector("input")).filter((i) => i.checked).map((i) => i.value);
-    return {
-      kinds: checked.length === relationKinds.length ? "" : checked.join(","),
-      start: startInput.value, end: endInput.value, min_grade: gradeSelect.value,
-    };
+    const { start, end } = time.get();
+    return { kinds: checked.length === relationKinds.length ? "" : checked.join(","), start, end, min_grade: gradeSelect.value };
   }
 
   // --- loading ------------------------------------------------------------------------------
   // The address keeps the filters, so a view can be bookmarked or sent to a colleague.
   function rememberInAddress() {
-    const query = new URLSearchParams(Object.entries({ mode: s.mode, ...filters(), colour: s.colour, measure: s.measure })
+    const query = new URLSearchParams(Object.entries({ mode: s.mode, ...filters(), colour: s.colour, measure: s.measure,
+      level: s.level === "cell" ? "" : s.level, expand: [...s.expanded].join(","), layout: s.layout === "force" ? "" : s.layout })
       .filter(([, v]) => v));
-    history.replaceState(null, "", `#/network?${query}`);
+    history.replaceAddress(`#/network?${query}`);
   }
 
   let loadToken = 0;
-  async function reload() {
+  async function reload({ reveal = "", keepCamera = false } = {}) {
     const token = ++loadToken;
-    rememberInAddress();
     stats.textContent = "Loading…";
     const started = performance.now();
     try {
       let data;
       if (s.mode === "explore") {
-        data = s.selected ? await getJSON(`/api/network/neighbours/${s.selected}`, filters()) : { nodes: [], edges: [], measures: ["degree"], key_players: [] };
+        data = s.selected ? await getJSON(`/api/network/neighbours/${s.selected}`, filters()) : { nodes: [], edges: [], measures: ["degree"], key_players: [], entities: 0 };
+      } else if (s.mode === "whole") {
+        data = await getJSON("/api/network", { ...filters(), measure: s.measure, view: "persons" });
       } else {
-        data = await getJSON("/api/network", { ...filters(), measure: s.measure });
+        data = await getJSON("/api/network", { ...filters(), measure: s.measure, level: s.level, expand: [...s.expanded].join(","), reveal });
+        s.expanded = new Set(data.expanded || []);
       }
       if (token !== loadToken) return;
+      rememberInAddress();
       s.data = data;
       fillMeasures(data.measures);
       graph.clear();
       addData(data);
+      applyLayout({ refresh: false });
       paint();
-      renderer.getCamera().setState({ x: 0.5, y: 0.5, ratio: 1, angle: 0 });
+      if (!keepCamera) renderer.getCamera().setState({ x: 0.5, y: 0.5, ratio: 1, angle: 0 });
       const ms = Math.round(performance.now() - started);
-      stats.textContent = `${graph.order} nodes · ${graph.size} edges${data.truncated ? " (largest only)" : ""} · loaded in ${ms} ms`;
+      stats.textContent = statsText(data, ms);
       document.body.dataset.networkNodes = String(graph.order);
       document.body.dataset.networkLoadMs = String(ms);
+      renderFragments(data.fragments || []);
       renderDetail();
+      updateToolbar();
     } catch (error) {
       stats.textContent = "";
-      clear(detail).append(errorBox(error));
+      stats.append(errorBox(error, "The network could not be loaded"));
     }
   }
 
+  function statsText(data, ms) {
+    const groups = data.nodes.filter((n) => GROUP_KINDS.has(n.kind) && typeof n.id === "string").length;
+    const aside = (data.fragments || []).reduce((total, f) => total + f.length, 0);
+    const { start, end } = time.get();
+    const window = start || end ? ` with a tie valid in ${start || "…"} – ${end || "…"} (ties recorded without dates count in every window)` : "";
+    const parts = [`${fmt(graph.order)} nodes drawn`];
+    if (groups) parts.push(`${fmt(groups)} of them groups`);
+    parts.push(`${fmt(graph.size)} links`);
+    let text = `${parts.join(" · ")} — ${fmt(data.entities || graph.order)} entities${window}`;
+    if (aside) text += ` · ${fmt(aside)} in ${fmt(data.fragments.length)} small fragments kept aside`;
+    return `${text} · loaded in ${fmt(ms)} ms`;
+  }
+
   function addData(data) {
-    const max = Math.max(1e-9, ...data.nodes.map((n) => n.measure));
+    const entityMax = Math.max(1e-9, ...data.nodes.filter((n) => n.members === 1).map((n) => n.measure));
+    const groupMax = Math.max(1, ...data.nodes.filter((n) => n.members > 1).map((n) => n.members));
     for (const n of data.nodes) {
-      if (graph.hasNode(String(n.id))) continue;
-      graph.addNode(String(n.id), {
-        x: n.x, y: n.y, label: n.label, kind: n.kind, cell: n.cell, community: n.community, keyPlayer: n.key_player,
-        measure: n.measure, size: 2.5 + 11 * Math.sqrt(Math.max(0, n.measure) / max), color: "#999",
+      const key = String(n.id);
+      if (graph.hasNode(key)) continue;
+      const isGroup = typeof n.id === "string";
+      const size = isGroup ? 7 + 17 * Math.sqrt(n.members / groupMax) : 2.5 + 9 * Math.sqrt(Math.max(0, n.measure) / entityMax);
+      graph.addNode(key, {
+        x: n.x, y: n.y, forceX: n.x, forceY: n.y, label: n.label, kind: n.kind, cell: n.cell, community: n.community,
+        keyPlayer: n.key_player, measure: n.measure, members: n.members, sector: n.sector, group: isGroup ? key : n.group,
+        tiesInside: n.ties_inside, size: Math.max(3, size), color: "#999",
       });
     }
+    const tieMax = Math.max(1, ...data.edges.map((e) => e.ties || 1));
     for (const e of data.edges) {
       const a = String(e.source), b = String(e.target);
       if (!graph.hasNode(a) || !graph.hasNode(b) || graph.hasEdge(a, b)) continue;
-      graph.addEdge(a, b, { kinds: e.kinds, relations: e.relations, size: Math.min(3, 0.6 + 0.3 * e.relations), color: EDGE_COLOURS[e.kinds[0]] || "#cbd5e0" });
+      const weighted = (e.ties || 1) > 1 || graph.getNodeAttribute(a, "members") > 1 || graph.getNodeAttribute(b, "members") > 1;
+      graph.addEdge(a, b, { kinds: e.kinds, relations: e.relations, ties: e.ties || 1,
+        size: weighted ? 0.6 + 6 * Math.sqrt((e.ties || 1) / tieMax) : Math.min(3, 0.6 + 0.3 * e.relations),
+        color: weighted ? "#a0aec0" : EDGE_COLOURS[e.kinds[0]] || "#cbd5e0" });
     }
   }
 
@@ -168,35 +270,165 @@ export default async function network(container, { params, status }) {
     clear(measureSelect).append(...measures.map((m) => el("option", { value: m, selected: m === s.measure }, m)));
   }
 
+  // Colours without repeats: Okabe–Ito (colour-blind safe) for sectors; other keys take the next
+  // unused palette entry in order of appearance, and past the palette a key is "other" (grey).
+  function colourFor(keys, palette) {
+    const map = new Map();
+    for (const key of keys) if (key !== null && key !== undefined && !map.has(key)) map.set(key, map.size < palette.length ? palette[map.size] : null);
+    return map;
+  }
+
+  function colourKey(attrs) {
+    if (s.colour === "kind") return attrs.kind;
+    if (s.colour === "community") return attrs.community ?? (attrs.kind === "community" ? attrs.group : null);
+    if (s.colour === "cell") return attrs.cell ?? (attrs.kind === "cell" ? attrs.group : null);
+    return attrs.sector;
+  }
+
+  let legendState = [];
   function paint() {
-    const names = new Map();
+    const keys = [];
+    graph.forEachNode((node, attrs) => keys.push(colourKey(attrs)));
+    const sorted = [...new Set(keys.filter((k) => k !== null && k !== undefined))].sort((a, b) => String(a).localeCompare(String(b), undefined, { numeric: true }));
+    const palette = s.colour === "sector" ? OKABE_ITO : s.colour === "kind" ? null : WIDE_PALETTE;
+    const colours = palette ? colourFor(sorted, palette) : new Map(sorted.map((k) => [k, KIND_COLOURS[k] || NO_SECTOR]));
     graph.forEachNode((node, attrs) => {
-      let key;
-      if (s.colour === "kind") key = attrs.kind;
-      else if (s.colour === "community") key = attrs.community;
-      else key = attrs.cell;
-      const colour = s.colour === "kind" ? (KIND_COLOURS[attrs.kind] || "#999") : colourOf(key);
-      graph.setNodeAttribute(node, "color", colour);
-      if (key !== null && key !== undefined && !names.has(key)) names.set(key, colour);
+      const key = colourKey(attrs);
+      const colour = colours.get(key) || NO_SECTOR;
+      graph.setNodeAttribute(node, "color", attrs.kind === "community" && s.colour === "sector" ? mute(colour) : colour);
     });
-    clear(legend).append(el("strong", {}, { cell: "recorded cell", community: "community", kind: "kind" }[s.colour]));
-    const cellName = (id) => (graph.hasNode(String(id)) ? graph.getNodeAttribute(String(id), "label") : `#${id}`);
-    [...names.entries()].slice(0, 24).forEach(([key, colour]) => legend.append(el("div", {},
-      el("span", { class: "swatch", style: `background:${colour}` }), s.colour === "cell" ? cellName(key) : String(key))));
-    legend.append(el("div", {}, el("span", { class: "swatch", style: "background:#b0b0b0" }), "none recorded"));
+    const label = (key) => {
+      if (s.colour === "sector" || s.colour === "cell") {
+        const id = s.colour === "cell" && String(key).startsWith("cell:") ? key : String(key);
+        const plain = String(id).replace(/^cell:/, "");
+        const node = graph.hasNode(plain) ? plain : graph.hasNode(`cell:${plain}`) ? `cell:${plain}` : null;
+        return node ? graph.getNodeAttribute(node, "label").replace(/ · [\d,]+$/, "") : `#${plain}`;
+      }
+      return String(key);
+    };
+    legendState = [...colours.entries()].filter(([, c]) => c).map(([key, colour]) => ({ label: label(key), colour }));
+    const dropped = [...colours.values()].filter((c) => !c).length;
+    clear(legend).append(el("strong", {}, { sector: "Sector", cell: "Recorded cell", community: "Community", kind: "Kind" }[s.colour] + ":"),
+      ...legendState.map((item) => el("span", { class: "legend-item" }, el("span", { class: "swatch", style: `background:${item.colour}` }), item.label)),
+      el("span", { class: "legend-item" }, el("span", { class: "swatch", style: `background:${NO_SECTOR}` }), dropped ? `other (${fmt(dropped)}) or none recorded` : "none recorded"),
+      s.colour === "sector" && s.mode === "groups" ? el("span", { class: "legend-item muted" }, el("span", { class: "swatch pale" }), "pale: detected group without a recorded cell (colour of the sector most of its ties lead to)") : null,
+      s.mode === "groups" ? el("span", { class: "legend-item muted" }, "node area ∝ members · link width ∝ ties between groups · ◯ selected · ◌ pinned") : null);
     renderer.refresh();
+  }
+  function legendItems() { return legendState; }
+
+  // --- layouts: force (the server's), hierarchical by level, circular by sector -----------------
+  function applyLayout({ refresh = true } = {}) {
+    const nodes = graph.nodes();
+    if (s.layout === "circle") {
+      const order = [...nodes].sort((a, b) => String(graph.getNodeAttribute(a, "sector")).localeCompare(String(graph.getNodeAttribute(b, "sector"))) || a.localeCompare(b));
+      order.forEach((node, i) => {
+        const angle = (2 * Math.PI * i) / order.length;
+        graph.mergeNodeAttributes(node, { x: Math.cos(angle), y: Math.sin(angle) });
+      });
+    } else if (s.layout === "hierarchy") {
+      const layers = new Map();
+      for (const node of nodes) {
+        const kind = graph.getNodeAttribute(node, "kind");
+        const layer = LAYER[kind] ?? 5;
+        if (!layers.has(layer)) layers.set(layer, []);
+        layers.get(layer).push(node);
+      }
+      const levels = [...layers.keys()].sort((a, b) => a - b);
+      levels.forEach((layer, depth) => {
+        const row = layers.get(layer).sort((a, b) => String(graph.getNodeAttribute(a, "sector")).localeCompare(String(graph.getNodeAttribute(b, "sector"))) || graph.getNodeAttribute(a, "forceX") - graph.getNodeAttribute(b, "forceX"));
+        const perRow = Math.max(12, Math.ceil(Math.sqrt(row.length * 6)));
+        row.forEach((node, i) => {
+          const sub = Math.floor(i / perRow), col = i % perRow, count = Math.min(perRow, row.length - sub * perRow);
+          graph.mergeNodeAttributes(node, { x: count === 1 ? 0 : -1 + (2 * col) / (count - 1), y: 1 - depth * 0.5 - sub * 0.12 });
+        });
+      });
+    } else {
+      for (const node of nodes) graph.mergeNodeAttributes(node, { x: graph.getNodeAttribute(node, "forceX"), y: graph.getNodeAttribute(node, "forceY") });
+    }
+    for (const [node, p] of s.pinned) if (graph.hasNode(node)) graph.mergeNodeAttributes(node, p);
+    if (refresh) renderer.refresh();
   }
 
   // --- interaction --------------------------------------------------------------------------
-  renderer.on("clickNode", ({ node }) => select(Number(node)));
-  renderer.on("clickStage", () => { s.selected = null; renderer.refresh(); renderDetail(); });
+  let dragged = null, dragMoved = false;
+  renderer.on("downNode", ({ node }) => { dragged = node; dragMoved = false; });
+  renderer.getMouseCaptor().on("mousemovebody", (event) => {
+    if (!dragged) return;
+    if (!dragMoved) history.push();
+    dragMoved = true;
+    const p = renderer.viewportToGraph(event);
+    graph.mergeNodeAttributes(dragged, p);
+    s.pinned.set(dragged, p);
+    event.preventSigmaDefault();
+    event.original.preventDefault();
+    event.original.stopPropagation();
+  });
+  renderer.getMouseCaptor().on("mouseup", () => { if (dragged && dragMoved) updateToolbar(); dragged = null; });
+  renderer.on("clickNode", ({ node, event }) => {
+    if (dragMoved) { dragMoved = false; return; }
+    const attrs = graph.getNodeAttributes(node);
+    if (event.original.shiftKey) { history.push(); toggleMulti(node); return; }
+    if (typeof attrs.group === "string" && attrs.group === node && s.mode === "groups") { expandGroup(node); return; }
+    history.push();
+    s.multi.clear();
+    select(node);
+  });
+  renderer.on("clickStage", () => { if (s.selected !== null || s.multi.size) { history.push(); s.selected = null; s.multi.clear(); renderer.refresh(); renderDetail(); } });
+
+  function toggleMulti(node) {
+    if (s.multi.has(node)) s.multi.delete(node); else s.multi.add(node);
+    if (s.selected !== null && !s.multi.has(String(s.selected))) s.multi.add(String(s.selected));
+    s.selected = node;
+    renderer.refresh();
+    renderDetail();
+  }
+
+  function selection() { return new Set([...s.multi, ...(s.selected !== null ? [String(s.selected)] : [])]); }
+
+  function hideSelected() {
+    const chosen = selection();
+    if (!chosen.size) return;
+    history.push();
+    for (const node of chosen) s.hidden.add(node);
+    s.selected = null; s.multi.clear();
+    renderer.refresh(); renderDetail(); updateToolbar();
+  }
+  function showHidden() { if (!s.hidden.size) return; history.push(); s.hidden.clear(); renderer.refresh(); updateToolbar(); }
+  function togglePin() {
+    const chosen = [...selection()].filter((n) => graph.hasNode(n));
+    if (!chosen.length) return;
+    history.push();
+    const unpin = chosen.every((n) => s.pinned.has(n));
+    for (const node of chosen) {
+      if (unpin) s.pinned.delete(node);
+      else s.pinned.set(node, { x: graph.getNodeAttribute(node, "x"), y: graph.getNodeAttribute(node, "y") });
+    }
+    applyLayout(); updateToolbar();
+  }
+
+  async function expandGroup(key) {
+    history.push();
+    s.expanded.add(key);
+    s.selected = key;
+    await reload({ keepCamera: true });
+  }
+  async function collapseGroup(key) {
+    history.push();
+    s.expanded.delete(key);
+    s.selected = key;
+    await reload({ keepCamera: true });
+  }
 
   async function focusEntity(id) {
+    history.push();
     if (s.mode === "explore" && !graph.hasNode(String(id))) {
       s.selected = id;
       await expand(id);
+    } else if (s.mode === "groups" && !graph.hasNode(String(id))) {
+      await reload({ reveal: String(id), keepCamera: true });
     }
-    select(id);
+    select(String(id));
     if (graph.hasNode(String(id))) {
       const display = renderer.getNodeDisplayData(String(id));
       if (display) renderer.getCamera().animate({ x: display.x, y: display.y, ratio: 0.3 }, { duration: 400 });
@@ -207,45 +439,89 @@ export default async function network(container, { params, status }) {
     const data = await getJSON(`/api/network/neighbours/${id}`, filters());
     addData(data);
     paint();
-    stats.textContent = `${graph.order} nodes · ${graph.size} edges`;
+    stats.textContent = `${fmt(graph.order)} nodes · ${fmt(graph.size)} links`;
   }
 
   function select(id) {
-    s.selected = id;
+    s.selected = id === null ? null : String(id);
     renderer.refresh();
     renderDetail();
   }
 
   function setPathEnd(which, id) {
     const label = graph.hasNode(String(id)) ? graph.getNodeAttribute(String(id), "label") : `#${id}`;
-    if (which === "a") { s.pathA = id; pathA.value = label; } else { s.pathB = id; pathB.value = label; }
+    if (which === "a") { s.pathA = Number(id); pathA.value = label; } else { s.pathB = Number(id); pathB.value = label; }
+    pathError.textContent = "";
+  }
+
+  function renderFragments(list) {
+    clear(fragments);
+    if (!list.length) return;
+    const entities = list.reduce((t, f) => t + f.length, 0);
+    const details = el("details", { id: "fragments-panel" }, el("summary", {}, `${fmt(list.length)} small fragments aside (${fmt(entities)} entities)`),
+      el("p", { class: "muted" }, "Lone pairs and small groups with no tie to the rest and no recorded cell: listed here, not drawn."),
+      el("ul", { class: "fragments" }, list.slice(0, 200).map((f) => el("li", {}, f.map((e, i) => [i ? " — " : "", entityLink(e.id, e.label)]),
+        el("span", { class: "muted" }, ` (${[...new Set(f.map((e) => e.kind))].join(", ")})`)))),
+      list.length > 200 ? el("p", { class: "muted" }, `and ${fmt(list.length - 200)} more`) : null);
+    fragments.append(el("h3", {}, "Kept aside"), details);
   }
 
   function renderDetail() {
     clear(detail);
     if (s.paths) detail.append(pathsView(s.paths));
-    if (s.selected === null || !graph.hasNode(String(s.selected))) {
-      if (!s.paths) detail.append(el("p", { class: "muted" }, "Click a node to see it here."));
+    if (s.multi.size > 1) detail.append(el("div", { class: "panel", id: "multi-detail" }, el("h2", {}, `${fmt(s.multi.size)} nodes selected`),
+      el("ul", {}, [...s.multi].filter((n) => graph.hasNode(n)).map((n) => el("li", {}, graph.getNodeAttribute(n, "label")))),
+      el("p", { class: "muted" }, "H hides them, P pins them.")));
+    const key = s.selected === null ? null : String(s.selected);
+    if (key === null || !graph.hasNode(key)) {
+      if (!s.paths && s.multi.size < 2) detail.append(el("p", { class: "muted" }, s.mode === "groups" ? "Click a group to expand it into its members, or a node to see it here." : "Click a node to see it here."));
       return;
     }
-    const a = graph.getNodeAttributes(String(s.selected));
-    const cellLabel = a.cell && graph.hasNode(String(a.cell)) ? graph.getNodeAttribute(String(a.cell), "label") : a.cell;
+    const a = graph.getNodeAttributes(key);
+    if (typeof a.group === "string" && a.group === key) { detail.prepend(groupDetail(key, a)); return; }
+    const id = Number(key);
+    const cellKey = a.cell ? (graph.hasNode(String(a.cell)) ? String(a.cell) : `cell:${a.cell}`) : null;
+    const cellLabel = cellKey && graph.hasNode(cellKey) ? graph.getNodeAttribute(cellKey, "label").replace(/ · [\d,]+$/, "") : a.cell;
     detail.prepend(el("div", { class: "panel", id: "node-detail" },
-      el("h2", {}, a.label), el("div", {}, el("span", { class: "pill" }, a.kind), a.keyPlayer ? el("span", { class: "pill" }, "key player") : null),
+      el("h2", {}, a.label), el("div", {}, el("span", { class: "pill" }, a.kind), a.keyPlayer ? el("span", { class: "pill" }, "key player") : null,
+        s.pinned.has(key) ? el("span", { class: "pill" }, "pinned") : null),
       el("table", { class: "kv" },
-        el("tr", {}, el("th", {}, "recorded cell"), el("td", {}, cellLabel ? entityLink(a.cell, cellLabel) : "—")),
-        el("tr", {}, el("th", {}, "community"), el("td", {}, a.community ?? "—")),
-        el("tr", {}, el("th", {}, s.measure), el("td", {}, Number(a.measure).toPrecision(4))),
-        el("tr", {}, el("th", {}, "neighbours shown"), el("td", {}, graph.degree(String(s.selected))))),
+        el("tr", {}, el("th", {}, "recorded cell"), el("td", {}, a.cell ? entityLink(a.cell, cellLabel) : "—")),
+        a.community !== null && a.community !== undefined ? el("tr", {}, el("th", {}, "community"), el("td", {}, a.community)) : null,
+        el("tr", {}, el("th", {}, s.measure), el("td", {}, fmtMeasure(s.measure, a.measure))),
+        el("tr", {}, el("th", {}, "links drawn"), el("td", {}, fmt(graph.degree(key))))),
       el("div", { class: "row" },
-        el("a", { href: `#/entity/${s.selected}` }, "Open entity page"),
-        // The whole network already shows every neighbour: there, highlight them; in explore mode, add them.
-        s.mode === "explore" ? el("button", { onclick: () => expand(s.selected) }, "Expand neighbours") : null,
-        el("button", { onclick: () => highlightNeighbours(s.selected) }, "Highlight neighbours")),
+        el("a", { href: `#/entity/${id}` }, "Open entity page"),
+        s.mode === "explore" ? el("button", { onclick: () => expand(id) }, "Expand neighbours") : null,
+        el("button", { onclick: () => highlightNeighbours(key) }, "Highlight neighbours"),
+        a.group && s.expanded.has(a.group) ? el("button", { onclick: () => collapseGroup(a.group) }, "Collapse its group") : null),
       el("div", { class: "row", style: "margin-top:6px" },
-        el("button", { onclick: () => setPathEnd("a", s.selected) }, "Path from here"),
-        el("button", { onclick: () => setPathEnd("b", s.selected) }, "Path to here")),
-      factsOf(s.selected)));
+        el("button", { onclick: () => setPathEnd("a", id) }, "Path from here"),
+        el("button", { onclick: () => setPathEnd("b", id) }, "Path to here")),
+      noteBox(key),
+      factsOf(id)));
+  }
+
+  function groupDetail(key, a) {
+    const expanded = s.expanded.has(key);
+    return el("div", { class: "panel", id: "node-detail" },
+      el("h2", {}, a.label.replace(/ · [\d,]+$/, "")),
+      el("div", {}, el("span", { class: "pill" }, a.kind === "community" ? "detected group" : a.kind)),
+      el("table", { class: "kv" },
+        el("tr", {}, el("th", {}, "members"), el("td", {}, fmt(a.members))),
+        el("tr", {}, el("th", {}, "ties among members"), el("td", {}, fmt(a.tiesInside || 0))),
+        el("tr", {}, el("th", {}, "groups it is tied to"), el("td", {}, fmt(graph.degree(key))))),
+      a.kind === "community" ? el("p", { class: "muted" }, "Entities with no recorded cell, grouped by Leiden community detection on the link chart: an inference, not a recorded membership.") : null,
+      el("div", { class: "row" }, expanded ? el("button", { onclick: () => collapseGroup(key) }, "Collapse") : el("button", { class: "primary", onclick: () => expandGroup(key) }, "Expand into members"),
+        el("button", { onclick: () => highlightNeighbours(key) }, "Highlight its links")),
+      noteBox(key));
+  }
+
+  // Notes on a node or a link: part of the case, saved with it.
+  function noteBox(key) {
+    const area = el("textarea", { id: "node-note", rows: 2, maxlength: 2000, placeholder: "A note on this node (saved with the case)" }, s.notes[key] || "");
+    area.addEventListener("change", () => { history.push(); if (area.value.trim()) s.notes[key] = area.value.trim(); else delete s.notes[key]; });
+    return el("div", { class: "note-box" }, area);
   }
 
   // The selected entity's relationships, each with its grade and report (one click from the source).
@@ -253,14 +529,14 @@ export default async function network(container, { params, status }) {
     const box = el("div", { id: "node-facts" }, el("p", { class: "muted" }, "Loading its relationships…"));
     getJSON(`/api/entities/${id}`).then((data) => {
       const shown = data.relations.slice(0, 12);
-      clear(box).append(...[el("h3", {}, `Relationships (${data.relations.length})`),
+      clear(box).append(...[el("h3", {}, `Relationships (${fmt(data.relations.length)})`),
         el("ul", {}, shown.map((r) => {
           const other = r.source_id === id ? [r.target_id, r.target_name] : [r.source_id, r.source_name];
           return el("li", {}, `${r.kind}${r.role ? ` (${r.role})` : ""} `, entityLink(other[0], other[1]), " ", reportLink(r.report));
         })),
-        data.relations.length > shown.length ? el("a", { href: `#/entity/${id}` }, `all ${data.relations.length} on the entity page`) : null,
+        data.relations.length > shown.length ? el("a", { href: `#/entity/${id}` }, `all ${fmt(data.relations.length)} on the entity page`) : null,
       ].filter(Boolean));
-    }).catch((error) => clear(box).append(errorBox(error)));
+    }).catch((error) => clear(box).append(errorBox(error, "Its relationships could not be loaded")));
     return box;
   }
 
@@ -274,8 +550,8 @@ export default async function network(container, { params, status }) {
       ratio: Math.min(1, Math.max(0.05, span * 1.4)) }, { duration: 300 });
   }
 
-  function highlightNeighbours(id) {
-    const key = String(id);
+  function highlightNeighbours(key) {
+    history.push();
     const nodes = new Set([key, ...graph.neighbors(key)]);
     s.highlight = { nodes, edges: new Set(graph.edges(key)) };
     renderer.refresh();
@@ -284,12 +560,17 @@ export default async function network(container, { params, status }) {
 
   async function showPaths() {
     if (s.pathA === null || s.pathB === null) {
-      clear(detail).append(errorBox("Pick both ends: search an entity or click a node, then “Path from here” / “Path to here”."));
+      pathError.textContent = "Pick both ends first: search an entity or click a node, then “Path from here” and “Path to here”.";
       return;
     }
+    pathError.textContent = "";
     try {
       const result = await getJSON("/api/paths", { source: s.pathA, target: s.pathB, limit: 5, how: pathHow.value, ...filters() });
       s.paths = result;
+      if (s.mode === "groups") {
+        const ids = [...new Set(result.paths.flatMap((p) => p.nodes.map((n) => n.id)))].filter((id) => !graph.hasNode(String(id)));
+        if (ids.length) await reload({ reveal: ids.join(","), keepCamera: true });
+      }
       const nodes = new Set();
       const edges = new Set();
       for (const path of result.paths) {
@@ -307,7 +588,7 @@ export default async function network(container, { params, status }) {
       fitCamera([...nodes]);
       renderDetail();
     } catch (error) {
-      clear(detail).append(errorBox(error));
+      pathError.textContent = `The paths could not be found: ${error.message}`;
     }
   }
 
@@ -335,10 +616,81 @@ export default async function network(container, { params, status }) {
     return box;
   }
 
+  // --- undo/redo snapshots and cases ----------------------------------------------------------
+  function snapshot() {
+    return { expanded: [...s.expanded], hidden: [...s.hidden], pinned: [...s.pinned], selected: s.selected, multi: [...s.multi],
+      layout: s.layout, notes: { ...s.notes }, highlight: s.highlight ? { nodes: [...s.highlight.nodes], edges: [...s.highlight.edges] } : null };
+  }
+  async function restore(state) {
+    const regroup = state.expanded.join() !== [...s.expanded].join();
+    s.expanded = new Set(state.expanded); s.hidden = new Set(state.hidden); s.pinned = new Map(state.pinned);
+    s.selected = state.selected; s.multi = new Set(state.multi); s.layout = state.layout; s.notes = { ...state.notes };
+    s.highlight = state.highlight ? { nodes: new Set(state.highlight.nodes), edges: new Set(state.highlight.edges) } : null;
+    layoutSelect.value = s.layout;
+    if (regroup) await reload({ keepCamera: true }); else { applyLayout(); renderDetail(); }
+    updateToolbar();
+  }
+  function caseTitle() { return cases.current() ? cases.current().name : "cellmap network"; }
+  function captureCase() {
+    return { filters: { ...filters(), mode: s.mode, level: s.level, colour: s.colour, measure: s.measure },
+      expanded: [...s.expanded], hidden: [...s.hidden], pinned: Object.fromEntries(s.pinned), selected: s.selected,
+      multi: [...s.multi], layout: s.layout, notes: s.notes };
+  }
+  async function applyCase(c) {
+    history.push();
+    const f = c.filters || {};
+    s.mode = f.mode || "groups"; s.level = f.level || "cell"; s.colour = f.colour || "sector"; s.measure = f.measure || "degree";
+    modeSelect.value = s.mode; levelSelect.value = s.level; colourSelect.value = s.colour; gradeSelect.value = f.min_grade || "";
+    const kinds = new Set((f.kinds || "").split(",").filter(Boolean));
+    kindBoxes.forEach((l) => { const box = l.querySelector("input"); box.checked = !kinds.size || kinds.has(box.value); });
+    time.set(f.start || "", f.end || "", { silent: true });
+    s.expanded = new Set(c.expanded || []); s.hidden = new Set(c.hidden || []); s.pinned = new Map(Object.entries(c.pinned || {}));
+    s.multi = new Set(c.multi || []); s.layout = c.layout || "force"; layoutSelect.value = s.layout; s.notes = c.notes || {};
+    await reload();
+    select(c.selected ?? null);
+  }
+
+  // --- keyboard shortcuts --------------------------------------------------------------------
+  function onKey(event) {
+    const typing = ["INPUT", "TEXTAREA", "SELECT"].includes(event.target.tagName);
+    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z" && !typing) { event.preventDefault(); if (event.shiftKey) history.redo(); else history.undo(); return; }
+    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "y" && !typing) { event.preventDefault(); history.redo(); return; }
+    if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "/") { event.preventDefault(); searchBox.focus(); }
+    else if (event.key === "h") hideSelected();
+    else if (event.key === "H") showHidden();
+    else if (event.key === "p") togglePin();
+    else if (event.key === "f") renderer.getCamera().animatedReset();
+    else if (event.key === "e" && s.selected && graph.hasNode(String(s.selected)) && graph.getNodeAttribute(String(s.selected), "group") === String(s.selected)) expandGroup(String(s.selected));
+    else if (event.key === "c" && s.selected && graph.hasNode(String(s.selected))) { const g = graph.getNodeAttribute(String(s.selected), "group"); if (g && s.expanded.has(g)) collapseGroup(g); }
+    else if (event.key === "1" || event.key === "2" || event.key === "3") { history.push(); s.layout = LAYOUTS[Number(event.key) - 1][0]; layoutSelect.value = s.layout; applyLayout(); }
+    else if (event.key === "?") showKeys();
+  }
+  function showKeys() {
+    const keys = [["/", "search"], ["click", "select (a group: expand)"], ["Shift+click", "add to the selection"], ["drag", "move and pin"],
+      ["h / H", "hide the selection / show hidden"], ["p", "pin or unpin the selection"], ["e / c", "expand the selected group / collapse the selected member's group"],
+      ["1 2 3", "force / hierarchical / circular layout"], ["f", "fit the drawing"], ["Ctrl+Z / Ctrl+Y", "undo / redo"], ["Esc", "close a dialog"]];
+    clear(detail).append(el("div", { class: "panel", id: "keys-help" }, el("h2", {}, "Keyboard shortcuts"),
+      el("table", { class: "kv" }, keys.map(([k, v]) => el("tr", {}, el("th", {}, el("kbd", {}, k)), el("td", {}, v))))));
+  }
+  document.addEventListener("keydown", onKey);
+
   // A person named in the URL (from an entity page) preselects path ends.
   if (params.get("from")) setPathEnd("a", Number(params.get("from")));
   await reload();
+  await cases.openFromAddress(params.get("case"));
   if (params.get("focus")) focusEntity(Number(params.get("focus")));
 
-  return { destroy: () => { renderer.kill(); delete window.cellmapNetwork; } };
+  return { destroy: () => { document.removeEventListener("keydown", onKey); time.destroy(); renderer.kill(); delete window.cellmapNetwork; } };
+}
+
+// Twenty distinct colours (Tableau 20 order, dark then light), for cells and communities: no
+// colour repeats; keys past twenty show as "other".
+const WIDE_PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
+  "#a0cbe8", "#ffbe7d", "#ff9d9a", "#86bcb6", "#8cd17d", "#f1ce63", "#d4a6c8", "#fabfd2", "#d7b5a6", "#79706e"];
+
+function mute(hex) {
+  const n = parseInt(hex.slice(1), 16);
+  const mix = (c) => Math.round(c + (255 - c) * 0.55);
+  return `#${[(n >> 16) & 255, (n >> 8) & 255, n & 255].map((c) => mix(c).toString(16).padStart(2, "0")).join("")}`;
 }

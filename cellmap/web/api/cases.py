@@ -1,0 +1,145 @@
+"""Cases: an analyst's named working set of a view (filters, expanded groups, pinned positions,
+selection, notes on nodes and links), saved in the store with its author and reopened later. Every
+save is kept as a version (`workbench_case_version`), so nothing an analyst saved is overwritten."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from pydantic import BaseModel, Field
+from sqlalchemy import insert, select, update
+
+from cellmap.store import tables as t
+from cellmap.web.api.params import bad_parameter, workbench
+from cellmap.web.workbench import Workbench
+
+router = APIRouter(tags=["cases"])
+
+VIEWS = ("network", "map", "timeline")
+MAX_STATE_BYTES = 1_000_000  # a case is a working set, not a data store
+
+
+class CaseIn(BaseModel):
+    name: str = Field(..., min_length=1, max_length=200)
+    view: str = Field("network", max_length=32)
+    state: dict[str, Any]
+    author: str = Field("analyst", min_length=1, max_length=128)
+
+
+class CaseSummary(BaseModel):
+    id: int
+    name: str
+    view: str
+    author: str
+    version: int
+    created_at: str
+    updated_at: str
+
+
+class CaseOut(CaseSummary):
+    state: dict[str, Any]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _checked_state(body: CaseIn) -> str:
+    if body.view not in VIEWS:
+        raise bad_parameter("view", f"unknown view {body.view!r} (known: {', '.join(VIEWS)})")
+    text = json.dumps(body.state, ensure_ascii=False)
+    if len(text.encode()) > MAX_STATE_BYTES:
+        raise bad_parameter(
+            "state", f"is {len(text.encode()):,} bytes; at most {MAX_STATE_BYTES:,}"
+        )
+    return text
+
+
+def _out(row, with_state: bool = True) -> CaseOut | CaseSummary:
+    fields = dict(
+        id=row.id,
+        name=row.name,
+        view=row.view,
+        author=row.author,
+        version=row.version,
+        created_at=row.created_at.isoformat(),
+        updated_at=row.updated_at.isoformat(),
+    )
+    return CaseOut(**fields, state=json.loads(row.state)) if with_state else CaseSummary(**fields)
+
+
+@router.get("/cases", response_model=list[CaseSummary], summary="Saved cases, newest first")
+def list_cases(
+    view: str | None = Query(None, max_length=32, description="only the cases of this view"),
+    wb: Workbench = Depends(workbench),
+) -> list[CaseSummary]:
+    query = select(t.workbench_case).order_by(t.workbench_case.c.updated_at.desc()).limit(500)
+    if view:
+        query = query.where(t.workbench_case.c.view == view)
+    with wb.store.session() as conn:
+        return [_out(row, with_state=False) for row in conn.execute(query)]
+
+
+@router.get("/cases/{case_id}", response_model=CaseOut, summary="One saved case with its state")
+def get_case(case_id: int, wb: Workbench = Depends(workbench)) -> CaseOut:
+    with wb.store.session() as conn:
+        row = conn.execute(select(t.workbench_case).where(t.workbench_case.c.id == case_id)).first()
+    if row is None:
+        raise HTTPException(status_code=404, detail=f"case_id: no case {case_id}")
+    return _out(row)
+
+
+@router.post("/cases", response_model=CaseOut, status_code=201, summary="Save a new case")
+def create_case(body: CaseIn, wb: Workbench = Depends(workbench)) -> CaseOut:
+    state, now = _checked_state(body), _now()
+    with wb.store.transaction() as conn:
+        case_id = conn.execute(
+            insert(t.workbench_case).values(
+                name=body.name,
+                view=body.view,
+                author=body.author,
+                state=state,
+                version=1,
+                created_at=now,
+                updated_at=now,
+            )
+        ).inserted_primary_key[0]
+        _record_version(conn, case_id, 1, body.author, state, now)
+    return get_case(case_id, wb)
+
+
+@router.put("/cases/{case_id}", response_model=CaseOut, summary="Save a case again (a new version)")
+def update_case(case_id: int, body: CaseIn, wb: Workbench = Depends(workbench)) -> CaseOut:
+    state, now = _checked_state(body), _now()
+    with wb.store.transaction() as conn:
+        row = conn.execute(
+            select(t.workbench_case.c.version).where(t.workbench_case.c.id == case_id)
+        ).first()
+        if row is None:
+            raise HTTPException(status_code=404, detail=f"case_id: no case {case_id}")
+        version = row.version + 1
+        conn.execute(
+            update(t.workbench_case)
+            .where(t.workbench_case.c.id == case_id)
+            .values(
+                name=body.name,
+                view=body.view,
+                author=body.author,
+                state=state,
+                version=version,
+                updated_at=now,
+            )
+        )
+        _record_version(conn, case_id, version, body.author, state, now)
+    return get_case(case_id, wb)
+
+
+def _record_version(conn, case_id: int, version: int, author: str, state: str, now) -> None:
+    conn.execute(
+        insert(t.workbench_case_version).values(
+            case_id=case_id, version=version, author=author, state=state, saved_at=now
+        )
+    )
