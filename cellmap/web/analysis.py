@@ -289,8 +289,14 @@ def _json(text):
 
 
 def record_judgement(
-    wb: Workbench, left_id: int, right_id: int, decision: str, author: str
-) -> None:
-    """Store one judgement through `cellmap.resolve.judgements` (the latest per pair counts)."""
+    wb: Workbench,
+    left_id: int,
+    right_id: int,
+    decision: str,
+    author: str,
+    reasons: dict | None = None,
+) -> int:
+    """Store one judgement through `cellmap.resolve.judgements` (the latest per pair counts);
+    returns its id."""
     with wb.store.transaction() as conn:
-        record(conn, left_id, right_id, decision, author=author)
+        return record(conn, left_id, right_id, decision, author=author, reasons=reasons)

@@ -59,6 +59,8 @@ def create_app(store: Any) -> FastAPI:
         ],
     )
     app.state.workbench = Workbench(store)
+    if store is not None:  # score the review queue now, not on the analyst's first visit
+        review.warm_queue(app.state.workbench)
     for router in (
         meta.router,
         overview.router,

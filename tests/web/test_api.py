@@ -125,7 +125,7 @@ def test_overview(read_client):
 
 def test_network_matches_the_fixture_graph(read_client):
     ids = key_of(read_client)
-    data = read_client.get("/api/network").json()
+    data = read_client.get("/api/network", params={"view": "persons"}).json()
     expected = fixture_graph()
     assert {n["id"] for n in data["nodes"]} == {ids[k] for k in expected.nodes}
     got_edges = {frozenset((e["source"], e["target"])) for e in data["edges"]}
@@ -138,22 +138,28 @@ def test_network_matches_the_fixture_graph(read_client):
 
 def test_network_filters_by_grade_kind_and_window(read_client):
     ids = key_of(read_client)
-    strict = read_client.get("/api/network", params={"min_grade": "C3"}).json()
+    strict = read_client.get("/api/network", params={"min_grade": "C3", "view": "persons"}).json()
     expected = fixture_graph("C", 3)
     assert {n["id"] for n in strict["nodes"]} == {ids[k] for k in expected.nodes}
-    comms = read_client.get("/api/network", params={"kinds": "communication"}).json()
+    comms = read_client.get(
+        "/api/network", params={"kinds": "communication", "view": "persons"}
+    ).json()
     assert all(e["kinds"] == ["communication"] for e in comms["edges"])
     assert len(comms["edges"]) == sum(
         r["record"] == "relation" and r["kind"] == "communication" for r in RECORDS
     )
     # Before 2019-05 only the leader's and council member's memberships (from 2019-04) and undated ties hold.
-    early = read_client.get("/api/network", params={"kinds": "membership", "end": "2019-05"}).json()
+    early = read_client.get(
+        "/api/network", params={"kinds": "membership", "end": "2019-05", "view": "persons"}
+    ).json()
     assert {n["id"] for n in early["nodes"]} == {ids["P-1"], ids["P-2"], ids["ORG-1"]}
 
 
 def test_network_betweenness_matches_networkx(read_client):
     ids = key_of(read_client)
-    data = read_client.get("/api/network", params={"measure": "betweenness"}).json()
+    data = read_client.get(
+        "/api/network", params={"measure": "betweenness", "view": "persons"}
+    ).json()
     expected = nx.betweenness_centrality(fixture_graph(), normalized=True)
     got = {n["id"]: n["measure"] for n in data["nodes"]}
     for key, value in expected.items():

@@ -42,7 +42,12 @@ def named_pair(page) -> tuple[dict, dict]:
     """Two scenario persons at least two steps apart: a traced strike's target and the known member
     reached through the security error (shared/scenario.md F14) when the demo has one; otherwise the
     best-connected person and the person farthest from them."""
-    data = api(page, "/api/network", kinds="communication,meeting,kinship,command,membership")
+    data = api(
+        page,
+        "/api/network",
+        kinds="communication,meeting,kinship,command,membership",
+        view="persons",
+    )
     persons = [n for n in data["nodes"] if n["kind"] == "person"]
     hub = max(persons, key=lambda n: (n["measure"], -n["id"]))
     for other in sorted(persons, key=lambda n: (n["measure"], n["id"])):

@@ -1,13 +1,23 @@
 """Review view: the entity-resolution queue (candidate pairs with their evidence) and the analyst's
-judgement on each pair (same / not same / unsure), the second of the two acts that write."""
+judgement on each pair (same / not same / unsure), the second of the two acts that write.
+
+The queue is scored once per import (in the background when the workbench starts, see
+`warm_queue`), never per request: a page of the queue filters the scored pairs by the latest
+judgements and describes the pairs of that page only. Undoing a judgement appends a new judgement
+that restores the pair's previous state; nothing is deleted."""
 
 from __future__ import annotations
 
+import functools
+import threading
+from importlib import resources
 from typing import Literal
 
 import polars as pl
-from fastapi import APIRouter, Depends, Query
+import yaml
+from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 
 from cellmap.web import analysis
 from cellmap.web.api.network import entity_hit
@@ -16,13 +26,29 @@ from cellmap.web.workbench import Workbench
 
 router = APIRouter(tags=["review"])
 
+NAME_PROPS = ("name", "alias", "kunya", "nisba", "laqab")
+
+
+class Evidence(BaseModel):
+    report_id: int
+    report_key: str
+    grade: str | None
+
 
 class Side(BaseModel):
     id: int
     name: str
+    latin: str | None = None  # the name transliterated, when it is written in Arabic script
     kind: str
     names: list[str]
     properties: dict[str, list[str]]
+    reports: list[Evidence] = []  # the reports this record's statements come from
+
+
+class Reason(BaseModel):
+    text: str  # plain words
+    weight: float | None = None  # log-odds added (> 0 for "same")
+    supports: bool  # True: speaks for "same"; False: against
 
 
 class Candidate(BaseModel):
@@ -30,12 +56,15 @@ class Candidate(BaseModel):
     right: Side
     score: float | None
     reasons: dict | list | None = None
+    plain: list[Reason] = []
 
 
 class QueueOut(BaseModel):
     candidates: list[Candidate]
     source: str
-    remaining: int
+    remaining: int  # pending pairs in all
+    offset: int = 0
+    ready: bool = True  # False while the queue is still being scored (first start)
 
 
 class JudgementIn(BaseModel):
@@ -46,16 +75,48 @@ class JudgementIn(BaseModel):
 
 
 class JudgementOut(BaseModel):
+    id: int | None = None
     left_id: int
     right_id: int
     decision: str
     author: str
+    undoes: int | None = None  # the judgement this one undid
+
+
+class UndoIn(BaseModel):
+    author: str = Field("analyst", min_length=1, max_length=128)
+
+
+_warming: dict[int, threading.Thread] = {}
+
+
+def warm_queue(wb: Workbench) -> threading.Thread:
+    """Score the candidate pairs in a background thread, so the first page is ready when the analyst
+    opens the review (scoring the demo takes seconds; a page then takes milliseconds)."""
+    thread = threading.Thread(target=lambda: analysis.review_queue(wb), daemon=True)
+    _warming[id(wb)] = thread
+    thread.start()
+    return thread
+
+
+def _still_warming(wb: Workbench) -> bool:
+    thread = _warming.get(id(wb))
+    return thread is not None and thread.is_alive()
 
 
 @router.get(
     "/review/queue", response_model=QueueOut, summary="Candidate pairs awaiting a judgement"
 )
-def queue(limit: int = Query(20, ge=1, le=500), wb: Workbench = Depends(workbench)) -> QueueOut:
+def queue(
+    limit: int = Query(20, ge=1, le=500),
+    offset: int = Query(0, ge=0, le=1_000_000, description="skip this many pending pairs"),
+    wait: bool = Query(
+        True, description="wait for the first scoring instead of answering 'not ready'"
+    ),
+    wb: Workbench = Depends(workbench),
+) -> QueueOut:
+    if not wait and _still_warming(wb):
+        return QueueOut(candidates=[], source="scoring", remaining=0, ready=False)
     pairs, source = analysis.review_queue(wb)
     judged = judged_pairs(wb)
     pending = [
@@ -63,7 +124,7 @@ def queue(limit: int = Query(20, ge=1, le=500), wb: Workbench = Depends(workbenc
         for p in pairs
         if (min(p["left_id"], p["right_id"]), max(p["left_id"], p["right_id"])) not in judged
     ]
-    chosen = pending[:limit]
+    chosen = pending[offset : offset + limit]
     ids = sorted({p["left_id"] for p in chosen} | {p["right_id"] for p in chosen})
     sides = describe(wb, ids)
     return QueueOut(
@@ -73,12 +134,14 @@ def queue(limit: int = Query(20, ge=1, le=500), wb: Workbench = Depends(workbenc
                 right=sides[p["right_id"]],
                 score=p.get("score"),
                 reasons=p.get("reasons"),
+                plain=plain_reasons(p.get("reasons")),
             )
             for p in chosen
             if p["left_id"] in sides and p["right_id"] in sides
         ],
         source=source,
         remaining=len(pending),
+        offset=offset,
     )
 
 
@@ -93,25 +156,85 @@ def judged_pairs(wb: Workbench) -> set[tuple[int, int]]:
 
 
 def describe(wb: Workbench, ids: list[int]) -> dict[int, Side]:
-    """Each record's names and other properties (unresolved: the record itself, not its cluster)."""
+    """Each record's names, other properties and reports (unresolved: the record itself, not its
+    cluster); names in Arabic script get their transliteration."""
+    from cellmap.resolve.names import arabic_to_latin, has_arabic
+
     entities = wb.entities(resolved=False).filter(pl.col("entity_id").is_in(ids))
     props = wb.properties(entity_ids=ids)
     values: dict[int, dict[str, list[str]]] = {}
-    for entity_id, prop, value in props.select("entity_id", "prop", "value").iter_rows():
-        found = values.setdefault(entity_id, {}).setdefault(prop, [])
-        if value not in found:
-            found.append(value)
+    reports: dict[int, dict[int, Evidence]] = {}
+    for row in props.iter_rows(named=True):
+        found = values.setdefault(row["entity_id"], {}).setdefault(row["prop"], [])
+        if row["value"] not in found:
+            found.append(row["value"])
+        grade = f"{row['reliability']}{row['credibility']}" if row.get("reliability") else None
+        reports.setdefault(row["entity_id"], {}).setdefault(
+            row["report_id"],
+            Evidence(
+                report_id=row["report_id"], report_key=row.get("report_key") or "", grade=grade
+            ),
+        )
     out = {}
     for row in entities.iter_rows(named=True):
         found = values.get(row["entity_id"], {})
-        names = [v for p in ("name", "alias", "kunya", "nisba", "laqab") for v in found.get(p, [])]
+        name = row["name"] or ""
         out[row["entity_id"]] = Side(
             id=row["entity_id"],
-            name=row["name"] or "",
+            name=name,
+            latin=arabic_to_latin(name) if has_arabic(name) else None,
             kind=row["kind"],
-            names=names,
+            names=[v for p in NAME_PROPS for v in found.get(p, [])],
             properties={p: v for p, v in found.items()},
+            reports=list(reports.get(row["entity_id"], {}).values())[:20],
         )
+    return out
+
+
+@functools.cache
+def _vocabulary() -> dict:
+    text = resources.files("cellmap.schema").joinpath("review_reasons.yaml").read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+def plain_reasons(reasons: dict | None) -> list[Reason]:
+    """The matcher's reasons in words: name agreement, attributes by the log-odds they added
+    (strongest first), and the name features worth saying."""
+    if not isinstance(reasons, dict):
+        return []
+    words = _vocabulary()
+    out: list[Reason] = []
+    name_score = reasons.get("name_score")
+    if isinstance(name_score, (int, float)):
+        out.append(
+            Reason(
+                text=f"names alike at {name_score:.0%} after spelling variants",
+                supports=name_score >= 0.5,
+            )
+        )
+    out += [Reason(text=f"agree: {a}", supports=True) for a in reasons.get("agree") or []]
+    out += [
+        Reason(text=f"no counterpart: {d}", supports=False) for d in reasons.get("differ") or []
+    ]
+    attributes = reasons.get("attributes") or {}
+    for attribute, weight in sorted(attributes.items(), key=lambda kv: -abs(kv[1] or 0)):
+        known = words["attributes"].get(attribute)
+        if not weight or known is None:
+            continue
+        out.append(
+            Reason(
+                text=known["for"] if weight > 0 else known["against"],
+                weight=round(float(weight), 2),
+                supports=weight > 0,
+            )
+        )
+    features = reasons.get("features") or {}
+    for feature, text in words["features"].items():
+        if features.get(feature) == 1:
+            out.append(Reason(text=text, supports=True))
+    epithet = reasons.get("unit_epithet")
+    if isinstance(epithet, dict) and {"part", "persons_in_unit", "unit"} <= set(epithet):
+        out.append(Reason(text=words["unit_epithet"].format(**epithet), supports=True))
     return out
 
 
@@ -123,6 +246,51 @@ def judge(body: JudgementIn, wb: Workbench = Depends(workbench)) -> JudgementOut
         raise bad_parameter("right_id", "is the same record as left_id")
     for name, entity_id in (("left_id", body.left_id), ("right_id", body.right_id)):
         entity_hit(wb, entity_id, name)  # 404 naming the parameter when unknown
-    analysis.record_judgement(wb, body.left_id, body.right_id, body.decision, body.author)
+    judgement_id = analysis.record_judgement(
+        wb, body.left_id, body.right_id, body.decision, body.author
+    )
     wb.changed(records=False)
-    return JudgementOut(**body.model_dump())
+    return JudgementOut(id=judgement_id, **body.model_dump())
+
+
+@router.post(
+    "/review/judgements/{judgement_id}/undo",
+    response_model=JudgementOut,
+    summary="Undo a judgement: a new judgement restoring the pair's previous state (nothing deleted)",
+)
+def undo(judgement_id: int, body: UndoIn, wb: Workbench = Depends(workbench)) -> JudgementOut:
+    from cellmap.store import tables as t
+
+    j = t.judgement.c
+    with wb.store.session() as conn:
+        row = conn.execute(select(j.left_id, j.right_id).where(j.id == judgement_id)).first()
+        if row is None:
+            raise HTTPException(
+                status_code=404, detail=f"judgement_id: no judgement {judgement_id}"
+            )
+        history = conn.execute(
+            select(j.id, j.decision)
+            .where(j.left_id == row.left_id, j.right_id == row.right_id)
+            .order_by(j.id)
+        ).all()
+    if history[-1].id != judgement_id:
+        raise bad_parameter(
+            "judgement_id",
+            f"judgement {judgement_id} is no longer the pair's latest (judgement "
+            f"{history[-1].id} came after it): undo that one first",
+            409,
+        )
+    before = [h.decision for h in history if h.id < judgement_id]
+    decision = before[-1] if before else "unsure"  # a pair never judged goes back to the queue
+    new_id = analysis.record_judgement(
+        wb, row.left_id, row.right_id, decision, body.author, reasons={"undoes": judgement_id}
+    )
+    wb.changed(records=False)
+    return JudgementOut(
+        id=new_id,
+        left_id=row.left_id,
+        right_id=row.right_id,
+        decision=decision,
+        author=body.author,
+        undoes=judgement_id,
+    )
