@@ -1,8 +1,10 @@
-"""Workbench benchmark: the network view at 5,000 nodes in headless Chromium, and the path query's
-latency under 20 concurrent clients (loopback only, bounded in requests and time).
+"""Workbench benchmark: the network view at 5,000 nodes in headless Chromium, the path query's
+latency under 20 concurrent clients (loopback only, bounded in requests and time), and on the demo
+scenario the review queue (first page, judgement + next pair) and the default folded network.
 
     python -m bench web                     # 5,000 nodes, 20 clients x 25 path queries
     CELLMAP_BENCH_SCALE=small python -m bench web   # 1,000 nodes, 10 clients x 10 queries
+    CELLMAP_BENCH_WEB=demo python -m bench web      # only the demo part: review queue, network
 
 The graph is synthetic (a seeded Barabási–Albert network of fictional persons in cells, imported
 through `cellmap.ingest`). References printed in the same run: the API call alone (what the page
@@ -152,7 +154,7 @@ def page_load(url: str) -> dict:
         page = browser.new_page(viewport={"width": 1400, "height": 860})
         for run in ("cold", "warm"):
             page.goto("about:blank")
-            page.goto(f"{url}/#/network")
+            page.goto(f"{url}/#/network?mode=whole")  # every entity, not the folded view
             page.wait_for_selector("body[data-network-nodes]", timeout=300_000)
             page.evaluate(
                 "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
@@ -175,7 +177,7 @@ def page_load(url: str) -> dict:
         }""")
         browser.close()
     started = time.perf_counter()
-    httpx.get(f"{url}/api/network", timeout=120).raise_for_status()
+    httpx.get(f"{url}/api/network", params={"view": "persons"}, timeout=120).raise_for_status()
     out["api_only_ms"] = (time.perf_counter() - started) * 1000
     return out
 
@@ -238,6 +240,9 @@ def path_load(
 
 
 def main() -> None:
+    if os.environ.get("CELLMAP_BENCH_WEB") == "demo":
+        print_demo_workbench(demo_workbench())
+        return
     import networkx as nx
 
     from cellmap.ingest import import_files
@@ -309,6 +314,8 @@ def main() -> None:
         f"  p50 {demo['p50_ms']:.1f} ms   p95 {demo['p95_ms']:.1f} ms   max {demo['max_ms']:.1f} ms   "
         f"(one client alone: p95 {demo['single_p95_ms']:.1f} ms)"
     )
+    workbench = demo_workbench()
+    print_demo_workbench(workbench)
     out = Path("bench-output")
     out.mkdir(exist_ok=True)
     (out / "web.json").write_text(
@@ -321,9 +328,114 @@ def main() -> None:
                 "single_p95_ms": p95(single),
                 "networkx_ms": networkx_ms,
                 "demo": demo,
+                "demo_workbench": workbench,
             },
             indent=2,
         )
+    )
+
+
+JUDGEMENTS = 40  # decisions timed on the demo's review queue (each: judgement + next page)
+
+
+def demo_store(folder: Path) -> str:
+    """The demo scenario imported into a fresh SQLite store in `folder`; returns its URL."""
+    from cellmap.ingest import import_files
+    from cellmap.scenario import DEMO_SEED, generate, scenario_files
+    from cellmap.store import open_store
+
+    generate(DEMO_SEED, "demo", folder / "scenario")
+    db = "sqlite:///" + str(folder / "demo.sqlite")
+    store = open_store(db)
+    store.init()
+    import_files(store, scenario_files(folder / "scenario"))
+    store.close()
+    return db
+
+
+def timed(http: httpx.Client, method: str, path: str, **kwargs) -> tuple[float, dict]:
+    started = time.perf_counter()
+    response = http.request(method, path, **kwargs)
+    response.raise_for_status()
+    return (time.perf_counter() - started) * 1000, response.json()
+
+
+def demo_workbench() -> dict:
+    """On the demo scenario, as an analyst meets it: the review queue's first page (right after the
+    server starts, and once the background scoring is done), then JUDGEMENTS decisions each followed
+    by the next page (what the review page does), and the default network (folded into groups) with
+    the expansion of its largest cell."""
+    out: dict = {}
+    with tempfile.TemporaryDirectory(prefix="cellmap-bench-web-review-") as folder:
+        db = demo_store(Path(folder))
+        with (
+            serving(db, 8990 + random.Random(9).randrange(9)) as url,
+            httpx.Client(base_url=url, timeout=300) as http,
+        ):
+            out["first_page_at_start_ms"], _ = timed(http, "GET", "/api/review/queue?limit=30")
+            out["first_page_ms"], page = timed(http, "GET", "/api/review/queue?limit=30")
+            out["pending"] = page["remaining"]
+            decisions = []
+            for i in range(JUDGEMENTS):
+                pair = page["candidates"][0]
+                started = time.perf_counter()
+                http.post(
+                    "/api/review/judgements",
+                    json={
+                        "left_id": pair["left"]["id"],
+                        "right_id": pair["right"]["id"],
+                        "decision": ("same", "not_same", "unsure")[i % 3],
+                    },
+                ).raise_for_status()
+                response = http.get("/api/review/queue", params={"limit": 30, "offset": i % 3})
+                response.raise_for_status()
+                page = response.json()
+                decisions.append((time.perf_counter() - started) * 1000)
+            out["decision_ms"] = decisions
+            out["network_ms"], network = timed(http, "GET", "/api/network")
+            out["network_warm_ms"], network = timed(http, "GET", "/api/network")
+            out["network_nodes"] = len(network["nodes"])
+            out["network_groups"] = sum(isinstance(n["id"], str) for n in network["nodes"])
+            out["network_entities"] = network["entities"]
+            out["network_fragments"] = len(network["fragments"])
+            largest = max(
+                (n for n in network["nodes"] if str(n["id"]).startswith("cell:")),
+                key=lambda n: n["members"],
+            )
+            out["expand_ms"], expanded = timed(
+                http, "GET", "/api/network", params={"expand": largest["id"]}
+            )
+            out["expanded_nodes"] = len(expanded["nodes"])
+            out["expanded_group"] = largest["label"]
+    return out
+
+
+def print_demo_workbench(result: dict) -> None:
+    decisions = result["decision_ms"]
+    print("review queue on the demo scenario (loopback, one analyst)")
+    print(
+        f"  first page (30 pairs) right at server start   {result['first_page_at_start_ms']:.0f} ms"
+        "   (waits for the background scoring)"
+    )
+    print(
+        f"  first page once scored                        {result['first_page_ms']:.0f} ms   "
+        f"({result['pending']:,} pairs pending)   target < 1,000 ms"
+    )
+    print(
+        f"  judgement + next page, {len(decisions)} decisions        p50 "
+        f"{statistics.median(decisions):.0f} ms   p95 {p95(decisions):.0f} ms   max "
+        f"{max(decisions):.0f} ms   target < 300 ms"
+    )
+    print("default network on the demo scenario (folded into cells, sectors and detected groups)")
+    print(
+        f"  nodes drawn {result['network_nodes']:,} ({result['network_groups']:,} groups) for "
+        f"{result['network_entities']:,} entities, {result['network_fragments']:,} fragments aside"
+        "   target <= 500"
+    )
+    print(
+        f"  GET /api/network  cold {result['network_ms']:.0f} ms   warm "
+        f"{result['network_warm_ms']:.0f} ms;  expand {result['expanded_group']}: "
+        f"{result['expand_ms']:.0f} ms, {result['expanded_nodes']:,} nodes"
     )
 
 

@@ -202,31 +202,38 @@ def test_simulate(page):
     screenshot(page, "simulate", full_page=True)
 
 
-def test_review_queue_with_keyboard(page):
+def test_review_queue_with_keyboard_progress_reasons_and_undo(page):
     open_view(page, "review", "#review-status")
     page.wait_for_function(
-        "document.querySelector('#review-status').textContent.includes('waiting')", timeout=120_000
+        "document.querySelector('#review-status').textContent.includes('pending')",
+        timeout=120_000,
     )
     queue = api(page, "/api/review/queue", limit=50)
-    if queue["candidates"]:
-        first = queue["candidates"][0]
-        assert "Pair 1 of" in page.locator("#review-box").inner_text()
-        page.keyboard.press("j")
-        assert (
-            "Pair 2 of" in page.locator("#review-box").inner_text() or len(queue["candidates"]) == 1
-        )
-        page.keyboard.press("k")
-        # "u" records an unsure judgement (the pair stays in the queue, at its head) and moves on.
-        page.keyboard.press("u")
-        page.wait_for_selector("text=Pair 2 of")
-        head = api(page, "/api/review/queue", limit=1)["candidates"][0]
-        assert {head["left"]["id"], head["right"]["id"]} == {
-            first["left"]["id"],
-            first["right"]["id"],
-        }
-    else:
+    if not queue["candidates"]:
         assert "Nothing to review" in page.locator("#review-box").inner_text()
+        return
+    first = queue["candidates"][0]
+    total = queue["remaining"]
+    assert page.locator("#review-status").inner_text().startswith(f"1 of {total:,} pending")
+    # Reasons in words, not feature names; the reports behind each record.
+    reasons = page.locator("#review-reasons").inner_text()
+    assert "features." not in reasons and "names alike at" in reasons
+    assert page.locator(".review-side .evidence .report-link").count() >= 2
+    page.keyboard.press("j")
+    assert page.locator("#review-status").inner_text().startswith(f"2 of {total:,}")
+    page.keyboard.press("k")
+    # "u" records an unsure judgement (the pair stays in the queue, at its head) and moves on.
+    page.keyboard.press("u")
+    page.wait_for_selector("#review-message >> text=Stored")
+    assert page.locator("#review-status").inner_text().startswith(f"2 of {total:,}")
+    head = api(page, "/api/review/queue", limit=1)["candidates"][0]
+    assert {head["left"]["id"], head["right"]["id"]} == {first["left"]["id"], first["right"]["id"]}
     screenshot(page, "review")
+    # "z" undoes it: a new judgement, the pair is on screen again.
+    page.keyboard.press("z")
+    page.wait_for_selector("#review-message >> text=Undone")
+    assert page.locator("#review-status").inner_text().startswith(f"1 of {total:,}")
+    assert first["left"]["name"] in page.locator("#review-box").inner_text()
 
 
 def test_import_of_a_broken_file_shows_errors_and_changes_nothing(page):

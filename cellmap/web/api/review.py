@@ -20,7 +20,6 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from cellmap.web import analysis
-from cellmap.web.api.network import entity_hit
 from cellmap.web.api.params import bad_parameter, workbench
 from cellmap.web.workbench import Workbench
 
@@ -160,7 +159,7 @@ def describe(wb: Workbench, ids: list[int]) -> dict[int, Side]:
     cluster); names in Arabic script get their transliteration."""
     from cellmap.resolve.names import arabic_to_latin, has_arabic
 
-    entities = wb.entities(resolved=False).filter(pl.col("entity_id").is_in(ids))
+    entities = records_of(wb, ids)
     props = wb.properties(entity_ids=ids)
     values: dict[int, dict[str, list[str]]] = {}
     reports: dict[int, dict[int, Evidence]] = {}
@@ -189,6 +188,19 @@ def describe(wb: Workbench, ids: list[int]) -> dict[int, Side]:
             reports=list(reports.get(row["entity_id"], {}).values())[:20],
         )
     return out
+
+
+def records_of(wb: Workbench, ids: list[int]) -> pl.DataFrame:
+    """The records `ids` (entity_id, kind, name) straight from the entity table: a judgement drops
+    the workbench's cached frames, and re-reading every entity per pair would cost more than the pair."""
+    from cellmap.store import tables as t
+
+    e = t.entity.c
+    with wb.store.session() as conn:
+        rows = conn.execute(select(e.id, e.kind, e.caption).where(e.id.in_(ids))).all()
+    return pl.DataFrame(
+        rows, schema={"entity_id": pl.Int64, "kind": pl.Utf8, "name": pl.Utf8}, orient="row"
+    )
 
 
 @functools.cache
@@ -244,8 +256,10 @@ def plain_reasons(reasons: dict | None) -> list[Reason]:
 def judge(body: JudgementIn, wb: Workbench = Depends(workbench)) -> JudgementOut:
     if body.left_id == body.right_id:
         raise bad_parameter("right_id", "is the same record as left_id")
+    found = set(records_of(wb, [body.left_id, body.right_id])["entity_id"].to_list())
     for name, entity_id in (("left_id", body.left_id), ("right_id", body.right_id)):
-        entity_hit(wb, entity_id, name)  # 404 naming the parameter when unknown
+        if entity_id not in found:
+            raise HTTPException(status_code=404, detail=f"{name}: no entity with id {entity_id}")
     judgement_id = analysis.record_judgement(
         wb, body.left_id, body.right_id, body.decision, body.author
     )

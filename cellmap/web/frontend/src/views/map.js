@@ -3,7 +3,8 @@
 // MapLibre GL draws GeoJSON only: no tile server, no glyphs, nothing fetched from another host.
 import maplibregl from "maplibre-gl";
 import { getJSON } from "../api.js";
-import { clear, colourOf, debounce, el, showReport } from "../ui.js";
+import { timeFilter } from "../timefilter.js";
+import { clear, colourOf, debounce, el, fmt, showReport } from "../ui.js";
 
 const TYPE_COLOURS = { attack: "#c53030", jail_attack: "#742a2a", ied: "#dd6b20", assassination: "#6b46c1",
   kidnapping: "#d53f8c", theft: "#718096", threat: "#ecc94b", extortion: "#2f855a", other: "#4a5568" };
@@ -11,6 +12,9 @@ const DAY = 86400000;
 
 export default async function mapView(container) {
   const stage = el("div", { class: "stage" }, el("div", { id: "map" }));
+  // The legend and the shared time window sit beside the map, never over it or its popups.
+  const side = el("aside", { class: "map-side", id: "map-side" });
+  const time = timeFilter({ id: "map-time" });
   const info = el("span", { id: "map-info" }, "Loading…");
   const slider = el("input", { type: "range", id: "map-slider", min: 0, max: 0, value: 0 });
   const span = el("select", { id: "map-span" }, [["0", "all dates"], ["30", "1 month"], ["91", "3 months"], ["365", "1 year"]]
@@ -20,7 +24,7 @@ export default async function mapView(container) {
   const showPoints = el("input", { type: "checkbox", checked: true, id: "map-points" });
   stage.append(el("div", { class: "map-controls" }, el("label", {}, "window ", span), slider, label,
     el("label", {}, showPoints, " points"), el("label", {}, showHex, " H3 hexagons"), info));
-  container.append(stage);
+  container.append(side, stage);
 
   const [data, borders] = await Promise.all([getJSON("/api/map"), getJSON("/api/map/borders")]);
   const map = new maplibregl.Map({
@@ -73,12 +77,15 @@ export default async function mapView(container) {
   data.places.filter((p) => !nearTriangle(p)).slice(0, 30).forEach((p) => new maplibregl.Marker({ element: el("div", { class: "place-label" }, `· ${p.name}`), anchor: "left" }).setLngLat([p.lon, p.lat]).addTo(map));
   data.triangle.forEach((p) => new maplibregl.Marker({ element: el("div", { class: "place-label triangle" }, `▲ ${p.name}`), anchor: "left", offset: [4, -10] }).setLngLat([p.lon, p.lat]).addTo(map));
 
-  const legend = el("div", { class: "legend", id: "map-legend" }, el("strong", {}, "Incident type"),
-    ...Object.entries(TYPE_COLOURS).map(([t, c]) => el("div", {}, el("span", { class: "swatch", style: `background:${c}` }), t)),
-    el("div", {}, el("span", { class: "swatch", style: "background:#fff;border:2px solid #000" }), "cell site"),
-    el("div", {}, el("span", { style: "color:#c53030" }, "- - "), "Palmyra–Deir ez-Zor–Abu Kamal"),
+  const hexScale = el("div", { id: "hex-scale" });
+  const legend = el("div", { class: "map-legend", id: "map-legend" }, el("h3", {}, "Incident type"),
+    ...Object.entries(TYPE_COLOURS).map(([t, c]) => el("div", {}, el("span", { class: "swatch", style: `background:${c}` }), t.replace("_", " "))),
+    el("div", {}, el("span", { class: "swatch", style: "background:#fff;border:2px solid #000" }), "cell site (colour: its cell)"),
+    el("div", {}, el("span", { class: "dash-red" }), "Palmyra–Deir ez-Zor–Abu Kamal triangle"),
+    el("h3", {}, "Incidents per hexagon"), hexScale,
+    el("div", {}, el("span", { class: "hot-outline" }), "hot spot (Getis–Ord Gi* z ≥ 1.96)"),
     el("div", { id: "hex-source", class: "muted" }, ""));
-  stage.append(legend);
+  side.append(el("h3", {}, "Time"), time.element, legend);
 
   map.on("click", "incidents", (event) => {
     const p = event.features[0].properties;
@@ -92,7 +99,7 @@ export default async function mapView(container) {
     if (map.queryRenderedFeatures(event.point, { layers: ["incidents", "sites"] }).length) return;
     const p = event.features[0].properties;
     new maplibregl.Popup().setLngLat(event.lngLat).setDOMContent(el("div", {},
-      el("strong", {}, `${p.count} incident(s) in this hexagon`), el("div", {}, `in ${label.textContent}`),
+      el("strong", {}, `${fmt(p.count)} incident(s) in this hexagon`), el("div", {}, `in ${label.textContent}`),
       p.hotspot ? el("div", {}, `hot spot: Getis–Ord Gi* = ${Number(p.gi_star).toFixed(2)}`) : null)).addTo(map);
   });
   map.on("click", "sites", (event) => {
@@ -105,19 +112,30 @@ export default async function mapView(container) {
     map.on("mouseleave", layer, () => { map.getCanvas().style.cursor = ""; });
   }
 
+  // The window: the shared one (set here or in another view) when set, else the local span/slider.
+  const dayOf = (date) => Math.round((Date.parse(date) - first) / DAY);
   function windowDays() {
+    const shared = time.get();
+    if (shared.start || shared.end) return [shared.start ? Math.max(0, dayOf(shared.start)) : 0, shared.end ? Math.min(days, dayOf(shared.end)) : days];
     const end = Number(slider.value), width = Number(span.value);
     return width ? [Math.max(0, end - width), end] : [0, days];
   }
   const iso = (d) => new Date(first + d * DAY).toISOString().slice(0, 10);
+  // Moving the local slider moves the shared window (network and timeline follow).
+  function shareLocal() {
+    const end = Number(slider.value), width = Number(span.value);
+    if (width) time.set(iso(Math.max(0, end - width)), iso(end)); else time.set("", "");
+  }
+  time.onChange(() => applyWindow());
 
   function applyWindow() {
     const [a, b] = windowDays();
-    slider.disabled = Number(span.value) === 0;
+    const shared = time.get();
+    slider.disabled = Number(span.value) === 0 && !(shared.start || shared.end);
     map.setFilter("incidents", ["all", [">=", ["get", "t"], a], ["<=", ["get", "t"], b]]);
     const shown = incidents.features.filter((f) => f.properties.t >= a && f.properties.t <= b).length;
     label.textContent = Number.isFinite(first) ? `${iso(a)} – ${iso(b)}` : "no dated incident";
-    info.textContent = `${shown} of ${incidents.features.length} incidents · ${data.sites.length} sites`;
+    info.textContent = `${fmt(shown)} of ${fmt(incidents.features.length)} incidents · ${fmt(data.sites.length)} sites`;
     document.body.dataset.mapIncidents = String(shown);
     map.setLayoutProperty("incidents", "visibility", showPoints.checked ? "visible" : "none");
     loadHexagons();
@@ -126,7 +144,7 @@ export default async function mapView(container) {
     if (!showHex.checked) { map.setLayoutProperty("hexagons", "visibility", "none"); return; }
     map.setLayoutProperty("hexagons", "visibility", "visible");
     const [a, b] = windowDays();
-    const params = Number.isFinite(first) && Number(span.value) ? { start: iso(a), end: iso(b) } : {};
+    const params = Number.isFinite(first) && (a > 0 || b < days) ? { start: iso(a), end: iso(b) } : {};
     const zoom = map.getZoom();
     const resolution = zoom < 6 ? 4 : zoom < 7.5 ? 5 : 6;
     const hex = await getJSON("/api/map/hexagons", { ...params, resolution });
@@ -135,15 +153,27 @@ export default async function mapView(container) {
     map.getSource("hexagons").setData({ type: "FeatureCollection", features: hex.hexagons.map((h) => ({
       type: "Feature", geometry: { type: "Polygon", coordinates: [[...h.boundary, h.boundary[0]]] },
       properties: { count: h.count, share: h.count / max, hotspot: hot.has(h.cell), gi_star: hot.get(h.cell) ?? null } })) });
+    drawHexScale(max);
     clear(document.getElementById("hex-source") || el("div")).append(`hexagons: ${hex.source}`);
   }, 200);
 
-  slider.addEventListener("input", applyWindow);
-  span.addEventListener("change", applyWindow);
+  // The colour ramp of the hexagons with its counts (0, half the busiest, the busiest).
+  function drawHexScale(max) {
+    clear(hexScale).append(el("div", { class: "hex-ramp" }),
+      el("div", { class: "hex-ticks" }, el("span", {}, "0"), el("span", {}, fmt(Math.round(max / 2))), el("span", {}, `${fmt(max)} incidents`)));
+  }
+
+  slider.addEventListener("change", shareLocal);
+  slider.addEventListener("input", () => {
+    const end = Number(slider.value), width = Number(span.value);
+    if (width) time.set(iso(Math.max(0, end - width)), iso(end), { silent: true });
+    applyWindow();
+  });
+  span.addEventListener("change", shareLocal);
   showHex.addEventListener("change", applyWindow);
   showPoints.addEventListener("change", applyWindow);
   map.on("zoomend", loadHexagons);
   applyWindow();
   map.once("idle", () => { document.body.dataset.mapReady = "1"; });
-  return { destroy: () => { map.remove(); delete window.cellmapMap; } };
+  return { destroy: () => { time.destroy(); map.remove(); delete window.cellmapMap; } };
 }

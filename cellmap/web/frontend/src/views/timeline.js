@@ -1,7 +1,8 @@
 // Timeline: incidents, strikes, arrests and role changes on one zoomable time axis (years down to
 // days; mouse wheel zooms, drag pans), filterable by cell and event type. Click an event for its report.
 import { getJSON } from "../api.js";
-import { clear, el, entityLink, gradeBadge, reportLink } from "../ui.js";
+import { timeFilter } from "../timefilter.js";
+import { clear, el, entityLink, fmt, gradeBadge, reportLink } from "../ui.js";
 
 const LANES = { incident: "#c53030", strike: "#2b6cb0", arrest: "#6b46c1", role_change: "#2f855a", exit: "#718096" };
 const DAY = 86400000;
@@ -19,25 +20,39 @@ export default async function timeline(container) {
     el("span", { class: "swatch", style: `background:${LANES[c]}` }), c.replace("_", " ")));
   const zoomButtons = [["all", 0], ["5 years", 5 * 365], ["1 year", 365], ["1 month", 31], ["1 week", 7]].map(([label, span]) =>
     el("button", { onclick: () => zoomTo(span) }, label));
-  sidebar.append(el("h3", {}, "Cell"), cellSelect, el("h3", {}, "Event types"), ...boxes,
+  const time = timeFilter({ id: "timeline-time" });
+  time.onChange(() => load());
+  sidebar.append(el("h3", {}, "Time"), time.element, el("h3", {}, "Cell"), cellSelect, el("h3", {}, "Event types"), ...boxes,
     el("h3", {}, "Zoom"), el("div", { class: "row" }, zoomButtons),
     el("p", { class: "muted" }, "Wheel: zoom around the pointer · drag: pan · click: details"));
 
   let events = [];
   let view = { t0: 0, t1: 1 };
-  let extent = { t0: 0, t1: 1 };
+  let extent = { t0: 0, t1: 1 };  // every event
+  let focus = { t0: 0, t1: 1 };   // the bulk of the events (the default view)
+  let outside = 0, total = 0;
   let hits = [];
 
   async function load() {
     const categories = boxes.map((b) => b.querySelector("input")).filter((i) => i.checked).map((i) => i.value).join(",");
     const data = await getJSON("/api/timeline", { cell: cellSelect.value, categories: categories || "incident" });
     if (cellSelect.options.length === 1) data.cells.forEach((c) => cellSelect.append(el("option", { value: c.id }, c.name)));
-    events = data.events.map((e) => ({ ...e, t: Date.parse(e.date) }));
-    const ts = events.map((e) => e.t);
+    // The shared time window (also the network's and the map's) filters the events.
+    const { start, end } = time.get();
+    total = data.events.length;
+    events = data.events.map((e) => ({ ...e, t: Date.parse(e.date) }))
+      .filter((e) => (!start || e.date >= start) && (!end || e.date <= end));
+    const ts = events.map((e) => e.t).sort((a, b) => a - b);
     if (ts.length) {
-      const pad = Math.max(DAY * 10, (Math.max(...ts) - Math.min(...ts)) * 0.03);
-      extent = { t0: Math.min(...ts) - pad, t1: Math.max(...ts) + pad };
-      if (view.t1 - view.t0 <= 1) view = { ...extent };
+      // The axis spans the 0.5th to 99.5th percentile: a few stray dates years away would squeeze
+      // the rest into a corner ("all" zooms out to every event).
+      const q = (p) => ts[Math.min(ts.length - 1, Math.max(0, Math.round(p * (ts.length - 1))))];
+      const lo = ts.length > 200 ? q(0.005) : ts[0], hi = ts.length > 200 ? q(0.995) : ts[ts.length - 1];
+      const pad = Math.max(DAY * 10, (hi - lo) * 0.03);
+      outside = ts.filter((t) => t < lo || t > hi).length;
+      extent = { t0: ts[0] - pad, t1: ts[ts.length - 1] + pad };
+      focus = { t0: lo - pad, t1: hi + pad };
+      view = { ...focus };
     }
     document.body.dataset.timelineEvents = String(events.length);
     draw();
@@ -103,6 +118,18 @@ export default async function timeline(container) {
       ctx.fillText(lane.replace("_", " "), 8, y0 + laneH / 2 + 4);
       ctx.font = "11px DejaVu Sans, sans-serif";
       const inLane = events.filter((e) => e.category === lane && e.t >= view.t0 && e.t <= view.t1);
+      const width = rect.width - left - right;
+      if (inLane.length > width * 1.5) {
+        // Too many to draw one by one: a histogram of the lane (4-pixel bins), its peak labelled.
+        const bins = new Map();
+        for (const e of inLane) { const b = Math.floor((x(e.t) - left) / 4); bins.set(b, (bins.get(b) || 0) + 1); }
+        const peak = Math.max(...bins.values());
+        ctx.fillStyle = LANES[lane];
+        for (const [b, n] of bins) { const h = ((laneH - 12) * n) / peak; ctx.fillRect(left + b * 4, y0 + laneH - 4 - h, 3.5, h); }
+        ctx.fillStyle = "#4a5568";
+        ctx.fillText(`${fmt(inLane.length)} events · histogram, up to ${fmt(peak)} per bar (zoom in for single events)`, left + 4, y0 + 12);
+        return;
+      }
       // Events on the same pixel column stack upwards so that a busy day stays readable.
       const stacks = new Map();
       for (const e of inLane) {
@@ -121,9 +148,12 @@ export default async function timeline(container) {
         for (const e of inLane) { const px = x(e.t); if (px - lastX > 110) { ctx.fillText(e.label.slice(0, 28), px + 3, y0 + 14); lastX = px; } }
       }
     });
-    const shown = hits.length;
+    const shown = events.filter((e) => e.t >= view.t0 && e.t <= view.t1).length;
+    const { start, end } = time.get();
     document.getElementById("timeline-stats").textContent =
-      `${shown} of ${events.length} events shown · ${new Date(Math.max(view.t0, -8e15)).toISOString().slice(0, 10)} – ${new Date(view.t1).toISOString().slice(0, 10)}`;
+      `${fmt(shown)} of ${fmt(events.length)} events in view · ${new Date(Math.max(view.t0, -8e15)).toISOString().slice(0, 10)} – ${new Date(view.t1).toISOString().slice(0, 10)}` +
+      (start || end ? ` · time window ${start || "…"} – ${end || "…"} (${fmt(total - events.length)} events outside it)` : "") +
+      (outside && view.t0 >= focus.t0 && view.t1 <= focus.t1 ? ` · ${fmt(outside)} stray-dated events off the axis (“all” shows them)` : "");
   }
 
   canvas.addEventListener("wheel", (event) => {
@@ -183,5 +213,5 @@ export default async function timeline(container) {
   const onResize = () => draw();
   window.addEventListener("resize", onResize);
   await load();
-  return { destroy: () => { delete window.cellmapTimeline; window.removeEventListener("mousemove", onMove); window.removeEventListener("mouseup", onUp); window.removeEventListener("resize", onResize); } };
+  return { destroy: () => { time.destroy(); delete window.cellmapTimeline; window.removeEventListener("mousemove", onMove); window.removeEventListener("mouseup", onUp); window.removeEventListener("resize", onResize); } };
 }
