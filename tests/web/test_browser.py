@@ -275,14 +275,200 @@ def test_network_explore_expand_filter_and_colour(page):
     # Colour by detected community, size by betweenness, then keep only well-graded ties (whole network).
     page.select_option("#network-mode", "whole")
     page.wait_for_function(
-        f"window.cellmapNetwork.graph.order == {len(api(page, '/api/network')['nodes'])}"
+        f"window.cellmapNetwork.graph.order == "
+        f"{len(api(page, '/api/network', view='persons')['nodes'])}"
     )
     page.select_option("#network-colour", "community")
     page.select_option("#network-grade", "B2")
-    strict = len(api(page, "/api/network", min_grade="B2")["nodes"])
+    strict = len(api(page, "/api/network", min_grade="B2", view="persons")["nodes"])
     page.wait_for_function(f"window.cellmapNetwork.graph.order == {strict}")
     assert "community" in page.locator("#network-legend").inner_text()
     assert (
         "min_grade=B2" in page.url and "colour=community" in page.url
     )  # the view can be bookmarked
     screenshot(page, "network-community-B2")
+
+
+def node_point(page, node: str) -> tuple[float, float]:
+    """Where a network node is drawn, in page coordinates."""
+    box = page.locator("#sigma").bounding_box()
+    p = page.evaluate(
+        """(node) => { const r = window.cellmapNetwork.renderer;
+        return r.framedGraphToViewport(r.getNodeDisplayData(node)); }""",
+        node,
+    )
+    return box["x"] + p["x"], box["y"] + p["y"]
+
+
+def test_network_opens_folded_and_works_as_a_link_chart(page, tmp_path):
+    """Groups at open (≤ 500 drawn), fragments aside, legend outside the drawing, expand on click,
+    selection ring, multi-select, hide, undo/redo, pin, layouts, shortcuts, a saved case reopened,
+    and the view exported as SVG, PNG and PDF."""
+    open_view(page, "network", "body[data-network-nodes]")
+    data = api(page, "/api/network")
+    drawn = int(page.get_attribute("body", "data-network-nodes"))
+    assert drawn == len(data["nodes"]) <= 500 and data["entities"] > 2 * drawn
+    assert "small fragments aside" in page.locator("#fragments-panel summary").inner_text()
+    legend, canvas = (
+        page.locator("#network-legend").bounding_box(),
+        page.locator("#sigma").bounding_box(),
+    )
+    assert legend["y"] + legend["height"] <= canvas["y"] + 1  # above the drawing, not over it
+    colours = page.evaluate(
+        "window.cellmapNetwork.graph.filterNodes((n, a) => a.kind === 'cell').map((n) => "
+        "window.cellmapNetwork.graph.getNodeAttribute(n, 'color'))"
+    )
+    swatches = page.locator("#network-legend .legend-item .swatch").count()
+    assert len(set(colours)) <= swatches  # every colour on the canvas is in the legend
+    legend_colours = page.evaluate(
+        "[...document.querySelectorAll('#network-legend .legend-item .swatch')]"
+        ".map((s) => s.style.background).filter(Boolean)"
+    )
+    assert len(legend_colours) == len(set(legend_colours))  # no colour repeats
+    screenshot(page, "network-groups")
+    # Click the largest cell: it expands into its members.
+    cell = max(
+        (n for n in data["nodes"] if str(n["id"]).startswith("cell:")), key=lambda n: n["members"]
+    )
+    page.mouse.click(*node_point(page, cell["id"]))
+    page.wait_for_function(f"!window.cellmapNetwork.graph.hasNode('{cell['id']}')")
+    members = page.evaluate(
+        f"window.cellmapNetwork.graph.filterNodes((n, a) => a.group === '{cell['id']}').length"
+    )
+    assert members == cell["members"]
+    assert "expand=" in page.url
+    # Select a member: the ring marks it; shift-click adds a second; h hides both; Ctrl+Z undoes.
+    page.wait_for_timeout(800)  # the camera frames the members
+    members_at = {
+        m: node_point(page, m)
+        for m in page.evaluate(
+            f"window.cellmapNetwork.graph.filterNodes((n, a) => a.group === '{cell['id']}')"
+        )
+    }
+    # Three members well apart on screen: the first, the farthest from it, the farthest from both.
+    first = next(iter(members_at))
+
+    def apart(*chosen):
+        return max(
+            (m for m in members_at if m not in chosen),
+            key=lambda m: min(
+                (members_at[m][0] - members_at[c][0]) ** 2
+                + (members_at[m][1] - members_at[c][1]) ** 2
+                for c in chosen
+            ),
+        )
+
+    second = apart(first)
+    member = [first, second, apart(first, second)]
+    page.mouse.click(*node_point(page, member[0]))
+    page.wait_for_selector("#network-overlay circle.select-mark")
+    page.wait_for_selector("#node-detail")
+    page.keyboard.down("Shift")
+    page.mouse.click(*node_point(page, member[1]))
+    page.keyboard.up("Shift")
+    page.wait_for_selector("#multi-detail")
+    page.keyboard.press("h")
+    hidden = page.evaluate("window.cellmapNetwork.state.hidden.size")
+    assert hidden == 2 and "Show hidden (2)" in page.locator("#show-hidden").inner_text()
+    page.keyboard.press("Control+z")
+    page.wait_for_function("window.cellmapNetwork.state.hidden.size === 0")
+    page.keyboard.press("Control+y")
+    page.wait_for_function("window.cellmapNetwork.state.hidden.size === 2")
+    page.click("#show-hidden")
+    # Drag a node: it is pinned where it was dropped, and keeps that place across layouts.
+    x, y = node_point(page, member[2])
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 60, y + 40, steps=5)
+    page.mouse.up()
+    pinned = page.evaluate(f"window.cellmapNetwork.state.pinned.has('{member[2]}')")
+    assert pinned
+    before = page.evaluate(f"window.cellmapNetwork.graph.getNodeAttributes('{member[2]}')")
+    page.keyboard.press("2")  # hierarchical layout
+    assert page.locator("#network-layout").input_value() == "hierarchy"
+    after = page.evaluate(f"window.cellmapNetwork.graph.getNodeAttributes('{member[2]}')")
+    assert (after["x"], after["y"]) == (before["x"], before["y"])
+    page.keyboard.press("3")
+    assert page.locator("#network-layout").input_value() == "circle"
+    page.keyboard.press("1")
+    # A note on the selected node, then the case is saved and reopened in a fresh page.
+    page.mouse.click(*node_point(page, member[0]))
+    page.fill("#node-note", "seen with the courier in two reports")
+    page.locator("#node-note").dispatch_event("change")
+    page.fill("#case-name", "Largest cell, first look")
+    page.click("#case-save")
+    page.wait_for_selector("#case-message >> text=Saved")
+    assert "case=" in page.url
+    saved = api(page, "/api/cases", view="network")[0]
+    assert saved["name"] == "Largest cell, first look"
+    case = api(page, f"/api/cases/{saved['id']}")
+    assert case["state"]["expanded"] == [cell["id"]]
+    assert case["state"]["notes"][member[0]] == "seen with the courier in two reports"
+    assert member[2] in case["state"]["pinned"]
+    screenshot(page, "network-expanded-case")
+    # Exports of the current view, in real formats.
+    for fmt, magic in (("svg", b"<svg"), ("png", b"\x89PNG"), ("pdf", b"%PDF-1.4")):
+        with page.expect_download() as download:
+            page.select_option("#export-format", fmt)
+        path = tmp_path / f"view.{fmt}"
+        download.value.save_as(path)
+        assert path.read_bytes()[:16].find(magic) >= 0, fmt
+    image = Image.open(tmp_path / "view.png")
+    assert (
+        image.size == (1600, 1000)
+        and coloured_pixels(tmp_path / "view.png", {"x": 0, "y": 40, "width": 1600, "height": 900})
+        > 2000
+    )
+    assert "SYNTHETIC" in (tmp_path / "view.svg").read_text(encoding="utf-8")
+    # Reopen the case from its address in a new page.
+    fresh = page.context.new_page()
+    fresh.goto(f"{page.base_url}/#/network?case={saved['id']}")
+    fresh.wait_for_selector("#case-message >> text=Opened")
+    fresh.wait_for_function(f"window.cellmapNetwork.graph.hasNode('{member[0]}')")
+    assert fresh.evaluate("window.cellmapNetwork.state.selected") == member[0]
+    assert fresh.locator("#node-note").input_value() == "seen with the courier in two reports"
+    fresh.close()
+
+
+def test_one_time_window_filters_network_map_and_timeline(page):
+    open_view(page, "network", "body[data-network-nodes]")
+    page.wait_for_selector("#time-filter rect")
+    everything = int(page.get_attribute("body", "data-network-nodes"))
+    months = api(page, "/api/timeline/histogram")["months"]
+    first = next(i for i, m in enumerate(months) if m["month"] == "2023-01")
+    last = next(i for i, m in enumerate(months) if m["month"] == "2023-12")
+    page.evaluate(
+        """([a, b]) => { const low = document.querySelector('#time-low'),
+        high = document.querySelector('#time-high');
+        low.value = a; high.value = b; low.dispatchEvent(new Event('change')); }""",
+        [first, last],
+    )
+    page.wait_for_function("location.hash.includes('start=2023-01-01')")
+    page.wait_for_selector("#network-stats >> text=with a tie valid in 2023-01-01 – 2023-12-31")
+    in_2023 = sum(m["incidents"] for m in months[first : last + 1])
+    assert f"{in_2023:,} incidents" in page.locator("#time-label").inner_text()
+    expected = api(page, "/api/network", start="2023-01-01", end="2023-12-31")
+    page.wait_for_function(f"document.body.dataset.networkNodes == '{len(expected['nodes'])}'")
+    assert everything > 0
+    screenshot(page, "network-2023")
+    # The map and the timeline open on the same window.
+    page.goto(f"{page.base_url}/#/map")
+    page.wait_for_selector("body[data-map-ready]", timeout=60_000)
+    incidents = api(page, "/api/map")["incidents"]
+    shown = sum(1 for i in incidents if i["date"] and "2023-01-01" <= i["date"] <= "2023-12-31")
+    page.wait_for_function(f"document.body.dataset.mapIncidents == '{shown}'")
+    legend = page.locator("#map-legend").bounding_box()
+    map_box = page.locator("#map").bounding_box()
+    assert legend["x"] + legend["width"] <= map_box["x"] + 1  # beside the map, not over it
+    assert "incidents per hexagon" in page.locator("#map-legend").inner_text().lower()
+    page.wait_for_selector("#hex-scale .hex-ramp")
+    screenshot(page, "map-2023")
+    page.goto(f"{page.base_url}/#/timeline")
+    page.wait_for_selector("body[data-timeline-events]")
+    events = api(page, "/api/timeline")["events"]
+    in_window = sum(1 for e in events if "2023-01-01" <= e["date"] <= "2023-12-31")
+    page.wait_for_function(f"document.body.dataset.timelineEvents == '{in_window}'")
+    assert "time window 2023-01-01 – 2023-12-31" in page.locator("#timeline-stats").inner_text()
+    screenshot(page, "timeline-2023")
+    page.click("#timeline-time-reset")
+    page.wait_for_function(f"document.body.dataset.timelineEvents == '{len(events)}'")

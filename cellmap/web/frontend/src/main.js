@@ -3,7 +3,7 @@
 import "maplibre-gl/dist/maplibre-gl.css";
 import "./style.css";
 import { getJSON } from "./api.js";
-import { clear, closeModal, el, errorBox } from "./ui.js";
+import { clear, closeModal, el, errorBox, fmt } from "./ui.js";
 import overview from "./views/overview.js";
 import network from "./views/network.js";
 import entity from "./views/entity.js";
@@ -27,7 +27,7 @@ async function refreshStatus() {
     banner.textContent = state.status.banner || "";
     const c = state.status.counts;
     document.getElementById("store-counts").textContent =
-      `${c.entities} entities · ${c.relations} relations · ${c.incidents} incidents · ${c.reports} reports`;
+      `${fmt(c.entities)} entities · ${fmt(c.relations)} relations · ${fmt(c.incidents)} incidents · ${fmt(c.reports)} reports`;
   } catch (error) {
     console.error(error);
   }
@@ -51,7 +51,7 @@ async function route() {
   try {
     current = (await view(container, { args, params, status: state.status, refreshStatus })) || null;
   } catch (error) {
-    container.append(errorBox(error));
+    container.append(errorBox(error, `This ${name || "view"} could not be shown`), el("a", { href: "#/overview" }, "Back to the overview"));
   }
 }
 

@@ -1,7 +1,7 @@
 // Entity page: every property and relationship with its reports, dates and grades; conflicting
 // claims side by side; aliases and spellings; role history on a timeline; the entity's measures.
 import { getJSON } from "../api.js";
-import { colourOf, el, gradeBadge, panel, period, relationTable, reportLink } from "../ui.js";
+import { colourOf, el, fmtMeasure, gradeBadge, panel, period, relationTable, reportLink } from "../ui.js";
 
 export default async function entity(container, { args }) {
   const id = Number(args[0]);
@@ -17,7 +17,7 @@ export default async function entity(container, { args }) {
     el("div", { class: "cards" },
       panel("Names, aliases and spellings", claimsTable(data.names)),
       panel("Measures", Object.keys(data.measures).length
-        ? el("table", { class: "kv", id: "entity-measures" }, Object.entries(data.measures).map(([k, v]) => el("tr", {}, el("th", {}, k), el("td", {}, Number(v).toPrecision(4)))))
+        ? el("table", { class: "kv", id: "entity-measures" }, Object.entries(data.measures).map(([k, v]) => el("tr", {}, el("th", {}, k), el("td", { class: "num" }, fmtMeasure(k, v)))))
         : el("p", { class: "muted" }, "Not in the link chart (no relation)."),
         el("p", { class: "muted" }, "On the whole meta-network, every grade (cellmap.graph.measures).")),
     ),

@@ -24,7 +24,9 @@ export default async function importer(container, { refreshStatus }) {
     const { ok, status, data } = await postForm(url, form);
     clear(result);
     if (!ok && !data.errors) {
-      result.append(el("div", { class: "error" }, `${status}: ${typeof data.detail === "string" ? data.detail : JSON.stringify(data.detail)}`));
+      const detail = typeof data.detail === "string" ? data.detail
+        : Array.isArray(data.detail) ? data.detail.map((d) => `${(d.loc || []).slice(1).join(".")}: ${d.msg}`).join("; ") : `the server answered ${status}`;
+      result.append(el("div", { class: "error", role: "alert" }, `The files were not accepted: ${detail}.`));
       go.disabled = true;
       return;
     }

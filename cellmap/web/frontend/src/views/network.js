@@ -308,11 +308,11 @@ export default async function network(container, { params, status }) {
     };
     legendState = [...colours.entries()].filter(([, c]) => c).map(([key, colour]) => ({ label: label(key), colour }));
     const dropped = [...colours.values()].filter((c) => !c).length;
-    clear(legend).append(el("strong", {}, { sector: "Sector", cell: "Recorded cell", community: "Community", kind: "Kind" }[s.colour] + ":"),
+    clear(legend).append(...[el("strong", {}, `Colour = ${{ sector: "sector", cell: "recorded cell", community: "detected community", kind: "entity kind" }[s.colour]}:`),
       ...legendState.map((item) => el("span", { class: "legend-item" }, el("span", { class: "swatch", style: `background:${item.colour}` }), item.label)),
       el("span", { class: "legend-item" }, el("span", { class: "swatch", style: `background:${NO_SECTOR}` }), dropped ? `other (${fmt(dropped)}) or none recorded` : "none recorded"),
       s.colour === "sector" && s.mode === "groups" ? el("span", { class: "legend-item muted" }, el("span", { class: "swatch pale" }), "pale: detected group without a recorded cell (colour of the sector most of its ties lead to)") : null,
-      s.mode === "groups" ? el("span", { class: "legend-item muted" }, "node area ∝ members · link width ∝ ties between groups · ◯ selected · ◌ pinned") : null);
+      s.mode === "groups" ? el("span", { class: "legend-item muted" }, "node area ∝ members · link width ∝ ties between groups · ◯ selected · ◌ pinned") : null].filter(Boolean));
     renderer.refresh();
   }
   function legendItems() { return legendState; }
@@ -410,8 +410,10 @@ export default async function network(container, { params, status }) {
   async function expandGroup(key) {
     history.push();
     s.expanded.add(key);
-    s.selected = key;
+    s.selected = null;
     await reload({ keepCamera: true });
+    // Frame the members just drawn, so that they can be told apart and clicked.
+    fitCamera(graph.filterNodes((node, attrs) => attrs.group === key));
   }
   async function collapseGroup(key) {
     history.push();

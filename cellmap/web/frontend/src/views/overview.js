@@ -2,17 +2,25 @@
 // players and the runway.
 import { getJSON } from "../api.js";
 import { barChart, lineChart } from "../charts.js";
-import { KIND_COLOURS, el, entityLink, gradeBadge, panel, relationTable } from "../ui.js";
+import { KIND_COLOURS, el, entityLink, errorBox, fmt, gradeBadge, panel, relationTable } from "../ui.js";
 
 export default async function overview(container, { params }) {
   container.append(el("p", { class: "muted" }, "Loading…"));
-  const data = await getJSON("/api/overview", { year: params.get("year") });
+  let data;
+  try {
+    data = await getJSON("/api/overview", { year: params.get("year") });
+  } catch (error) {
+    container.textContent = "";
+    container.append(errorBox(error, params.get("year") ? `The overview for ${params.get("year")} could not be computed` : "The overview could not be loaded"),
+      el("a", { href: "#/overview" }, "Show the overview without a year"));
+    return;
+  }
   container.textContent = "";
   window.cellmapYears = data.trends.length ? data.trends[0].periods : [];
   const trends = el("div", { class: "row", id: "trends" },
     data.trends.map((series, i) => el("div", {},
       lineChart({ labels: series.periods, series: [{ name: series.name, values: series.values, colour: ["#c53030", "#dd6b20", "#2b6cb0"][i] }],
-        title: series.name, width: 330, height: 190 }),
+        title: series.name, width: 330, height: 190, integer: true, yLabel: "per year" }),
       el("div", { class: "muted" }, series.definition))));
   container.append(
     el("div", { class: "cards" },
@@ -26,7 +34,7 @@ export default async function overview(container, { params }) {
       panel("Key players", data.key_players.length
         ? el("ol", { id: "key-players" }, data.key_players.map((k) => el("li", {}, entityLink(k.id, k.name), " ", el("span", { class: "muted" }, k.kind))))
         : el("p", { class: "muted" }, "No key-player set: the network is too small or cellmap.graph.keyplayers is not in this build."),
-        data.key_players_result && data.key_players_result.score !== null ? el("p", {}, `Removing these ${data.key_players.length} raises fragmentation ${data.key_players_result.objective} of the ${data.key_players_result.persons} connected persons from ${Number(data.key_players_result.baseline).toFixed(3)} to ${Number(data.key_players_result.score).toFixed(3)} (${data.key_players_result.method}).`) : null,
+        data.key_players_result && data.key_players_result.score !== null ? el("p", {}, `Removing these ${data.key_players.length} raises fragmentation ${data.key_players_result.objective} of the ${fmt(data.key_players_result.persons)} connected persons from ${Number(data.key_players_result.baseline).toFixed(3)} to ${Number(data.key_players_result.score).toFixed(3)} (${data.key_players_result.method}).`) : null,
         data.key_players_source ? el("p", { class: "muted" }, `Source: ${data.key_players_source}`) : null),
       panel("Runway", runway(data.runway, data.runway_source)),
     ),
@@ -34,25 +42,40 @@ export default async function overview(container, { params }) {
   );
 }
 
+// The runway as a person reads it: one sentence, then the ledger as a table with units. The
+// simulation's bookkeeping (draws, seed, relative errors) stays out of the way.
 function runway(value, source) {
   if (!value) return el("p", { class: "muted" }, source || "Runway analysis is not available in this build (cellmap.finance).");
-  return el("div", { id: "runway" },
-    el("table", { class: "kv" }, flatten(value).map(([k, v]) => el("tr", {}, el("th", {}, k), el("td", {}, show(v))))),
+  const totals = value.totals || {};
+  const r = value.runway || {};
+  const currency = totals.currency || "";
+  const money = (v) => (v === null || v === undefined ? "—" : `${fmt(Number(v))} ${currency}`.trim());
+  const months = (v) => (v === null || v === undefined ? "—" : fmt(Number(v), { unit: "months" }));
+  const range = (lo, hi) => (lo === null || lo === undefined ? "" : ` (between ${fmt(Number(lo))} and ${fmt(Number(hi))})`);
+  const sentence = r.runway_months === undefined ? null : el("p", { id: "runway-sentence" },
+    `On ${r.as_of}, the ${fmt(value.funds)} funds hold ${money(r.balance)}. At the last ${fmt(r.window_months)} months' pace — `,
+    `${money(r.mean_spending)} spent and ${money(r.mean_income)} earned a month, a burn of ${money(r.mean_burn)} — the money lasts about `,
+    el("strong", {}, months(r.runway_months)), `${range(r.runway_low, r.runway_high)}; with no income at all, about `,
+    el("strong", {}, months(r.gross_runway_months)), `${range(r.gross_runway_low, r.gross_runway_high)}.`);
+  const ledger = [
+    ["Opening balance", totals.opening_balance], ["Income: extortion", totals.income_extortion], ["Income: ransom", totals.income_ransom],
+    ["Income: other", totals.income_other], ["Transfers in (between funds)", totals.income_transfer], ["Spending: stipends", totals.spending_stipends],
+    ["Spending: operations", totals.spending_operations], ["Spending: other", totals.spending_other],
+    ["Transfers out (between funds)", totals.spending_transfer], ["Closing balance", totals.closing_balance],
+  ].filter(([, v]) => v !== undefined);
+  const errors = r.relative_error || {};
+  return el("div", { id: "runway" }, sentence,
+    el("table", { class: "grid ledger" }, el("thead", {}, el("tr", {}, el("th", {}, "Ledger, all funds"), el("th", { class: "num" }, `Amount (${currency})`))),
+      el("tbody", {}, ledger.map(([k, v]) => el("tr", {}, el("td", {}, k), el("td", { class: "num" }, fmt(Number(v))))))),
+    el("p", { class: "muted" }, `The range comes from ${fmt(r.draws)} draws with the ledger's uncertainty (income ±${fmt(100 * (errors.income || 0))} %, spending ±${fmt(100 * (errors.spending || 0))} %).`,
+      value.unassigned_payments ? ` ${fmt(value.unassigned_payments)} payments could not be assigned to a fund.` : ""),
     source ? el("p", { class: "muted" }, `Source: ${source}`) : null);
 }
 
-// Nested figures as "a · b" rows, so that any summary shape reads as a table.
-function flatten(value, prefix = "") {
-  return Object.entries(value).flatMap(([k, v]) => {
-    const key = (prefix ? `${prefix} · ` : "") + k.replaceAll("_", " ");
-    return v && typeof v === "object" && !Array.isArray(v) ? flatten(v, key) : [[key, v]];
-  });
-}
-
-function show(v) {
+function show(v, digits = 2) {
   if (v === null || v === undefined) return "—";
-  if (typeof v === "number") return Number.isInteger(v) ? v.toLocaleString("en") : v.toLocaleString("en", { maximumFractionDigits: 2 });
-  if (Array.isArray(v)) return v.map(show).join(", ");
+  if (typeof v === "number") return Number.isInteger(v) ? fmt(v) : fmt(v, { digits });
+  if (Array.isArray(v)) return v.map((x) => show(x, digits)).join(", ");
   return String(v);
 }
 
@@ -73,7 +96,7 @@ function headlines(summary) {
     panel(`Change ${summary.year - 1} → ${summary.year}, three ways`, yearPicker(summary.year), el("table", { class: "grid", id: "year-on-year" },
       el("thead", {}, el("tr", {}, ["Counting", summary.year - 1, summary.year, "Change", "95% interval"].map((h) => el("th", {}, String(h))))),
       el("tbody", {}, summary.year_on_year.map((r) => el("tr", { title: r.definition },
-        el("td", {}, r.method.replaceAll("_", " ")), el("td", {}, r.previous), el("td", {}, r.current),
+        el("td", {}, r.method.replaceAll("_", " ")), el("td", { class: "num" }, fmt(r.previous)), el("td", { class: "num" }, fmt(r.current)),
         el("td", {}, pct(r.change)), el("td", {}, r.change_low === null ? "—" : `${pct(r.change_low)} … ${pct(r.change_high)}`))))),
       el("p", { class: "muted" }, "Share of incidents inside the Palmyra–Deir ez-Zor–Abu Kamal triangle: ",
         Object.entries(summary.triangle_share_by_year || {}).map(([y, s]) => `${y}: ${pct(s)}`).join(" · "))),
@@ -81,7 +104,7 @@ function headlines(summary) {
       el("thead", {}, el("tr", {}, ["Cell", "Label", "Incidents", "r (campaigns)", "Hops to leadership", "Why"].map((h) => el("th", {}, h)))),
       el("tbody", {}, summary.coherence.map((c) => el("tr", {},
         el("td", {}, el("a", { href: `#/entity/${c.cell_id}` }, c.cell)), el("td", {}, el("strong", {}, c.label)),
-        el("td", {}, c.incidents), el("td", {}, show(c.r_campaign)), el("td", {}, show(c.hops)), el("td", { class: "muted" }, c.reason)))))
+        el("td", { class: "num" }, fmt(c.incidents)), el("td", { class: "num" }, show(c.r_campaign)), el("td", {}, show(c.hops)), el("td", { class: "muted" }, String(c.reason).replace(/-0\.00\b/g, "0.00"))))))
       : el("p", { class: "muted" }, "No cell in the store."),
       el("p", { class: "muted" }, "cellmap.incidents.coherence: synchrony with leadership campaigns and with other cells, and the command path.")));
 }

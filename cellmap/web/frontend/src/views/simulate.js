@@ -2,7 +2,7 @@
 // single versus collective leadership side by side.
 import { getJSON, postJSON } from "../api.js";
 import { lineChart } from "../charts.js";
-import { clear, debounce, el, entityLink, errorBox, panel } from "../ui.js";
+import { clear, debounce, el, entityLink, errorBox, fmt as fmtNumber, panel } from "../ui.js";
 
 export default async function simulate(container) {
   const strategies = await getJSON("/api/simulate/strategies");
@@ -45,7 +45,7 @@ export default async function simulate(container) {
           el("td", {}, fmt(r.median)), el("td", {}, fmt(r.mean)), el("td", {}, `${fmt(r.p05)} – ${fmt(r.p95)}`),
           el("td", {}, `${r.censored} of ${r.runs}`), el("td", {}, r.struck_first_name || "—"))))),
         el("p", { class: "muted" }, out.definition));
-    } catch (error) { clear(comparison).append(errorBox(error)); }
+    } catch (error) { clear(comparison).append(errorBox(error, "The comparison could not run")); }
   }
 
   async function go() {
@@ -58,19 +58,19 @@ export default async function simulate(container) {
           panel("Fragmentation", lineChart({ labels, width: 460, height: 240, yMax: 1, series: [
             { name: "fragmentation F (Borgatti)", values: out.curve.map((p) => p.fragmentation), colour: "#c53030" },
             { name: "largest component share", values: out.curve.map((p) => p.largest_share), colour: "#2b6cb0" }] })),
-          panel("Cells cut off from leadership", lineChart({ labels, width: 460, height: 240, yMax: Math.max(1, out.cells), series: [
+          panel("Cells cut off from leadership", lineChart({ labels, width: 460, height: 240, yMax: out.cells, integer: true, yLabel: "cells", series: [
             { name: "single leader", values: out.curve.map((p) => p.cells_cut_off_single), colour: "#dd6b20" },
             { name: "collective (leader + council)", values: out.curve.map((p) => p.cells_cut_off_collective), colour: "#2f855a" }] }))),
         panel("Single vs collective leadership",
-          el("p", {}, `${out.at ? `As of ${out.at}: ` : "Every tie ever recorded: "}${out.persons} persons, ${out.cells} cells. Single: `, ...out.leadership_single.map((p) => [entityLink(p.id, p.name), " "]),
+          el("p", {}, `${out.at ? `As of ${out.at}: ` : "Every tie ever recorded: "}${fmtNumber(out.persons)} persons, ${fmtNumber(out.cells)} cells. Single: `, ...out.leadership_single.map((p) => [entityLink(p.id, p.name), " "]),
             " · collective: ", ...out.leadership_collective.map((p) => [entityLink(p.id, p.name), " "])),
           el("p", { class: "muted" }, out.definition)),
         panel("Strikes in order", el("table", { class: "grid", id: "sim-table" },
           el("thead", {}, el("tr", {}, ["Step", "Struck", "Largest share", "Components", "F", "Cut off (single)", "Cut off (collective)"].map((h) => el("th", {}, h)))),
           el("tbody", {}, out.curve.map((p) => el("tr", {}, el("td", {}, p.step), el("td", {}, p.removed ? entityLink(p.removed.id, p.removed.name) : "— intact —"),
-            el("td", {}, p.largest_share.toFixed(3)), el("td", {}, p.components), el("td", {}, p.fragmentation.toFixed(3)),
+            el("td", {}, p.largest_share.toFixed(3)), el("td", {}, fmtNumber(p.components)), el("td", {}, p.fragmentation.toFixed(3)),
             el("td", {}, p.cells_cut_off_single), el("td", {}, p.cells_cut_off_collective))))))
       );
-    } catch (error) { clear(result).append(errorBox(error)); }
+    } catch (error) { clear(result).append(errorBox(error, "The simulation could not run")); }
   }
 }
