@@ -16,8 +16,8 @@ import igraph as ig
 import numpy as np
 import polars as pl
 
-from cellmap.web.workbench import Filters, Workbench
 from cellmap.web.graphs import LinkChart, link_chart
+from cellmap.web.workbench import Filters, Workbench
 
 # Components of at most this many entities, with no cell in them, are listed in the side panel.
 FRAGMENT_MAX = 5
