@@ -159,15 +159,16 @@ def grouped_out(
     measure: str,
     level: str,
     expand: list[str],
-    reveal: list[int] = (),
+    reveal: list[int] | None = None,
 ) -> NetworkOut:
     """Groups as single nodes sized by members, edges weighted by the ties between them; members of
     `expand` (and the groups of the entities in `reveal`) drawn one by one around their group."""
     grouping = groups.grouping_for(wb, flt, level, lambda c: analysis.communities(wb, c))
-    for entity in reveal:
+    for entity in reveal or []:
         v = chart.vertex(wb.canonical(entity) or entity)
-        if v is not None and grouping.group_of[v] and grouping.group_of[v] not in expand:
-            expand = [*expand, grouping.group_of[v]]
+        key = grouping.group_of[v] if v is not None else None
+        if key is not None and key not in expand:
+            expand = [*expand, key]
     unknown = [k for k in expand if k not in grouping.groups]
     if unknown:
         raise bad_parameter("expand", f"no group {unknown[0]!r} under these filters", 404)

@@ -176,15 +176,15 @@ def describe(wb: Workbench, ids: list[int]) -> dict[int, Side]:
         )
     out = {}
     for row in entities.iter_rows(named=True):
-        found = values.get(row["entity_id"], {})
+        claims = values.get(row["entity_id"], {})
         name = row["name"] or ""
         out[row["entity_id"]] = Side(
             id=row["entity_id"],
             name=name,
             latin=arabic_to_latin(name) if has_arabic(name) else None,
             kind=row["kind"],
-            names=[v for p in NAME_PROPS for v in found.get(p, [])],
-            properties={p: v for p, v in found.items()},
+            names=[v for p in NAME_PROPS for v in claims.get(p, [])],
+            properties=dict(claims),
             reports=list(reports.get(row["entity_id"], {}).values())[:20],
         )
     return out
