@@ -7,13 +7,14 @@ import json
 import networkx as nx
 import polars as pl
 import pytest
-from graph_helpers import UCINET, write_noordin_cellmap_csv
+from graph_helpers import UCINET, needs_datasets, write_noordin_cellmap_csv
 from typer.testing import CliRunner
 
 from cellmap.graph.cli import app
 from cellmap.ingest import import_files
 from cellmap.store import open_store
 
+pytestmark = needs_datasets
 runner = CliRunner()
 SIREN = UCINET / "covert_41_siren" / "01_SIREN_edges.csv"
 

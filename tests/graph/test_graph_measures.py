@@ -54,16 +54,17 @@ def test_harmonic_closeness(pair):
 def test_sampled_estimators_agree_with_networkx_in_expectation(pair):
     g, h = pair
     n = g.vcount()
-    # All sources sampled: the estimators must equal the exact values.
-    np.testing.assert_allclose(
-        m.harmonic_closeness(g, samples=n - 1, seed=3)[:0], []
-    )  # shape sanity
     exact = as_array(nx.betweenness_centrality(h), n)
+    hexact = as_array(nx.harmonic_centrality(h), n) / (n - 1)
+    # Every vertex a source: the estimators must equal the exact values, with no stated error.
+    np.testing.assert_allclose(m.harmonic_closeness(g, samples=n, seed=3), hexact, atol=TOL)
+    every, every_se = m.betweenness(g, samples=n, seed=3)
+    np.testing.assert_allclose(every, exact, atol=TOL)
+    assert not every_se.any()
     est, se = m.betweenness(g, samples=max(10, n // 2), seed=1)
     # The stated error must cover the true value for the bulk of the vertices (|z| < 4).
     z = np.abs(est - exact) / np.where(se > 0, se, np.inf)
     assert np.mean(z < 4) > 0.9
-    hexact = as_array(nx.harmonic_centrality(h), n) / (n - 1)
     hest = m.harmonic_closeness(g, samples=max(10, n // 2), seed=1)
     assert np.mean(np.abs(hest - hexact)) < 0.25 * np.mean(hexact) + 1e-12
 

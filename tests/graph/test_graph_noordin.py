@@ -7,13 +7,14 @@ import networkx as nx
 import numpy as np
 import polars as pl
 import pytest
-from graph_helpers import NOORDIN
+from graph_helpers import NOORDIN, needs_datasets
 from networkx.algorithms import bipartite
 
 from cellmap.graph import measures as m
 from cellmap.graph.communities import compare_with_recorded, leiden
 from cellmap.graph.projection import meta_network, one_mode_projection, person_graph, two_mode_graph
 
+pytestmark = needs_datasets
 ALIASES = {"Suramto (Deni)": "Suramto", "Ismail1 (Muh Ikhwn)": "Ismail1"}
 
 

@@ -89,4 +89,10 @@ def test_score_pairs_without_name_columns_is_a_user_error(tmp_path):
     pairs = tmp_path / "bad.csv"
     pairs.write_text("a,b\nx,y\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["score-pairs", str(pairs), "--out", str(tmp_path / "o.csv")])
-    assert result.exit_code != 0
+    # a user error (status 2, one line naming the file, line and field), not a crash (status 1)
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert f"error: {pairs}:1: header: needs columns name1 and name2, found a, b" in " ".join(
+        result.output.split()
+    )
+    assert not (tmp_path / "o.csv").exists()
