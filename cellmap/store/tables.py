@@ -132,7 +132,9 @@ incident = Table(
     Column("source_dataset", String(32)),
     Column("source_event_id", String(64), index=True),
     Column("source_codes", Text),  # JSON: the original codes (ACLED event_type, GTD success…)
-    Column("mapping", String(64)),  # which mapping turned them into cellmap's types
+    Column(
+        "mapping", Text
+    ),  # which mapping turned them into cellmap's types, with the rules it applied
     Column("notes", Text),
     Column("deleted", Boolean, nullable=False, default=False),
     Column("recorded_at", DateTime, nullable=False),

@@ -146,3 +146,16 @@ def test_acled_edits_and_deletions_reimport_without_duplicates(sqlite_store, tmp
     with sqlite_store.session() as conn:
         assert views.incidents(conn)["source_event_id"].to_list() == ["SYR2"]
         assert len(views.incidents(conn, include_deleted=True)) == 2
+
+
+def test_acled_mapping_with_its_rules_is_kept_whole_on_every_backend(any_store):
+    """The mapping text (name and rules applied) of a jail attack is 108 characters: PostgreSQL's
+    former 64-character column refused the ACLED sample (found by the fuzzer; migration 0004)."""
+    from tests.conftest import REPO
+
+    import_files(any_store, [REPO / "tests" / "incidents" / "data" / "acled_sample.csv"])
+    with any_store.session() as conn:
+        mappings = [json.loads(m) for m in views.incidents(conn)["mapping"].to_list()]
+    jail = [m for m in mappings if any("prison" in rule for rule in m["rules_matched"])]
+    assert jail and all(m["name"] == "acled-to-cellmap v1" for m in mappings)
+    assert max(len(json.dumps(m)) for m in jail) > 64
