@@ -150,7 +150,7 @@ def test_acled_edits_and_deletions_reimport_without_duplicates(sqlite_store, tmp
 
 def test_acled_mapping_with_its_rules_is_kept_whole_on_every_backend(any_store):
     """The mapping text (name and rules applied) of a jail attack is 108 characters: PostgreSQL's
-    former 64-character column refused the ACLED sample (found by the fuzzer; migration 0004)."""
+    former 64-character column refused the ACLED sample (found by the fuzzer; migration 0005)."""
     from tests.conftest import REPO
 
     import_files(any_store, [REPO / "tests" / "incidents" / "data" / "acled_sample.csv"])

@@ -1,15 +1,15 @@
 """incident.mapping as text: the mapping's name with the rules it applied is often longer than 64
 characters (an ACLED jail-attack rule alone is), which PostgreSQL refused (found by fuzzing).
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
