@@ -33,7 +33,7 @@ def feature_sets() -> dict[str, tuple[str, ...]]:
     """The features the code computes, by feature-set name."""
     from cellmap.resolve.features.name_parts import FEATURES as PARTS_V1
 
-    sets = {"parts-v1": PARTS_V1}
+    sets: dict[str, tuple[str, ...]] = {"parts-v1": PARTS_V1}
     try:
         from cellmap.resolve.features.real_names import FEATURES as NAMES_V1
 

@@ -133,7 +133,7 @@ class Scorer:
         return {"matcher": self.matcher, "profile_backgrounds": self.profile_backgrounds}
 
     def __setstate__(self, state: dict) -> None:
-        self.__init__(state["matcher"], state["profile_backgrounds"])
+        Scorer.__init__(self, state["matcher"], state["profile_backgrounds"])
 
     # --- cached analysis ---------------------------------------------------------------------
 

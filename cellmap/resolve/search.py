@@ -120,7 +120,7 @@ class NameIndex:
                 weights = [self._gram_idf[g] for g in part_grams]
                 hits = np.concatenate([self._grams[g] for g in part_grams])
                 counts = np.repeat(weights, [len(self._grams[g]) for g in part_grams])
-                part = np.bincount(hits, weights=counts, minlength=size)
+                part = np.bincount(hits, weights=counts, minlength=size).astype(np.float64)
                 # weighed as the part itself: its fold key's idf, the rarest when no one holds it
                 rarity = self._idf.get("k:" + query_part.key, self._unseen_idf)
                 part *= GRAM_SHARE * rarity / sum(weights)
@@ -129,9 +129,9 @@ class NameIndex:
             # coarser keys first: the more specific (rarer, higher-weighted) key overwrites them
             keys = keys_of(query_part)
             for key in sorted(keys, key=lambda k: self._idf.get(k, 0.0)):
-                hits = self._postings.get(key)
-                if hits is not None:
-                    part[hits] = np.maximum(part[hits], self._idf[key])
+                held = self._postings.get(key)
+                if held is not None:
+                    part[held] = np.maximum(part[held], self._idf[key])
             total += part
         found = np.flatnonzero(total)
         if len(found) > limit:

@@ -56,8 +56,8 @@ def part_counts() -> tuple[dict[str, int], int]:
     path = resources.files("cellmap.resolve").joinpath("data", "matchers", "names-v1.parts.csv")
     counts: dict[str, int] = {}
     names = 0
-    with path.open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
+    with path.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh.read().splitlines()):
             if row["key"] == "":
                 names = int(row["names"])
             else:
