@@ -39,12 +39,10 @@ def _months(value: float) -> str:
 
 
 def _ledger_parts(frames: CaseFrames):
-    from cellmap.finance import ledger
+    from cellmap.finance.ledger import Ledger
 
-    funds = ledger.funds_frame(frames.entities, frames.properties)
-    payments = ledger.payments_frame(frames.relations)
-    users = ledger.fund_users(frames.relations)
-    return funds, payments, users, ledger.ledger_entries(funds, payments, users)
+    book = Ledger.read(frames.entities, frames.properties, frames.relations)
+    return book.funds, book.payments, book.users, book.entries
 
 
 @app.command("ledger")

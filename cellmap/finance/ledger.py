@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 
 import polars as pl
@@ -234,6 +235,30 @@ def ledger_entries(
         .cast(MONEY)
         .alias("signed")
     ).sort("fund_id", "date", "relation_id")
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """The war chest read from the store's frames: funds, payments, who uses which fund, and the
+    ledger lines they make (see `ledger_entries`)."""
+
+    funds: pl.DataFrame
+    payments: pl.DataFrame
+    users: pl.DataFrame
+    entries: pl.DataFrame
+
+    @classmethod
+    def read(
+        cls, entities: pl.DataFrame, properties: pl.DataFrame, relations: pl.DataFrame
+    ) -> Ledger:
+        """The one ledger pipeline (the finance commands, the demo's and the web's headlines)."""
+        funds = funds_frame(entities, properties)
+        payments = payments_frame(relations)
+        users = fund_users(relations)
+        return cls(funds, payments, users, ledger_entries(funds, payments, users))
+
+    def unassigned(self) -> pl.DataFrame:
+        return unassigned_payments(self.funds, self.payments, self.users)
 
 
 def unassigned_payments(
