@@ -8,6 +8,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from cellmap.cliutil import resolution_line
 from cellmap.store import Store, views
 
 
@@ -18,6 +19,7 @@ def summarise(store: Store, key_players: int = 5, year: int | None = None) -> di
     from cellmap.graph.projection import person_graph
     from cellmap.incidents.headlines import incident_summary
     from cellmap.store.case import CaseFrames
+    from cellmap.unseen.population import hidden_members
 
     with store.session() as conn:
         frames = CaseFrames.from_connection(conn)
@@ -26,7 +28,9 @@ def summarise(store: Store, key_players: int = 5, year: int | None = None) -> di
             "counts": views.counts(conn),
             "entities_by_kind": views.entity_counts(conn),
             "reports_by_grade": views.report_grade_counts(conn),
+            "identities": views.resolution_summary(conn),
         }
+        reports = views.reports(conn)
     graph = person_graph(frames.relations, frames.entities, include_isolates=False)
     players = kpp_neg(graph, key_players, objective="F", seed=0)
     result["key_players"] = {
@@ -38,6 +42,7 @@ def summarise(store: Store, key_players: int = 5, year: int | None = None) -> di
         "method": players.method,
         "graph": {"persons": graph.vcount(), "ties": graph.ecount()},
     }
+    result["hidden_members"] = hidden_members(frames.relations, frames.entities, reports)["members"]
     result["incidents"] = incident_summary(frames, year=year)
     result["finance"] = finance_summary(frames)
     tenure = tenure_summary(role_tenures(frames.relations))
@@ -84,10 +89,17 @@ def print_summary(summary: dict, console: Console) -> None:
     players = summary["key_players"]
     console.print(
         f"\n[bold]Key players[/] (KPP-Neg, k={players['k']}, {players['method']}): removing them leaves "
-        f"fragmentation F = {players['fragmentation_after']:.3f} on {players['graph']['persons']:,} persons"
+        f"fragmentation F = {players['fragmentation_after']:.3f} on {players['graph']['persons']:,} tied "
+        f"persons; identities: {resolution_line(summary['identities'])}"
     )
     for label in players["persons"]:
         console.print(f"  • {label}")
+    hidden = summary["hidden_members"]
+    console.print(
+        f"\n[bold]Members[/]: {hidden['observed']:,} seen in the reports, about {hidden['estimate']:,.0f} "
+        f"in all ({hidden['level']:.0%} interval {hidden['low']:,.0f}–{hidden['high']:,.0f}; "
+        f"capture–recapture across report sources, model {hidden['model']})"
+    )
     incidents = summary["incidents"]
     if incidents.get("year_on_year"):
         table = Table(title=f"Year-on-year change {incidents['year']} vs {incidents['year'] - 1}")

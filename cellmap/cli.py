@@ -27,6 +27,7 @@ from cellmap.incidents.cli import app as incidents_app
 from cellmap.resolve.cli import app as resolve_app
 from cellmap.scenario.cli import app as scenario_app
 from cellmap.store import views
+from cellmap.unseen.cli import app as estimate_app
 from cellmap.web.cli import HostOption, PortOption
 from cellmap.web.cli import app as web_app
 
@@ -42,6 +43,7 @@ app.add_typer(scenario_app, name="scenario")
 app.add_typer(web_app, name="web")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
+app.add_typer(estimate_app, name="estimate")
 
 
 @app.command()
@@ -248,6 +250,13 @@ def demo(
         f"{store.display_url()}: {result.records:,} records read, "
         f"{sum(result.added.values()):,} rows added in {result.seconds:.1f} s"
     )
+    from cellmap.resolve.automatic import DEFAULT_THRESHOLD, merge_automatically
+
+    with err.status(
+        f"resolving identities (automatic merges at score ≥ {DEFAULT_THRESHOLD}, reversible)…"
+    ):
+        merged = merge_automatically(store)
+    err.print(f"{merged:,} automatic merges recorded (threshold {DEFAULT_THRESHOLD})")
     with err.status("analysing…"):
         summary = summarise(store, year=year)
     if json_out:

@@ -83,6 +83,16 @@ def _known_roles(roles: list[str], where: str) -> list[str]:
     return roles
 
 
+def capture_sources() -> dict[str, str]:
+    """Report kind -> capture–recapture source (report kinds that see persons alike share one)."""
+    return schema()["capture_sources"]
+
+
+def network_evidence() -> dict[str, list[str]]:
+    """Which relations make a person part of the network (kinds, payment kinds, participation roles)."""
+    return schema()["network_evidence"]
+
+
 RELIABILITY = "ABCDEF"
 CREDIBILITY = "123456"
 _GRADE = re.compile(r"^\s*([A-Fa-f])\s*([1-6])\s*$")

@@ -25,6 +25,7 @@ from cellmap.cliutil import (
     load_store,
     out,
     print_frame,
+    resolution_line,
     user_errors,
 )
 from cellmap.errors import InputError
@@ -79,6 +80,7 @@ class Source:
         None  # relations, entities, reports
     )
     synthetic: bool = False
+    resolution: dict | None = None  # persons, records, automatic merges (store sources only)
 
     def load(self) -> None:
         if self.edges is not None or self.frames is not None:
@@ -89,6 +91,13 @@ class Source:
         with store.session() as conn:
             self.frames = views.relations(conn), views.entities(conn), views.reports(conn)
             self.synthetic = views.is_synthetic(conn)
+            self.resolution = views.resolution_summary(conn)
+
+    def announce(self) -> None:
+        """The synthetic banner and, for the store, the identities the answer is computed on."""
+        banner(self.synthetic)
+        if self.resolution is not None:
+            out().print(f"on {resolution_line(self.resolution)}")
 
     def project(self, min_grade: str | None = None) -> ig.Graph:
         from cellmap.graph import projection as p
@@ -159,7 +168,7 @@ def _sensitivity(source: Source, conclude, grades, json_out: bool, title: str) -
     if json_out:
         emit_json(table.to_dicts())
     else:
-        banner(source.synthetic)
+        source.announce()
         print_frame(title, table)
 
 
@@ -214,6 +223,7 @@ def measures_cmd(
         if json_out:
             emit_json(
                 {
+                    "identities": source.resolution,
                     "nodes": g.vcount(),
                     "edges": g.ecount(),
                     "measures": shown.to_dicts(),
@@ -221,7 +231,7 @@ def measures_cmd(
                 }
             )
             return
-        banner(source.synthetic)
+        source.announce()
         columns = [
             "label",
             "degree",
@@ -302,6 +312,7 @@ def cells_cmd(
         if json_out:
             emit_json(
                 {
+                    "identities": source.resolution,
                     "resolution": resolution,
                     "modularity": comms.quality,
                     "ari": cmp.ari,
@@ -312,7 +323,7 @@ def cells_cmd(
                 }
             )
             return
-        banner(source.synthetic)
+        source.announce()
         print_frame(
             f"{sizes.height} groups (γ={resolution}, modularity {comms.quality:.3f})", sizes
         )
@@ -381,6 +392,7 @@ def keyplayers_cmd(
         if json_out:
             emit_json(
                 {
+                    "identities": source.resolution,
                     "objective": result.objective,
                     "k": k,
                     "score": result.score,
@@ -393,7 +405,7 @@ def keyplayers_cmd(
                 }
             )
             return
-        banner(source.synthetic)
+        source.announce()
         print_frame(
             f"{result.objective} = {result.score:.4f} (without removal {result.baseline:.4f}); "
             f"{result.method}, {result.evaluations:,} evaluations, {result.seconds:.2f} s",
@@ -439,6 +451,7 @@ def path_cmd(
         if json_out:
             emit_json(
                 {
+                    "identities": source.resolution,
                     "from": conn.source,
                     "to": conn.target,
                     "paths": conn.paths.to_dicts(),
@@ -446,7 +459,7 @@ def path_cmd(
                 }
             )
             return
-        banner(source.synthetic)
+        source.announce()
         if conn.paths.height == 0:
             out().print(f"no path from {conn.source} to {conn.target}")
             return

@@ -132,6 +132,7 @@ def auto_accept(
     for left, right, score in accepted:
         reasons = json.loads(reasons_of.get(tuple(sorted((left, right))), "{}"))
         reasons["rule"] = f"score {score:.4f} >= auto-accept threshold {threshold}, no cannot-link"
+        reasons["threshold"] = threshold
         record_judgement(
             conn,
             left,

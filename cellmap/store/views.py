@@ -17,6 +17,7 @@ the operator) reads every compartment.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Sequence
 
 import polars as pl
@@ -201,6 +202,28 @@ def canonical_ids(conn: Connection) -> dict[int, int]:
         if a != b:
             parent[max(a, b)] = min(a, b)
     return {x: find(x) for x in list(parent) if find(x) != x}
+
+
+def resolution_summary(conn: Connection) -> dict:
+    """How many persons the person records resolve to: ``{"persons", "records", "automatic_merges",
+    "thresholds"}``, counting the automatic ``same`` judgements no later judgement has superseded
+    (thresholds as recorded in their reasons)."""
+    people = entities(conn, kinds=["person"], resolved=True)
+    automatic = latest_judgements(conn).filter((pl.col("decision") == "same") & pl.col("automatic"))
+    ids = automatic["judgement_id"].to_list()
+    thresholds: set[float] = set()
+    if ids:
+        j = t.judgement.c
+        for (reasons,) in conn.execute(select(j.reasons).where(j.id.in_(ids))).all():
+            value = json.loads(reasons or "{}").get("threshold")
+            if value is not None:
+                thresholds.add(float(value))
+    return {
+        "persons": people["canonical_id"].n_unique() if people.height else 0,
+        "records": people.height,
+        "automatic_merges": automatic.height,
+        "thresholds": sorted(thresholds),
+    }
 
 
 def _map_ids(frame: pl.DataFrame, columns: Iterable[str], mapping: dict[int, int]) -> pl.DataFrame:

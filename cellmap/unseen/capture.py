@@ -1,0 +1,216 @@
+"""Multiple-systems estimation of a hidden population from overlapping report sources.
+
+Definition. Each observed person has a capture history: the set of k sources (report kinds) that
+name him. The 2^k − 1 observed history counts are fitted by a Poisson log-linear model
+log μ_h = β0 + Σ_i β_i h_i + Σ_{i<j ∈ M} γ_ij h_i h_j, where the two-way terms M model dependence
+between sources (an arrest debrief and a death notice rarely name the same man; intercepts and
+ledgers both see long-serving fighters). The unseen count is the model's value for the empty history,
+exp(β0); the estimate of the population is N̂ = n + exp(β0). Every hierarchical model with main effects
+and any subset of the k(k−1)/2 two-way terms is fitted; the one with the least AIC (or BIC) is
+chosen. The interval is the profile-likelihood interval for N (Cormack 1992): the multinomial
+likelihood of the complete table with the empty cell's count N − n, maximised over the model's
+parameters for each N, and the N whose deviance from the maximum stays below χ²₁ at the level.
+
+References: Fienberg (1972), "The multiple recapture census for closed populations and incomplete 2^k
+contingency tables", Biometrika 59; Cormack (1992), "Interval estimation for mark–recapture studies of
+closed populations", Biometrics 48; Bird & King (2018), "Multiple systems estimation (or capture–
+recapture estimation) to inform public policy", Annual Review of Statistics and Its Application 5
+(the method for hidden populations, e.g. victims of trafficking); Sparrow (1991), "The application of
+network analysis to criminal intelligence", Social Networks 13 (incompleteness).
+
+Cost: 2^{k(k−1)/2} models of 2^k cells, each fitted by IRLS in O(iterations · 2^k · p²); k = 4 gives
+64 models of 16 cells (milliseconds). The profile adds ~60 fits per bound.
+
+Example:
+    >>> est = estimate({frozenset({"a"}): 30, frozenset({"b"}): 30, frozenset({"a", "b"}): 10},
+    ...                sources=("a", "b"))
+    >>> round(est.estimate)  # Lincoln–Petersen: 40 · 40 / 10
+    160
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+CHI2_1 = {0.8: 1.6424, 0.9: 2.7055, 0.95: 3.8415, 0.99: 6.6349}  # χ²₁ quantiles by level
+
+
+@dataclass
+class Estimate:
+    """A population estimate: observed n, N̂, the profile interval [low, high] at `level`, the model."""
+
+    observed: int
+    estimate: float
+    low: float
+    high: float
+    level: float
+    model: str
+    criterion: str = "AIC"
+    sources: tuple[str, ...] = ()
+    histories: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {
+            "observed": self.observed,
+            "estimate": round(self.estimate, 1),
+            "low": round(self.low, 1),
+            "high": round(self.high, 1),
+            "level": self.level,
+            "model": self.model,
+            "criterion": self.criterion,
+        }
+
+
+def _design(sources: tuple[str, ...], pairs: tuple[tuple[int, int], ...]):
+    """Rows for every history (the empty one first): intercept, main effects, chosen two-way terms."""
+    k = len(sources)
+    histories = list(itertools.product((0, 1), repeat=k))
+    rows = []
+    for h in histories:
+        rows.append([1.0, *map(float, h), *(float(h[i] * h[j]) for i, j in pairs)])
+    return histories, np.array(rows)
+
+
+def _poisson_fit(x: np.ndarray, y: np.ndarray, iterations: int = 60) -> tuple[np.ndarray, float]:
+    """Poisson log-linear GLM by iteratively reweighted least squares; returns fitted μ and log-lik."""
+    beta = np.linalg.lstsq(x, np.log(y + 0.5), rcond=None)[0]
+    for _ in range(iterations):
+        eta = np.clip(x @ beta, -30, 30)
+        mu = np.exp(eta)
+        z = eta + (y - mu) / mu
+        w = mu
+        xtw = x.T * w
+        try:
+            new = np.linalg.solve(xtw @ x + 1e-9 * np.eye(x.shape[1]), xtw @ z)
+        except np.linalg.LinAlgError:
+            break
+        if np.max(np.abs(new - beta)) < 1e-9:
+            beta = new
+            break
+        beta = new
+    mu = np.exp(np.clip(x @ beta, -30, 30))
+    loglik = float(np.sum(y * np.log(np.where(mu > 0, mu, 1e-300)) - mu))
+    return mu, loglik
+
+
+def _profile_loglik(x: np.ndarray, counts: np.ndarray, n: int, total: float) -> float:
+    """Multinomial log-likelihood of the complete table with the empty cell = total − n, maximised."""
+    unseen = total - n
+    y = np.concatenate(([unseen], counts))
+    mu, _ = _poisson_fit(x, y)
+    p = mu / mu.sum()
+    return float(
+        math.lgamma(total + 1)
+        - math.lgamma(unseen + 1)
+        - sum(math.lgamma(c + 1) for c in counts)
+        + np.sum(y * np.log(np.where(p > 0, p, 1e-300)))
+    )
+
+
+def _interval(x: np.ndarray, counts: np.ndarray, n: int, centre: float, level: float):
+    """Profile-likelihood interval for N: bisection on each side of the maximum."""
+    cut = CHI2_1[level] / 2.0
+    best = _profile_loglik(x, counts, n, centre)
+
+    def inside(total: float) -> bool:
+        return best - _profile_loglik(x, counts, n, total) <= cut
+
+    low = float(n)
+    if not inside(low):
+        a, b = float(n), centre
+        for _ in range(40):
+            mid = (a + b) / 2
+            a, b = (a, mid) if inside(mid) else (mid, b)
+        low = b
+    step = max(centre - n, 1.0)
+    b = centre + step
+    for _ in range(40):
+        if not inside(b):
+            break
+        step *= 2
+        b = centre + step
+    a = centre
+    for _ in range(40):
+        mid = (a + b) / 2
+        a, b = (mid, b) if inside(mid) else (a, mid)
+    return low, a
+
+
+def _label(sources: tuple[str, ...], pairs: tuple[tuple[int, int], ...]) -> str:
+    inter = [f"{sources[i]}×{sources[j]}" for i, j in pairs]
+    return "independence" if not inter else " + ".join(inter)
+
+
+def estimate(
+    histories: Mapping[frozenset, int],
+    sources: Iterable[str],
+    level: float = 0.9,
+    criterion: str = "AIC",
+    model: tuple[tuple[int, int], ...] | None = None,
+) -> Estimate:
+    """N̂ and its profile interval from observed history counts (a history is the set of sources).
+
+    With `model` (two-way terms as source index pairs) that model is fitted; otherwise every subset
+    of two-way terms is tried and the least AIC (or BIC) chosen. Sources that saw nobody are dropped."""
+    if level not in CHI2_1:
+        raise ValueError(f"level: {level} is not one of {sorted(CHI2_1)}")
+    if criterion not in ("AIC", "BIC"):
+        raise ValueError(f"criterion: {criterion!r} is not AIC or BIC")
+    names = tuple(s for s in sources if any(s in h for h, c in histories.items() if c))
+    n = int(sum(c for h, c in histories.items() if h))
+    counts_by = {h: c for h, c in histories.items() if h}
+    if n == 0 or len(names) < 2:
+        return Estimate(n, float(n), float(n), float(n), level, "too few sources", criterion, names)
+    all_pairs = list(itertools.combinations(range(len(names)), 2))
+    candidates = (
+        [model]
+        if model is not None
+        else [
+            tuple(c)
+            for r in range(len(all_pairs) + 1)
+            for c in itertools.combinations(all_pairs, r)
+        ]
+    )
+    best = None
+    for pairs in candidates:
+        pairs = tuple(p for p in pairs if p[0] < len(names) and p[1] < len(names))
+        histories_, x = _design(names, pairs)
+        counts = np.array(
+            [
+                counts_by.get(frozenset(names[i] for i, bit in enumerate(h) if bit), 0)
+                for h in histories_[1:]
+            ],
+            dtype=float,
+        )
+        if x.shape[1] > len(counts):  # more parameters than observed cells: not identifiable
+            continue
+        mu, loglik = _poisson_fit(x[1:], counts)
+        unseen = float(
+            np.exp(np.clip(np.linalg.lstsq(x[1:], np.log(mu), rcond=None)[0][0], -30, 30))
+        )
+        if not math.isfinite(unseen) or unseen > 1000 * n:
+            continue
+        penalty = 2 if criterion == "AIC" else math.log(n)
+        score = -2 * loglik + penalty * x.shape[1]
+        if best is None or score < best[0]:
+            best = (score, pairs, x, counts, unseen)
+    if best is None:
+        return Estimate(n, float(n), float(n), float(n), level, "no model fits", criterion, names)
+    _, pairs, x, counts, unseen = best
+    low, high = _interval(x, counts, n, n + unseen, level)
+    return Estimate(
+        n,
+        n + unseen,
+        low,
+        max(high, n + unseen),
+        level,
+        _label(names, pairs),
+        criterion,
+        names,
+        {"+".join(sorted(h)): c for h, c in counts_by.items()},
+    )

@@ -1,0 +1,117 @@
+"""How many members the reports do not show, in all and per cell or sector.
+
+Capture probabilities differ from cell to cell (one cell's phones are tapped, another's ledgers were
+seized), and a single model over the whole network mixes them. So the estimate is stratified: each
+cell, the command level (persons whose unit is a sector or the organisation) and the persons of no
+known unit are each estimated on their own persons by :mod:`cellmap.unseen.capture`, its log-linear model chosen by BIC (AIC on request;
+independence when no model fits), and the total is the sum. The total's interval combines the units'
+profile intervals as independent normal errors (half-width / z at the level, added in quadrature),
+never below the number seen. A sector is the sum of its cells.
+Cost: one estimator run per unit.
+"""
+
+from __future__ import annotations
+
+import math
+
+import polars as pl
+
+from cellmap import model
+from cellmap.unseen.capture import CHI2_1, Estimate, estimate
+from cellmap.unseen.histories import capture_histories, history_counts, unit_sectors
+
+UNIT_KINDS = ("cell", "sector")
+COMMAND_LEVEL = "command level"  # the stratum of persons whose unit is a sector or the organisation
+
+
+def _stratum(counts: dict, sources: tuple[str, ...], level: float, criterion: str) -> Estimate:
+    result = estimate(counts, sources, level=level, criterion=criterion)
+    if result.model in ("no model fits", "too few sources") and sum(counts.values()):
+        result = estimate(counts, sources, level=level, model=())
+    return result
+
+
+def combine(parts: list[Estimate], level: float, label: str) -> dict:
+    """Sum of unit estimates; interval from the units' half-widths added in quadrature."""
+    z = math.sqrt(CHI2_1[level])
+    observed = sum(p.observed for p in parts)
+    total = sum(p.estimate for p in parts)
+    below = math.sqrt(sum(((p.estimate - p.low) / z) ** 2 for p in parts))
+    above = math.sqrt(sum(((p.high - p.estimate) / z) ** 2 for p in parts))
+    return {
+        "observed": observed,
+        "estimate": round(total, 1),
+        "low": round(max(total - z * below, observed), 1),
+        "high": round(total + z * above, 1),
+        "level": level,
+        "model": label,
+    }
+
+
+def hidden_members(
+    relations: pl.DataFrame,
+    entities: pl.DataFrame,
+    reports: pl.DataFrame,
+    by: str | None = None,
+    level: float = 0.9,
+    criterion: str = "BIC",
+) -> dict:
+    """``{"members": {observed, estimate, low, high, level, model, criterion}, "sources", "units"}``.
+
+    `relations` and `entities` resolved (the analyses' identities); `by` is None, "cell" or "sector"."""
+    if by not in (None, *UNIT_KINDS):
+        raise ValueError(f"by: {by!r} is not cell or sector")
+    sources = tuple(dict.fromkeys(model.capture_sources().values()))
+    people = capture_histories(relations, reports)
+    kinds = dict(zip(entities["entity_id"].to_list(), entities["kind"].to_list(), strict=False))
+    strata: dict = {}
+    for person in people.values():  # each cell; the command level (sectors, organisation) together
+        unit = person.unit
+        key = unit if unit is None or kinds.get(unit) == "cell" else COMMAND_LEVEL
+        strata.setdefault(key, []).append(person)
+    fitted = {
+        unit: _stratum(history_counts(members), sources, level, criterion)
+        for unit, members in strata.items()
+    }
+    units = sorted(u for u in fitted if isinstance(u, int))
+    label = f"stratified ({len(fitted)} strata: cells, command level), log-linear by {criterion}"
+    whole = combine(list(fitted.values()), level, label)
+    result = {
+        "members": {**whole, "criterion": criterion},
+        "sources": list(sources),
+        "histories": {
+            "+".join(sorted(h)): c
+            for h, c in sorted(
+                history_counts(people.values()).items(), key=lambda kv: sorted(kv[0])
+            )
+        },
+        "units": [],
+        "unassigned": len(strata.get(None, [])),
+    }
+    if by is None:
+        return result
+    names = dict(zip(entities["entity_id"].to_list(), entities["name"].to_list(), strict=False))
+    keys = dict(zip(entities["entity_id"].to_list(), entities["key"].to_list(), strict=False))
+    sector_of = unit_sectors(relations)
+    if by == "cell":
+        groups = {u: [u] for u in units if kinds.get(u) == "cell"}
+    else:
+        groups = {}
+        for u in units:
+            if sector_of.get(u) is not None:
+                groups.setdefault(sector_of[u], []).append(u)
+    for unit, members in groups.items():
+        # a sector is the sum of its cells (the command level is estimated across sectors)
+        parts = [fitted[u] for u in members]
+        row = combine(parts, level, parts[0].model if len(parts) == 1 else label)
+        result["units"].append(
+            {
+                "unit": keys.get(unit),
+                "name": names.get(unit),
+                "kind": kinds.get(unit),
+                "sector": names.get(sector_of.get(unit)),
+                **row,
+            }
+        )
+    result["units"].sort(key=lambda u: str(u["unit"]))
+    return result
