@@ -8,7 +8,6 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from cellmap.cliutil import resolution_line
 from cellmap.store import Store, views
 
 
@@ -90,7 +89,7 @@ def print_summary(summary: dict, console: Console) -> None:
     console.print(
         f"\n[bold]Key players[/] (KPP-Neg, k={players['k']}, {players['method']}): removing them leaves "
         f"fragmentation F = {players['fragmentation_after']:.3f} on {players['graph']['persons']:,} tied "
-        f"persons; identities: {resolution_line(summary['identities'])}"
+        f"persons; identities: {views.resolution_line(summary['identities'])}"
     )
     for label in players["persons"]:
         console.print(f"  • {label}")

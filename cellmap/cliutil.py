@@ -85,16 +85,6 @@ def banner(synthetic: bool) -> None:
         out().print(f"[bold yellow]{SYNTHETIC_BANNER}[/]")
 
 
-def resolution_line(summary: dict) -> str:
-    """ "N persons from M records (K automatic merges at score ≥ T)": the line every answer carries."""
-    thresholds = summary.get("thresholds") or []
-    at = f" at score ≥ {', '.join(f'{t:g}' for t in thresholds)}" if thresholds else ""
-    return (
-        f"{summary['persons']:,} persons from {summary['records']:,} records "
-        f"({summary['automatic_merges']:,} automatic merges{at})"
-    )
-
-
 def fail(error: InputError | str, note: str | None = None) -> NoReturn:
     """Print a user error on one line (file, line, field, reason) — one line per error of an
     `InputErrors` — then `note` if given, and exit with status 2. Every command fails through here."""

@@ -25,10 +25,10 @@ from cellmap.cliutil import (
     load_store,
     out,
     print_frame,
-    resolution_line,
     user_errors,
 )
 from cellmap.errors import InputError
+from cellmap.store.views import resolution_line as views_resolution_line
 
 if TYPE_CHECKING:  # igraph loads in ~0.7 s: only the commands that need it import it
     import igraph as ig
@@ -97,7 +97,7 @@ class Source:
         """The synthetic banner and, for the store, the identities the answer is computed on."""
         banner(self.synthetic)
         if self.resolution is not None:
-            out().print(f"on {resolution_line(self.resolution)}")
+            out().print(f"on {views_resolution_line(self.resolution)}")
 
     def project(self, min_grade: str | None = None) -> ig.Graph:
         from cellmap.graph import projection as p

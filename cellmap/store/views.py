@@ -226,6 +226,16 @@ def resolution_summary(conn: Connection) -> dict:
     }
 
 
+def resolution_line(summary: dict) -> str:
+    """ "N persons from M records (K automatic merges at score ≥ T)": the line every answer carries."""
+    thresholds = summary.get("thresholds") or []
+    at = f" at score ≥ {', '.join(f'{t:g}' for t in thresholds)}" if thresholds else ""
+    return (
+        f"{summary['persons']:,} persons from {summary['records']:,} records "
+        f"({summary['automatic_merges']:,} automatic merges{at})"
+    )
+
+
 def _map_ids(frame: pl.DataFrame, columns: Iterable[str], mapping: dict[int, int]) -> pl.DataFrame:
     if not mapping:
         return frame

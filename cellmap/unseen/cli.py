@@ -17,10 +17,10 @@ from cellmap.cliutil import (
     emit_json,
     load_store,
     out,
-    resolution_line,
     user_errors,
 )
 from cellmap.errors import InputError
+from cellmap.store.views import resolution_line as views_resolution_line
 
 app = typer.Typer(
     help="Estimates of what the reports do not show (unseen members).", no_args_is_help=True
@@ -80,7 +80,7 @@ def hidden_cmd(
     console.print(
         f"model: {m['model']} (chosen by {m['criterion']}); sources: {', '.join(result['sources'])}"
     )
-    console.print(f"on {resolution_line(resolution)}")
+    console.print(f"on {views_resolution_line(resolution)}")
     if result["units"]:
         table = Table(title=f"Members by {by} ({m['level']:.0%} interval)")
         for col in ("unit", "sector", "seen", "estimate", "low", "high"):
