@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import insert, select, update
 
 from cellmap.store import tables as t
-from cellmap.web.api.params import bad_parameter, workbench
+from cellmap.web.api.params import RowIdPath, bad_parameter, workbench
 from cellmap.web.workbench import Workbench
 
 router = APIRouter(tags=["cases"])
@@ -84,7 +84,7 @@ def list_cases(
 
 
 @router.get("/cases/{case_id}", response_model=CaseOut, summary="One saved case with its state")
-def get_case(case_id: int, wb: Workbench = Depends(workbench)) -> CaseOut:
+def get_case(case_id: RowIdPath, wb: Workbench = Depends(workbench)) -> CaseOut:
     with wb.store.session() as conn:
         row = conn.execute(select(t.workbench_case).where(t.workbench_case.c.id == case_id)).first()
     if row is None:
@@ -112,7 +112,7 @@ def create_case(body: CaseIn, wb: Workbench = Depends(workbench)) -> CaseOut:
 
 
 @router.put("/cases/{case_id}", response_model=CaseOut, summary="Save a case again (a new version)")
-def update_case(case_id: int, body: CaseIn, wb: Workbench = Depends(workbench)) -> CaseOut:
+def update_case(case_id: RowIdPath, body: CaseIn, wb: Workbench = Depends(workbench)) -> CaseOut:
     state, now = _checked_state(body), _now()
     with wb.store.transaction() as conn:
         row = conn.execute(

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from cellmap.web import analysis
 from cellmap.web.api.network import EntityHit, entity_hit
-from cellmap.web.api.params import workbench
+from cellmap.web.api.params import RowIdPath, workbench
 from cellmap.web.api.provenance import relations_out, report_ref
 from cellmap.web.api.schemas import RelationOut, ReportRef
 from cellmap.web.graphs import link_chart
@@ -73,7 +73,7 @@ class EntityOut(BaseModel):
 @router.get(
     "/entities/{entity_id}", response_model=EntityOut, summary="Everything known about one entity"
 )
-def entity(entity_id: int, wb: Workbench = Depends(workbench)) -> EntityOut:
+def entity(entity_id: RowIdPath, wb: Workbench = Depends(workbench)) -> EntityOut:
     head = entity_hit(wb, entity_id, "entity_id")
     records = wb.entities().filter(pl.col("canonical_id") == head.id)
     record_ids = records["entity_id"].to_list() or [head.id]
@@ -156,7 +156,7 @@ class ReportOut(BaseModel):
 @router.get(
     "/reports/{report_id}", response_model=ReportOut, summary="One report and the facts it supports"
 )
-def report(report_id: int, wb: Workbench = Depends(workbench)) -> ReportOut:
+def report(report_id: RowIdPath, wb: Workbench = Depends(workbench)) -> ReportOut:
     if report_id not in wb.report_index():
         raise HTTPException(status_code=404, detail=f"report_id: no report with id {report_id}")
     relations = wb.relations().filter(pl.col("report_id") == report_id).head(500)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel
 
 from cellmap.web import analysis, groups
-from cellmap.web.api.params import bad_parameter, filters, workbench
+from cellmap.web.api.params import MAX_ROW_ID, RowIdPath, bad_parameter, filters, workbench
 from cellmap.web.api.provenance import relations_out
 from cellmap.web.api.schemas import RelationOut
 from cellmap.web.graphs import PATH_METHODS, LinkChart, find_paths, link_chart
@@ -391,7 +391,7 @@ def entity_hit(wb: Workbench, entity_id: int, name: str) -> EntityHit:
     summary="An entity and its neighbours (to expand on the canvas)",
 )
 def neighbours(
-    entity_id: int, wb: Workbench = Depends(workbench), flt: Filters = Depends(filters)
+    entity_id: RowIdPath, wb: Workbench = Depends(workbench), flt: Filters = Depends(filters)
 ) -> NetworkOut:
     centre = entity_hit(wb, entity_id, "entity_id")
     chart = link_chart(wb, flt)
@@ -419,8 +419,8 @@ def relations_by_id(wb: Workbench) -> dict[int, list[RelationOut]]:
     summary="Shortest paths between two entities, with reports per edge",
 )
 def paths(
-    source: int = Query(..., description="entity id at one end"),
-    target: int = Query(..., description="entity id at the other end"),
+    source: int = Query(..., ge=1, le=MAX_ROW_ID, description="entity id at one end"),
+    target: int = Query(..., ge=1, le=MAX_ROW_ID, description="entity id at the other end"),
     limit: int = Query(5, ge=1, le=50, description="at most this many paths"),
     how: str = Query(
         "shortest", description="'shortest': every shortest path; 'k': the k shortest simple paths"

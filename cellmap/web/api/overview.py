@@ -39,7 +39,10 @@ class OverviewOut(BaseModel):
 @router.get("/overview", response_model=OverviewOut, summary="The store at a glance")
 def overview(
     year: int | None = Query(
-        None, description="compare this year with the one before (default: last full year)"
+        None,
+        ge=1,
+        le=9999,
+        description="compare this year with the one before (default: last full year)",
     ),
     wb: Workbench = Depends(workbench),
 ) -> OverviewOut:

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from fastapi import HTTPException, Query, Request
+from fastapi import HTTPException, Path, Query, Request
+from pydantic import Field
 
 from cellmap import model
 from cellmap.errors import InputError
 from cellmap.web.workbench import Filters, Workbench
+
+# The store's keys are 64-bit signed integers (SQLite INTEGER, PostgreSQL BIGINT): a larger number
+# names no record and is refused before it reaches the driver.
+MAX_ROW_ID = 2**63 - 1
+RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
+RowIdPath = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
 def bad_parameter(name: str, reason: str, status: int = 422) -> HTTPException:

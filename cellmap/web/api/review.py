@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from cellmap.web import analysis
-from cellmap.web.api.params import bad_parameter, workbench
+from cellmap.web.api.params import RowId, RowIdPath, bad_parameter, workbench
 from cellmap.web.workbench import Workbench
 
 router = APIRouter(tags=["review"])
@@ -67,8 +67,8 @@ class QueueOut(BaseModel):
 
 
 class JudgementIn(BaseModel):
-    left_id: int
-    right_id: int
+    left_id: RowId
+    right_id: RowId
     decision: Literal["same", "not_same", "unsure"]
     author: str = Field("analyst", min_length=1, max_length=128)
 
@@ -272,7 +272,7 @@ def judge(body: JudgementIn, wb: Workbench = Depends(workbench)) -> JudgementOut
     response_model=JudgementOut,
     summary="Undo a judgement: a new judgement restoring the pair's previous state (nothing deleted)",
 )
-def undo(judgement_id: int, body: UndoIn, wb: Workbench = Depends(workbench)) -> JudgementOut:
+def undo(judgement_id: RowIdPath, body: UndoIn, wb: Workbench = Depends(workbench)) -> JudgementOut:
     from cellmap.store import tables as t
 
     j = t.judgement.c

@@ -9,7 +9,7 @@ import polars as pl
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
-from cellmap.web.api.params import bad_parameter, parse_date, parse_grade, workbench
+from cellmap.web.api.params import MAX_ROW_ID, bad_parameter, parse_date, parse_grade, workbench
 from cellmap.web.workbench import Filters, Workbench, jsonable_rows
 
 router = APIRouter(tags=["timeline"])
@@ -41,7 +41,9 @@ def timeline(
     categories: str | None = Query(
         None, description=f"comma-separated, from {', '.join(CATEGORIES)}"
     ),
-    cell: int | None = Query(None, description="only events of this cell (entity id)"),
+    cell: int | None = Query(
+        None, ge=1, le=MAX_ROW_ID, description="only events of this cell (entity id)"
+    ),
     start: str | None = Query(None),
     end: str | None = Query(None),
     min_grade: str | None = Query(None),
