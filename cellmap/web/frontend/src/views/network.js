@@ -365,7 +365,15 @@ export default async function network(container, { params, status }) {
     event.original.stopPropagation();
   });
   renderer.getMouseCaptor().on("mouseup", () => { if (dragged && dragMoved) updateToolbar(); dragged = null; });
-  renderer.on("clickNode", ({ node, event }) => {
+  // Sigma reports a second click within 300 ms as a double click (and zooms), even on another node:
+  // two quick clicks on two nodes are two clicks for an analyst, a double click on one node is one.
+  let lastClicked = null;
+  renderer.on("clickNode", ({ node, event }) => { lastClicked = node; clickNode(node, event); });
+  renderer.on("doubleClickNode", ({ node, event }) => {
+    event.preventSigmaDefault();
+    if (node !== lastClicked) { lastClicked = node; clickNode(node, event); }
+  });
+  function clickNode(node, event) {
     if (dragMoved) { dragMoved = false; return; }
     const attrs = graph.getNodeAttributes(node);
     if (event.original.shiftKey) { history.push(); toggleMulti(node); return; }
@@ -373,7 +381,7 @@ export default async function network(container, { params, status }) {
     history.push();
     s.multi.clear();
     select(node);
-  });
+  }
   renderer.on("clickStage", () => { if (s.selected !== null || s.multi.size) { history.push(); s.selected = null; s.multi.clear(); renderer.refresh(); renderDetail(); } });
 
   function toggleMulti(node) {
