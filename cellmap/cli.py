@@ -71,12 +71,36 @@ def _progress_bar(label: str, total: int):
     return bar, bar.add_task(label, total=total)
 
 
+def _expand_folders(paths: list[Path]) -> tuple[list[Path], list[InputError]]:
+    """Files as given, each folder replaced by the files of it that cellmap recognises; the files
+    left out of folders are printed (and returned) with the reason."""
+    from cellmap.ingest import folder_files
+
+    files: list[Path] = []
+    skipped: list[InputError] = []
+    for path in paths:
+        if path.is_dir():
+            found, left_out = folder_files(path)
+            if not found:
+                fail(InputError("no file in this folder that cellmap can import", file=str(path)))
+            files += found
+            skipped += left_out
+        elif path.is_file():
+            files.append(path)
+        else:
+            fail(InputError("no such file or folder", file=str(path)))
+    for item in skipped:
+        err.print(f"skipped {item.describe()}", highlight=False, soft_wrap=True)
+    return files, skipped
+
+
 @app.command("import")
 def import_(
     paths: list[Path] = typer.Argument(
         ...,
-        help="Files to import: cellmap JSONL, FtM JSONL, CSV (entities, "
-        "relations, reports, incidents, ACLED, GTD).",
+        help="Files or folders to import: cellmap JSONL, FtM JSONL, CSV (entities, "
+        "relations, reports, incidents, ACLED, GTD). A folder gives every file in it that "
+        "cellmap recognises (a generated scenario's ground truth never).",
     ),
     db: str | None = DbOption,
     report_id: str | None = typer.Option(
@@ -97,7 +121,8 @@ def import_(
     ),
     json_out: bool = JsonOption,
 ) -> None:
-    """Import files in one transaction: all land, or none (errors name file, line and field)."""
+    """Import files (or every recognised file of a folder) in one transaction: all land, or none
+    (errors name file, line and field)."""
     from cellmap.auth import audit, check_compartment
     from cellmap.ingest import count_lines, import_files, validate_files
 
@@ -109,14 +134,12 @@ def import_(
     default_report = {"grade": grade, "kind": report_kind}
     if report_id:
         default_report["id"] = report_id
-    missing = [str(p) for p in paths if not p.is_file()]
-    if missing:
-        fail(InputError("no such file", file=missing[0]))
+    paths, skipped = _expand_folders(paths)
     if check:
         result = validate_files(store, paths, default_report, compartment=compartment)
         checked = f"{result.records:,} records checked, {len(result.errors)} errors; nothing stored"
         if json_out:
-            emit_json(result.to_dict())
+            emit_json({**result.to_dict(), "skipped": [e.to_dict() for e in skipped]})
             if result.errors:
                 raise typer.Exit(code=2)
         elif result.errors:
@@ -144,7 +167,7 @@ def import_(
         },
     )
     if json_out:
-        emit_json(result.to_dict())
+        emit_json({**result.to_dict(), "skipped": [e.to_dict() for e in skipped]})
     else:
         added = ", ".join(f"{v:,} {k}" for k, v in result.added.items() if v)
         err.print(

@@ -463,7 +463,10 @@ def path_cmd(
         if conn.paths.height == 0:
             out().print(f"no path from {conn.source} to {conn.target}")
             return
-        print_frame(f"paths from {conn.source} to {conn.target}", conn.paths.drop("nodes"))
+        print_frame(
+            f"paths from {conn.source} to {conn.target}",
+            conn.paths.drop("nodes").with_columns(pl.col("labels").list.join(" → ")),
+        )
         if source.edges is not None:  # an edge list's evidence is the CSV line that states the tie
             steps = steps.rename({"relation_id": "csv_line"})
         shown = [

@@ -10,7 +10,7 @@ Lengths are hops (a projection's weight is a tie strength, not a distance). Thre
   worst case; bounded by ``limit``).
 
 Each returns two frames: ``paths`` (one row per path: ``path, length, nodes, labels,
-weakest_grade``) and ``steps`` (one row per step and supporting statement: ``path, step, source,
+weakest_grade``; ``nodes`` and ``labels`` are lists, from source to target) and ``steps`` (one row per step and supporting statement: ``path, step, source,
 target, source_label, target_label, edge, weight, kind, relation_id, report_id, grade``). A step's
 grade is that of its best supporting report; a path is as strong as its weakest step.
 """
@@ -197,10 +197,15 @@ def _frames(g: ig.Graph, paths: list[list[int]]) -> tuple[pl.DataFrame, pl.DataF
         {
             "path": list(range(1, len(paths) + 1)),
             "length": [len(p) - 1 for p in paths],
-            "nodes": [" → ".join(names[v] for v in p) for p in paths],
-            "labels": [" → ".join(labels[v] for v in p) for p in paths],
+            "nodes": [[names[v] for v in p] for p in paths],
+            "labels": [[labels[v] for v in p] for p in paths],
         },
-        schema={"path": pl.Int64, "length": pl.Int64, "nodes": pl.Utf8, "labels": pl.Utf8},
+        schema={
+            "path": pl.Int64,
+            "length": pl.Int64,
+            "nodes": pl.List(pl.Utf8),
+            "labels": pl.List(pl.Utf8),
+        },
     )
     summary = (
         summary.join(weakest, on="path", how="left")

@@ -12,7 +12,7 @@ This package only re-exports its entry points. The work: `formats` (which reader
 `records` (validation into typed records), `importer` (the two passes and the transaction).
 """
 
-from cellmap.ingest.formats import count_lines, detect_format, read_records
+from cellmap.ingest.formats import count_lines, detect_format, folder_files, read_records
 from cellmap.ingest.importer import ImportResult, import_files, validate_files
 
 __all__ = [
@@ -22,4 +22,5 @@ __all__ = [
     "detect_format",
     "read_records",
     "count_lines",
+    "folder_files",
 ]

@@ -313,6 +313,13 @@ def _mapped_incidents(
         yield line_of.get(record.get("source_event_id", ""), 0), record
 
 
+def file_kind(path: Path) -> str:
+    """Which cellmap CSV file `path` is (reports, entities, relations, incidents, acled, gtd,
+    acled_deletions), from its header; InputError if the header is none of them."""
+    header, _ = _rows(path)
+    return _kind(header, path)
+
+
 def read(path: Path, phase: int | None = None) -> Iterator[tuple[int, dict | InputError]]:
     header, rows = _rows(path)
     kind = _kind(header, path)

@@ -7,6 +7,7 @@ lines (`jsonl`), described in docs/formats.md.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -66,6 +67,65 @@ def read_records(path: Path, phase: int | None = None) -> Iterator[tuple[int, ob
         raise InputError("no such file", file=str(path))
     check_text(path)
     yield from READERS[detect_format(path)](path, phase)
+
+
+# A generated scenario's manifest: it names the ground truth, which is never imported.
+MANIFEST_FILE = "manifest.json"
+
+
+def recognise(path: Path) -> str:
+    """What a file found in a folder holds, only if its content is one cellmap reads: 'reports' (a
+    reports CSV, or cellmap records starting with a report), 'records' (any other cellmap CSV or
+    records) or 'ftm' (FollowTheMoney entities). Anything else (a scenario's ground truth, whose
+    lines have no `record`, notes, images) raises InputError saying why it was left out."""
+    check_text(path)
+    fmt = detect_format(path)
+    if fmt == "csv":
+        return "reports" if csvfile.file_kind(path) == "reports" else "records"
+    if fmt == "ftm":
+        return "ftm"
+    for line, first in jsonl.json_lines(path):
+        if isinstance(first, InputError):
+            raise first
+        if not (isinstance(first, dict) and "record" in first):
+            raise InputError(
+                "not cellmap records (the first has no 'record' field)", file=str(path), line=line
+            )
+        return "reports" if first["record"] == "report" else "records"
+    raise InputError("is empty", file=str(path))
+
+
+def folder_files(folder: Path) -> tuple[list[Path], list[InputError]]:
+    """The files of `folder` that cellmap can import, and why each other file was left out.
+
+    Files that start with reports come first (the records of the others cite them), then the rest, by
+    name. A generated scenario's ground truth (named by its `manifest.json`) is always left out: it
+    is the answer key of evaluations, never evidence. Only the folder's own files are read."""
+    if not folder.is_dir():
+        raise InputError("no such folder", file=str(folder))
+    left_out: set[str] = set()
+    manifest = folder / MANIFEST_FILE
+    if manifest.is_file():
+        try:
+            named = json.loads(manifest.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            named = None
+        if isinstance(named, dict):
+            left_out = {MANIFEST_FILE, str(named.get("ground_truth") or "")}
+    found: list[tuple[bool, str, Path]] = []
+    skipped: list[InputError] = []
+    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+        if path.name in left_out:
+            reason = "scenario manifest" if path.name == MANIFEST_FILE else "ground truth"
+            skipped.append(InputError(f"{reason}: never imported", file=str(path)))
+            continue
+        try:
+            holds = recognise(path)
+        except InputError as error:
+            skipped.append(InputError(f"not imported: {error.reason}", file=str(path)))
+            continue
+        found.append((holds != "reports", path.name, path))
+    return [path for *_, path in sorted(found)], skipped
 
 
 def count_lines(paths: Iterable[Path]) -> int:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import networkx as nx
 import polars as pl
@@ -87,3 +89,40 @@ def test_bad_file_exits_2_with_file_line_field_and_stores_nothing(tmp_path, samp
         assert views.counts(conn)["reports"] == 2
     check = runner.invoke(app, ["import", str(bad), "--db", db, "--check", "--json"])
     assert check.exit_code == 2 and json.loads(check.stdout)["errors"][0]["line"] == 2
+
+
+def test_import_folder_takes_every_recognised_file_never_the_ground_truth(demo_run, tmp_path):
+    data, _ = demo_run
+    folder = tmp_path / "scenario"
+    shutil.copytree(data / "scenario-demo", folder)
+    (folder / "notes.txt").write_text("an analyst's notes\n")
+    db = str(tmp_path / "folder.sqlite")
+    result = runner.invoke(app, ["import", str(folder), "--db", db, "--json"])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout[result.stdout.index("{") :])
+    manifest = json.loads((folder / "manifest.json").read_text())
+    # the manifest's report files, reports first; ground truth, manifest and notes left out
+    assert [Path(f).name for f in answer["files"]] == manifest["files"]
+    assert {Path(s["file"]).name for s in answer["skipped"]} == {
+        "ground_truth.jsonl",
+        "manifest.json",
+        "notes.txt",
+    }
+    with open_store(data / "cellmap.sqlite").session() as conn:
+        demo_counts = views.counts(conn)  # the demo imported the manifest's files by name
+    with open_store(db).session() as conn:
+        counts = views.counts(conn)
+        keys = set(views.entities(conn, resolved=False)["key"].to_list())
+    assert {k: v for k, v in counts.items() if k != "judgements"} == {
+        k: v for k, v in demo_counts.items() if k != "judgements"
+    }
+    truth_ids = {
+        json.loads(line)["id"]
+        for line in (folder / "ground_truth.jsonl").read_text().splitlines()
+        if json.loads(line)["type"] == "person"
+    }
+    assert truth_ids and not truth_ids & keys
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    refused = runner.invoke(app, ["import", str(empty), "--db", db])
+    assert refused.exit_code == 2 and "no file in this folder" in refused.output

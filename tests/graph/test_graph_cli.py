@@ -66,6 +66,12 @@ def test_every_command_on_the_store(noordin_db):
     assert p["paths"] and all(
         step["grade"] == "B2" and step["report"].startswith("NT-R-") for step in p["steps"]
     )
+    # paths are arrays of ids, one more than the steps, whose consecutive pairs are the steps
+    for path in p["paths"]:
+        assert len(path["nodes"]) == path["length"] + 1 == len(path["labels"])
+        assert (path["labels"][0], path["labels"][-1]) == ("Noordin Mohammed Top", "Abu Dujanah")
+        pairs = {(s["source"], s["target"]) for s in p["steps"] if s["path"] == path["path"]}
+        assert pairs == set(zip(path["nodes"], path["nodes"][1:], strict=False))
     s = run_json("measures", "--db", noordin_db, "--grades", "all,B2,A1", "--top", "3")
     assert {row["support"] for row in s} == {"some grades"}  # nothing survives A1: no A1 reports
 

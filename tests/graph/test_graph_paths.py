@@ -76,7 +76,7 @@ def test_evidence_lists_reports_and_weakest_grade():
     ).with_columns((pl.col("reliability") + pl.col("credibility").cast(pl.Utf8)).alias("grade"))
     g = person_graph(relations, entities)
     conn = connect(g, "P1", "Coulibaly")
-    assert conn.paths["nodes"].to_list() == ["P1 → P2 → P3"]
+    assert conn.paths["nodes"].to_list() == [["P1", "P2", "P3"]]
     # Step 1 rests on two reports (A2 and E5): its best is A2; step 2 on C4: the path is as strong as C4.
     assert conn.paths["weakest_grade"].to_list() == ["C4"]
     assert conn.steps.filter(pl.col("step") == 1)["report_id"].to_list() == [100, 101]
