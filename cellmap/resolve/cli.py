@@ -415,7 +415,8 @@ def search_cmd(
 ) -> None:
     """Rank the store's persons for a name: "who is this alias?" (name index + matcher re-ranking)."""
     from cellmap.resolve.scorer import Scorer
-    from cellmap.resolve.search import MAX_QUERY_LENGTH, NameIndex, store_persons
+    from cellmap.resolve.search import MAX_QUERY_LENGTH
+    from cellmap.resolve.store_index import store_index
     from cellmap.store import tables as t
 
     if not name.strip():
@@ -425,14 +426,18 @@ def search_cmd(
     with user_errors():
         scorer = Scorer(matcher)
     store = load_store(db)
+    with err.status("reading the name index…"):
+        index, _ = store_index(store, scorer)
+    hits = index.search(name, top=top)
+    persons = len(index)
     with store.session() as conn:
-        persons = store_persons(conn)
         keys = dict(
             conn.execute(
-                select(t.entity.c.id, t.entity.c.key).where(t.entity.c.kind == "person")
+                select(t.entity.c.id, t.entity.c.key).where(
+                    t.entity.c.id.in_([hit.person_id for hit in hits])
+                )
             ).all()
         )
-    hits = NameIndex(persons, scorer).search(name, top=top)
     rows = [
         {
             "rank": rank,
@@ -446,10 +451,10 @@ def search_cmd(
     ]
     if as_json:
         emit_json(
-            {"query": name, "matcher": scorer.matcher.ident, "persons": len(persons), "hits": rows}
+            {"query": name, "matcher": scorer.matcher.ident, "persons": persons, "hits": rows}
         )
         return
-    table = Table(title=f"{name!r}: {len(rows)} of {len(persons)} persons ({scorer.matcher.ident})")
+    table = Table(title=f"{name!r}: {len(rows)} of {persons} persons ({scorer.matcher.ident})")
     for col in ("#", "id", "name", "matched name", "score"):
         table.add_column(col)
     for r in rows:

@@ -20,9 +20,14 @@ Laden")`` ranks 1 first.
 
 from __future__ import annotations
 
+import json
 import math
+import os
+import tempfile
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -32,6 +37,7 @@ from cellmap.resolve.scorer import Scorer
 DEFAULT_CANDIDATES = 60
 GRAM_SHARE = 0.5  # a part found only by its n-grams counts at most half an exact key
 MAX_QUERY_LENGTH = 300  # characters: a name, not a document
+INDEX_FORMAT = 1  # the saved index's layout and keys (keys_of, grams): bump when either changes
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,11 @@ def keys_of(part: NamePart) -> list[str]:
 
 
 class NameIndex:
-    """An inverted index of persons' names for :meth:`search`; see the module docstring."""
+    """An inverted index of persons' names for :meth:`search`; see the module docstring.
+
+    Posting lists are kept as compressed sparse rows (one sorted key table, one offsets array, one
+    flat array of person indexes), which is also how :meth:`save` writes them: loading a saved index
+    is reading arrays, not analysing names again."""
 
     def __init__(
         self,
@@ -77,13 +87,13 @@ class NameIndex:
         model: str = "alias",
     ):
         """``persons``: (person id, main name, all names incl. the main one)."""
-        self.scorer = scorer or Scorer()
-        self.model = self.scorer.matcher.model_for(
-            model, True
-        )  # "person" when it has no alias model
-        self.ids = [int(p[0]) for p in persons]
-        self.labels = [p[1] for p in persons]
-        self.names = [list(dict.fromkeys(n for n in p[2] if n)) or [p[1]] for p in persons]
+        self._set_persons(
+            [int(p[0]) for p in persons],
+            [p[1] for p in persons],
+            [list(dict.fromkeys(n for n in p[2] if n)) or [p[1]] for p in persons],
+            scorer,
+            model,
+        )
         postings: dict[str, set[int]] = {}
         gram_postings: dict[str, set[int]] = {}
         for index, names in enumerate(self.names):
@@ -93,19 +103,69 @@ class NameIndex:
                         postings.setdefault(key, set()).add(index)
                     for gram in grams(part.key):
                         gram_postings.setdefault(gram, set()).add(index)
-        n = max(len(self.ids), 1)
-        self._postings = {
-            k: np.fromiter(v, dtype=np.int32, count=len(v)) for k, v in postings.items()
-        }
-        self._idf = {k: math.log(1 + n / len(v)) for k, v in postings.items()}
-        self._grams = {
-            k: np.fromiter(v, dtype=np.int32, count=len(v)) for k, v in gram_postings.items()
-        }
-        self._unseen_idf = math.log(1 + n)
-        self._gram_idf = {k: math.log(1 + n / len(v)) for k, v in gram_postings.items()}
+        self._keys = Postings.of(postings, len(self.ids))
+        self._grams = Postings.of(gram_postings, len(self.ids))
+
+    def _set_persons(self, ids, labels, names, scorer: Scorer | None, model: str) -> None:
+        self.scorer = scorer or Scorer()
+        self.model = self.scorer.matcher.model_for(model, True)  # "person" without an alias model
+        self.ids: list[int] = ids
+        self.labels: list[str] = labels
+        self.names: list[list[str]] = names
+        self._unseen_idf = math.log(1 + max(len(ids), 1))
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    # --- persistence -------------------------------------------------------------------------
+
+    def save(self, path: Path, meta: dict) -> None:
+        """Write the index to ``path`` (NumPy ``.npz``, no pickled objects; readable by its owner
+        only), atomically: a reader sees the old file or the new one, never half of one. ``meta``
+        (JSON) is stored beside the arrays for :meth:`load` to check."""
+        people = json.dumps({"labels": self.labels, "names": self.names}, ensure_ascii=False)
+        arrays = {
+            "meta": _text_array(json.dumps({**meta, "format": INDEX_FORMAT}, sort_keys=True)),
+            "ids": np.asarray(self.ids, dtype=np.int64),
+            "people": _text_array(people),
+            **self._keys.arrays("keys"),
+            **self._grams.arrays("grams"),
+        }
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:  # mkstemp creates it 0600
+                np.savez(fh, **arrays)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    @classmethod
+    def load(
+        cls, path: Path, meta: dict, scorer: Scorer | None = None, model: str = "alias"
+    ) -> NameIndex | None:
+        """The index saved at ``path`` if its stored ``meta`` equals ``meta`` (same store state, same
+        matcher, same index format), else None (absent, stale, or unreadable: the caller rebuilds)."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                stored = json.loads(_array_text(data["meta"]))
+                if stored != {**meta, "format": INDEX_FORMAT}:
+                    return None
+                people = json.loads(_array_text(data["people"]))
+                index = cls.__new__(cls)
+                index._set_persons(
+                    data["ids"].tolist(), people["labels"], people["names"], scorer, model
+                )
+                index._keys = Postings.read(data, "keys")
+                index._grams = Postings.read(data, "grams")
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+            return None
+        if len(index.labels) != len(index.ids) or len(index.names) != len(index.ids):
+            return None
+        return index
+
+    # --- retrieval ---------------------------------------------------------------------------
 
     def candidates(self, name: str, limit: int = DEFAULT_CANDIDATES) -> list[int]:
         """Indexes of the ``limit`` persons with the highest summed key weight (ties: index order)."""
@@ -115,28 +175,30 @@ class NameIndex:
         total = np.zeros(size, dtype=np.float64)
         for query_part in identifying_parts(self.scorer.analyse_person(name)):
             # spelling slips: the share of the part's n-gram weight a person's part holds, at half weight
-            part_grams = [g for g in grams(query_part.key) if g in self._grams]
-            if part_grams:
-                weights = [self._gram_idf[g] for g in part_grams]
-                hits = np.concatenate([self._grams[g] for g in part_grams])
-                counts = np.repeat(weights, [len(self._grams[g]) for g in part_grams])
-                part = np.bincount(hits, weights=counts, minlength=size).astype(np.float64)
+            rows = [r for r in map(self._grams.row, grams(query_part.key)) if r is not None]
+            if rows:
+                weights = [self._grams.idf[r] for r in rows]
+                lists = [self._grams.held(r) for r in rows]
+                counts = np.repeat(weights, [len(held) for held in lists])
+                part = np.bincount(np.concatenate(lists), weights=counts, minlength=size).astype(
+                    np.float64
+                )
                 # weighed as the part itself: its fold key's idf, the rarest when no one holds it
-                rarity = self._idf.get("k:" + query_part.key, self._unseen_idf)
+                own = self._keys.row("k:" + query_part.key)
+                rarity = self._unseen_idf if own is None else self._keys.idf[own]
                 part *= GRAM_SHARE * rarity / sum(weights)
             else:
                 part = np.zeros(size, dtype=np.float64)
             # coarser keys first: the more specific (rarer, higher-weighted) key overwrites them
-            keys = keys_of(query_part)
-            for key in sorted(keys, key=lambda k: self._idf.get(k, 0.0)):
-                held = self._postings.get(key)
-                if held is not None:
-                    part[held] = np.maximum(part[held], self._idf[key])
+            found = [r for r in map(self._keys.row, keys_of(query_part)) if r is not None]
+            for row in sorted(found, key=lambda r: self._keys.idf[r]):
+                held = self._keys.held(row)
+                part[held] = np.maximum(part[held], self._keys.idf[row])
             total += part
-        found = np.flatnonzero(total)
-        if len(found) > limit:
-            found = found[np.argpartition(-total[found], limit - 1)[:limit]]
-        return sorted(found.tolist(), key=lambda i: (-total[i], i))
+        found_ = np.flatnonzero(total)
+        if len(found_) > limit:
+            found_ = found_[np.argpartition(-total[found_], limit - 1)[:limit]]
+        return sorted(found_.tolist(), key=lambda i: (-total[i], i))
 
     def search(self, name: str, top: int = 10, candidates: int = DEFAULT_CANDIDATES) -> list[Hit]:
         """The ``top`` persons for a name, best first (score ties: candidate order)."""
@@ -154,24 +216,60 @@ class NameIndex:
         return hits[:top]
 
 
-NAME_PROPS = ("name", "alias", "kunya", "laqab")
+@dataclass
+class Postings:
+    """Posting lists as compressed sparse rows: key ``keys[r]`` is held by the persons
+    ``flat[offsets[r]:offsets[r + 1]]``; ``idf[r] = ln(1 + N / df)``."""
+
+    keys: list[str]
+    offsets: np.ndarray  # int64, len(keys) + 1
+    flat: np.ndarray  # int32 person indexes
+    idf: np.ndarray  # float64 per key
+    rows: dict[str, int]
+
+    @classmethod
+    def of(cls, lists: dict[str, set[int]], persons: int) -> Postings:
+        keys = sorted(lists)
+        sizes = np.fromiter((len(lists[k]) for k in keys), dtype=np.int64, count=len(keys))
+        offsets = np.zeros(len(keys) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=offsets[1:])
+        flat = np.fromiter(
+            (i for k in keys for i in sorted(lists[k])), dtype=np.int32, count=int(offsets[-1])
+        )
+        return cls.build(keys, offsets, flat, persons)
+
+    @classmethod
+    def build(cls, keys: list[str], offsets, flat, persons: int) -> Postings:
+        sizes = np.diff(offsets)
+        idf = np.log1p(max(persons, 1) / np.maximum(sizes, 1))
+        return cls(keys, offsets, flat, idf, {k: r for r, k in enumerate(keys)})
+
+    def row(self, key: str) -> int | None:
+        return self.rows.get(key)
+
+    def held(self, row: int) -> np.ndarray:
+        return self.flat[self.offsets[row] : self.offsets[row + 1]]
+
+    def arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        return {
+            f"{prefix}_names": _text_array("\n".join(self.keys)),
+            f"{prefix}_offsets": self.offsets,
+            f"{prefix}_flat": self.flat,
+        }
+
+    @classmethod
+    def read(cls, data, prefix: str) -> Postings:
+        text = _array_text(data[f"{prefix}_names"])
+        keys = text.split("\n") if text else []
+        offsets, flat = data[f"{prefix}_offsets"], data[f"{prefix}_flat"]
+        if len(offsets) != len(keys) + 1 or (len(keys) and int(offsets[-1]) != len(flat)):
+            raise ValueError(f"{prefix}: offsets do not match the keys")
+        return cls.build(keys, offsets, flat, len(data["ids"]))
 
 
-def store_persons(conn) -> list[tuple[int, str, list[str]]]:
-    """The persons of a store as :class:`NameIndex` takes them: (entity id, caption, every name,
-    alias, kunya and laqab statement). ``conn`` is a store session. O(persons + statements)."""
-    from cellmap.store import views
+def _text_array(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
 
-    entities = views.entities(conn, kinds=["person"], resolved=False)
-    if entities.is_empty():
-        return []
-    props = views.properties(conn, entity_ids=entities["entity_id"].to_list(), props=NAME_PROPS)
-    names: dict[int, list[str]] = {}
-    for entity_id, value in props.select("entity_id", "value").iter_rows():
-        if value:
-            names.setdefault(entity_id, []).append(value)
-    out = []
-    for entity_id, caption, key in entities.select("entity_id", "name", "key").iter_rows():
-        label = caption or key or str(entity_id)
-        out.append((entity_id, label, [label, *names.get(entity_id, [])]))
-    return out
+
+def _array_text(array: np.ndarray) -> str:
+    return array.tobytes().decode("utf-8")

@@ -27,9 +27,8 @@ def test_candidates_are_weighted_by_inverse_document_frequency():
     # "Usama" is held by persons 1 and 3 of 3 (equal weight ln(1 + 3/2), ties in index order);
     # person 2 shares at most a few letters (n-grams, at most half weight)
     assert [index.ids[i] for i in index.candidates("Usama")][:2] == [1, 3]
-    assert math.isclose(
-        index._idf["k:" + index.scorer.analyse_person("Usama").parts[0].key], math.log(1 + 3 / 2)
-    )
+    usama = index._keys.row("k:" + index.scorer.analyse_person("Usama").parts[0].key)
+    assert math.isclose(index._keys.idf[usama], math.log(1 + 3 / 2))
     # a rare part (held by one person) outweighs a shared one: Hamdan ranks person 3 first
     assert index.ids[index.candidates("Usama Hamdan")[0]] == 3
 
@@ -54,7 +53,66 @@ def test_token_frequency_comes_from_the_reference_counts():
     assert load_matcher("names-v1").features[-1] == "contained"
 
 
-def test_search_command_ranks_the_store_persons(tmp_path):
+def test_a_saved_index_answers_as_the_built_one_and_refuses_another_state(tmp_path):
+    built = NameIndex(PERSONS, Scorer("names-v1"))
+    path = tmp_path / "cache" / "names.npz"
+    built.save(path, {"records": [1, "t", 0]})
+    assert path.stat().st_mode & 0o777 == 0o600
+    loaded = NameIndex.load(path, {"records": [1, "t", 0]}, Scorer("names-v1"))
+    assert loaded is not None and loaded.ids == built.ids and loaded.names == built.names
+    for query in ("Osama bin Laden", "ZAWAHIRI, Aiman", "Abou Mohamed", "Usama"):
+        assert loaded.candidates(query) == built.candidates(query)
+        assert loaded.search(query) == built.search(query)
+    # another store state, a damaged file, no file: not used (the caller rebuilds)
+    assert NameIndex.load(path, {"records": [2, "t", 0]}, Scorer("names-v1")) is None
+    path.write_bytes(path.read_bytes()[:100])
+    assert NameIndex.load(path, {"records": [1, "t", 0]}, Scorer("names-v1")) is None
+    assert NameIndex.load(tmp_path / "none.npz", {}, Scorer("names-v1")) is None
+
+
+def _import_persons(store, path, persons):
+    from cellmap.ingest import import_files
+
+    path.write_text(
+        "".join(
+            json.dumps(
+                {"id": f"p{i}", "schema": "Person", "properties": {"name": [n], "alias": a}},
+                ensure_ascii=False,
+            )
+            + "\n"
+            for i, n, a in persons
+        ),
+        encoding="utf-8",
+    )
+    import_files(store, [path])
+
+
+def test_the_store_index_is_kept_until_an_import(tmp_path, monkeypatch):
+    from cellmap.resolve.store_index import store_index
+    from cellmap.store import open_store
+
+    monkeypatch.setenv("CELLMAP_CACHE_DIR", str(tmp_path / "cache"))
+    store = open_store(tmp_path / "s.sqlite")
+    store.init()
+    _import_persons(store, tmp_path / "a.ftm.json", [(1, "Usama bin Ladin", [])])
+    scorer = Scorer("names-v1")
+    first, fresh = store_index(store, scorer)
+    assert fresh and first.labels == ["Usama bin Ladin"]
+    again, fresh = store_index(store, scorer)
+    assert not fresh and again.labels == first.labels
+    # another matcher or another caller's compartments: another index
+    assert store_index(store, Scorer("scenario-v1"))[1]
+    assert store_index(store.scoped(frozenset({"default"})), scorer)[1]
+    # an import changes the records: rebuilt, and the new person is found
+    _import_persons(store, tmp_path / "b.ftm.json", [(2, "Ayman al-Zawahiri", ["Abu Muhammad"])])
+    after, fresh = store_index(store, scorer)
+    assert fresh and sorted(after.labels) == ["Ayman al-Zawahiri", "Usama bin Ladin"]
+    assert after.search("Aiman az-Zawahiry", top=1)[0].label == "Ayman al-Zawahiri"
+    store.close()
+
+
+def test_search_command_ranks_the_store_persons(tmp_path, monkeypatch):
+    monkeypatch.setenv("CELLMAP_CACHE_DIR", str(tmp_path / "cache"))
     from cellmap.ingest import import_files
 
     store_path = tmp_path / "s.sqlite"
