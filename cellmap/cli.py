@@ -280,6 +280,11 @@ def demo(
     ):
         merged = merge_automatically(store)
     err.print(f"{merged:,} automatic merges recorded (threshold {DEFAULT_THRESHOLD})")
+    from cellmap.resolve.queue import scored_queue
+
+    with err.status("scoring the review queue (kept in the store for the workbench)…"):
+        queue = scored_queue(store)
+    err.print(f"{len(queue):,} candidate pairs in the review queue")
     with err.status("analysing…"):
         summary = summarise(store, year=year)
     if json_out:

@@ -256,3 +256,29 @@ workbench_case_version = Table(
     Column("state", Text, nullable=False),
     Column("saved_at", DateTime, nullable=False),
 )
+
+# --- the review queue as scored (cellmap.resolve.queue): kept so that a server start does not score
+# the candidate pairs again. One queue per state of the records and set of compartments read.
+review_queue = Table(
+    "review_queue",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # "imports N, retractions M | scope": the records' state the pairs were scored from
+    Column("key", String(255), nullable=False, unique=True),
+    Column("scope", String(255), nullable=False),  # "*" (every compartment) or "A,B"
+    Column("pairs", Integer, nullable=False),
+    Column("seconds", Float, nullable=False),  # how long the scoring took
+    Column("scored_at", DateTime, nullable=False),
+)
+
+review_candidate = Table(
+    "review_candidate",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("queue_id", ForeignKey("review_queue.id"), nullable=False, index=True),
+    Column("rank", Integer, nullable=False),  # 0 = best score
+    Column("left_id", ForeignKey("entity.id"), nullable=False),
+    Column("right_id", ForeignKey("entity.id"), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("reasons", Text),  # JSON, as the matcher gave them
+)

@@ -7,8 +7,6 @@ workbench at start-up, by name, rather than hiding a view; nothing here invents 
 
 from __future__ import annotations
 
-import json
-
 import h3
 import numpy as np
 import polars as pl
@@ -22,8 +20,8 @@ from cellmap.incidents import places
 from cellmap.incidents.headlines import incident_summary
 from cellmap.incidents.trends import counts_by_method
 from cellmap.incidents.vocabulary import COUNTING_METHODS
-from cellmap.resolve.candidates import candidates, store_records
 from cellmap.resolve.judgements import record_judgement as record
+from cellmap.resolve.queue import scored_queue
 from cellmap.store import views
 from cellmap.store.case import CaseFrames
 from cellmap.web.api.schemas import Series
@@ -246,8 +244,9 @@ def incident_headlines(wb: Workbench, year: int | None = None) -> dict:
 
 # --- resolution -----------------------------------------------------------------------------------
 def review_queue(wb: Workbench) -> tuple[list[dict], str]:
-    """Candidate pairs (left_id, right_id, score, reasons), best first: blocking then scoring by
-    `cellmap.resolve.candidates`, plus the pairs the store holds as "unsure"."""
+    """Candidate pairs (left_id, right_id, score, reasons), best first: the queue scored by
+    `cellmap.resolve.candidates` and kept in the store (`cellmap.resolve.queue`), plus the pairs the
+    store holds as "unsure"."""
     with wb.store.session() as conn:
         latest = views.latest_judgements(conn)
     unsure = latest.filter(pl.col("decision") == "unsure").sort(
@@ -257,35 +256,15 @@ def review_queue(wb: Workbench) -> tuple[list[dict], str]:
         {"left_id": a, "right_id": b, "score": s, "reasons": None}
         for a, b, s in unsure.select("left_id", "right_id", "score").iter_rows()
     ]
-
-    def scored() -> list[dict]:
-        with (
-            wb.store.session() as conn
-        ):  # the CLI's records: unresolved ties, report units, the time line
-            records = store_records(conn)
-        if records.height < 2:
-            return []
-        found = candidates(records, workers=1)
-        return [
-            {"left_id": a, "right_id": b, "score": s, "reasons": _json(r)}
-            for a, b, s, r in found.select("left_id", "right_id", "score", "reasons").iter_rows()
-        ]
-
     seen = {(p["left_id"], p["right_id"]) for p in pairs}
-    # Scoring takes seconds; a judgement does not change the records, so the scores outlive it.
+    # Scoring takes seconds: it is kept in the store (per state of the records) and here in memory;
+    # a judgement does not change the records, so the scores outlive it.
     pairs += [
         p
-        for p in wb.cached_records(("candidates",), scored)
+        for p in wb.cached_records(("candidates",), lambda: scored_queue(wb.store))
         if (p["left_id"], p["right_id"]) not in seen
     ]
     return pairs, "cellmap.resolve.candidates (blocking + scoring) and pairs judged 'unsure'"
-
-
-def _json(text):
-    try:
-        return json.loads(text) if text else None
-    except (TypeError, ValueError):
-        return None
 
 
 def record_judgement(
