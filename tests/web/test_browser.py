@@ -484,3 +484,100 @@ def test_one_time_window_filters_network_map_and_timeline(page):
     screenshot(page, "timeline-2023")
     page.click("#timeline-time-reset")
     page.wait_for_function(f"document.body.dataset.timelineEvents == '{len(events)}'")
+
+
+def link_point(page, a: str, b: str) -> tuple[float, float]:
+    """The middle of the link between nodes a and b, in page coordinates."""
+    (ax, ay), (bx, by) = node_point(page, a), node_point(page, b)
+    return (ax + bx) / 2, (ay + by) / 2
+
+
+def test_a_note_on_a_link_is_kept_with_the_case(page):
+    """A click on a link selects it (marked on the canvas, its ends and ties beside it), a note on it
+    is saved with the case, listed among the case's notes, and a person-to-person link reopened from
+    a case shows the relationships behind it with their reports, as the path query gives them."""
+    open_view(page, "network", "body[data-network-nodes]")
+    page.wait_for_function("!window.cellmapNetwork.renderer.getCamera().isAnimated()")
+    data = api(page, "/api/network")
+    canvas = page.locator("#sigma").bounding_box()
+    drawn = {str(n["id"]): node_point(page, str(n["id"])) for n in data["nodes"]}
+
+    def clear_of_nodes(x: float, y: float) -> bool:
+        inside = canvas["x"] + 40 < x < canvas["x"] + canvas["width"] - 40 and (
+            canvas["y"] + 40 < y < canvas["y"] + canvas["height"] - 40
+        )
+        return inside and all((x - nx) ** 2 + (y - ny) ** 2 > 30**2 for nx, ny in drawn.values())
+
+    group_links = sorted(
+        (e for e in data["edges"] if isinstance(e["source"], str) and isinstance(e["target"], str)),
+        key=lambda e: -e["ties"],
+    )
+    link = next(
+        e for e in group_links if clear_of_nodes(*link_point(page, e["source"], e["target"]))
+    )
+    a, b = sorted([link["source"], link["target"]])
+    key = f"{a}|{b}"
+    page.mouse.click(*link_point(page, a, b))
+    page.wait_for_selector("#link-detail")
+    assert page.evaluate("window.cellmapNetwork.state.link") == key
+    labels = {str(n["id"]): n["label"].rsplit(" · ", 1)[0] for n in data["nodes"]}
+    detail = page.locator("#link-detail").inner_text()
+    assert labels[a] in detail and labels[b] in detail
+    assert f"ties between them\t{link['ties']:,}" in detail
+    screenshot(page, "network-link-selected")
+    page.fill("#link-note", "the two cells share a courier (two reports)")
+    page.locator("#link-note").dispatch_event("change")
+    page.fill("#case-name", "Courier between two cells")
+    page.click("#case-save")
+    page.wait_for_selector("#case-message >> text=Saved")
+    saved = next(
+        c
+        for c in api(page, "/api/cases", view="network")
+        if c["name"] == "Courier between two cells"
+    )
+    state = api(page, f"/api/cases/{saved['id']}")["state"]
+    assert state["notes"] == {key: "the two cells share a courier (two reports)"}
+    assert state["link"] == key
+    # A click on the empty canvas clears the selection; the notes of the case are listed.
+    page.keyboard.press("Control+z")  # undo the note: the list is empty again …
+    page.wait_for_function(f"!('{key}' in window.cellmapNetwork.state.notes)")
+    page.keyboard.press("Control+y")  # … and redo it
+    page.wait_for_function(f"'{key}' in window.cellmapNetwork.state.notes")
+    page.evaluate("window.cellmapNetwork.renderer.emit('clickStage', {})")
+    page.wait_for_selector("#notes-list >> text=Notes (1)")
+    assert f"{labels[a]} — {labels[b]}" in page.locator("#notes-list").inner_text()
+
+    # A case on a person-to-person link inside an expanded cell, reopened: its relationships and
+    # their reports are the path query's for the two persons.
+    cell = max(
+        (n for n in data["nodes"] if str(n["id"]).startswith("cell:")), key=lambda n: n["members"]
+    )
+    members = api(page, "/api/network", expand=cell["id"])
+    inside = {
+        n["id"] for n in members["nodes"] if n.get("group") == cell["id"] and n["kind"] == "person"
+    }
+    edge = next(e for e in members["edges"] if e["source"] in inside and e["target"] in inside)
+    x, y = sorted([str(edge["source"]), str(edge["target"])])
+    expected = api(page, "/api/paths", source=x, target=y, limit=1)["paths"][0]["edges"]
+    assert len(expected) == 1
+    reports = {r["report"]["report_key"] for r in expected[0]["relations"]}
+    case = httpx.post(
+        page.base_url + "/api/cases",
+        json={
+            "name": "Two members",
+            "view": "network",
+            "state": {
+                "expanded": [cell["id"]],
+                "link": f"{x}|{y}",
+                "notes": {f"{x}|{y}": "met twice"},
+            },
+        },
+        timeout=60,
+    ).json()
+    page.goto(f"{page.base_url}/#/network?case={case['id']}")
+    page.wait_for_selector("#link-evidence li")
+    assert page.locator("#link-note").input_value() == "met twice"
+    shown = page.locator("#link-evidence li").all_inner_texts()
+    assert len(shown) == len(expected[0]["relations"])
+    assert all(any(r in text for r in reports) for text in shown)
+    screenshot(page, "network-person-link-reopened")

@@ -27,7 +27,7 @@ export default async function network(container, { params, status }) {
     minGrade: params.get("min_grade") || "", level: params.get("level") || "cell",
     colour: params.get("colour") || "sector", measure: params.get("measure") || "degree", keyPlayers: true,
     selected: null, multi: new Set(), hidden: new Set(), pinned: new Map(), expanded: new Set((params.get("expand") || "").split(",").filter(Boolean)),
-    layout: params.get("layout") || "force", notes: {}, pathA: null, pathB: null, highlight: null, data: null, paths: null,
+    layout: params.get("layout") || "force", notes: {}, link: null, pathA: null, pathB: null, highlight: null, data: null, paths: null,
   };
   const time = timeFilter();
   if (params.get("start") || params.get("end")) time.set(params.get("start") || "", params.get("end") || "");
@@ -46,7 +46,7 @@ export default async function network(container, { params, status }) {
   const graph = new Graph({ type: "undirected", multi: false });
   const renderer = new Sigma(graph, canvasBox, {
     renderEdgeLabels: false, labelRenderedSizeThreshold: 7, labelDensity: 0.35, labelGridCellSize: 110, zIndex: true,
-    hideEdgesOnMove: true, hideLabelsOnMove: true, labelFont: "DejaVu Sans, sans-serif", labelSize: 12,
+    hideEdgesOnMove: true, hideLabelsOnMove: true, enableEdgeEvents: true, labelFont: "DejaVu Sans, sans-serif", labelSize: 12,
     defaultEdgeColor: "#cbd5e0", minCameraRatio: 0.02, maxCameraRatio: 4,
     nodeReducer: (node, attrs) => reduceNode(node, attrs), edgeReducer: (edge, attrs) => reduceEdge(edge, attrs),
   });
@@ -67,6 +67,7 @@ export default async function network(container, { params, status }) {
     const out = { ...attrs };
     const [a, b] = graph.extremities(edge);
     if (s.hidden.has(a) || s.hidden.has(b)) { out.hidden = true; return out; }
+    if (s.link === linkKey(a, b)) { out.color = "#1a202c"; out.size = Math.max(3, attrs.size * 1.6); out.zIndex = 3; return out; }
     if (s.highlight) {
       if (s.highlight.edges.has(edge)) { out.color = "#b7791f"; out.size = 3; out.zIndex = 2; }
       else out.hidden = true;
@@ -380,9 +381,17 @@ export default async function network(container, { params, status }) {
     if (typeof attrs.group === "string" && attrs.group === node && s.mode === "groups") { expandGroup(node); return; }
     history.push();
     s.multi.clear();
+    s.link = null;
     select(node);
   }
-  renderer.on("clickStage", () => { if (s.selected !== null || s.multi.size) { history.push(); s.selected = null; s.multi.clear(); renderer.refresh(); renderDetail(); } });
+  renderer.on("clickStage", () => { if (s.selected !== null || s.multi.size || s.link) { history.push(); s.selected = null; s.multi.clear(); s.link = null; renderer.refresh(); renderDetail(); } });
+  renderer.on("clickEdge", ({ edge }) => {
+    history.push();
+    s.selected = null; s.multi.clear();
+    selectLink(linkKey(...graph.extremities(edge)));
+  });
+  renderer.on("enterEdge", () => { canvasBox.style.cursor = "pointer"; });
+  renderer.on("leaveEdge", () => { canvasBox.style.cursor = ""; });
 
   function toggleMulti(node) {
     if (s.multi.has(node)) s.multi.delete(node); else s.multi.add(node);
@@ -457,6 +466,11 @@ export default async function network(container, { params, status }) {
     renderer.refresh();
     renderDetail();
   }
+  function selectLink(key) {
+    s.link = key;
+    renderer.refresh();
+    renderDetail();
+  }
 
   function setPathEnd(which, id) {
     const label = graph.hasNode(String(id)) ? graph.getNodeAttribute(String(id), "label") : `#${id}`;
@@ -483,8 +497,10 @@ export default async function network(container, { params, status }) {
       el("ul", {}, [...s.multi].filter((n) => graph.hasNode(n)).map((n) => el("li", {}, graph.getNodeAttribute(n, "label")))),
       el("p", { class: "muted" }, "H hides them, P pins them.")));
     const key = s.selected === null ? null : String(s.selected);
+    if (s.link && key === null && linkEdge(s.link)) { detail.prepend(linkDetail(s.link)); return; }
     if (key === null || !graph.hasNode(key)) {
-      if (!s.paths && s.multi.size < 2) detail.append(el("p", { class: "muted" }, s.mode === "groups" ? "Click a group to expand it into its members, or a node to see it here." : "Click a node to see it here."));
+      if (!s.paths && s.multi.size < 2) detail.append(el("p", { class: "muted" }, s.mode === "groups" ? "Click a group to expand it into its members, a node or a link to see it here." : "Click a node or a link to see it here."));
+      if (!s.paths && s.multi.size < 2) detail.append(notesList());
       return;
     }
     const a = graph.getNodeAttributes(key);
@@ -527,11 +543,64 @@ export default async function network(container, { params, status }) {
       noteBox(key));
   }
 
-  // Notes on a node or a link: part of the case, saved with it.
-  function noteBox(key) {
-    const area = el("textarea", { id: "node-note", rows: 2, maxlength: 2000, placeholder: "A note on this node (saved with the case)" }, s.notes[key] || "");
-    area.addEventListener("change", () => { history.push(); if (area.value.trim()) s.notes[key] = area.value.trim(); else delete s.notes[key]; });
+  // Notes on a node (keyed by its id) or a link (keyed "a|b"): part of the case, saved with it.
+  function noteBox(key, what = "node") {
+    const area = el("textarea", { id: `${what}-note`, rows: 2, maxlength: 2000, placeholder: `A note on this ${what} (saved with the case)` }, s.notes[key] || "");
+    area.addEventListener("change", () => {
+      const text = area.value.trim();
+      if ((s.notes[key] || "") === text) return; // nothing new: no undo step
+      history.push();
+      if (text) s.notes[key] = text; else delete s.notes[key];
+    });
     return el("div", { class: "note-box" }, area);
+  }
+
+  // A link: its two ends, what it stands for (ties between groups, or relationships with their
+  // reports and grades), and its note.
+  function linkEdge(key) {
+    const [a, b] = key.split("|");
+    return graph.hasNode(a) && graph.hasNode(b) && graph.hasEdge(a, b) ? graph.edge(a, b) : null;
+  }
+  function isGroup(node) { const g = graph.getNodeAttribute(node, "group"); return typeof g === "string" && g === node; }
+  function shortLabel(node) { return graph.getNodeAttribute(node, "label").replace(/ · [\d,]+$/, ""); }
+  function linkDetail(key) {
+    const [a, b] = key.split("|");
+    const attrs = graph.getEdgeAttributes(linkEdge(key));
+    const between = isGroup(a) || isGroup(b);
+    const evidence = el("div", { id: "link-evidence" });
+    if (!between) {
+      evidence.append(el("p", { class: "muted" }, "Loading the reports behind it…"));
+      getJSON("/api/paths", { source: a, target: b, limit: 1, how: "shortest", ...filters() }).then((found) => {
+        const edge = found.paths.length && found.paths[0].edges.length === 1 ? found.paths[0].edges[0] : null;
+        clear(evidence).append(edge ? el("ul", {}, edge.relations.map((r) => el("li", {}, `${r.kind}${r.role ? ` (${r.role})` : ""} `, reportLink(r.report),
+          r.valid_from ? el("span", { class: "muted" }, ` ${r.valid_from}`) : null))) : el("p", { class: "muted" }, "No direct relationship under the current filters."));
+      }).catch((error) => clear(evidence).append(errorBox(error, "The reports behind this link could not be loaded")));
+    }
+    return el("div", { class: "panel", id: "link-detail" },
+      el("h2", {}, `${shortLabel(a)} — ${shortLabel(b)}`),
+      el("div", {}, (attrs.kinds || []).map((k) => el("span", { class: "pill" }, k))),
+      el("table", { class: "kv" },
+        between ? el("tr", {}, el("th", {}, "ties between them"), el("td", {}, fmt(attrs.ties))) : null,
+        el("tr", {}, el("th", {}, "relationships"), el("td", {}, fmt(attrs.relations)))),
+      el("div", { class: "row" },
+        el("button", { onclick: () => { history.push(); s.link = null; select(a); } }, `Select ${shortLabel(a)}`),
+        el("button", { onclick: () => { history.push(); s.link = null; select(b); } }, `Select ${shortLabel(b)}`)),
+      noteBox(key, "link"),
+      between ? el("p", { class: "muted" }, "A link between groups: expand them to see the relationships and their reports.") : evidence);
+  }
+
+  // Every note of the working set, each a click away from its node or link.
+  function notesList() {
+    const entries = Object.entries(s.notes);
+    if (!entries.length) return el("p", { class: "muted", id: "notes-list" }, "No notes yet: select a node or a link and write one.");
+    const name = (n) => (graph.hasNode(n) ? shortLabel(n) : `#${n}`);
+    return el("div", { class: "panel", id: "notes-list" }, el("h2", {}, `Notes (${fmt(entries.length)})`),
+      el("ul", {}, entries.map(([key, text]) => {
+        const ends = key.split("|");
+        const go = () => { history.push(); if (ends.length === 2) { s.selected = null; selectLink(key); } else { s.link = null; select(key); } };
+        return el("li", {}, el("a", { href: "#", onclick: (event) => { event.preventDefault(); go(); } },
+          ends.length === 2 ? `${name(ends[0])} — ${name(ends[1])}` : name(key)), `: ${text}`);
+      })));
   }
 
   // The selected entity's relationships, each with its grade and report (one click from the source).
@@ -551,13 +620,13 @@ export default async function network(container, { params, status }) {
   }
 
   // Frame the given nodes: centre the camera on their box, zoomed so that all of them show.
-  function fitCamera(keys) {
+  function fitCamera(keys, closest = 0.05) {
     const points = keys.map((k) => renderer.getNodeDisplayData(k)).filter(Boolean);
     if (!points.length) return;
     const xs = points.map((p) => p.x), ys = points.map((p) => p.y);
     const span = Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys));
     renderer.getCamera().animate({ x: (Math.max(...xs) + Math.min(...xs)) / 2, y: (Math.max(...ys) + Math.min(...ys)) / 2,
-      ratio: Math.min(1, Math.max(0.05, span * 1.4)) }, { duration: 300 });
+      ratio: Math.min(1, Math.max(closest, span * 1.4)) }, { duration: 300 });
   }
 
   function highlightNeighbours(key) {
@@ -629,12 +698,12 @@ export default async function network(container, { params, status }) {
   // --- undo/redo snapshots and cases ----------------------------------------------------------
   function snapshot() {
     return { expanded: [...s.expanded], hidden: [...s.hidden], pinned: [...s.pinned], selected: s.selected, multi: [...s.multi],
-      layout: s.layout, notes: { ...s.notes }, highlight: s.highlight ? { nodes: [...s.highlight.nodes], edges: [...s.highlight.edges] } : null };
+      layout: s.layout, notes: { ...s.notes }, link: s.link, highlight: s.highlight ? { nodes: [...s.highlight.nodes], edges: [...s.highlight.edges] } : null };
   }
   async function restore(state) {
     const regroup = state.expanded.join() !== [...s.expanded].join();
     s.expanded = new Set(state.expanded); s.hidden = new Set(state.hidden); s.pinned = new Map(state.pinned);
-    s.selected = state.selected; s.multi = new Set(state.multi); s.layout = state.layout; s.notes = { ...state.notes };
+    s.selected = state.selected; s.multi = new Set(state.multi); s.layout = state.layout; s.notes = { ...state.notes }; s.link = state.link;
     s.highlight = state.highlight ? { nodes: new Set(state.highlight.nodes), edges: new Set(state.highlight.edges) } : null;
     layoutSelect.value = s.layout;
     if (regroup) await reload({ keepCamera: true }); else { applyLayout(); renderDetail(); }
@@ -644,7 +713,7 @@ export default async function network(container, { params, status }) {
   function captureCase() {
     return { filters: { ...filters(), mode: s.mode, level: s.level, colour: s.colour, measure: s.measure },
       expanded: [...s.expanded], hidden: [...s.hidden], pinned: Object.fromEntries(s.pinned), selected: s.selected,
-      multi: [...s.multi], layout: s.layout, notes: s.notes };
+      multi: [...s.multi], layout: s.layout, notes: s.notes, link: s.link };
   }
   async function applyCase(c) {
     history.push();
@@ -656,8 +725,10 @@ export default async function network(container, { params, status }) {
     time.set(f.start || "", f.end || "", { silent: true });
     s.expanded = new Set(c.expanded || []); s.hidden = new Set(c.hidden || []); s.pinned = new Map(Object.entries(c.pinned || {}));
     s.multi = new Set(c.multi || []); s.layout = c.layout || "force"; layoutSelect.value = s.layout; s.notes = c.notes || {};
+    s.link = c.link || null;
     await reload();
     select(c.selected ?? null);
+    if (s.link && linkEdge(s.link)) fitCamera(s.link.split("|"), 0.25);
   }
 
   // --- keyboard shortcuts --------------------------------------------------------------------
@@ -677,7 +748,7 @@ export default async function network(container, { params, status }) {
     else if (event.key === "?") showKeys();
   }
   function showKeys() {
-    const keys = [["/", "search"], ["click", "select (a group: expand)"], ["Shift+click", "add to the selection"], ["drag", "move and pin"],
+    const keys = [["/", "search"], ["click", "select (a group: expand); on a link: its reports and note"], ["Shift+click", "add to the selection"], ["drag", "move and pin"],
       ["h / H", "hide the selection / show hidden"], ["p", "pin or unpin the selection"], ["e / c", "expand the selected group / collapse the selected member's group"],
       ["1 2 3", "force / hierarchical / circular layout"], ["f", "fit the drawing"], ["Ctrl+Z / Ctrl+Y", "undo / redo"], ["Esc", "close a dialog"]];
     clear(detail).append(el("div", { class: "panel", id: "keys-help" }, el("h2", {}, "Keyboard shortcuts"),
@@ -698,6 +769,11 @@ export default async function network(container, { params, status }) {
 // colour repeats; keys past twenty show as "other".
 const WIDE_PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
   "#a0cbe8", "#ffbe7d", "#ff9d9a", "#86bcb6", "#8cd17d", "#f1ce63", "#d4a6c8", "#fabfd2", "#d7b5a6", "#79706e"];
+
+// A link's key in the case's notes and selection: its two node keys, sorted, joined by "|".
+function linkKey(a, b) {
+  return a < b ? `${a}|${b}` : `${b}|${a}`;
+}
 
 function mute(hex) {
   const n = parseInt(hex.slice(1), 16);
