@@ -80,14 +80,16 @@ def keep(conn: Connection, key: str, scope: str, found: pl.DataFrame, seconds: f
     conn.execute(delete(t.review_candidate).where(t.review_candidate.c.queue_id.in_(older)))
     conn.execute(delete(t.review_queue).where(q.scope == scope))
     queue_id = conn.execute(
-        insert(t.review_queue).values(
+        insert(t.review_queue)
+        .values(
             key=key,
             scope=scope,
             pairs=found.height,
             seconds=round(seconds, 3),
             scored_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
         )
-    ).inserted_primary_key[0]
+        .returning(q.id)
+    ).scalar_one()
     rows = [
         {"queue_id": queue_id, "rank": rank, "left_id": a, "right_id": b, "score": s, "reasons": r}
         for rank, (a, b, s, r) in enumerate(
