@@ -27,8 +27,9 @@ Kalbfleisch, J. D. & Prentice, R. L. (2002). The Statistical Analysis of Failure
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from statistics import NormalDist
+from typing import cast
 
 import numpy as np
 import polars as pl
@@ -51,7 +52,9 @@ _RELIABILITY_RANK = {c: i for i, c in enumerate("ABCDEF")}
 
 
 def kaplan_meier(
-    durations: Sequence[float], observed: Sequence[bool], confidence: float = 0.95
+    durations: Sequence[float] | np.ndarray,
+    observed: Sequence[bool] | np.ndarray,
+    confidence: float = 0.95,
 ) -> pl.DataFrame:
     """Kaplan–Meier survival table: one row per distinct time (events or censorings).
 
@@ -126,7 +129,7 @@ def role_tenures(
         dates = pl.concat(
             [relations["valid_from"].drop_nulls(), relations["valid_to"].drop_nulls()]
         )
-        study_end = dates.max() if dates.len() else None
+        study_end = cast(dt.date, dates.max()) if dates.len() else None
     rank = []
     if "reliability" in mem.columns:
         mem = mem.with_columns(
@@ -151,7 +154,9 @@ def role_tenures(
 
 
 def tenure_summary(
-    tenures: pl.DataFrame, by: str = "role_group", groups: dict[str, Sequence[str]] | None = None
+    tenures: pl.DataFrame,
+    by: str = "role_group",
+    groups: Mapping[str, Sequence[str]] | None = None,
 ) -> pl.DataFrame:
     """Median tenure and elimination counts per group of roles.
 
@@ -193,7 +198,7 @@ def survival_at(table: pl.DataFrame, t: float) -> float | None:
     only if the curve has reached 0, else None."""
     if table.height == 0:
         return None
-    if t > float(table["time"].max()):
+    if t > cast(float, table["time"].max()):
         return 0.0 if float(table["survival"][-1]) == 0.0 else None
     before = table.filter(pl.col("time") <= t)
     return float(before["survival"][-1]) if before.height else 1.0

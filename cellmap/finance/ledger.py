@@ -14,6 +14,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 import polars as pl
 
@@ -409,7 +410,8 @@ def monthly_flows(entries: pl.DataFrame, fund_ids: list[int] | None = None) -> p
     )
     if flows.is_empty():
         return flows.with_columns(zero.alias("burn"))
-    months = pl.DataFrame({"month": month_range(flows["month"].min(), flows["month"].max())})
+    first, last = cast(dt.date, flows["month"].min()), cast(dt.date, flows["month"].max())
+    months = pl.DataFrame({"month": month_range(first, last)})
     return (
         months.join(flows, on="month", how="left")
         .with_columns(pl.col("income").fill_null(zero), pl.col("spending").fill_null(zero))

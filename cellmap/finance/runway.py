@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from decimal import Decimal
+from typing import cast
 
 import numpy as np
 import polars as pl
@@ -78,9 +79,9 @@ def runway(
     flows = monthly_flows(burn_source, list(chosen_funds["fund_id"]))
     if as_of is None:
         history = monthly_flows(chosen_entries, list(chosen_funds["fund_id"]))
-        as_of = history["month"].max() if history.height else None
+        as_of = cast(dt.date, history["month"].max()) if history.height else None
     if as_of is None:
-        as_of = flows["month"].max() if flows.height else dt.date.today()
+        as_of = cast(dt.date, flows["month"].max()) if flows.height else dt.date.today()
     as_of_month = as_of.replace(day=1)
     balances = balance_over_time(chosen_funds, chosen_entries)
     total = balances.filter(pl.col("fund_id").is_null() & (pl.col("month") <= as_of_month))
@@ -174,7 +175,8 @@ def _window(flows: pl.DataFrame, history: pl.DataFrame, last: dt.date, window: i
     if first_dates.is_empty():
         return flows.clear()
     index = last.year * 12 + last.month - 1 - (window - 1)
-    start = max(dt.date(index // 12, index % 12 + 1, 1), first_dates.min().replace(day=1))
+    first = cast(dt.date, first_dates.min())
+    start = max(dt.date(index // 12, index % 12 + 1, 1), first.replace(day=1))
     if start > last:
         return flows.clear()
     months = pl.DataFrame({"month": month_range(start, last)})

@@ -6,7 +6,9 @@ JSON with ``--json``. Nothing here writes to the store.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+from typing import cast
 
 import polars as pl
 import typer
@@ -84,7 +86,7 @@ def trends(
         incidents = places.with_area(frames.incidents, places.load_polygons(polygons, buffer_km))
     if incidents.is_empty():
         fail(InputError("the store holds no incidents", field="incidents"))
-    year = year or int(incidents["date"].max().year)
+    year = year or cast(dt.date, incidents["date"].max()).year
     columns = [c.strip() for c in by.split(",") if c.strip()]
     yoy = t.year_on_year(incidents, year, confidence)
     if period not in ("year", "month"):

@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import igraph as ig
 import numpy as np
@@ -154,8 +155,8 @@ def temporal_coherence(
     """Per cell: incidents, r_campaign, p_campaign, r_peers, p_peers over the weeks from `start` to `end`
     (default: the span of the incidents). `incidents` needs date and cell_id (see `actors.incident_cells`)."""
     dated = incidents.filter(pl.col("date").is_not_null())
-    start = start or dated["date"].min()
-    end = end or dated["date"].max()
+    start = start or cast(dt.date, dated["date"].min())
+    end = end or cast(dt.date, dated["date"].max())
     weeks = _weeks(start, end)
     matrix = weekly_series(dated.filter(pl.col("date").is_between(start, end)), cells, weeks)
     calendar = campaign_calendar(campaigns, weeks)
@@ -221,11 +222,11 @@ def command_graph(
         ].to_list()
     )
     name = lambda v: "leadership" if v in leaders else str(v)  # noqa: E731
-    pairs = {
+    distinct = {
         tuple(sorted((name(a), name(b))))
         for a, b in edges.select("source_id", "target_id").iter_rows()
     }
-    pairs = [p for p in pairs if p[0] != p[1]]
+    pairs = [p for p in distinct if p[0] != p[1]]
     vertices = sorted({v for p in pairs for v in p} | ({"leadership"} if leaders else set()))
     graph = ig.Graph()
     graph.add_vertices(vertices)

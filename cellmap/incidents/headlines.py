@@ -5,6 +5,9 @@ Composes the analyses of this package on the frames of an open store (`CaseFrame
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import cast
+
 from cellmap.incidents import actors, coherence, places, trends
 from cellmap.store.case import CaseFrames
 
@@ -19,7 +22,7 @@ def incident_summary(
     incidents = places.with_area(frames.incidents, places.load_polygons(buffer_km=buffer_km))
     if incidents.is_empty():
         return {"incidents": 0}
-    last = incidents["date"].max()
+    last = cast(dt.date, incidents["date"].max())
     year = year or (last.year if (last.month, last.day) == (12, 31) else last.year - 1)
     yoy = trends.year_on_year(incidents, year)
     by_area = places.polygon_counts(

@@ -7,9 +7,11 @@ returns a Polars frame. Counting methods are those of `cellmap.incidents.vocabul
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 import polars as pl
@@ -70,8 +72,8 @@ def counts_by_method(incidents: pl.DataFrame, period: str = "month") -> pl.DataF
     every = pl.DataFrame(
         {
             "period": pl.date_range(
-                counted["period"].min(),
-                counted["period"].max(),
+                cast(dt.date, counted["period"].min()),
+                cast(dt.date, counted["period"].max()),
                 _PERIOD_TRUNCATE[period],
                 eager=True,
             )

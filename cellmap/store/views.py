@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import polars as pl
 from sqlalchemy import Connection, and_, false, func, or_, select, union
@@ -77,7 +78,7 @@ def visible_entity_ids(conn: Connection) -> set[int] | None:
     return {row[0] for row in conn.execute(ids) if row[0] is not None}
 
 
-def _frame(rows: Sequence, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+def _frame(rows: Sequence, schema: Mapping[str, pl.DataType | type[pl.DataType]]) -> pl.DataFrame:
     return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
 
 
@@ -153,8 +154,8 @@ def latest_judgements(conn: Connection) -> pl.DataFrame:
     if visible is not None:
         query = query.where(j.compartment.in_(sorted(visible)) if visible else false())
     rows = conn.execute(query).all()
-    if visible is not None:
-        seen = visible_entity_ids(conn)
+    seen = visible_entity_ids(conn)
+    if seen is not None:
         rows = [r for r in rows if r.left_id in seen and r.right_id in seen]
     frame = _frame(
         rows,
@@ -259,7 +260,7 @@ def entities(
     query = select(e.id, e.key, e.kind, e.caption).order_by(e.id)
     if kinds:
         query = query.where(e.kind.in_(list(kinds)))
-    rows = conn.execute(query).all()
+    rows: Sequence[Any] = conn.execute(query).all()
     seen = visible_entity_ids(conn)
     if seen is not None:
         captions = _visible_captions(conn)
@@ -526,19 +527,19 @@ def counts(conn: Connection) -> dict[str, int]:
     compartments, the rows they can see."""
     if visible_compartments(conn) is None:
         return {
-            name: int(conn.execute(select(func.count()).select_from(table)).scalar())
+            name: int(conn.execute(select(func.count()).select_from(table)).scalar_one())
             for name, table in _COUNTED
         }
     reports = select(func.count()).select_from(t.report).where(_report_gate(conn))
-    out = {"reports": int(conn.execute(reports).scalar())}
-    out["entities"] = len(visible_entity_ids(conn))
+    out = {"reports": int(conn.execute(reports).scalar_one())}
+    out["entities"] = len(visible_entity_ids(conn) or ())
     for name, table in _COUNTED[2:5]:
         query = (
             select(func.count())
             .select_from(table)
             .join(t.report, t.report.c.id == table.c.report_id)
         )
-        out[name] = int(conn.execute(_gated(conn, query, table)).scalar())
+        out[name] = int(conn.execute(_gated(conn, query, table)).scalar_one())
     out["judgements"] = _visible_judgement_count(conn)
     return out
 
@@ -556,7 +557,7 @@ _COUNTED = (
 def _visible_judgement_count(conn: Connection) -> int:
     j = t.judgement.c
     visible = sorted(visible_compartments(conn) or ())
-    seen = visible_entity_ids(conn)
+    seen = visible_entity_ids(conn) or set()
     rows = conn.execute(select(j.left_id, j.right_id).where(j.compartment.in_(visible)))
     return sum(1 for a, b in rows if a in seen and b in seen)
 
