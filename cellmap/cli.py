@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -203,7 +204,7 @@ def stats(db: str | None = DbOption, json_out: bool = JsonOption) -> None:
     """What is in the store: rows per table, entities by kind, reports by grade."""
     store = load_store(db)
     with store.session() as conn:
-        result = {
+        result: dict[str, Any] = {
             "db": store.display_url(),
             "synthetic": views.is_synthetic(conn),
             "counts": views.counts(conn),

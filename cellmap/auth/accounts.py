@@ -184,7 +184,7 @@ def verify_password(conn: Connection, name: str, password: str) -> Identity | No
     row = conn.execute(select(u.id, u.password_hash, u.disabled).where(u.name == name)).first()
     stored = row.password_hash if row is not None and row.password_hash else _DUMMY_HASH
     try:
-        ok = _hasher.verify(stored, password[:MAX_PASSWORD])
+        ok: bool = _hasher.verify(stored, password[:MAX_PASSWORD])
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok or row is None or row.password_hash is None or row.disabled:

@@ -85,8 +85,9 @@ def record(
             select(t.audit.c.id, t.audit.c.hash).order_by(t.audit.c.id.desc()).limit(1)
         ).first()
         prev_hash = last.hash if last else GENESIS
+        new_id = (last.id + 1) if last else 1
         row = {
-            "id": (last.id + 1) if last else 1,
+            "id": new_id,
             "at": now(),
             "actor": actor[:128],
             "address": (address or None) and address[:64],
@@ -100,7 +101,7 @@ def record(
         conn.execute(
             insert(t.audit).values(**row, prev_hash=prev_hash, hash=row_hash(prev_hash, row))
         )
-        return row["id"]
+        return new_id
 
 
 def record_now(store, actor: str, action: str, attempts: int = 5, **kwargs) -> int:

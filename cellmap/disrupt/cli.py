@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 import typer
@@ -132,11 +132,11 @@ def _order(
     if by == "recorded":
         if removals is not None:
             events = _removals_file(removals)
-        elif loaded.has_roles:
+        elif loaded.relations is not None and loaded.entities is not None:
             events = removals_from_relations(loaded.relations)
-            keys = dict(loaded.entities.select("entity_id", "key").iter_rows())
+            key_of = dict(loaded.entities.select("entity_id", "key").iter_rows())
             events = events.with_columns(
-                pl.col("person").cast(pl.Int64).replace_strict(keys, return_dtype=pl.Utf8)
+                pl.col("person").cast(pl.Int64).replace_strict(key_of, return_dtype=pl.Utf8)
             )
         else:
             raise ValueError("--by recorded needs a store or --removals FILE.csv")
@@ -178,7 +178,7 @@ def _describe(info: dict) -> str:
 
 
 def _reachability(loaded: Loaded, at: dt.date | None):
-    if not loaded.has_roles:
+    if loaded.relations is None:
         return []
     from cellmap.disrupt.context import drop_reachability, leadership_reachability
 
@@ -246,7 +246,12 @@ def attack(
     try:
         if by == "random":
             stacked, curve = monte_carlo(loaded.g, k, runs, seed, groups)
-            info = {"by": "random", "runs": runs, "seed": seed, "band": "2.5-97.5 percentiles"}
+            info: dict[str, Any] = {
+                "by": "random",
+                "runs": runs,
+                "seed": seed,
+                "band": "2.5-97.5 percentiles",
+            }
         else:
             order, info = _order(loaded, by, targets, adaptive, roles, k, removals, objective, when)
             curve = attack_curve(loaded.g, order, groups, distances=dist, seed=seed)
@@ -260,7 +265,7 @@ def attack(
                 )
     except ValueError as exc:
         fail(str(exc))
-    meta = {
+    meta: dict[str, Any] = {
         "persons": loaded.g.vcount(),
         "ties": loaded.g.ecount(),
         "strategy": info,
@@ -361,6 +366,7 @@ def recovery(
         jobs = []
         for when in dates:
             loaded = _load(db, None, min_grade, when)
+            assert loaded.relations is not None  # loaded from a store, not --edges
             org = organisation(loaded.g, loaded.relations, when)
             if not org.cells:
                 raise ValueError(
@@ -392,9 +398,7 @@ def recovery(
                 )
                 names = org.graph.vs["name"]
                 summary = summary.with_columns(
-                    pl.col("struck_first").map_elements(
-                        lambda v, names=names: names[v], return_dtype=pl.Utf8
-                    )
+                    pl.col("struck_first").map_elements(names.__getitem__, return_dtype=pl.Utf8)
                 )
                 extra = [
                     pl.lit(str(when) if when else None, dtype=pl.Utf8).alias("at"),
@@ -408,7 +412,7 @@ def recovery(
         fail(str(exc))
     summary, per_run = pl.concat(frames), pl.concat(runs_frames)
     shown = {k: v for k, v in params.to_dict().items() if k != "leadership_roles"}
-    meta = {
+    meta: dict[str, Any] = {
         "parameters": shown,
         "min_grade": min_grade,
         "structures": "one date: the recorded organisation led by its leader alone, vs the what-if collective "
@@ -469,7 +473,7 @@ def tenure(
     if by_role:
         groups.update({role: [role] for role in chosen if role != "leader"})
     summary = tenure_summary(ten, groups=groups)
-    meta = {
+    meta: dict[str, Any] = {
         "holdings": ten.height,
         "event": "end of holding by killed or arrested; other ends are censored",
         "roles": chosen,

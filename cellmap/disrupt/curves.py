@@ -77,7 +77,7 @@ class Reachability:
             )
 
 
-def normalise_order(g: ig.Graph, order: Sequence[int]) -> np.ndarray:
+def normalise_order(g: ig.Graph, order: Sequence[int] | np.ndarray) -> np.ndarray:
     """Check a removal order (distinct vertex indices of ``g``) and return it as int64 array."""
     arr = np.asarray(list(order), dtype=np.int64)
     if arr.size and (arr.min() < 0 or arr.max() >= g.vcount()):
@@ -153,7 +153,7 @@ def _requirement_pairs(groups: Sequence[Reachability]):
 
 
 def removal_curve(
-    g: ig.Graph, order: Sequence[int], reachability: Sequence[Reachability] = ()
+    g: ig.Graph, order: Sequence[int] | np.ndarray, reachability: Sequence[Reachability] = ()
 ) -> pl.DataFrame:
     """Component-based curve of a removal order, computed incrementally in one reverse pass.
 
@@ -284,7 +284,7 @@ def removal_curve(
 
 
 def removal_curve_naive(
-    g: ig.Graph, order: Sequence[int], reachability: Sequence[Reachability] = ()
+    g: ig.Graph, order: Sequence[int] | np.ndarray, reachability: Sequence[Reachability] = ()
 ) -> pl.DataFrame:
     """The same curve as :func:`removal_curve`, recomputed from scratch at every state.
 
@@ -317,7 +317,7 @@ def removal_curve_naive(
 
 
 def distance_curve(
-    g: ig.Graph, order: Sequence[int], sample: int | None = None, seed: int = 0
+    g: ig.Graph, order: Sequence[int] | np.ndarray, sample: int | None = None, seed: int = 0
 ) -> pl.DataFrame:
     """Distance-based measures after each removal: Borgatti's DF and global efficiency.
 

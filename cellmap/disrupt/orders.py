@@ -76,7 +76,7 @@ def vertex_indices(g: ig.Graph, keys: Iterable[str], what: str = "target") -> li
     return out
 
 
-def _rank(score: Sequence[float], candidates: np.ndarray) -> np.ndarray:
+def _rank(score: Sequence[float] | np.ndarray, candidates: np.ndarray) -> np.ndarray:
     """Candidates sorted by score descending, ties by lowest vertex index."""
     s = np.asarray(score, dtype=np.float64)[candidates]
     return candidates[np.lexsort((candidates, -s))]

@@ -382,10 +382,11 @@ def strikes_to_cut_off(
 
 
 def time_to_recover(
-    org: Organisation, params: RecoveryParams, target: int, run: int = 0
+    org: Organisation, params: RecoveryParams, target: int | None, run: int = 0
 ) -> tuple[int | None, list[dict]]:
     """Steps after a single strike on ``target`` until the cells reachable before the strike are
-    reachable again and no more posts are vacant than before (None: censored at ``horizon``)."""
+    reachable again and no more posts are vacant than before (None: censored at ``horizon``).
+    A ``target`` of None (no one left to strike) runs the organisation unstruck."""
     sim = Simulation(org, params, _run_rng(params, run))
     before_cut, before_vacant = sim.cells_cut(), sim.vacant()
     trace = [sim.step(target)]
@@ -458,7 +459,8 @@ def compare_structures(
     runs: ``structure, outcome, run, value`` with null for a censored run). ``progress(n)`` is
     called as runs finish (2 · runs per structure in all).
     """
-    rows, runs = [], []
+    rows: list[dict] = []
+    runs: list[dict] = []
     for name, (org, roles) in structures.items():
         p = RecoveryParams(**{**params.to_dict(), "leadership_roles": tuple(roles)})
         target = (targets or {}).get(name)

@@ -30,7 +30,7 @@ def entity_line(key: str, kind: str, props: dict[str, list[str]], ext: dict) -> 
     """One FtM entity for entity `key` of cellmap `kind`; properties FtM has no place for, and a kind
     more specific than the schema's default, go to the extension object `ext`."""
     schema_name = ftm_mapping()["export_entities"][kind]
-    schema = ftm_model.get(schema_name)
+    schema = ftm_model.schemata[schema_name]
     reverse = _reverse_properties()
     ftm_props: dict[str, list[str]] = {}
     extra: dict[str, list[str]] = {}
@@ -55,8 +55,8 @@ def _holds(schema_name: str, prop: str | None, kind: str | None) -> bool:
     entity_schema = ftm_mapping()["export_entities"].get(kind) if kind else None
     if entity_schema is None:
         return True
-    target_range = ftm_model.get(schema_name).properties[prop].range
-    return target_range is None or ftm_model.get(entity_schema).is_a(target_range)
+    target_range = ftm_model.schemata[schema_name].properties[prop].range
+    return target_range is None or ftm_model.schemata[entity_schema].is_a(target_range)
 
 
 def _end_property(spec: dict, schema_name: str, end: str, kind: str | None) -> str | None:

@@ -25,8 +25,8 @@ def write(conn: Connection, out: Path) -> dict[str, int]:
             )
             written[kind] += 1
 
-        for report in snap.report_records().values():
-            put({"record": "report", **report}, "reports")
+        for stored_report in snap.report_records().values():
+            put({"record": "report", **stored_report}, "reports")
         for key, kind, report, props, valid_from, valid_to in snap.fragments():
             put(
                 {

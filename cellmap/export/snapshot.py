@@ -54,7 +54,9 @@ class Snapshot:
             }
         return out
 
-    def fragments(self) -> Iterator[tuple[str, str, str, dict[str, list[str]], object, object]]:
+    def fragments(
+        self,
+    ) -> Iterator[tuple[str, str, str | None, dict[str, list[str]], object, object]]:
         """(entity key, kind, report key, properties, valid_from, valid_to) per entity and report."""
         key_of, kind_of = self.key_of(), self.kind_of()
         grouped = self.properties.group_by(

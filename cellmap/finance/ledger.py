@@ -330,8 +330,17 @@ def balance_over_time(funds: pl.DataFrame, entries: pl.DataFrame) -> pl.DataFram
     dated = entries.filter(pl.col("date").is_not_null()).with_columns(
         pl.col("date").dt.truncate("1mo").alias("month")
     )
-    firsts = [d for d in (funds["opening_date"].min(), dated["month"].min()) if d is not None]
-    lasts = [d for d in (dated["month"].max(), funds["opening_date"].max()) if d is not None]
+    # both columns are dates, so their extremes are dates (or None for an empty column)
+    firsts = [
+        cast(dt.date, d)
+        for d in (funds["opening_date"].min(), dated["month"].min())
+        if d is not None
+    ]
+    lasts = [
+        cast(dt.date, d)
+        for d in (dated["month"].max(), funds["opening_date"].max())
+        if d is not None
+    ]
     if not firsts:
         return pl.DataFrame(
             schema={

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 import typer
@@ -107,6 +107,7 @@ class Source:
                 raise InputError("an edge list carries no report grades", field="--min-grade")
             return p.graph_from_edge_list(self.edges)
         self.load()
+        assert self.frames is not None  # an edge list returned above
         relations, entities, _ = self.frames
         if self.graph == "person":
             return p.person_graph(
@@ -162,6 +163,7 @@ def _sensitivity(source: Source, conclude, grades, json_out: bool, title: str) -
     if source.edges is not None:
         raise InputError("an edge list carries no report grades", field="--grades")
     source.load()
+    assert source.frames is not None  # an edge list was refused above
     relations, entities, _ = source.frames
     with err.status("recomputing at each grade…"):
         table = sensitivity(relations, entities, conclude, grades, project=source.project_for)
@@ -376,7 +378,7 @@ def keyplayers_cmd(
     pool = candidates if candidates is not None else "auto"
     with user_errors():
         source = _source(db, edges, graph, kinds, weight, start, end)
-        options = dict(m=m, method=method, candidates=pool, restarts=restarts)
+        options: dict[str, Any] = dict(m=m, method=method, candidates=pool, restarts=restarts)
         if grades:
             _sensitivity(
                 source,

@@ -271,13 +271,15 @@ def _each_function(g: ig.Graph, objective: str, evaluate):
 
 # ------------------------------------------------------------------------------------- search
 def _exact(evaluate, n: int, k: int) -> tuple[np.ndarray, float, int]:
-    best, best_val, count = None, -math.inf, 0
+    best: np.ndarray | None = None
+    best_val, count = -math.inf, 0
     for combo in itertools.combinations(range(n), k):
         s = np.fromiter(combo, dtype=np.int64, count=k)
         val = evaluate(s)
         count += 1
         if val > best_val + 1e-12:
             best, best_val = s, val
+    assert best is not None  # callers check 1 ≤ k < n, so there is a combination
     return best, best_val, count
 
 

@@ -40,6 +40,7 @@ def default_workers() -> int:
 
 
 def _run(argument):
+    assert _TASK is not None  # set by worker_pool before the workers fork
     return _TASK(argument)
 
 

@@ -21,7 +21,7 @@ def _first(values: list[str]) -> str | None:
     return values[0] if values else None
 
 
-def ftm_to_record(data: dict) -> dict:
+def ftm_to_record(data: object) -> dict:
     """One FtM entity (as a dict) → one canonical cellmap record dict."""
     if not isinstance(data, dict):
         raise InputError("an FtM line must be a JSON object")
@@ -90,7 +90,7 @@ def ftm_to_record(data: dict) -> dict:
     return record
 
 
-def read(path: Path, phase: int | None = None) -> Iterator[tuple[int, object]]:
+def read(path: Path, phase: int | None = None) -> Iterator[tuple[int, dict | InputError]]:
     """Records of an FtM file. The importer's first pass (phase 1) needs only entities, its second (phase 2)
     only relationships and incidents: the other lines are passed on as bare markers, not converted twice."""
     relation_schemata = ftm_mapping()["relations"]

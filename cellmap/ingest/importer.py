@@ -30,10 +30,12 @@ from cellmap.ingest.records import (
     ReportRecord,
     deletion_key,
     validate,
+    validate_incident,
+    validate_relation,
     validate_report,
 )
 from cellmap.model import relation_kinds
-from cellmap.store import Store
+from cellmap.store import Store, inserted_id
 from cellmap.store import tables as t
 from cellmap.store.views import counts as table_counts
 
@@ -88,7 +90,9 @@ def insert_rows(conn: Connection, table, rows: list[dict]) -> None:
         f'(LIKE "{table.name}" INCLUDING DEFAULTS) ON COMMIT DROP'
     )
     conn.exec_driver_sql(f"TRUNCATE {temp}")
-    cursor = conn.connection.driver_connection.cursor()
+    driver = conn.connection.driver_connection
+    assert driver is not None  # a live connection's psycopg handle
+    cursor = driver.cursor()
     with cursor.copy(f"COPY {temp} ({names}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row([row[c] for c in columns])
@@ -137,7 +141,7 @@ class Importer:
         self.unreadable: set[str] = set()
         self.now = _now()
         self.import_id: int | None = None
-        self.reports: dict[str, tuple[int | None, ReportRecord | None]] = {
+        self.reports: dict[str, tuple[int, ReportRecord | None]] = {
             key: (rid, None) for rid, key in conn.execute(select(t.report.c.id, t.report.c.key))
         }
         self.stored_reports = {
@@ -152,7 +156,7 @@ class Importer:
                 )
             )
         }
-        self.entities: dict[str, tuple[int | None, str]] = {
+        self.entities: dict[str, tuple[int, str]] = {
             key: (eid, kind)
             for eid, key, kind in conn.execute(
                 select(t.entity.c.id, t.entity.c.key, t.entity.c.kind)
@@ -173,7 +177,7 @@ class Importer:
         if len(self.errors) >= self.max_errors:
             raise InputErrors(self.errors)
 
-    def records_of(self, path: Path, phase: int) -> Iterator[tuple[int, dict | InputError]]:
+    def records_of(self, path: Path, phase: int) -> Iterator[tuple[int, object]]:
         if str(path) in self.unreadable:  # its file-level error was reported by the first pass
             return
         try:
@@ -232,21 +236,23 @@ class Importer:
         if self.dry:
             rid = next(self.made_up_ids)
         else:
-            rid = self.conn.execute(
-                insert(t.report).values(
-                    key=record.key,
-                    title=record.title,
-                    kind=record.kind,
-                    date=record.date,
-                    source=record.source,
-                    reliability=record.grade.reliability,
-                    credibility=record.grade.credibility,
-                    synthetic=record.synthetic,
-                    recorded_at=self.now,
-                    import_id=self.import_id,
-                    compartment=compartment,
+            rid = inserted_id(
+                self.conn.execute(
+                    insert(t.report).values(
+                        key=record.key,
+                        title=record.title,
+                        kind=record.kind,
+                        date=record.date,
+                        source=record.source,
+                        reliability=record.grade.reliability,
+                        credibility=record.grade.credibility,
+                        synthetic=record.synthetic,
+                        recorded_at=self.now,
+                        import_id=self.import_id,
+                        compartment=compartment,
+                    )
                 )
-            ).inserted_primary_key[0]
+            )
         self.reports[record.key] = (rid, record)
         self.stored_reports[record.key] = (
             record.grade.reliability,
@@ -305,10 +311,10 @@ class Importer:
         if rows:
             keys = list(self.new_entities)
             for start in range(0, len(keys), BATCH):
-                chunk = keys[start : start + BATCH]
+                key_chunk = keys[start : start + BATCH]
                 for eid, key, kind in self.conn.execute(
                     select(t.entity.c.id, t.entity.c.key, t.entity.c.kind).where(
-                        t.entity.c.key.in_(chunk)
+                        t.entity.c.key.in_(key_chunk)
                     )
                 ):
                     self.entities[key] = (eid, kind)
@@ -448,12 +454,14 @@ class Importer:
 
     def run(self) -> None:
         if not self.dry:
-            self.import_id = self.conn.execute(
-                insert(t.import_batch).values(
-                    started_at=self.now,
-                    files=strict_json.dumps([str(p) for p in self.paths]),
+            self.import_id = inserted_id(
+                self.conn.execute(
+                    insert(t.import_batch).values(
+                        started_at=self.now,
+                        files=strict_json.dumps([str(p) for p in self.paths]),
+                    )
                 )
-            ).inserted_primary_key[0]
+            )
         for path in self.paths:  # pass 1: reports and entities (incidents are entities too)
             for line, raw in self.records_of(path, 1):
                 self.records += 1
@@ -496,12 +504,14 @@ class Importer:
                 if isinstance(raw, InputError):  # a line only this pass converts (FtM relations)
                     self.error(raw, path, line)
                     continue
-                kind = raw.get("record") if isinstance(raw, dict) else None
+                if not isinstance(raw, dict):  # pass 1 reported it
+                    continue
+                kind = raw.get("record")
                 try:
                     if kind == "relation":
-                        buffers[t.relation].append(self.relation_row(validate(raw), path))
+                        buffers[t.relation].append(self.relation_row(validate_relation(raw), path))
                     elif kind == "incident":
-                        buffers[t.incident].append(self.incident_row(validate(raw), path))
+                        buffers[t.incident].append(self.incident_row(validate_incident(raw), path))
                     elif kind == "deletion":
                         row = self.deletion_row(deletion_key(raw), path)
                         if row:
@@ -522,7 +532,7 @@ class Importer:
 def in_file_order(errors: list[InputError], paths: list[Path]) -> list[InputError]:
     """Errors by file (in the order given) and line: the two passes find them out of order."""
     order = {str(p): i for i, p in enumerate(paths)}
-    return sorted(errors, key=lambda e: (order.get(e.file, -1), e.line or 0))
+    return sorted(errors, key=lambda e: (order.get(e.file or "", -1), e.line or 0))
 
 
 def import_files(
@@ -538,16 +548,16 @@ def import_files(
 
     Reports that name no compartment go to `compartment` (default: `default`); with `allowed`, a report
     in any other compartment is an error (a web user imports only into compartments they hold)."""
-    paths = [Path(p) for p in paths]
-    result = ImportResult(files=[str(p) for p in paths])
+    files = [Path(p) for p in paths]
+    result = ImportResult(files=[str(p) for p in files])
     started = time.perf_counter()
     with store.transaction() as conn:
         before = table_counts(conn)
-        job = Importer(conn, paths, default_report, progress, max_errors, compartment, allowed)
+        job = Importer(conn, files, default_report, progress, max_errors, compartment, allowed)
         try:
             job.run()
         except InputErrors as errors:
-            raise InputErrors(in_file_order(errors.errors, paths)) from None
+            raise InputErrors(in_file_order(errors.errors, files)) from None
         after = table_counts(conn)
         result.added = {k: after[k] - before[k] for k in after}
         result.records = job.records
@@ -574,18 +584,18 @@ def validate_files(
     Returns the result with every error found (up to `max_errors`) and what an import would add;
     nothing is ever written, and no write lock is taken, so a check never waits for an import.
     """
-    paths = [Path(p) for p in paths]
-    result = ImportResult(files=[str(p) for p in paths])
+    files = [Path(p) for p in paths]
+    result = ImportResult(files=[str(p) for p in files])
     started = time.perf_counter()
     with store.base.session() as conn:  # the whole store, as the import itself sees it
         job = Importer(
-            conn, paths, default_report, None, max_errors, compartment, allowed, dry=True
+            conn, files, default_report, None, max_errors, compartment, allowed, dry=True
         )
         try:
             job.run()
             result.added = dict(job.added)
         except InputErrors as errors:
-            result.errors = in_file_order(errors.errors, paths)
+            result.errors = in_file_order(errors.errors, files)
         result.records = job.records
     result.seconds = time.perf_counter() - started
     return result

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Literal, overload
 
 from cellmap import strict_json
 from cellmap.auth import check_compartment
@@ -99,6 +100,10 @@ def _text(value: Any, name: str, *, required: bool = False, limit: int = MAX_TEX
     return text
 
 
+@overload
+def _key(value: Any, name: str = "id", *, required: Literal[True] = True) -> str: ...
+@overload
+def _key(value: Any, name: str = "id", *, required: bool) -> str | None: ...
 def _key(value: Any, name: str = "id", *, required: bool = True) -> str | None:
     text = _text(value, name, required=required)
     if text is not None and not _KEY.match(text):
@@ -106,6 +111,19 @@ def _key(value: Any, name: str = "id", *, required: bool = True) -> str | None:
     return text
 
 
+@overload
+def _choice(
+    value: Any,
+    name: str,
+    choices: list[str],
+    *,
+    required: Literal[True] = True,
+    default: str | None = None,
+) -> str: ...
+@overload
+def _choice(
+    value: Any, name: str, choices: list[str], *, required: bool, default: str | None = None
+) -> str | None: ...
 def _choice(
     value: Any, name: str, choices: list[str], *, required: bool = True, default: str | None = None
 ) -> str | None:
@@ -245,7 +263,8 @@ def _attrs(kind: str, value: Any) -> dict[str, Any]:
         if name == "amount":
             item = decimal_text(item, "attrs.amount")
         elif name == "date":
-            item = _date(item, "attrs.date")[0].isoformat()
+            day = _date(item, "attrs.date")[0]
+            item = day.isoformat() if day else None
         elif name == "count":
             item = _int(item, "attrs.count")
         elif name == "confidence":
@@ -371,7 +390,8 @@ def validate_incident(data: dict) -> IncidentRecord:
     )
 
 
-VALIDATORS = {
+Record = ReportRecord | EntityRecord | RelationRecord | IncidentRecord
+VALIDATORS: dict[str, Callable[[dict], Record]] = {
     "report": validate_report,
     "entity": validate_entity,
     "relation": validate_relation,
@@ -381,12 +401,10 @@ VALIDATORS = {
 
 def deletion_key(data: dict) -> str:
     """The incident key a deletion record retires."""
-    key = _key(data.get("id"))
-    assert key is not None  # required: _key raised otherwise
-    return key
+    return _key(data.get("id"))
 
 
-def validate(data: Any) -> ReportRecord | EntityRecord | RelationRecord | IncidentRecord:
+def validate(data: Any) -> Record:
     if not isinstance(data, dict):
         raise InputError(f"a record must be a JSON object, not {type(data).__name__}")
     kind = data.get("record")

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
+from typing import Any
 
 import polars as pl
 from rapidfuzz import process
@@ -304,7 +305,7 @@ REASONS_FROM = (
 )
 # what a scoring worker process received when it started (scorer, records by id, model): each pair
 # then travels to it as two integers
-_WORKER: dict[str, object] = {}
+_WORKER: dict[str, Any] = {}  # this worker's scorer, records, model and soft attributes
 CONTRADICTING_LLR = (
     -3.0
 )  # an attribute this strongly against (gender, birth year, time line) contradicts

@@ -457,9 +457,9 @@ def search_cmd(
     table = Table(title=f"{name!r}: {len(rows)} of {persons} persons ({scorer.matcher.ident})")
     for col in ("#", "id", "name", "matched name", "score"):
         table.add_column(col)
-    for r in rows:
+    for rank, hit in enumerate(hits, start=1):
         table.add_row(
-            str(r["rank"]), str(r["entity_id"]), r["name"], r["matched_name"], f"{r['score']:.3f}"
+            str(rank), str(hit.person_id), hit.label, hit.name, f"{round(hit.score, 4):.3f}"
         )
     out().print(table)
     if not rows:

@@ -119,7 +119,13 @@ def unique_in_unit(
         spans = periods.get(person) or []
         return not spans or not days or active_on(days, spans, slack)
 
-    scores, reasons = [], []
+    scores: list[float] = []
+    reasons: list[str | None] = []
+
+    def keep(score: float, reason: str | None) -> None:
+        scores.append(score)
+        reasons.append(reason)
+
     clash = (
         scored["nisbas_clash"].to_list()
         if "nisbas_clash" in scored.columns
@@ -130,7 +136,7 @@ def unique_in_unit(
     ):
         # a full name, or a kunya whose nisba is not the carrier's, is no bare epithet of his
         if full.get(a, False) and full.get(b, False) or nisbas_differ:
-            scores.append(s), reasons.append(why)
+            keep(s, why)
             continue
         shared = [
             (u, p)
@@ -141,7 +147,7 @@ def unique_in_unit(
         if not shared:
             up = _uplink(a, b, full, units, above, part_keys, carriers)
             if up is None:
-                scores.append(s), reasons.append(why)
+                keep(s, why)
                 continue
             detail = json.loads(why or "{}")
             detail["uplink_epithet"] = {
@@ -151,10 +157,7 @@ def unique_in_unit(
                 "persons_in_unit": 0,
                 "llr": UNIQUE_IN_UNIT_LLR,
             }
-            (
-                scores.append(add_log_odds(s, UNIQUE_IN_UNIT_LLR)),
-                reasons.append(strict_json.dumps(detail)),
-            )
+            keep(add_log_odds(s, UNIQUE_IN_UNIT_LLR), strict_json.dumps(detail))
             continue
         # the carriers who could be this bare record: those active when it was seen acting
         days = [d for rid in (a, b) if not full.get(rid, False) for d in dates_of(seen.get(rid))]
@@ -175,7 +178,7 @@ def unique_in_unit(
         could_be = over | set(candidates[(unit, part)])
         carried_by = len(could_be)
         if carried_by == 0:
-            scores.append(s), reasons.append(why)
+            keep(s, why)
             continue
         llr = UNIQUE_IN_UNIT_LLR if carried_by == 1 else AMBIGUOUS_IN_UNIT_LLR
         if any(full.get(rid, False) and person_of(rid) not in could_be for rid in (a, b)):
@@ -190,7 +193,7 @@ def unique_in_unit(
             "persons_in_unit": carried_by,
             "llr": llr,
         }
-        scores.append(adjusted), reasons.append(strict_json.dumps(detail))
+        keep(adjusted, strict_json.dumps(detail))
     return scored.with_columns(
         pl.Series("score", scores, dtype=pl.Float64), pl.Series("reasons", reasons, dtype=pl.Utf8)
     )

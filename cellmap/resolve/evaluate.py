@@ -74,7 +74,8 @@ def load_ofac(path: str | Path) -> tuple[list[dict], list[dict]]:
     on an SDGT/SYRIA/IRAQ2 programme (``arabic``)."""
     with open(path, encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    primaries, queries = [], []
+    primaries: list[dict[str, object]] = []
+    queries: list[dict[str, object]] = []
     for row in rows:
         row["part"] = ofac_part(row["ent_num"])
         row["arabic"] = bool(set(row["programs"].split()) & ARABIC_PROGRAMMES)

@@ -24,8 +24,8 @@ from cellmap import strict_json
 from cellmap.auth import check_compartment, default_compartment
 from cellmap.errors import InputError
 from cellmap.resolve.clustering import constrained_accept
+from cellmap.store import inserted_id, views
 from cellmap.store import tables as t
-from cellmap.store import views
 
 DECISIONS = ("same", "not_same", "unsure")
 AUTOMATIC_AUTHOR = "cellmap:auto"
@@ -75,7 +75,7 @@ def record_judgement(
             compartment=check_compartment(compartment or default_compartment()),
         )
     )
-    return int(result.inserted_primary_key[0])
+    return inserted_id(result)
 
 
 def auto_accept(

@@ -58,7 +58,11 @@ def score_rows(
             right = {k: v for k, v in right.items() if v.strip()}
             schema = (row.get(col_schema) or "Person").strip() if col_schema else "Person"
             result = score_pair(
-                row.get(col1) or "", row.get(col2) or "", schema or "Person", left, right
+                (row.get(col1) or "") if col1 else "",
+                (row.get(col2) or "") if col2 else "",
+                schema or "Person",
+                left,
+                right,
             )
             scores.append(_safe(result.score))
         except Exception as exc:  # one bad row must never stop a screening batch

@@ -18,12 +18,17 @@ training pairs.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Literal
 
 import duckdb
 import polars as pl
 
 from cellmap.resolve.candidates import block, record_keys
 from cellmap.resolve.score import score_names
+
+if TYPE_CHECKING:  # splink itself is imported only when a model is fitted
+    from splink.internals.comparison_creator import ComparisonCreator
+    from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
 NAME_LEVELS = (0.9, 0.7, 0.45)
 OPTIONAL_EXACT = ("birth_place", "nationality", "cell", "role", "identifier")
@@ -39,7 +44,7 @@ def _name_score(left: str | None, right: str | None) -> float | None:
 def _connection() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:")
     con.execute("SET enable_progress_bar = false")
-    con.create_function(
+    con.create_function(  # type: ignore[call-overload]  # the stub wants an enum; duckdb takes the string
         "cellmap_name_score",
         _name_score,
         ["VARCHAR", "VARCHAR"],
@@ -50,12 +55,16 @@ def _connection() -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _settings(columns: list[str], link_type: str, prior: float):
+def _settings(
+    columns: list[str],
+    link_type: Literal["link_only", "link_and_dedupe", "dedupe_only"],
+    prior: float,
+):
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
     from splink import SettingsCreator
 
-    name_levels = [cll.NullLevel("name")]
+    name_levels: list[ComparisonLevelCreator | dict[str, Any]] = [cll.NullLevel("name")]
     for t in NAME_LEVELS:
         name_levels.append(
             cll.CustomLevel(
@@ -64,7 +73,7 @@ def _settings(columns: list[str], link_type: str, prior: float):
             )
         )
     name_levels.append(cll.ElseLevel())
-    comparisons = [
+    comparisons: list[ComparisonCreator | dict[str, Any]] = [
         cl.CustomComparison(
             name_levels, output_column_name="name", comparison_description="cellmap name score"
         )
@@ -162,6 +171,7 @@ def fit_and_predict(
     registered = db_api.register(blocked.to_arrow(), table_name="cellmap_blocked_pairs")
     linker.table_management.register_blocked_pairs_for_predict(registered)
     predictions = pl.from_arrow(linker.inference.predict().as_duckdbpyrelation().arrow())
+    assert isinstance(predictions, pl.DataFrame)  # a table, not one column
     explain = [
         c
         for c in predictions.columns

@@ -164,17 +164,19 @@ class CellRun:
         # F6: some detainees freed by a jail attack rejoin as fighters.
         returnees = []
         for tenure in self.tenures:
-            if tenure.end_reason == "arrested" and not tenure.person.hidden:
-                freed = gen.freeing_attack(rng, tenure.end)
+            arrested_on = tenure.end if tenure.end_reason == "arrested" else None
+            if arrested_on is not None and not tenure.person.hidden:
+                freed = gen.freeing_attack(rng, arrested_on)
                 if freed:
                     day, iid, report = freed
                     start = day + rng.randint(10, 60)
                     if start <= END:
                         end = start + int(rng.expovariate(hazard / 30.44)) + 20
                         reason = rng.choices(("killed", "arrested", "left"), (0.4, 0.4, 0.2))[0]
-                        if end > END:
-                            end, reason = None, None
-                        back = Tenure(tenure.person, "fighter", cell.id, start, end, reason)
+                        if end > END:  # still active at the end of 2024
+                            back = Tenure(tenure.person, "fighter", cell.id, start, None, None)
+                        else:
+                            back = Tenure(tenure.person, "fighter", cell.id, start, end, reason)
                         back.freed_by = (day, iid, report)
                         tenure.person.tenures.append(back)
                         returnees.append(back)
@@ -248,10 +250,12 @@ class CellRun:
                 gen.write_membership_plain(rng, tenure, where, cell.sector)
         # An arrest debrief sees the cell's inside: it names co-members active on the arrest day.
         for arrested in [t for t in self.tenures if t.reported and t.end_reason == "arrested"]:
+            arrest_day = arrested.end
+            assert arrest_day is not None  # an arrest is a tenure's end
             for other in self.tenures:
                 if (
                     not other.reported
-                    and other.active(arrested.end)
+                    and other.active(arrest_day)
                     and obs.random() < OBSERVATION["debrief_names_comember"]
                 ):
                     gen.write_membership(
@@ -269,7 +273,7 @@ class CellRun:
             )
             if not tenure.reported:
                 continue
-            if getattr(tenure, "freed_by", None):
+            if tenure.freed_by:
                 day, iid, report = tenure.freed_by
                 gen.relation("participation", tenure.person.record, iid, report, role="freed")
             if tenure.role == "messenger":
@@ -622,7 +626,8 @@ class CellRun:
 
     def record_contact(self, kind: str, a: Person, b: Person, day: int, observed: bool) -> None:
         """Aggregate one true call or meeting into the pair's tie (first, last day, count, reported)."""
-        key = (kind, *sorted((a.true_id, b.true_id)))
+        low, high = sorted((a.true_id, b.true_id))
+        key = (kind, low, high)
         first, last, n, reported = self.contacts.get(key, (day, day, 0, False))
         self.contacts[key] = (min(first, day), max(last, day), n + 1, reported or observed)
 

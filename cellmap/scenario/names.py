@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -105,7 +106,9 @@ def name_data() -> dict[str, list[list[str]]]:
 
 
 def draw_name_parts(
-    rng: random.Random, nisba: tuple[str, str] | None = None, father: tuple[str, str] | None = None
+    rng: random.Random,
+    nisba: Sequence[str] | None = None,
+    father: Sequence[str] | None = None,
 ) -> NameParts:
     """Draw a fictional person's name; `nisba`/`father` fix parts shared with a brother."""
     data = name_data()
@@ -207,7 +210,7 @@ def spell(
         return f"{abu} {_spell_compound(rng, parts.kunya_son, strength)} {nisba}"
     if form == "kunya_only":
         return f"{abu} {_spell_compound(rng, parts.kunya_son, strength)}"
-    if form == "laqab":
+    if form == "laqab" and parts.laqab:  # (a person without one was given "kunya" above)
         word = parts.laqab.removeprefix("al-")
         return _article(rng, respell_word(rng, word, strength))
     ism = _spell_compound(rng, parts.ism, strength)

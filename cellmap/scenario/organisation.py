@@ -95,7 +95,7 @@ class Generator(RecordEmitter):
         self.n_persons, self.n_incidents, self.n_comms = persons, incidents, comms
         self.rng = self.stream("global")
         self.sector_reports: dict[str, str] = {}
-        self.incident_logs: dict[tuple[str, int, int], str] = {}
+        self.incident_logs: dict[tuple[str, int, int, bool], str] = {}
         # F14: the day of each traced target's security error, and the known member it will reach
         # (kept as the cells stream past, so no list of all members is held).
         plan = self.stream("trace-plan")
@@ -130,7 +130,7 @@ class Generator(RecordEmitter):
         while start <= END:
             person = self.new_person(rng, home)
             length = int(rng.expovariate(monthly_hazard / 30.44)) + 20
-            end: int | None = start + length
+            end = start + length
             reason = rng.choices(("killed", "arrested", "left"), (0.35, 0.45, 0.2))[0]
             traced = None
             if forced and forced[0][0] <= end + 60:
@@ -138,14 +138,21 @@ class Generator(RecordEmitter):
                 start = min(start, day - 200)
                 end, reason, traced = day, "killed", (day, contact)
                 person.hidden = True
-            if end > END:
-                end, reason = None, None
-            tenure = Tenure(person, role, unit, start, end, reason, traced=traced)
+            ongoing = end > END  # still active at the end of 2024: no end, no reason
+            tenure = Tenure(
+                person,
+                role,
+                unit,
+                start,
+                None if ongoing else end,
+                None if ongoing else reason,
+                traced=traced,
+            )
             person.tenures.append(tenure)
             tenures.append(tenure)
             if traced:
                 self.traced.append((self.unit_sector[unit], tenure))
-            if end is None:
+            if ongoing:
                 break
             start = end + rng.randint(7, 75)
         return tenures
@@ -215,7 +222,7 @@ class Generator(RecordEmitter):
                 )
         # F12 needs both kinds of cell in every size; F13 needs a planner's cell in every sector.
         self.cells[0].synchronised, self.cells[1].synchronised = True, False
-        self.planner_cells = {}
+        self.planner_cells: dict[str, int] = {}
         for cell in self.cells:
             self.unit_sector[cell.id] = cell.sector
             if cell.sector not in self.planner_cells:
@@ -250,7 +257,7 @@ class Generator(RecordEmitter):
                 for c in self.cells
             ]
         )
-        self.alloc = {"completed": {}, "failed": {}, "small": {}}
+        self.alloc: dict[str, dict[int, np.ndarray]] = {"completed": {}, "failed": {}, "small": {}}
         for y in YEARS:
             jail_completed = (self.jail_plan[y] + 1) // 2
             jail_failed = self.jail_plan[y] - jail_completed
@@ -439,7 +446,7 @@ class Generator(RecordEmitter):
             end_reason=tenure.end_reason,
         )
         tenure.report, tenure.known_from = report, day
-        if not actions:
+        if not actions or tenure.end is None:  # (an ongoing tenure has no arrest or strike)
             return
         if tenure.end_reason == "arrested":
             force = ARREST_FORCE[sector]
@@ -735,6 +742,7 @@ class Generator(RecordEmitter):
 
     def write_trace(self, rng: random.Random, sector: str, target: Tenure) -> None:
         """F14: the target's hidden circle, then one security error linking him to known members."""
+        assert target.traced is not None  # only traced tenures are written here
         strike_day, contact = target.traced
         person = target.person
         home = places.sector_places(sector)[0]
@@ -799,6 +807,7 @@ class Generator(RecordEmitter):
         contact_day = self.contact_days[(sector, target.role)]
         active, known_earlier = self.contact_candidates[(sector, target.role)]
         known = active or known_earlier
+        assert known is not None  # every sector has a known member to contact
         report = self.report(
             rng, "intercept_summary", contact_day + 3, f"Surveillance report ({sector})"
         )
@@ -830,7 +839,11 @@ class Generator(RecordEmitter):
             )
             relations.append(
                 self.relation(
-                    "use", known.person.record, phone, report, valid_from=contact_day - 30
+                    "use",
+                    known.person.record,
+                    phone,
+                    report,
+                    valid_from=contact_day - 30,
                 )
             )
         else:
@@ -898,7 +911,7 @@ class Generator(RecordEmitter):
             {
                 "type": "leadership",
                 "removals": [
-                    {"date": iso(t.end), "person": t.person.true_id, "record": t.person.record}
+                    {"date": iso(t.end), "person": t.person.true_id, "record": t.person.record}  # type: ignore[arg-type]  # mypy baseline: an Optional not yet narrowed
                     for t in self.leaders
                 ],
                 "unknown_leader_record": self.unknown_leader_record,

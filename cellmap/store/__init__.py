@@ -23,7 +23,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, inspect, select, text
+from sqlalchemy import (
+    Connection,
+    CursorResult,
+    Engine,
+    create_engine,
+    event,
+    func,
+    inspect,
+    select,
+    text,
+)
 
 from cellmap.store import tables
 
@@ -149,7 +159,7 @@ class Store:
         """The store itself (a `ScopedStore` answers with the store it narrows)."""
         return self
 
-    def scoped(self, visible: frozenset[str] | None) -> Store:
+    def scoped(self, visible: frozenset[str] | None) -> Store | ScopedStore:
         """This store as one caller sees it: every `session()` reads with `visible`."""
         return self if visible is None else ScopedStore(self, frozenset(visible))
 
@@ -213,8 +223,16 @@ class ScopedStore:
         return getattr(self.base, name)
 
 
+def inserted_id(result: CursorResult) -> int:
+    """The primary key of the one row an INSERT just wrote."""
+    key = result.inserted_primary_key
+    if key is None:  # only for an executemany or a table without a key: a programming error
+        raise RuntimeError("the statement inserted no single row with a primary key")
+    return int(key[0])
+
+
 def open_store(url: str | os.PathLike | None = None) -> Store:
     return Store(url)
 
 
-__all__ = ["Store", "ScopedStore", "open_store", "resolve_url", "restrict", "tables"]
+__all__ = ["Store", "ScopedStore", "inserted_id", "open_store", "resolve_url", "restrict", "tables"]

@@ -30,12 +30,15 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import polars as pl
 
 TIE_KINDS = ("command", "communication", "meeting", "kinship")
 METHODS = ("sbm", "adamic-adar")
+# node -> its neighbours; nodes are any hashable (Mapping is invariant in its key, hence Any)
+Adjacency = Mapping[Any, set]
 
 
 def person_ties(relations: pl.DataFrame, persons=None) -> dict[int, set[int]]:
@@ -55,7 +58,7 @@ def person_ties(relations: pl.DataFrame, persons=None) -> dict[int, set[int]]:
     return dict(adj)
 
 
-def community_blocks(adj: Mapping[Hashable, set]) -> dict:
+def community_blocks(adj: Adjacency) -> dict:
     """Leiden communities (modularity, seeded) of the tie graph: the blocks when no unit is known."""
     import igraph as ig
 
@@ -70,7 +73,7 @@ def community_blocks(adj: Mapping[Hashable, set]) -> dict:
     return {nodes[i]: ("community", m) for i, m in enumerate(parts.membership)}
 
 
-def candidates(adj: Mapping[Hashable, set], block: Mapping) -> set[tuple]:
+def candidates(adj: Adjacency, block: Mapping) -> set[tuple]:
     """Unlinked pairs inside a block or at distance two (ordered by str for a stable key)."""
     members: dict = defaultdict(list)
     for node in adj:
@@ -95,7 +98,7 @@ def candidates(adj: Mapping[Hashable, set], block: Mapping) -> set[tuple]:
     return pairs
 
 
-def dcsbm_scores(adj: Mapping[Hashable, set], block: Mapping, pairs) -> dict[tuple, float]:
+def dcsbm_scores(adj: Adjacency, block: Mapping, pairs) -> dict[tuple, float]:
     """λ_ij of the degree-corrected block model (Karrer & Newman 2011), smoothed (see module)."""
     degree = {n: len(adj[n]) + 1.0 for n in adj}
     kappa: dict = defaultdict(float)
@@ -113,7 +116,7 @@ def dcsbm_scores(adj: Mapping[Hashable, set], block: Mapping, pairs) -> dict[tup
     return scores
 
 
-def adamic_adar(adj: Mapping[Hashable, set], pairs) -> dict[tuple, float]:
+def adamic_adar(adj: Adjacency, pairs) -> dict[tuple, float]:
     """Σ 1/log k_z over shared neighbours z (Adamic & Adar 2003)."""
     scores = {}
     for a, b in pairs:
@@ -122,9 +125,7 @@ def adamic_adar(adj: Mapping[Hashable, set], pairs) -> dict[tuple, float]:
     return scores
 
 
-def predict(
-    adj: Mapping[Hashable, set], block: Mapping, top: int = 100, method: str = "sbm"
-) -> list[tuple]:
+def predict(adj: Adjacency, block: Mapping, top: int = 100, method: str = "sbm") -> list[tuple]:
     """The `top` unlinked pairs by score: ``[(a, b, score), ...]``, best first, ties by key."""
     if method not in METHODS:
         raise ValueError(f"method: {method!r} is not one of {', '.join(METHODS)}")
@@ -134,7 +135,7 @@ def predict(
     return [(a, b, score) for (a, b), score in ranked[:top] if score > 0]
 
 
-def blocks_for(adj: Mapping[Hashable, set], units: Mapping) -> dict:
+def blocks_for(adj: Adjacency, units: Mapping) -> dict:
     """Each person's unit when known, else his Leiden community in the tie graph."""
     communities = community_blocks(adj) if adj else {}
     return {n: ("unit", units[n]) if units.get(n) is not None else communities.get(n) for n in adj}

@@ -13,6 +13,7 @@ Cost: one estimator run per unit.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import polars as pl
 
@@ -76,7 +77,7 @@ def hidden_members(
     units = sorted(u for u in fitted if isinstance(u, int))
     label = f"stratified ({len(fitted)} strata: cells, command level), log-linear by {criterion}"
     whole = combine(list(fitted.values()), level, label)
-    result = {
+    result: dict[str, Any] = {
         "members": {**whole, "criterion": criterion},
         "sources": list(sources),
         "histories": {

@@ -87,9 +87,7 @@ KEY_PLAYERS = 10
 KEY_PLAYER_OBJECTIVE = "F"
 
 
-def key_players(
-    wb: Workbench, chart: LinkChart | None = None, k: int = KEY_PLAYERS
-) -> list[int] | None:
+def key_players(wb: Workbench, chart: LinkChart | None = None, k: int = KEY_PLAYERS) -> list[int]:
     """Entity ids of the k persons whose removal most fragments the person network of the store
     (`cellmap.graph.keyplayers.key_players`, objective F)."""
     return key_player_set(wb, k)["ids"]

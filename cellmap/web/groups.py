@@ -195,9 +195,8 @@ def member_layout(grouping: Grouping, key: str, seed: int = 7) -> dict[int, tupl
         coords = np.zeros((sub.vcount(), 2))
     radius = 0.05 + 0.012 * np.sqrt(len(group.members))
     ids = grouping.chart.entity_ids
-    return {
-        ids[v]: tuple(map(float, centre + radius * coords[i])) for i, v in enumerate(group.members)
-    }
+    points = centre + radius * coords
+    return {ids[v]: (float(points[i, 0]), float(points[i, 1])) for i, v in enumerate(group.members)}
 
 
 def grouping_for(wb: Workbench, filters: Filters, level: str, communities_of) -> Grouping:

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import insert, select, update
 
+from cellmap.store import inserted_id
 from cellmap.store import tables as t
 from cellmap.web.api.params import RowIdPath, bad_parameter, workbench
 from cellmap.web.workbench import Workbench
@@ -58,8 +59,16 @@ def _checked_state(body: CaseIn) -> str:
     return text
 
 
-def _out(row, with_state: bool = True) -> CaseOut | CaseSummary:
-    fields = dict(
+def _summary(row) -> CaseSummary:
+    return CaseSummary(**_fields(row))
+
+
+def _out(row) -> CaseOut:
+    return CaseOut(**_fields(row), state=json.loads(row.state))
+
+
+def _fields(row) -> dict:
+    return dict(
         id=row.id,
         name=row.name,
         view=row.view,
@@ -68,7 +77,6 @@ def _out(row, with_state: bool = True) -> CaseOut | CaseSummary:
         created_at=row.created_at.isoformat(),
         updated_at=row.updated_at.isoformat(),
     )
-    return CaseOut(**fields, state=json.loads(row.state)) if with_state else CaseSummary(**fields)
 
 
 @router.get("/cases", response_model=list[CaseSummary], summary="Saved cases, newest first")
@@ -80,7 +88,7 @@ def list_cases(
     if view:
         query = query.where(t.workbench_case.c.view == view)
     with wb.store.session() as conn:
-        return [_out(row, with_state=False) for row in conn.execute(query)]
+        return [_summary(row) for row in conn.execute(query)]
 
 
 @router.get("/cases/{case_id}", response_model=CaseOut, summary="One saved case with its state")
@@ -96,17 +104,19 @@ def get_case(case_id: RowIdPath, wb: Workbench = Depends(workbench)) -> CaseOut:
 def create_case(body: CaseIn, wb: Workbench = Depends(workbench)) -> CaseOut:
     state, now = _checked_state(body), _now()
     with wb.store.transaction() as conn:
-        case_id = conn.execute(
-            insert(t.workbench_case).values(
-                name=body.name,
-                view=body.view,
-                author=body.author,
-                state=state,
-                version=1,
-                created_at=now,
-                updated_at=now,
+        case_id = inserted_id(
+            conn.execute(
+                insert(t.workbench_case).values(
+                    name=body.name,
+                    view=body.view,
+                    author=body.author,
+                    state=state,
+                    version=1,
+                    created_at=now,
+                    updated_at=now,
+                )
             )
-        ).inserted_primary_key[0]
+        )
         _record_version(conn, case_id, 1, body.author, state, now)
     return get_case(case_id, wb)
 

@@ -64,7 +64,7 @@ def _save(uploads: list[UploadFile], folder: Path) -> list[Path]:
 
 
 def _default_report(report_id: str | None, grade: str | None) -> dict | None:
-    spec = {}
+    spec: dict[str, object] = {}
     if report_id:
         spec["id"] = report_id
     if grade:

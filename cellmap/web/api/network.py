@@ -127,7 +127,8 @@ def network(
             wb, flt, chart, measure, level, parse_expand(expand), parse_ids(reveal, "reveal")
         )
     values = analysis.measure(wb, chart, measure)
-    community = analysis.communities(wb, chart) or [None] * len(chart.entity_ids)
+    found = analysis.communities(wb, chart)
+    community: list[int | None] = list(found) if found else [None] * len(chart.entity_ids)
     keys = analysis.key_players(wb, chart)
     chosen = list(range(len(chart.entity_ids)))
     truncated = len(chosen) > limit
@@ -203,6 +204,7 @@ def grouped_out(
             continue
         entity = int(key)
         v = chart.vertex(entity)
+        assert v is not None  # a member drawn by the quotient is a vertex of this chart
         cell = cells.get(entity)
         nodes.append(
             Node(

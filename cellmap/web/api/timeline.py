@@ -72,7 +72,7 @@ def timeline(
     names = wb.names()
     cells = sorted(
         ({"id": i, "name": names.get(i, "")} for i, k in kinds.items() if k == "cell"),
-        key=lambda c: c["name"],
+        key=lambda c: str(c["name"]),
     )
     return TimelineOut(events=events[:limit], cells=cells, categories=list(CATEGORIES))
 
@@ -93,7 +93,7 @@ def _build(wb: Workbench, min_grade: str | None) -> list[Event]:
                 label=f"{r.get('type')} ({r.get('outcome')})",
                 detail=r.get("location"),
                 entity_id=r.get("attributed_to"),
-                cell=cells.get(r.get("attributed_to")),
+                cell=cells.get(r["attributed_to"]) if r.get("attributed_to") is not None else None,
                 grade=r.get("grade"),
                 report_id=r.get("report_id"),
             )
