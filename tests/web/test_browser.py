@@ -492,6 +492,31 @@ def link_point(page, a: str, b: str) -> tuple[float, float]:
     return (ax + bx) / 2, (ay + by) / 2
 
 
+def overlapping_labels(page) -> tuple[int, int]:
+    """(labels drawn, pairs of them that overlap), the boxes measured with the canvas' own text
+    metrics in the label font (not the view's estimate of 7 px a character)."""
+    return tuple(
+        page.evaluate(
+            """() => { const { graph, renderer } = window.cellmapNetwork;
+            const ctx = document.createElement("canvas").getContext("2d");
+            ctx.font = "12px DejaVu Sans, sans-serif";
+            const boxes = [];
+            graph.forEachNode((node) => {
+              const d = renderer.getNodeDisplayData(node);
+              if (!d || d.hidden || !d.label || !d.forceLabel) return;
+              const p = renderer.framedGraphToViewport(d);
+              const x = p.x + renderer.scaleSize(d.size) + 3;
+              boxes.push({ x, y: p.y - 6, w: ctx.measureText(d.label).width, h: 12 });
+            });
+            let overlaps = 0;
+            boxes.forEach((a, i) => boxes.slice(i + 1).forEach((b) => {
+              if (a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h) overlaps++;
+            }));
+            return [boxes.length, overlaps]; }"""
+        )
+    )
+
+
 def test_a_note_on_a_link_is_kept_with_the_case(page):
     """A click on a link selects it (marked on the canvas, its ends and ties beside it), a note on it
     is saved with the case, listed among the case's notes, and a person-to-person link reopened from
@@ -517,6 +542,8 @@ def test_a_note_on_a_link_is_kept_with_the_case(page):
     )
     a, b = sorted([link["source"], link["target"]])
     key = f"{a}|{b}"
+    drawn_labels, overlaps = overlapping_labels(page)
+    assert drawn_labels >= 10 and overlaps == 0  # labels where they fit, none over another
     page.mouse.click(*link_point(page, a, b))
     page.wait_for_selector("#link-detail")
     assert page.evaluate("window.cellmapNetwork.state.link") == key
@@ -577,6 +604,10 @@ def test_a_note_on_a_link_is_kept_with_the_case(page):
     page.goto(f"{page.base_url}/#/network?case={case['id']}")
     page.wait_for_selector("#link-evidence li")
     assert page.locator("#link-note").input_value() == "met twice"
+    page.wait_for_function("!window.cellmapNetwork.renderer.getCamera().isAnimated()")
+    page.wait_for_timeout(300)  # the labels that fit are chosen after the camera stops
+    drawn_labels, overlaps = overlapping_labels(page)
+    assert drawn_labels >= 5 and overlaps == 0, (drawn_labels, overlaps)
     shown = page.locator("#link-evidence li").all_inner_texts()
     assert len(shown) == len(expected[0]["relations"])
     assert all(any(r in text for r in reports) for text in shown)

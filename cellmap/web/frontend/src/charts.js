@@ -31,7 +31,13 @@ function integerScale(max) {
 // `integer`: the values are counts (whole-number ticks). A series equal to an earlier one is drawn
 // dashed on top of it and says so in the legend, so that no line hides another unannounced.
 export function lineChart({ labels, series, width = 360, height = 200, yLabel = "", yMax = null, title = "", integer = false }) {
-  const margin = { top: title ? 22 : 10, right: 18, bottom: 42, left: 44 };
+  const twins = series.map((s, k) => series.slice(0, k).find((o) => o.values.length === s.values.length && o.values.every((v, i) => v === s.values[i])));
+  const names = series.map((s, k) => (twins[k] ? `${s.name} (same as ${twins[k].name})` : s.name));
+  // Legend entries two to a row when they fit in half the width (about 5.6 px a character), else one.
+  const perRow = names.every((name) => 14 + name.length * 5.6 <= (width - 62) / 2) ? 2 : 1;
+  const legendRows = Math.ceil(series.length / perRow);
+  const margin = { top: title ? 22 : 10, right: 18, bottom: 30 + 12 * legendRows, left: 44 };
+  height += 12 * Math.max(0, legendRows - 1); // the drawing keeps its height; the legend adds rows
   const w = width - margin.left - margin.right;
   const h = height - margin.top - margin.bottom;
   const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, width, height, class: "chart" });
@@ -59,7 +65,7 @@ export function lineChart({ labels, series, width = 360, height = 200, yLabel = 
   if (yLabel) root.append(svg("text", { x: 10, y: margin.top + h / 2, class: "tick", transform: `rotate(-90 10 ${margin.top + h / 2})`, "text-anchor": "middle" }, yLabel));
   series.forEach((s, k) => {
     const colour = s.colour || PALETTE[k % PALETTE.length];
-    const twin = series.slice(0, k).find((o) => o.values.length === s.values.length && o.values.every((v, i) => v === s.values[i]));
+    const twin = twins[k];
     const points = s.values.map((v, i) => `${x(i)},${y(v)}`).join(" ");
     root.append(svg("polyline", { points, fill: "none", stroke: colour, "stroke-width": twin ? 2 : 2.5,
       "stroke-dasharray": twin || k > 0 ? "6 4" : "none", class: "series", "data-name": s.name }));
@@ -68,11 +74,10 @@ export function lineChart({ labels, series, width = 360, height = 200, yLabel = 
       dot.append(svg("title", {}, `${s.name} — ${labels[i]}: ${Number.isInteger(v) ? fmt(v) : fmt(v, { digits: 3 })}`));
       root.append(dot);
     });
-    if (twin) s = { ...s, name: `${s.name} (same as ${twin.name})` };
-    const legendY = margin.top + h + 28 + Math.floor(k / 2) * 12;
-    const legendX = margin.left + (k % 2) * (w / 2);
+    const legendY = margin.top + h + 28 + Math.floor(k / perRow) * 12;
+    const legendX = margin.left + (k % perRow) * (w / 2);
     root.append(svg("rect", { x: legendX, y: legendY - 8, width: 10, height: 10, fill: colour }));
-    root.append(svg("text", { x: legendX + 14, y: legendY + 1, class: "tick" }, s.name));
+    root.append(svg("text", { x: legendX + 14, y: legendY + 1, class: "tick" }, names[k]));
   });
   return root;
 }

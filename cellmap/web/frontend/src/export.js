@@ -1,6 +1,7 @@
 // Export of the network as the analyst sees it (camera, hidden nodes, colours, labels, legend):
 // SVG drawn from sigma's display data, PNG by rasterising that SVG, PDF as one page holding the PNG
 // (a JPEG in a minimal PDF 1.4 file written here: no library, nothing fetched).
+import { placeLabels } from "./labels.js";
 const WIDTH = 1600, HEIGHT = 1000, LEGEND_H = 60;
 
 function escapeXml(text) {
@@ -31,14 +32,10 @@ export function networkSvg(renderer, graph, { title = "", hidden = new Set(), le
   parts.push(`</g><g stroke="#ffffff" stroke-width="1">`);
   for (const p of points.values()) parts.push(`<circle cx="${p.x.toFixed(1)}" cy="${p.y.toFixed(1)}" r="${Math.max(1, p.r).toFixed(1)}" fill="${p.colour}"/>`);
   parts.push(`</g><g font-size="12" fill="#1a202c">`);
-  // Labels only where they fit: largest first, skipped when they would overlap one already placed.
-  const placed = [];
-  const order = [...points.values()].filter((p) => p.label).sort((a, b) => b.r - a.r);
-  for (const p of order) {
-    const box = { x: p.x + p.r + 2, y: p.y - 8, w: 7 * p.label.length, h: 14 };
-    if (box.x + box.w > WIDTH || placed.some((o) => box.x < o.x + o.w && o.x < box.x + box.w && box.y < o.y + o.h && o.y < box.y + box.h)) continue;
-    placed.push(box);
-    parts.push(`<text x="${box.x.toFixed(1)}" y="${(p.y + 4).toFixed(1)}">${escapeXml(p.label)}</text>`);
+  // Labels only where they fit: largest first, none over another.
+  const order = [...points.values()].sort((a, b) => b.r - a.r);
+  for (const box of placeLabels(order, { width: WIDTH, height: HEIGHT })) {
+    parts.push(`<text x="${box.x.toFixed(1)}" y="${(box.item.y + 4).toFixed(1)}">${escapeXml(box.item.label)}</text>`);
   }
   parts.push(`</g>`);
   let x = 10;

@@ -9,6 +9,7 @@ import { getJSON } from "../api.js";
 import { exportView } from "../export.js";
 import { caseBar } from "../cases.js";
 import { History } from "../history.js";
+import { placeLabels } from "../labels.js";
 import { timeFilter } from "../timefilter.js";
 import { KIND_COLOURS, OKABE_ITO, clear, debounce, el, entityLink, errorBox, fmt, fmtMeasure, reportLink } from "../ui.js";
 
@@ -61,8 +62,47 @@ export default async function network(container, { params, status }) {
     if (s.keyPlayers && attrs.keyPlayer) { out.forceLabel = true; out.size = attrs.size * 1.3; }
     if (attrs.kind === "cell" && attrs.members > 1 && renderer.getCamera().ratio < 0.7) out.forceLabel = true;
     if (node === String(s.selected) || s.multi.has(node)) { out.forceLabel = true; out.zIndex = 3; }
+    if (labelled && out.label) { if (labelled.has(node)) out.forceLabel = true; else out.label = ""; }
     return out;
   }
+
+  // Level of detail: after each drawing, the labels that fit without overlapping (the selection
+  // first, then the highlighted, key players, groups, larger nodes); when that set changes, the
+  // drawing is refreshed once with exactly those labels.
+  let labelled = null;
+  const LABEL_MIN_PX = 7; // an ordinary node's label shows from this drawn radius
+  function labelRank(node, attrs) {
+    if (node === String(s.selected) || s.multi.has(node) || (s.link && s.link.split("|").includes(node))) return 4;
+    if (s.highlight && s.highlight.nodes.has(node)) return 3;
+    if (s.keyPlayers && attrs.keyPlayer) return 2;
+    return typeof attrs.group === "string" && attrs.group === node ? 1 : 0;
+  }
+  function fittingLabels() {
+    const { width, height } = renderer.getDimensions();
+    const items = [];
+    graph.forEachNode((node, attrs) => {
+      if (!attrs.label || s.hidden.has(node) || (s.highlight && !s.highlight.nodes.has(node))) return;
+      const d = renderer.getNodeDisplayData(node);
+      if (!d || d.hidden) return;
+      const p = renderer.framedGraphToViewport(d);
+      const r = renderer.scaleSize(d.size);
+      const rank = labelRank(node, attrs);
+      if (rank === 0 && r < LABEL_MIN_PX) return;
+      if (p.x < -r || p.y < -r || p.x > width || p.y > height + r) return;
+      items.push({ key: node, x: p.x, y: p.y, r, label: attrs.label, rank });
+    });
+    items.sort((a, b) => b.rank - a.rank || b.r - a.r);
+    return new Set(placeLabels(items, { width, height }).map((box) => box.item.key));
+  }
+  let relabel = 0;
+  renderer.on("afterRender", () => {
+    if (relabel || renderer.getCamera().isAnimated()) return;
+    const next = fittingLabels();
+    if (labelled && next.size === labelled.size && [...next].every((n) => labelled.has(n))) return;
+    // Refreshed at the next frame: sigma's scheduleRefresh would drop the drawn positions at once,
+    // and a click or a camera move in between needs them.
+    relabel = requestAnimationFrame(() => { relabel = 0; labelled = next; renderer.refresh(); });
+  });
   function reduceEdge(edge, attrs) {
     const out = { ...attrs };
     const [a, b] = graph.extremities(edge);
@@ -762,7 +802,7 @@ export default async function network(container, { params, status }) {
   await cases.openFromAddress(params.get("case"));
   if (params.get("focus")) focusEntity(Number(params.get("focus")));
 
-  return { destroy: () => { document.removeEventListener("keydown", onKey); time.destroy(); renderer.kill(); delete window.cellmapNetwork; } };
+  return { destroy: () => { document.removeEventListener("keydown", onKey); cancelAnimationFrame(relabel); time.destroy(); renderer.kill(); delete window.cellmapNetwork; } };
 }
 
 // Twenty distinct colours (Tableau 20 order, dark then light), for cells and communities: no
