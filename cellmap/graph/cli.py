@@ -487,3 +487,46 @@ def path_cmd(
             if c in steps.columns
         ]
         print_frame("evidence for each step", steps.select(shown))
+
+
+@app.command("links")
+def links_cmd(
+    db: str | None = DbOption,
+    top: int = typer.Option(20, "--top", help="How many predicted ties (1–1000)."),
+    method: str = typer.Option(
+        "adamic-adar",
+        "--method",
+        help="adamic-adar (shared contacts; the better on the bench) or sbm (degree-corrected "
+        "block model times shared-contact evidence).",
+    ),
+    json_out: bool = JsonOption,
+) -> None:
+    """Ties likely to exist but unreported, each with its score and evidence."""
+    from cellmap.unseen.links import METHODS, missing_ties
+
+    with user_errors():
+        if not 1 <= top <= 1000:
+            raise InputError(f"{top} is not between 1 and 1000", field="--top")
+        if method not in METHODS:
+            raise InputError(f"{method!r} is not one of {', '.join(METHODS)}", field="--method")
+        source = Source(db, None, "person", None, {}, None)
+        source.load()
+        relations, entities, reports = source.frames
+        with err.status("scoring unlinked pairs…"):
+            predictions = missing_ties(relations, entities, reports, top, method)
+    if json_out:
+        emit_json({"method": method, "identities": source.resolution, "predictions": predictions})
+        return
+    source.announce()
+    print_frame(
+        f"{len(predictions)} ties likely but unreported ({method})",
+        pl.DataFrame(
+            {
+                "source": [p["source_name"] or p["source"] for p in predictions],
+                "target": [p["target_name"] or p["target"] for p in predictions],
+                "score": [p["score"] for p in predictions],
+                "why": ["; ".join(p["why"]) for p in predictions],
+            },
+            schema={"source": pl.Utf8, "target": pl.Utf8, "score": pl.Float64, "why": pl.Utf8},
+        ),
+    )

@@ -8,7 +8,8 @@ expected number of ties between i and j as λ_ij = θ_i θ_j ω_{g_i g_j}, with 
 θ_i = k_i / κ_{g_i} (degree over the block's total degree) and ω_rs = m_rs (ties between blocks r and
 s, twice the ties inside a block when r = s). Degrees get +1 and block-pair counts +0.5 so that a
 person known only from a membership or a ledger still gets a score. The score of an unlinked pair is
-λ_ij; the baseline is Adamic–Adar, Σ_{z ∈ N(i) ∩ N(j)} 1 / log k_z (Adamic & Adar 2003; Liben-Nowell
+λ_ij (1 + AA_ij), the block model's expectation raised by the pair's shared-contact evidence; the
+baseline is Adamic–Adar AA_ij, Σ_{z ∈ N(i) ∩ N(j)} 1 / log k_z (Adamic & Adar 2003; Liben-Nowell
 & Kleinberg 2007, "The link-prediction problem for social networks", JASIST 58). Each prediction
 carries its evidence: the shared unit, shared sites or phones (both "use" them), shared contacts.
 
@@ -22,7 +23,7 @@ scoring each is O(1) (DC-SBM) or O(min degree) (Adamic–Adar).
 Example:
     >>> adj = {1: {2, 3}, 2: {1, 3}, 3: {1, 2, 4}, 4: {3}, 5: set()}
     >>> block = {1: "a", 2: "a", 3: "a", 4: "a", 5: "b"}
-    >>> [p[:2] for p in predict(adj, block, top=1)]
+    >>> [p[:2] for p in predict(adj, block, top=1, method="sbm")]
     [(1, 4)]
 """
 
@@ -130,7 +131,12 @@ def predict(adj: Adjacency, block: Mapping, top: int = 100, method: str = "sbm")
     if method not in METHODS:
         raise ValueError(f"method: {method!r} is not one of {', '.join(METHODS)}")
     pairs = candidates(adj, block)
-    scores = dcsbm_scores(adj, block, pairs) if method == "sbm" else adamic_adar(adj, pairs)
+    if method == "sbm":
+        # the block model's expected ties, raised by the shared-contact evidence of the pair
+        shared = adamic_adar(adj, pairs)
+        scores = {p: s * (1.0 + shared[p]) for p, s in dcsbm_scores(adj, block, pairs).items()}
+    else:
+        scores = adamic_adar(adj, pairs)
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], str(kv[0][0]), str(kv[0][1])))
     return [(a, b, score) for (a, b), score in ranked[:top] if score > 0]
 
@@ -162,7 +168,7 @@ def missing_ties(
     entities: pl.DataFrame,
     reports: pl.DataFrame,
     top: int = 20,
-    method: str = "sbm",
+    method: str = "adamic-adar",
 ) -> list[dict]:
     """Predicted unreported ties among the network's persons, with store keys, score and evidence."""
     from cellmap.unseen.histories import capture_histories
