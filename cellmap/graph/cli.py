@@ -511,6 +511,7 @@ def links_cmd(
             raise InputError(f"{method!r} is not one of {', '.join(METHODS)}", field="--method")
         source = Source(db, None, "person", None, {}, None)
         source.load()
+        assert source.frames is not None  # a store source (no edge list) always has frames
         relations, entities, reports = source.frames
         with err.status("scoring unlinked pairs…"):
             predictions = missing_ties(relations, entities, reports, top, method)
