@@ -50,6 +50,11 @@ def report_kinds() -> list[str]:
     return schema()["report_kinds"]
 
 
+def incident_fields() -> tuple[str, ...]:
+    """An incident record's own fields (`incident_fields` in the model), stored and exported as they are."""
+    return tuple(schema()["incident_fields"])
+
+
 def role_rank() -> dict[str, int]:
     """Seniority of each role: its position in the ranked `roles` vocabulary (0 = leader)."""
     return {role: i for i, role in enumerate(vocabulary("roles"))}

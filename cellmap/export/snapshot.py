@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import polars as pl
 from sqlalchemy import Connection
 
+from cellmap.model import incident_fields
 from cellmap.store import views
 
 
@@ -100,28 +101,7 @@ class Snapshot:
                 "report": row["report_key"],
                 "date": _iso(row["date"]),
             }
-            for name in (
-                "date_precision",
-                "type",
-                "outcome",
-                "sub_type",
-                "fatalities",
-                "lat",
-                "lon",
-                "geo_precision",
-                "location",
-                "admin1",
-                "admin2",
-                "admin3",
-                "country",
-                "actor1",
-                "attribution_confidence",
-                "notes",
-                "source_dataset",
-                "source_event_id",
-                "mapping",
-                "deleted",
-            ):
+            for name in incident_fields():
                 if row[name] is not None:
                     record[name] = row[name]
             if row["source_codes"]:

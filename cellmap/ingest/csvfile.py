@@ -18,6 +18,7 @@ from pathlib import Path
 
 from cellmap.errors import InputError
 from cellmap.ingest import acled, gtd
+from cellmap.model import incident_fields
 
 MULTI_SEPARATOR = ";"
 ESCAPE = "\\"
@@ -48,32 +49,7 @@ INCIDENT_SYNONYMS = {
     "longitude": "lon",
     "event_id_cnty": "source_event_id",
 }
-INCIDENT_COLUMNS = {
-    "id",
-    "date",
-    "date_precision",
-    "type",
-    "outcome",
-    "sub_type",
-    "fatalities",
-    "lat",
-    "lon",
-    "geo_precision",
-    "location",
-    "admin1",
-    "admin2",
-    "admin3",
-    "country",
-    "actor1",
-    "attributed_to",
-    "attribution_confidence",
-    "notes",
-    "source_dataset",
-    "source_event_id",
-    "deleted",
-    "mapping",
-    "source_codes",
-}
+INCIDENT_COLUMNS = {"id", "date", "attributed_to", "source_codes", *incident_fields()}
 # Column names matched whatever their case (they also decide what kind of file it is); any other
 # column (a property, an attribute) keeps its case.
 KNOWN_COLUMNS = (

@@ -159,3 +159,15 @@ def test_acled_mapping_with_its_rules_is_kept_whole_on_every_backend(any_store):
     jail = [m for m in mappings if any("prison" in rule for rule in m["rules_matched"])]
     assert jail and all(m["name"] == "acled-to-cellmap v1" for m in mappings)
     assert max(len(json.dumps(m)) for m in jail) > 64
+
+
+def test_incident_fields_of_the_model_are_the_incident_tables_own_columns():
+    """The one list the CSV reader and the exporters share is the table's columns less the keys,
+    links and bookkeeping that each of them handles by name."""
+    from cellmap.model import incident_fields
+    from cellmap.store import tables
+
+    handled_by_name = {"id", "entity_id", "report_id", "date", "attributed_to", "source_codes"}
+    bookkeeping = {"fingerprint", "recorded_at", "import_id"}
+    columns = {c.name for c in tables.incident.columns}
+    assert sorted(incident_fields()) == sorted(columns - handled_by_name - bookkeeping)
