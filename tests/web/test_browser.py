@@ -612,3 +612,61 @@ def test_a_note_on_a_link_is_kept_with_the_case(page):
     assert len(shown) == len(expected[0]["relations"])
     assert all(any(r in text for r in reports) for text in shown)
     screenshot(page, "network-person-link-reopened")
+
+
+def save_case(page, name: str) -> int:
+    page.fill("#case-name", name)
+    page.click("#case-save")
+    page.wait_for_selector("#case-message >> text=Saved")
+    return int(page.url.rsplit("case=", 1)[1].split("&")[0])
+
+
+def test_timeline_and_map_cases_reopen_with_their_filters_window_and_notes(page):
+    """A timeline case keeps the cell, the event types, the zoomed window, the selected event and a
+    note on it; a map case keeps the time window, the layers and the camera. Each reopens from its
+    address in a fresh page, with the counts the API gives for the same filters."""
+    open_view(page, "timeline", "body[data-timeline-events]")
+    cells = api(page, "/api/timeline")["cells"]
+    cell = cells[0]
+    page.select_option("#timeline-cell", str(cell["id"]))
+    page.uncheck("#view input[value='incident']")
+    kept = ["strike", "arrest", "role_change", "exit"]
+    expected = len(api(page, "/api/timeline", cell=cell["id"], categories=",".join(kept))["events"])
+    page.wait_for_function(f"document.body.dataset.timelineEvents === '{expected}'")
+    box = page.locator("#timeline-canvas").bounding_box()
+    hit = page.evaluate("window.cellmapTimeline.hits()")[0]
+    page.mouse.click(box["x"] + hit["x"], box["y"] + hit["y"])
+    page.wait_for_selector("#event-detail")
+    label = page.locator("#event-detail h2").inner_text()
+    page.fill("#event-note", "the first event of this cell on our axis")
+    page.locator("#event-note").dispatch_event("change")
+    timeline_case = save_case(page, "Cell timeline")
+
+    open_view(page, "map", "body[data-map-ready]")
+    page.select_option("#map-span", "91")
+    page.uncheck("#map-hex")
+    page.evaluate("window.cellmapMap.jumpTo({ center: [40.1, 35.3], zoom: 7.2 })")
+    shown = page.get_attribute("body", "data-map-incidents")
+    map_case = save_case(page, "Three months on the Euphrates")
+    state = api(page, f"/api/cases/{map_case}")["state"]
+    assert state["span"] == "91" and state["hexagons"] is False
+    assert abs(state["camera"]["zoom"] - 7.2) < 1e-6
+
+    fresh = page.context.new_page()
+    fresh.goto(f"{page.base_url}/#/timeline?case={timeline_case}")
+    fresh.wait_for_selector("#case-message >> text=Opened")
+    fresh.wait_for_selector("#event-detail")
+    assert fresh.locator("#timeline-cell").input_value() == str(cell["id"])
+    assert not fresh.locator("#view input[value='incident']").is_checked()
+    assert fresh.get_attribute("body", "data-timeline-events") == str(expected)
+    assert fresh.locator("#event-detail h2").inner_text() == label
+    assert fresh.locator("#event-note").input_value() == "the first event of this cell on our axis"
+    screenshot(fresh, "timeline-case-reopened")
+    fresh.goto(f"{page.base_url}/#/map?case={map_case}")
+    fresh.wait_for_selector("#case-message >> text=Opened")
+    assert fresh.locator("#map-span").input_value() == "91"
+    assert not fresh.locator("#map-hex").is_checked()
+    assert fresh.get_attribute("body", "data-map-incidents") == shown
+    assert abs(fresh.evaluate("window.cellmapMap.getZoom()") - 7.2) < 1e-6
+    screenshot(fresh, "map-case-reopened")
+    fresh.close()

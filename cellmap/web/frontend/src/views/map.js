@@ -3,6 +3,7 @@
 // MapLibre GL draws GeoJSON only: no tile server, no glyphs, nothing fetched from another host.
 import maplibregl from "maplibre-gl";
 import { getJSON } from "../api.js";
+import { caseBar } from "../cases.js";
 import { timeFilter } from "../timefilter.js";
 import { clear, colourOf, debounce, el, fmt, showReport } from "../ui.js";
 
@@ -10,7 +11,7 @@ const TYPE_COLOURS = { attack: "#c53030", jail_attack: "#742a2a", ied: "#dd6b20"
   kidnapping: "#d53f8c", theft: "#718096", threat: "#ecc94b", extortion: "#2f855a", other: "#4a5568" };
 const DAY = 86400000;
 
-export default async function mapView(container) {
+export default async function mapView(container, { params } = {}) {
   const stage = el("div", { class: "stage" }, el("div", { id: "map" }));
   // The legend and the shared time window sit beside the map, never over it or its popups.
   const side = el("aside", { class: "map-side", id: "map-side" });
@@ -174,6 +175,27 @@ export default async function mapView(container) {
   showPoints.addEventListener("change", applyWindow);
   map.on("zoomend", loadHexagons);
   applyWindow();
+
+  // A case keeps the window, the layers shown and the camera.
+  function captureCase() {
+    const { start, end } = time.get();
+    const centre = map.getCenter();
+    return { filters: { start, end }, span: span.value, slider: slider.value, points: showPoints.checked, hexagons: showHex.checked,
+      camera: { centre: [centre.lng, centre.lat], zoom: map.getZoom() } };
+  }
+  function applyCase(c) {
+    const f = c.filters || {};
+    span.value = c.span || "0";
+    if (c.slider !== undefined) slider.value = c.slider;
+    showPoints.checked = c.points !== false;
+    showHex.checked = c.hexagons !== false;
+    time.set(f.start || "", f.end || "", { silent: true });
+    if (c.camera && Array.isArray(c.camera.centre)) map.jumpTo({ center: c.camera.centre, zoom: c.camera.zoom });
+    applyWindow();
+  }
+  const cases = caseBar({ view: "map", capture: captureCase, apply: applyCase });
+  side.prepend(el("h3", {}, "Case"), cases.element);
+  await cases.openFromAddress(params && params.get("case"));
   map.once("idle", () => { document.body.dataset.mapReady = "1"; });
-  return { destroy: () => { time.destroy(); map.remove(); delete window.cellmapMap; } };
+  return { destroy: () => { cases.destroy(); time.destroy(); map.remove(); delete window.cellmapMap; } };
 }

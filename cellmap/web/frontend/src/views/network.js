@@ -802,7 +802,7 @@ export default async function network(container, { params, status }) {
   await cases.openFromAddress(params.get("case"));
   if (params.get("focus")) focusEntity(Number(params.get("focus")));
 
-  return { destroy: () => { document.removeEventListener("keydown", onKey); cancelAnimationFrame(relabel); time.destroy(); renderer.kill(); delete window.cellmapNetwork; } };
+  return { destroy: () => { document.removeEventListener("keydown", onKey); cases.destroy(); cancelAnimationFrame(relabel); time.destroy(); renderer.kill(); delete window.cellmapNetwork; } };
 }
 
 // Twenty distinct colours (Tableau 20 order, dark then light), for cells and communities: no

@@ -1,13 +1,14 @@
 // Timeline: incidents, strikes, arrests and role changes on one zoomable time axis (years down to
 // days; mouse wheel zooms, drag pans), filterable by cell and event type. Click an event for its report.
 import { getJSON } from "../api.js";
+import { caseBar } from "../cases.js";
 import { timeFilter } from "../timefilter.js";
 import { clear, el, entityLink, fmt, gradeBadge, reportLink } from "../ui.js";
 
 const LANES = { incident: "#c53030", strike: "#2b6cb0", arrest: "#6b46c1", role_change: "#2f855a", exit: "#718096" };
 const DAY = 86400000;
 
-export default async function timeline(container) {
+export default async function timeline(container, { params } = {}) {
   const sidebar = el("aside", { class: "sidebar" });
   const stage = el("div", { class: "stage" });
   const canvas = el("canvas", { id: "timeline-canvas" });
@@ -22,7 +23,9 @@ export default async function timeline(container) {
     el("button", { onclick: () => zoomTo(span) }, label));
   const time = timeFilter({ id: "timeline-time" });
   time.onChange(() => load());
-  sidebar.append(el("h3", {}, "Time"), time.element, el("h3", {}, "Cell"), cellSelect, el("h3", {}, "Event types"), ...boxes,
+  // A case keeps the filters, the zoomed window, the selected event and notes on events.
+  const cases = caseBar({ view: "timeline", capture: () => captureCase(), apply: (c) => applyCase(c) });
+  sidebar.append(el("h3", {}, "Case"), cases.element, el("h3", {}, "Time"), time.element, el("h3", {}, "Cell"), cellSelect, el("h3", {}, "Event types"), ...boxes,
     el("h3", {}, "Zoom"), el("div", { class: "row" }, zoomButtons),
     el("p", { class: "muted" }, "Wheel: zoom around the pointer · drag: pan · click: details"));
 
@@ -32,6 +35,8 @@ export default async function timeline(container) {
   let focus = { t0: 0, t1: 1 };   // the bulk of the events (the default view)
   let outside = 0, total = 0;
   let hits = [];
+  let selected = null; // the event shown beside the axis
+  let notes = {}; // event key → note
 
   async function load() {
     const categories = boxes.map((b) => b.querySelector("input")).filter((i) => i.checked).map((i) => i.value).join(",");
@@ -199,19 +204,45 @@ export default async function timeline(container) {
   }
   function pick(event) {
     const best = nearest(event);
-    if (!best) return;
-    const e = best.e;
+    if (best) showEvent(best.e);
+  }
+  const eventKey = (e) => `${e.date}|${e.category}|${e.report_id ?? ""}|${e.label}`;
+  function showEvent(e) {
+    selected = e;
+    const key = eventKey(e);
+    const note = el("textarea", { id: "event-note", rows: 2, maxlength: 2000, placeholder: "A note on this event (saved with the case)" }, notes[key] || "");
+    note.addEventListener("change", () => { if (note.value.trim()) notes[key] = note.value.trim(); else delete notes[key]; });
     clear(detail).append(el("div", { class: "panel", id: "event-detail" }, el("h2", {}, e.label),
       el("table", { class: "kv" },
         el("tr", {}, el("th", {}, "date"), el("td", {}, e.date)), el("tr", {}, el("th", {}, "type"), el("td", {}, e.category)),
         el("tr", {}, el("th", {}, "detail"), el("td", {}, e.detail || "—")),
         el("tr", {}, el("th", {}, "who"), el("td", {}, e.entity_id ? entityLink(e.entity_id, e.entity_name || `#${e.entity_id}`) : "—")),
         el("tr", {}, el("th", {}, "grade"), el("td", {}, gradeBadge(e.grade))),
-        el("tr", {}, el("th", {}, "report"), el("td", {}, e.report_id ? reportLink({ report_id: e.report_id, grade: e.grade, report_key: e.report_key || `report ${e.report_id}` }) : "—")))));
+        el("tr", {}, el("th", {}, "report"), el("td", {}, e.report_id ? reportLink({ report_id: e.report_id, grade: e.grade, report_key: e.report_key || `report ${e.report_id}` }) : "—"))),
+      el("div", { class: "note-box" }, note)));
+  }
+  function captureCase() {
+    const { start, end } = time.get();
+    const categories = boxes.map((b) => b.querySelector("input")).filter((i) => i.checked).map((i) => i.value);
+    return { filters: { start, end, cell: cellSelect.value, categories }, window: { ...view },
+      selected: selected ? eventKey(selected) : null, notes: { ...notes } };
+  }
+  async function applyCase(c) {
+    const f = c.filters || {};
+    time.set(f.start || "", f.end || "", { silent: true });
+    cellSelect.value = f.cell || "";
+    const categories = new Set(f.categories || Object.keys(LANES));
+    boxes.forEach((b) => { const box = b.querySelector("input"); box.checked = categories.has(box.value); });
+    notes = { ...(c.notes || {}) };
+    await load();
+    if (c.window && Number.isFinite(c.window.t0) && Number.isFinite(c.window.t1)) { view = { t0: c.window.t0, t1: c.window.t1 }; draw(); }
+    const chosen = c.selected ? events.find((e) => eventKey(e) === c.selected) : null;
+    if (chosen) showEvent(chosen);
   }
   window.cellmapTimeline = { hits: () => hits.map((h) => ({ x: h.x, y: h.y, date: h.e.date, category: h.e.category })) };
   const onResize = () => draw();
   window.addEventListener("resize", onResize);
   await load();
-  return { destroy: () => { time.destroy(); delete window.cellmapTimeline; window.removeEventListener("mousemove", onMove); window.removeEventListener("mouseup", onUp); window.removeEventListener("resize", onResize); } };
+  await cases.openFromAddress(params && params.get("case"));
+  return { destroy: () => { cases.destroy(); time.destroy(); delete window.cellmapTimeline; window.removeEventListener("mousemove", onMove); window.removeEventListener("mouseup", onUp); window.removeEventListener("resize", onResize); } };
 }
