@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from cellmap import strict_json
 from cellmap.resolve.names import AnalysedName, NamePart
 from cellmap.resolve.scorer import Scorer
 
@@ -123,9 +124,11 @@ class NameIndex:
         """Write the index to ``path`` (NumPy ``.npz``, no pickled objects; readable by its owner
         only), atomically: a reader sees the old file or the new one, never half of one. ``meta``
         (JSON) is stored beside the arrays for :meth:`load` to check."""
-        people = json.dumps({"labels": self.labels, "names": self.names}, ensure_ascii=False)
+        people = strict_json.dumps({"labels": self.labels, "names": self.names}, ensure_ascii=False)
         arrays = {
-            "meta": _text_array(json.dumps({**meta, "format": INDEX_FORMAT}, sort_keys=True)),
+            "meta": _text_array(
+                strict_json.dumps({**meta, "format": INDEX_FORMAT}, sort_keys=True)
+            ),
             "ids": np.asarray(self.ids, dtype=np.int64),
             "people": _text_array(people),
             **self._keys.arrays("keys"),

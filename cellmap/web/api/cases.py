@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import insert, select, update
 
+from cellmap import strict_json
 from cellmap.store import inserted_id
 from cellmap.store import tables as t
 from cellmap.web.api.params import RowIdPath, bad_parameter, workbench
@@ -51,7 +52,7 @@ def _now() -> dt.datetime:
 def _checked_state(body: CaseIn) -> str:
     if body.view not in VIEWS:
         raise bad_parameter("view", f"unknown view {body.view!r} (known: {', '.join(VIEWS)})")
-    text = json.dumps(body.state, ensure_ascii=False)
+    text = strict_json.dumps(body.state, ensure_ascii=False)
     if len(text.encode()) > MAX_STATE_BYTES:
         raise bad_parameter(
             "state", f"is {len(text.encode()):,} bytes; at most {MAX_STATE_BYTES:,}"
