@@ -72,7 +72,11 @@ def test_import_export_stats_json(tmp_path, sample_file):
     exported = runner.invoke(
         app, ["export", "--format", "gexf", "--out", str(out), "--db", db, "--json"]
     )
-    assert json.loads(exported.stdout)["written"] == {"nodes": 7, "edges": 5}
+    assert json.loads(exported.stdout)["written"] == {
+        "nodes": 7,
+        "edges": 5,
+        "edges with spells": 3,
+    }
 
 
 def test_bad_file_exits_2_with_file_line_field_and_stores_nothing(tmp_path, sample_file):

@@ -108,6 +108,28 @@ def test_graph_exports_read_back_with_networkx(sqlite_store, sample_file, tmp_pa
     assert graph.nodes["SAMPLE-P1"]["kind"] == "person"
     kinds = sorted(d["kind"] for _, _, d in graph.edges(data=True))
     assert kinds == ["communication", "membership", "membership", "part_of", "use"]
+    # the dates of sample.jsonl (months are stored as their first day; an open end stays open)
+    validity = {
+        ("SAMPLE-P1", "SAMPLE-C1"): ("2020-01-01", None),
+        ("SAMPLE-P2", "SAMPLE-C1"): ("2020-06-01", "2021-02-11"),
+    }
+    for (u, v), (start, end) in validity.items():
+        data = graph.get_edge_data(u, v)
+        if graph.is_multigraph():
+            (data,) = data.values()
+        assert (data["valid_from"], data.get("valid_to")) == (start, end)
+    if fmt == "gexf":  # a dynamic graph: NetworkX reads every spell (an open end as 'None')
+        assert graph.graph["mode"] == "dynamic"
+        spells = {(u, v): d["spells"] for u, v, d in graph.edges(data=True) if "spells" in d}
+        assert spells == {
+            ("SAMPLE-P1", "SAMPLE-C1"): [("2020-01-01", "None")],
+            ("SAMPLE-P2", "SAMPLE-C1"): [("2020-06-01", "2021-02-11")],
+            ("SAMPLE-P1", "SAMPLE-P2"): [("2020-11-02", "2020-11-02")],  # the call's day
+        }
+        # a node lives from its first tie's start to its last tie's end
+        assert graph.nodes["SAMPLE-P2"]["spells"] == [("2020-06-01", "2021-02-11")]
+        assert graph.nodes["SAMPLE-C1"]["spells"] == [("2020-01-01", "None")]
+        assert "spells" not in graph.nodes["SAMPLE-S1"]  # undated ties: present throughout
 
 
 ACLED_HEADER = (
