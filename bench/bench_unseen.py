@@ -56,6 +56,7 @@ def frames(db: str):
     from cellmap.store import open_store, views
 
     store = open_store(db)
+    store.init()  # a store cached by an older cellmap is migrated to the current schema
     with store.session() as conn:
         result = views.relations(conn), views.entities(conn), views.reports(conn)
     store.close()

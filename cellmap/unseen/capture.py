@@ -38,6 +38,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 CHI2_1 = {0.8: 1.6424, 0.9: 2.7055, 0.95: 3.8415, 0.99: 6.6349}  # χ²₁ quantiles by level
+UPPER_DOUBLINGS = (
+    20  # the upper bound is searched up to ~10⁶ × (N̂ − n) above N̂, then called unbounded
+)
 
 
 @dataclass
@@ -113,7 +116,8 @@ def _profile_loglik(x: np.ndarray, counts: np.ndarray, n: int, total: float) -> 
 
 
 def _interval(x: np.ndarray, counts: np.ndarray, n: int, centre: float, level: float):
-    """Profile-likelihood interval for N: bisection on each side of the maximum."""
+    """Profile-likelihood interval for N: bisection on each side of the maximum; the upper bound
+    is ∞ when the profile deviance stays under the cut for every N searched."""
     cut = CHI2_1[level] / 2.0
     best = _profile_loglik(x, counts, n, centre)
 
@@ -129,11 +133,13 @@ def _interval(x: np.ndarray, counts: np.ndarray, n: int, centre: float, level: f
         low = b
     step = max(centre - n, 1.0)
     b = centre + step
-    for _ in range(40):
+    for _ in range(UPPER_DOUBLINGS):
         if not inside(b):
             break
         step *= 2
         b = centre + step
+    else:  # the likelihood stays flat however many are unseen: no upper bound
+        return low, math.inf
     a = centre
     for _ in range(40):
         mid = (a + b) / 2

@@ -22,13 +22,40 @@ from cellmap.unseen.capture import CHI2_1, Estimate, estimate
 from cellmap.unseen.histories import capture_histories, history_counts, unit_sectors
 
 UNIT_KINDS = ("cell", "sector")
+# an upper bound above this many times the number seen says nothing: the unit's model is unbounded
+UNBOUNDED = 10.0
 COMMAND_LEVEL = "command level"  # the stratum of persons whose unit is a sector or the organisation
 
 
 def _stratum(counts: dict, sources: tuple[str, ...], level: float, criterion: str) -> Estimate:
+    """One unit's estimate: the model chosen by `criterion`; independence when none fits or when the
+    chosen model's interval has no upper bound, or one above `UNBOUNDED` times the number seen (a
+    small unit whose dependence terms leave the unseen count unidentified); the number seen, with a
+    note in the model, when even independence is unbounded."""
     result = estimate(counts, sources, level=level, criterion=criterion)
-    if result.model in ("no model fits", "too few sources") and sum(counts.values()):
+    if not sum(counts.values()):
+        return result
+
+    def unbounded(e: Estimate) -> bool:
+        return e.high > UNBOUNDED * max(e.observed, 1)
+
+    if result.model in ("no model fits", "too few sources") or unbounded(result):
+        chosen = result.model
         result = estimate(counts, sources, level=level, model=())
+        if chosen not in ("no model fits", "too few sources", "independence"):
+            result.model = f"independence ({chosen} unbounded)"
+    if unbounded(result):
+        result = Estimate(
+            result.observed,
+            float(result.observed),
+            float(result.observed),
+            float(result.observed),
+            level,
+            "unbounded: the number seen",
+            criterion,
+            result.sources,
+            result.histories,
+        )
     return result
 
 

@@ -60,3 +60,36 @@ def test_every_model_is_tried_and_rejects_bad_arguments():
         estimate(counts, "abc", level=0.5)
     with pytest.raises(ValueError):
         estimate(counts, "abc", criterion="DIC")
+
+
+def test_a_unit_whose_chosen_model_is_unbounded_falls_back_to_independence():
+    """A cell of 19 seen persons (bench seed 208): the BIC choice leaves the unseen count free (its
+    upper bound ran to millions); the unit falls back to independence, whose N̂ is checked against
+    a Poisson log-linear fit by scikit-learn."""
+    from sklearn.linear_model import PoissonRegressor
+
+    from cellmap.unseen.population import UNBOUNDED, _stratum
+
+    names = ("debrief", "intercept", "ledger", "open")
+    seen = {
+        ("debrief", "intercept"): 2,
+        ("open",): 4,
+        ("intercept", "ledger", "open"): 3,
+        ("debrief",): 4,
+        ("debrief", "intercept", "ledger"): 2,
+        ("debrief", "intercept", "open"): 1,
+        ("intercept", "ledger"): 3,
+    }
+    counts = {frozenset(h): c for h, c in seen.items()}
+    chosen = estimate(counts, names, criterion="BIC")
+    assert chosen.high > UNBOUNDED * 19
+    unit = _stratum(counts, names, 0.9, "BIC")
+    assert unit.model.startswith("independence (") and "unbounded" in unit.model
+    assert unit.low <= unit.estimate <= unit.high <= UNBOUNDED * 19
+    rows = [h for h in itertools.product((0, 1), repeat=4) if any(h)]
+    x = np.array(rows, dtype=float)
+    y = np.array(
+        [counts.get(frozenset(n for n, b in zip(names, h, strict=True) if b), 0) for h in rows]
+    )
+    fit = PoissonRegressor(alpha=0.0, max_iter=1000, tol=1e-10).fit(x, y)
+    assert unit.estimate == pytest.approx(19 + np.exp(fit.intercept_), rel=1e-3)
