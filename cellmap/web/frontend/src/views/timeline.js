@@ -107,11 +107,13 @@ export default async function timeline(container, { params } = {}) {
     const laneH = Math.max(40, (rect.height - top - 50) / lanes.length);
     const x = (t) => left + ((t - view.t0) / (view.t1 - view.t0)) * (rect.width - left - right);
     ctx.font = "11px DejaVu Sans, sans-serif";
+    let labelEnd = -Infinity; // tick labels never overlap one another or run past the edge
     for (const [t, label] of ticks(view.t0, view.t1)) {
       ctx.strokeStyle = "#e2e8f0";
       ctx.beginPath(); ctx.moveTo(x(t), top - 8); ctx.lineTo(x(t), top + laneH * lanes.length); ctx.stroke();
       ctx.fillStyle = "#4a5568";
-      ctx.fillText(label, x(t) + 2, top - 12);
+      const width = ctx.measureText(label).width;
+      if (x(t) + 2 > labelEnd + 6 && x(t) + 2 + width <= rect.width) { ctx.fillText(label, x(t) + 2, top - 12); labelEnd = x(t) + 2 + width; }
     }
     hits = [];
     lanes.forEach((lane, k) => {
@@ -150,7 +152,11 @@ export default async function timeline(container, { params } = {}) {
       if (showLabels) {
         ctx.fillStyle = "#2d3748";
         let lastX = -1e9;
-        for (const e of inLane) { const px = x(e.t); if (px - lastX > 110) { ctx.fillText(e.label.slice(0, 28), px + 3, y0 + 14); lastX = px; } }
+        for (const e of [...inLane].sort((a, b) => a.t - b.t)) {
+          const px = x(e.t), text = e.label.length > 28 ? `${e.label.slice(0, 27)}…` : e.label;
+          const end = px + 3 + ctx.measureText(text).width;
+          if (px + 3 > lastX + 8 && end <= rect.width - right) { ctx.fillText(text, px + 3, y0 + 14); lastX = end; } // none over another or past the edge
+        }
       }
     });
     const shown = events.filter((e) => e.t >= view.t0 && e.t <= view.t1).length;
