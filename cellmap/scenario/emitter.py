@@ -192,9 +192,7 @@ class RecordEmitter:
         self.entity(person.record, "person", report, **props)
         person.emitted = True
         person.records.append(person.record)
-        person.spellings.extend(
-            props["name"] if isinstance(props["name"], list) else [props["name"]]  # type: ignore[list-item]  # mypy baseline: an Optional not yet narrowed
-        )
+        person.spellings.append(p.full_name)  # the name written in either branch
         person.spellings.extend(aliases if person.kind != "merchant" else [])
 
     def write_truth_person(self, person: Person) -> None:

@@ -911,8 +911,9 @@ class Generator(RecordEmitter):
             {
                 "type": "leadership",
                 "removals": [
-                    {"date": iso(t.end), "person": t.person.true_id, "record": t.person.record}  # type: ignore[arg-type]  # mypy baseline: an Optional not yet narrowed
+                    {"date": iso(t.end), "person": t.person.true_id, "record": t.person.record}
                     for t in self.leaders
+                    if t.end is not None  # (every leader's tenure ends in his removal)
                 ],
                 "unknown_leader_record": self.unknown_leader_record,
                 "unknown_leader_person": self.unknown_leader_truth,
