@@ -79,10 +79,11 @@ def with_spells(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
         for node in (u, v):
             periods.setdefault(node, []).append((start, end))
     for node, spans in periods.items():
-        starts = [s for s, _ in spans]
-        ends = [e for _, e in spans]
-        first = None if None in starts else min(starts)
-        last = None if None in ends else max(ends)
+        starts = [s for s, _ in spans if s is not None]
+        ends = [e for _, e in spans if e is not None]
+        # one open-ended tie leaves the node's spell open at that end
+        first = min(starts) if len(starts) == len(spans) else None
+        last = max(ends) if len(ends) == len(spans) else None
         dynamic.nodes[node]["spells"] = [(first, last)]
     return dynamic
 
