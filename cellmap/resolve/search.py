@@ -138,7 +138,7 @@ class NameIndex:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:  # mkstemp creates it 0600
-                np.savez(fh, **arrays)  # type: ignore[arg-type]  # no array is named allow_pickle
+                np.savez(fh, allow_pickle=False, **arrays)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
