@@ -34,6 +34,32 @@ def ftm_mapping() -> dict[str, Any]:
     return yaml.safe_load(text)
 
 
+@cache
+def stix_mapping() -> dict[str, Any]:
+    """How the model maps onto STIX 2.1, as loaded from `cellmap/schema/stix.yaml`: object types,
+    relationship types and the Admiralty-credibility confidence scale (STIX 2.1 Appendix A)."""
+    text = resources.files("cellmap.schema").joinpath("stix.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def stix_confidence(grade: str | None) -> int | None:
+    """The STIX 2.1 `confidence` of a statement at Admiralty `grade`: its information credibility on
+    the Admiralty Credibility scale of STIX 2.1 Appendix A (1 → 90 … 5 → 10; 6 → none)."""
+    if not grade:
+        return None
+    return stix_mapping()["confidence"]["write"].get(Grade.parse(grade).credibility)
+
+
+def credibility_of_confidence(value: int | None) -> int:
+    """The Admiralty information credibility (1–6) of a STIX `confidence` (Appendix A's ranges)."""
+    if value is None:
+        return 6
+    for low, high, credibility in stix_mapping()["confidence"]["read"]:
+        if low <= value <= high:
+            return credibility
+    raise InputError(f"{value!r} is not a confidence from 0 to 100", field="confidence")
+
+
 def entity_kinds() -> dict[str, dict]:
     return schema()["entities"]
 

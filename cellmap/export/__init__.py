@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cellmap.export import csvfiles, ftm, graphs, jsonl
+from cellmap.export import csvfiles, ftm, graphs, jsonl, stix
 from cellmap.store import Store
 
 FORMATS = {
@@ -18,6 +18,7 @@ FORMATS = {
     "csv": csvfiles.write,
     "graphml": graphs.write_graphml,
     "gexf": graphs.write_gexf,
+    "stix": stix.write,
 }
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from cellmap.errors import InputError
-from cellmap.ingest import csvfile, ftm, jsonl
+from cellmap.ingest import csvfile, ftm, jsonl, stix
 
 # What a file that is not text starts with, and what to tell its owner.
 NOT_TEXT = (
@@ -36,10 +36,12 @@ def check_text(path: Path) -> None:
 
 
 def detect_format(path: Path) -> str:
-    """'csv', 'ftm' or 'jsonl', from the file name, else from the first non-empty line."""
+    """'csv', 'stix' (a STIX 2.1 bundle), 'ftm' or 'jsonl', from the file name and its start."""
     name = path.name.lower()
     if name.endswith(".csv"):
         return "csv"
+    if stix.is_bundle(path):
+        return "stix"
     if ".ftm." in name or name.endswith(".ftm"):
         return "ftm"
     for _line, first in jsonl.json_lines(path):
@@ -56,7 +58,7 @@ def detect_format(path: Path) -> str:
     )
 
 
-READERS = {"csv": csvfile.read, "ftm": ftm.read, "jsonl": jsonl.read}
+READERS = {"csv": csvfile.read, "ftm": ftm.read, "jsonl": jsonl.read, "stix": stix.read}
 
 
 def read_records(path: Path, phase: int | None = None) -> Iterator[tuple[int, object]]:
@@ -82,8 +84,8 @@ def recognise(path: Path) -> str:
     fmt = detect_format(path)
     if fmt == "csv":
         return "reports" if csvfile.file_kind(path) == "reports" else "records"
-    if fmt == "ftm":
-        return "ftm"
+    if fmt in ("ftm", "stix"):
+        return fmt
     for line, first in jsonl.json_lines(path):
         if isinstance(first, InputError):
             raise first
