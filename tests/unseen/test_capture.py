@@ -93,3 +93,33 @@ def test_a_unit_whose_chosen_model_is_unbounded_falls_back_to_independence():
     )
     fit = PoissonRegressor(alpha=0.0, max_iter=1000, tol=1e-10).fit(x, y)
     assert unit.estimate == pytest.approx(19 + np.exp(fit.intercept_), rel=1e-3)
+
+
+def test_heterogeneity_models_match_a_poisson_fit_with_the_same_column():
+    """M_th Darroch and Poisson2 (Rivest & Baillargeon 2007) on a population whose catchability
+    varies from person to person: N̂ equals scikit-learn's Poisson log-linear fit with the column,
+    and lies above the independence model's (which heterogeneity biases low)."""
+    from sklearn.linear_model import PoissonRegressor
+
+    rng = np.random.default_rng(2007)
+    size, names = 1000, ("a", "b", "c", "d")
+    catchability = rng.normal(-1.5, 1.0, size)[:, None] + np.array([0.0, -0.3, 0.2, -0.5])
+    seen = rng.random((size, 4)) < 1 / (1 + np.exp(-catchability))
+    counts: dict = {}
+    for row in seen[seen.any(axis=1)]:
+        key = frozenset(n for n, b in zip(names, row, strict=True) if b)
+        counts[key] = counts.get(key, 0) + 1
+    n = sum(counts.values())
+    rows = [h for h in itertools.product((0, 1), repeat=4) if any(h)]
+    y = np.array(
+        [counts.get(frozenset(n for n, b in zip(names, h, strict=True) if b), 0) for h in rows]
+    )
+    plain = estimate(counts, names, model=())
+    for kind, column in (("Darroch", lambda s: s * s / 2), ("Poisson2", lambda s: 2.0**s - 1)):
+        x = np.array([[*h, column(sum(h))] for h in rows], dtype=float)
+        fit = PoissonRegressor(alpha=0.0, max_iter=5000, tol=1e-12).fit(x, y)
+        result = estimate(counts, names, model=(), heterogeneity=kind)
+        assert result.estimate == pytest.approx(n + np.exp(fit.intercept_), rel=1e-3)
+        assert result.estimate > plain.estimate and kind in result.model
+    with pytest.raises(ValueError):
+        estimate(counts, names, model=(), heterogeneity="Chao")
