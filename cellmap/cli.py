@@ -27,7 +27,6 @@ from cellmap.graph.cli import app as analyse_app
 from cellmap.incidents.cli import app as incidents_app
 from cellmap.resolve.cli import app as resolve_app
 from cellmap.scenario.cli import app as scenario_app
-from cellmap.store import views
 from cellmap.unseen.cli import app as estimate_app
 from cellmap.web.cli import HostOption, PortOption
 from cellmap.web.cli import app as web_app
@@ -202,6 +201,8 @@ def export(
 @app.command()
 def stats(db: str | None = DbOption, json_out: bool = JsonOption) -> None:
     """What is in the store: rows per table, entities by kind, reports by grade."""
+    from cellmap.store import views
+
     store = load_store(db)
     with store.session() as conn:
         result: dict[str, Any] = {

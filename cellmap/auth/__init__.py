@@ -9,18 +9,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
-
-import yaml
 
 from cellmap.errors import InputError
+from cellmap.model import schema_file
 
 
 @cache
 def access() -> dict:
     """The access model as data (`cellmap/schema/access.yaml`)."""
-    text = resources.files("cellmap.schema").joinpath("access.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return schema_file("access.yaml")
 
 
 def roles() -> list[str]:

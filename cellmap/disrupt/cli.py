@@ -11,7 +11,6 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import polars as pl
 import typer
 
 from cellmap import strict_json
@@ -26,9 +25,15 @@ from cellmap.cliutil import (
     load_store,
     print_frame,
 )
+from cellmap.lazy import lazy_module
 
 if TYPE_CHECKING:  # igraph loads in ~0.7 s: only the commands that need it import it
     import igraph as ig
+if TYPE_CHECKING:
+    import polars as pl
+else:  # imported by the first command that uses it (fast start)
+    pl = lazy_module("polars")
+
 app = typer.Typer(
     help="Disruption and recovery: strike curves, succession, tenure.", no_args_is_help=True
 )

@@ -6,8 +6,8 @@ Both read the store (``--db``), print Rich tables, or JSON with ``--json`` (mone
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-import polars as pl
 import typer
 
 from cellmap import model
@@ -27,7 +27,14 @@ from cellmap.cliutil import (
     user_errors,
 )
 from cellmap.errors import InputError
-from cellmap.store.case import CaseFrames
+from cellmap.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from cellmap.store.case import CaseFrames
+else:  # imported by the first command that uses it (fast start)
+    pl = lazy_module("polars")
 
 app = typer.Typer(help="The war chest: ledger, burn rate, runway.", no_args_is_help=True)
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import polars as pl
 import typer
 
 from cellmap.cliutil import (
@@ -28,10 +27,15 @@ from cellmap.cliutil import (
     user_errors,
 )
 from cellmap.errors import InputError
-from cellmap.store.views import resolution_line as views_resolution_line
+from cellmap.lazy import lazy_module
 
 if TYPE_CHECKING:  # igraph loads in ~0.7 s: only the commands that need it import it
     import igraph as ig
+if TYPE_CHECKING:
+    import polars as pl
+else:  # imported by the first command that uses it (fast start)
+    pl = lazy_module("polars")
+
 app = typer.Typer(
     help="Network analytics: measures, cells, key players, paths.", no_args_is_help=True
 )
@@ -97,7 +101,9 @@ class Source:
         """The synthetic banner and, for the store, the identities the answer is computed on."""
         banner(self.synthetic)
         if self.resolution is not None:
-            out().print(f"on {views_resolution_line(self.resolution)}")
+            from cellmap.store.views import resolution_line
+
+            out().print(f"on {resolution_line(self.resolution)}")
 
     def project(self, min_grade: str | None = None) -> ig.Graph:
         from cellmap.graph import projection as p

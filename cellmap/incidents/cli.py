@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-import polars as pl
 import typer
 
 from cellmap import strict_json
@@ -29,6 +28,12 @@ from cellmap.cliutil import (
     user_errors,
 )
 from cellmap.errors import InputError
+from cellmap.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import polars as pl
+else:  # imported by the first command that uses it (fast start)
+    pl = lazy_module("polars")
 
 app = typer.Typer(
     help="Incidents: trends, places, attribution, command-and-control coherence.",

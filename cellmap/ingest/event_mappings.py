@@ -11,12 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from functools import cache
-from importlib import resources
 from typing import Any
 
-import yaml
-
 from cellmap.errors import InputError
+from cellmap.model import schema_file
 
 Row = Mapping[str, Any]
 
@@ -24,8 +22,7 @@ Row = Mapping[str, Any]
 @cache
 def load_mapping(name: str) -> dict[str, Any]:
     """The mapping `name` ('acled' or 'gtd') read from cellmap/schema/<name>_mapping.yaml."""
-    text = resources.files("cellmap.schema").joinpath(f"{name}_mapping.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    return schema_file(f"{name}_mapping.yaml")
 
 
 def input_error(line: int, field: str, reason: str) -> InputError:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import polars as pl
 import typer
 from rich.progress import Progress
 from rich.table import Table
-from sqlalchemy import select
 
 from cellmap import strict_json
 from cellmap.cliutil import (
@@ -23,6 +22,12 @@ from cellmap.cliutil import (
     user_errors,
 )
 from cellmap.errors import InputError
+from cellmap.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import polars as pl
+else:  # imported by the first command that uses it (fast start)
+    pl = lazy_module("polars")
 
 app = typer.Typer(
     help="Entity resolution: candidates, review, judgements, clusters.", no_args_is_help=True
@@ -45,6 +50,8 @@ def _queue_path(store, queue: Path | None) -> Path:
 
 
 def _entity_id(conn, ref: str) -> int:
+    from sqlalchemy import select
+
     from cellmap.store import tables as t
 
     row = conn.execute(select(t.entity.c.id).where(t.entity.c.key == ref)).first()
@@ -234,6 +241,8 @@ def _judge(
     note: str,
     as_json: bool,
 ) -> None:
+    from sqlalchemy import select
+
     from cellmap.resolve.judgements import default_author, record_judgement
     from cellmap.store import tables as t
 
@@ -414,6 +423,8 @@ def search_cmd(
     as_json: bool = JsonOption,
 ) -> None:
     """Rank the store's persons for a name: "who is this alias?" (name index + matcher re-ranking)."""
+    from sqlalchemy import select
+
     from cellmap.resolve.scorer import Scorer
     from cellmap.resolve.search import MAX_QUERY_LENGTH
     from cellmap.resolve.store_index import store_index

@@ -19,19 +19,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
 from sqlalchemy import Connection, and_, false, func, or_, select, union
 
+from cellmap.lazy import lazy_module
 from cellmap.model import RELIABILITY, Grade
 from cellmap.store import tables as t
 
-_REPORT_COLUMNS = {
-    "reliability": pl.Utf8,
-    "credibility": pl.Int64,
-    "grade": pl.Utf8,
-}
+if TYPE_CHECKING:
+    import polars as pl
+else:  # `cellmap stats` reads counts only: polars is imported by the first frame
+    pl = lazy_module("polars")
 
 
 def visible_compartments(conn: Connection) -> frozenset[str] | None:
@@ -431,38 +431,41 @@ def relations(
 
 # --- incidents -------------------------------------------------------------------------------------
 
-_INCIDENT_SCHEMA = {
-    "incident_id": pl.Int64,
-    "key": pl.Utf8,
-    "date": pl.Date,
-    "date_precision": pl.Utf8,
-    "lat": pl.Float64,
-    "lon": pl.Float64,
-    "geo_precision": pl.Utf8,
-    "location": pl.Utf8,
-    "admin1": pl.Utf8,
-    "admin2": pl.Utf8,
-    "admin3": pl.Utf8,
-    "country": pl.Utf8,
-    "type": pl.Utf8,
-    "sub_type": pl.Utf8,
-    "outcome": pl.Utf8,
-    "fatalities": pl.Int64,
-    "actor1": pl.Utf8,
-    "attributed_to": pl.Int64,
-    "attribution_confidence": pl.Float64,
-    "source_dataset": pl.Utf8,
-    "source_event_id": pl.Utf8,
-    "source_codes": pl.Utf8,
-    "mapping": pl.Utf8,
-    "notes": pl.Utf8,
-    "deleted": pl.Boolean,
-    "version_id": pl.Int64,
-    "report_id": pl.Int64,
-    "report_key": pl.Utf8,
-    "reliability": pl.Utf8,
-    "credibility": pl.Int64,
-}
+
+@cache
+def _incident_schema() -> dict[str, pl.DataType]:
+    return {
+        "incident_id": pl.Int64,
+        "key": pl.Utf8,
+        "date": pl.Date,
+        "date_precision": pl.Utf8,
+        "lat": pl.Float64,
+        "lon": pl.Float64,
+        "geo_precision": pl.Utf8,
+        "location": pl.Utf8,
+        "admin1": pl.Utf8,
+        "admin2": pl.Utf8,
+        "admin3": pl.Utf8,
+        "country": pl.Utf8,
+        "type": pl.Utf8,
+        "sub_type": pl.Utf8,
+        "outcome": pl.Utf8,
+        "fatalities": pl.Int64,
+        "actor1": pl.Utf8,
+        "attributed_to": pl.Int64,
+        "attribution_confidence": pl.Float64,
+        "source_dataset": pl.Utf8,
+        "source_event_id": pl.Utf8,
+        "source_codes": pl.Utf8,
+        "mapping": pl.Utf8,
+        "notes": pl.Utf8,
+        "deleted": pl.Boolean,
+        "version_id": pl.Int64,
+        "report_id": pl.Int64,
+        "report_key": pl.Utf8,
+        "reliability": pl.Utf8,
+        "credibility": pl.Int64,
+    }
 
 
 def incidents(
@@ -514,7 +517,7 @@ def incidents(
     query = _gated(conn, query, t.incident)
     if (clause := _grade_clause(min_grade)) is not None:
         query = query.where(clause)
-    frame = _frame(conn.execute(query).all(), _INCIDENT_SCHEMA)
+    frame = _frame(conn.execute(query).all(), _incident_schema())
     frame = frame.unique(subset=["incident_id"], keep="last", maintain_order=True)
     if not include_deleted:
         frame = frame.filter(~pl.col("deleted"))

@@ -20,7 +20,6 @@ from cellmap.cliutil import (
     user_errors,
 )
 from cellmap.errors import InputError
-from cellmap.store.views import resolution_line as views_resolution_line
 
 app = typer.Typer(
     help="Estimates of what the reports do not show (unseen members).", no_args_is_help=True
@@ -80,7 +79,9 @@ def hidden_cmd(
     console.print(
         f"model: {m['model']} (chosen by {m['criterion']}); sources: {', '.join(result['sources'])}"
     )
-    console.print(f"on {views_resolution_line(resolution)}")
+    from cellmap.store.views import resolution_line
+
+    console.print(f"on {resolution_line(resolution)}")
     if result["units"]:
         table = Table(title=f"Members by {by} ({m['level']:.0%} interval)")
         for col in ("unit", "sector", "seen", "estimate", "low", "high"):
