@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterator
 from pathlib import Path
+
+import orjson
 
 from cellmap.errors import InputError
 
@@ -20,6 +23,9 @@ MAX_DEPTH = 16
 MAX_INTEGER_DIGITS = 20
 MAX_NUMBER_CHARS = 40
 BOM = b"\xef\xbb\xbf"
+# A number literal longer than MAX_NUMBER_CHARS, or an integer past 64 bits (which orjson would turn
+# into a float), holds a run of at least this many digits; a line without one is safe for orjson.
+_LONG_DIGITS = re.compile(r"\d{12}")
 
 
 def _integer(text: str) -> int:
@@ -57,7 +63,24 @@ def depth(value: object) -> int:
 
 
 def parse_line(text: str) -> object:
-    """One JSON value within the limits, or ValueError saying which limit or syntax rule it breaks."""
+    """One JSON value within the limits, or ValueError saying which limit or syntax rule it breaks.
+
+    orjson parses the ordinary line (several times faster than `json`); a line it refuses, or one that
+    may break a number limit, goes to `json` with the limit hooks, whose message the user then sees.
+    The nesting depth is walked only when the line has more brackets than MAX_DEPTH."""
+    if not _LONG_DIGITS.search(text):
+        try:
+            value = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass  # json below gives the error in its words (or accepts what orjson refuses)
+        else:
+            if text.count("{") + text.count("[") > MAX_DEPTH and depth(value) > MAX_DEPTH:
+                raise ValueError(f"nested deeper than {MAX_DEPTH} levels")
+            return value
+    return _parse_strictly(text)
+
+
+def _parse_strictly(text: str) -> object:
     try:
         value = json.loads(text, parse_int=_integer, parse_float=_number, parse_constant=_constant)
     except RecursionError:
