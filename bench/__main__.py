@@ -12,6 +12,7 @@ import sys
 import time
 
 import bench
+from bench import goals
 
 
 def main(argv: list[str]) -> int:
@@ -25,6 +26,7 @@ def main(argv: list[str]) -> int:
         started = time.perf_counter()
         importlib.import_module(f"bench.{name}").main()
         print(f"--- {name} done in {time.perf_counter() - started:.1f} s", flush=True)
+    print(goals.summary())
     return 0
 
 

@@ -26,6 +26,7 @@ import networkx as nx
 import numpy as np
 import polars as pl
 
+from bench.goals import check
 from cellmap.graph import measures as cm
 from cellmap.graph.keyplayers import key_players
 from cellmap.graph.paths import connect
@@ -155,6 +156,7 @@ class Report:
             {"task": task, "cellmap_s": ours, "networkx_s": theirs, "speedup": ratio, "note": note}
         )
         print(f"{task:<46} {ours:>9.3f} s {theirs:>10.2f} s {ratio:>9.1f}×  {note}", flush=True)
+        check(f"{task}: NetworkX / cellmap", ratio, 10, "×")
 
 
 def bench_measures(

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
+from bench.goals import check
 from cellmap.incidents import places, trends
 
 SIZES = {"full": 1_000_000, "small": 100_000}
@@ -178,10 +179,7 @@ def main() -> None:
     print(f"{'step':<34}{'seconds':>10}")
     print(f"{'cellmap trends + hotspots (Polars)':<34}{ours_s:>10.2f}")
     print(f"{'pandas groupby of the same':<34}{theirs_s:>10.2f}")
-    print(
-        f"ratio pandas / cellmap: {theirs_s / ours_s:.1f}x   goal: cellmap < 5 s at 1,000,000 -> "
-        f"{'met' if ours_s < 5 or n < 1_000_000 else 'NOT met'}"
-    )
+    check(f"trends + hotspots, {n:,} incidents: pandas / cellmap", theirs_s / ours_s, 5, "×")
 
 
 if __name__ == "__main__":
