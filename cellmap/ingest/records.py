@@ -132,6 +132,8 @@ def _choice(
         if required and default is None:
             raise InputError(f"is required (one of: {', '.join(choices)})", field=name)
         return default
+    if text in choices:  # already in normal form (the common case: no regex)
+        return text
     norm = re.sub(r"[\s\-]+", "_", text.lower())
     if norm not in choices:
         raise InputError(f"{text!r} is not one of: {', '.join(choices)}", field=name)
