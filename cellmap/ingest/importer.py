@@ -16,8 +16,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, insert, select
+from sqlalchemy.types import TypeEngine
 
 from cellmap import strict_json
 from cellmap.auth import check_compartment, default_compartment
@@ -69,7 +71,7 @@ def fingerprint(*parts) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
-def _bulk_columns(table, rows: list[dict]) -> list[tuple[str, object, Callable | None]]:
+def _bulk_columns(table, rows: list[dict]) -> list[tuple[str, object, TypeEngine]]:
     """(name, default, bind processor) of each column the rows fill or that has a scalar default."""
     keys = set().union(*rows)
     columns = []
@@ -80,6 +82,13 @@ def _bulk_columns(table, rows: list[dict]) -> list[tuple[str, object, Callable |
         if column.name in keys or default is not None:
             columns.append((column.name, default, column.type))
     return columns
+
+
+def _driver(conn: Connection) -> Any:
+    """The DB-API connection under `conn` (sqlite3 or psycopg), for the bulk paths SQLAlchemy lacks."""
+    driver = conn.connection.driver_connection
+    assert driver is not None, "an open connection has a driver connection"
+    return driver
 
 
 def _sqlite_insert(conn: Connection, table, rows: list[dict], on_conflict: str = "") -> None:
@@ -102,7 +111,7 @@ def _sqlite_insert(conn: Connection, table, rows: list[dict], on_conflict: str =
         )
         for row in rows
     ]
-    conn.connection.driver_connection.executemany(sql, values)
+    _driver(conn).executemany(sql, values)
 
 
 def insert_rows(conn: Connection, table, rows: list[dict]) -> None:
@@ -125,9 +134,7 @@ def insert_rows(conn: Connection, table, rows: list[dict]) -> None:
         f'(LIKE "{table.name}" INCLUDING DEFAULTS) ON COMMIT DROP'
     )
     conn.exec_driver_sql(f"TRUNCATE {temp}")
-    driver = conn.connection.driver_connection
-    assert driver is not None  # a live connection's psycopg handle
-    cursor = driver.cursor()
+    cursor = _driver(conn).cursor()
     with cursor.copy(f"COPY {temp} ({names}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row([row[c] for c in columns])
@@ -578,7 +585,7 @@ def _bulk_load(conn: Connection) -> Iterator[None]:
     if conn.dialect.name != "sqlite":
         yield
         return
-    cursor = conn.connection.driver_connection
+    cursor = _driver(conn)
     cache = int(cursor.execute("PRAGMA cache_size").fetchone()[0])
     cursor.execute(f"PRAGMA cache_size=-{LOAD_CACHE_KIB}")
     try:

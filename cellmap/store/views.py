@@ -433,7 +433,7 @@ def relations(
 
 
 @cache
-def _incident_schema() -> dict[str, pl.DataType]:
+def _incident_schema() -> dict[str, Any]:
     return {
         "incident_id": pl.Int64,
         "key": pl.Utf8,
