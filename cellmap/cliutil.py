@@ -37,6 +37,21 @@ GradeOption = typer.Option(
     "--min-grade",
     help="Only statements from reports at this Admiralty grade or better (e.g. B3).",
 )
+EngineOption = typer.Option(
+    "local",
+    "--engine",
+    help="local (this machine) or spark (a Spark cluster: pip install 'cellmap[spark]').",
+)
+SparkMasterOption = typer.Option(
+    None,
+    "--spark-master",
+    help="Spark master URL (spark://host:7077, yarn, k8s://…); default $SPARK_MASTER or local[*].",
+)
+SparkConfOption = typer.Option(
+    None,
+    "--spark-conf",
+    help="A Spark setting KEY=VALUE (repeatable), e.g. spark.executor.memory=8g.",
+)
 SYNTHETIC_BANNER = "SYNTHETIC DATA — fictional persons"
 
 
@@ -114,6 +129,22 @@ def date_option(text: str | None, option: str) -> dt.date | None:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
         fail(InputError(f"{text!r} is not a date YYYY-MM-DD", field=option))
+
+
+def engine_name(engine: str) -> str:
+    """``--engine``, checked: local or spark."""
+    if engine not in ("local", "spark"):
+        raise InputError(f"{engine!r} is not local or spark", field="--engine")
+    return engine
+
+
+def spark_from_options(master: str | None, conf: list[str] | None):
+    """The Spark session for ``--spark-master`` and ``--spark-conf`` (see :mod:`cellmap.spark`)."""
+    from cellmap.spark.session import parse_conf, spark_session
+
+    settings = parse_conf(conf)
+    with err.status(f"starting Spark on {master or 'the default master'}…"):
+        return spark_session(master, settings)
 
 
 def load_store(db: str | None) -> Store:

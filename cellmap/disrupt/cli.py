@@ -16,14 +16,20 @@ import typer
 from cellmap import strict_json
 from cellmap.cliutil import (
     DbOption,
+    EngineOption,
     GradeOption,
     JsonOption,
+    SparkConfOption,
+    SparkMasterOption,
     date_option,
     emit_json,
+    engine_name,
     err,
     fail,
     load_store,
     print_frame,
+    spark_from_options,
+    user_errors,
 )
 from cellmap.lazy import lazy_module
 
@@ -228,22 +234,50 @@ def attack(
     removals: Path | None = typer.Option(
         None, "--removals", help="CSV of recorded removals (person,date) or a JJATT node table."
     ),
-    edges: Path | None = typer.Option(
-        None, "--edges", help="A plain edge list CSV (source,target[,weight]) instead of the store."
+    edges: str | None = typer.Option(
+        None,
+        "--edges",
+        help="A plain edge list instead of the store: CSV (source,target[,weight]) or Parquet; "
+        "with --engine spark any path Spark reads.",
     ),
     db: str | None = DbOption,
     min_grade: str | None = GradeOption,
     at: str | None = AtOption,
     plot: Path | None = PlotOption,
+    engine: str = EngineOption,
+    spark_master: str | None = SparkMasterOption,
+    spark_conf: list[str] | None = SparkConfOption,
+    out_path: str | None = typer.Option(
+        None, "--out", help="Also write the curve as Parquet to this path."
+    ),
     json_out: bool = JsonOption,
 ) -> None:
-    """Strike sequence on the person network: one row per removal, every metric after it."""
+    """Strike sequence on the person network: one row per removal, every metric after it.
+
+    With --engine spark (--by degree or targets): the component curve computed on a Spark cluster."""
     from cellmap.disrupt.attack import attack_curve, curve_metrics, monte_carlo
 
     when = date_option(at, "--at")
     if targets:
         by = "targets"
-    loaded = _load(db, edges, min_grade, when)
+    if engine_name(engine) == "spark":
+        with user_errors():
+            _spark_attack(
+                by,
+                targets,
+                k,
+                adaptive,
+                edges,
+                db,
+                min_grade,
+                when,
+                spark_master,
+                spark_conf,
+                out_path,
+                json_out,
+            )
+        return
+    loaded = _load(db, Path(edges) if edges else None, min_grade, when)
     groups = _reachability(loaded, when)
     dist = None if distances == "none" else ("all" if distances == "all" else distances)
     if dist not in (None, "all") and not str(dist).isdigit():
@@ -295,6 +329,8 @@ def attack(
             note=f"{loaded.g.vcount()} persons, {loaded.g.ecount()} ties; strategy: {_describe(info)}",
         )
         meta["plots"] = [str(p) for p in paths]
+    if out_path:
+        curve.write_parquet(out_path)
     if json_out:
         emit_json({**meta, "rows": curve.to_dicts()})
         return
@@ -302,6 +338,49 @@ def attack(
     for key in ("plots",):
         if key in meta:
             err.print(f"plots: {', '.join(meta[key])}")
+
+
+def _spark_attack(
+    by, targets, k, adaptive, edges, db, min_grade, when, master, conf, out_path, json_out
+) -> None:
+    """``simulate attack --engine spark``: the order and the component curve on Spark."""
+    from cellmap.disrupt import spark_engine as sd
+    from cellmap.errors import InputError
+    from cellmap.graph import spark_engine as se
+
+    if by not in sd.STRATEGIES or adaptive:
+        raise InputError(
+            f"the Spark engine strikes by {' or '.join(sd.STRATEGIES)} (fixed order)", field="--by"
+        )
+    session = spark_from_options(master, conf)
+    if edges:
+        if min_grade or when:
+            raise InputError("an edge list carries no grades or dates", field="--edges")
+        graph = se.read_edges(session, edges)
+    else:
+        graph = se.from_igraph(session, _load(db, None, min_grade, when).g)
+    with err.status("striking on Spark…"):
+        if by == "targets":
+            order = sd.targets_order(graph, [t for t in (targets or "").split(",") if t.strip()])
+            order = order[:k] if k is not None else order
+        else:
+            order = sd.degree_order(graph, k)
+        curve = sd.strike_curve(graph, order)
+    if out_path:
+        curve.write_parquet(out_path)
+    info = {"by": by, "engine": "spark", "master": session.sparkContext.master}
+    if json_out:
+        emit_json(
+            {
+                "persons": int(curve["remaining"][0]),
+                "strategy": info,
+                "source": edges or "store",
+                "min_grade": min_grade,
+                "rows": curve.to_dicts(),
+            }
+        )
+        return
+    print_frame(f"strike curve — {_describe(info)}", _display(curve), FLOATS)
 
 
 @app.command()

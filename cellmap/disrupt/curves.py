@@ -49,6 +49,7 @@ __all__ = [
     "removal_curve_naive",
     "distance_curve",
     "normalise_order",
+    "curve_frame",
 ]
 
 SOURCE, TARGET, BOTH = 1, 2, 3
@@ -100,7 +101,22 @@ def _frame(
     pair_sum: np.ndarray,
     cut: dict[str, np.ndarray],
 ) -> pl.DataFrame:
-    n_total = g.vcount()
+    return curve_frame(
+        g.vcount(), order, _vertex_labels(g, order), largest, components, pair_sum, cut
+    )
+
+
+def curve_frame(
+    n_total: int,
+    order: np.ndarray,
+    labels: list[str],
+    largest: np.ndarray,
+    components: np.ndarray,
+    pair_sum: np.ndarray,
+    cut: dict[str, np.ndarray] | None = None,
+) -> pl.DataFrame:
+    """The curve's columns from its per-state counts (states 0 … k; ``pair_sum`` = Σ s (s - 1) over
+    the components): shared by the local and the Spark engine."""
     k = order.size
     steps = np.arange(k + 1)
     remaining = n_total - steps
@@ -109,7 +125,7 @@ def _frame(
         frag = np.where(remaining >= 2, 1.0 - pair_sum / np.where(denom > 0, denom, 1.0), 1.0)
     data = {
         "step": steps,
-        "removed": [None] + _vertex_labels(g, order),
+        "removed": [None] + labels,
         "removed_index": [None] + [int(v) for v in order],
         "remaining": remaining,
         "largest_component": largest,
@@ -117,7 +133,7 @@ def _frame(
         "components": components,
         "fragmentation": frag,
     }
-    data.update(cut)
+    data.update(cut or {})
     return pl.DataFrame(data, schema_overrides={"removed_index": pl.Int64})
 
 

@@ -432,15 +432,21 @@ def meta_network(
 
 # ------------------------------------------------------------------------------------ edge lists
 def read_edge_list(path: str | Path) -> pl.DataFrame:
-    """Read an edge-list CSV with columns ``source,target[,weight]`` (or ``from,to``; node ids are names).
+    """Read an edge list — CSV, or Parquet (a file or a directory of pieces) — with columns
+    ``source,target[,weight]`` (or ``from,to``; node ids are names).
 
     Raises InputError naming the file, line and field when a column or value is missing or bad.
     """
     path = Path(path)
     try:
-        frame = pl.read_csv(path, infer_schema_length=0)  # all strings: node ids stay as written
-    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
-        raise InputError(f"cannot read CSV ({exc})", file=str(path), line=1) from exc
+        if path.is_dir() or path.suffix.lower() == ".parquet":  # Parquet: one file or its pieces
+            pieces = path / "*.parquet" if path.is_dir() else path
+            frame = pl.read_parquet(pieces)
+            frame = frame.with_columns(pl.all().cast(pl.Utf8))  # node ids as text, as in a CSV
+        else:
+            frame = pl.read_csv(path, infer_schema_length=0)  # all strings: ids stay as written
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, OSError) as exc:
+        raise InputError(f"cannot read the edge list ({exc})", file=str(path), line=1) from exc
     cols = {c.strip().lower(): c for c in frame.columns}
     for name, synonym in (
         ("source", "from"),

@@ -81,6 +81,29 @@ def record_keys(
     return sorted(keys), skeleton_strings or [""]
 
 
+def blocking_keys(
+    row: dict, key_attrs: Sequence[str], with_context: bool, scorer: Scorer
+) -> tuple[list[str], list[str]]:
+    """Every blocking key of one record (``row``: record_id, name, aliases, schema, context, unit
+    and the ``key_attrs``) and its sorted skeleton strings; see :func:`block`."""
+    keys, skel = record_keys(
+        _names_of(row), is_person_schema(row.get("schema") or "Person"), scorer
+    )
+    # exact identifiers and full birth dates also block: they catch badly garbled names
+    keys += [
+        f"{c}:{v}"
+        for c in key_attrs
+        for v in str(row.get(c) or "").split(";")
+        if v.strip() and (c != "birth_date" or len(v.strip()) >= 10)
+    ]
+    units = units_of(row.get("context")) | units_of(row.get("unit"))
+    if with_context and units:
+        # a single name part is too common to block on alone (Abu Zaid, al-Idari), but not within one
+        # unit: a bare kunya or laqab becomes a candidate of the same unit's records sharing it
+        keys += [f"u:{k[2:]}@{u}" for k in keys if k.startswith("1:") for u in sorted(units)]
+    return keys, skel
+
+
 def _names_of(row: dict) -> list[str]:
     names = [row.get("name") or ""]
     for extra in row.get("aliases") or []:
@@ -138,21 +161,7 @@ def block(
     flat_ids: list[int] = []
     flat_keys: list[str] = []
     for row in rows:
-        keys, skel = record_keys(
-            _names_of(row), is_person_schema(row.get("schema") or "Person"), scorer
-        )
-        # exact identifiers and full birth dates also block: they catch badly garbled names
-        keys += [
-            f"{c}:{v}"
-            for c in key_attrs
-            for v in str(row.get(c) or "").split(";")
-            if v.strip() and (c != "birth_date" or len(v.strip()) >= 10)
-        ]
-        units = units_of(row.get("context")) | units_of(row.get("unit"))
-        if with_context and units:
-            # a single name part is too common to block on alone (Abu Zaid, al-Idari), but not within one
-            # unit: a bare kunya or laqab becomes a candidate of the same unit's records sharing it
-            keys += [f"u:{k[2:]}@{u}" for k in keys if k.startswith("1:") for u in sorted(units)]
+        keys, skel = blocking_keys(row, key_attrs, with_context, scorer)
         ids.append(row["record_id"])
         skeletons.append(skel)
         flat_ids.extend([row["record_id"]] * len(keys))
@@ -364,12 +373,12 @@ def _start_worker(scorer: Scorer, records: dict, model: str) -> None:
 
 
 def _score_in_worker(chunk: list[tuple[int, int]]) -> list[tuple]:
-    return _score_chunk(
+    return score_chunk(
         chunk, _WORKER["model"], _WORKER["scorer"], _WORKER["records"], _WORKER["soft"]
     )
 
 
-def _score_chunk(
+def score_chunk(
     chunk: list[tuple[int, int]], model: str, scorer: Scorer, records: dict, soft: frozenset[str]
 ) -> list[tuple]:
     out = []
@@ -439,17 +448,7 @@ def score_candidates(
             pl.lit(False).alias("names_differ"),
             pl.lit(False).alias("nisbas_clash"),
         )
-    scorer = Scorer.for_records(load_matcher(matcher), records)
-    if matcher == DEFAULT_MATCHER:
-        scorer.share_analysis(default_scorer())  # names analysed while blocking
-    attr_cols = [c for c in ATTRIBUTE_COLUMNS if c in records.columns]
-    by_id: dict[int, tuple[list[str], str, dict, bool]] = {}
-    for row in records.iter_rows(named=True):
-        attrs = {c: row[c] for c in attr_cols if row.get(c) not in (None, "", [])}
-        names, schema = _names_of(row), row.get("schema") or "Person"
-        if is_person_schema(schema):
-            attrs["names"] = tuple(names)  # record-level name-part evidence (surname, father)
-        by_id[row["record_id"]] = (names, schema, attrs, carries_full_name(names, schema, scorer))
+    scorer, by_id = scoring_inputs(records, matcher)
     ids = list(pairs.select("left_id", "right_id").iter_rows())
     chunks = [ids[i : i + chunk_size] for i in range(0, len(ids), chunk_size)]
     workers = workers or os.cpu_count() or 1
@@ -466,9 +465,40 @@ def score_candidates(
         soft = soft_attributes(scorer)
         results = list(
             itertools.chain.from_iterable(
-                _score_chunk(c, model, scorer, by_id, soft) for c in chunks
+                score_chunk(c, model, scorer, by_id, soft) for c in chunks
             )
         )
+    return finish_scores(records, pairs, results, scorer, by_id)
+
+
+def scoring_inputs(
+    records: pl.DataFrame, matcher: str = DEFAULT_MATCHER
+) -> tuple[Scorer, dict[int, tuple[list[str], str, dict, bool]]]:
+    """The scorer with the records' profile backgrounds, and each record as the scorer reads it:
+    record id → (names, schema, attributes, carries a full name)."""
+    scorer = Scorer.for_records(load_matcher(matcher), records)
+    if matcher == DEFAULT_MATCHER:
+        scorer.share_analysis(default_scorer())  # names analysed while blocking
+    attr_cols = [c for c in ATTRIBUTE_COLUMNS if c in records.columns]
+    by_id: dict[int, tuple[list[str], str, dict, bool]] = {}
+    for row in records.iter_rows(named=True):
+        attrs = {c: row[c] for c in attr_cols if row.get(c) not in (None, "", [])}
+        names, schema = _names_of(row), row.get("schema") or "Person"
+        if is_person_schema(schema):
+            attrs["names"] = tuple(names)  # record-level name-part evidence (surname, father)
+        by_id[row["record_id"]] = (names, schema, attrs, carries_full_name(names, schema, scorer))
+    return scorer, by_id
+
+
+def finish_scores(
+    records: pl.DataFrame,
+    pairs: pl.DataFrame,
+    results: list[tuple],
+    scorer: Scorer,
+    by_id: dict[int, tuple[list[str], str, dict, bool]],
+) -> pl.DataFrame:
+    """The pairs with their scores (``results``: :func:`score_chunk`'s rows, in the pairs' order)
+    and, with units, the unit-uniqueness evidence, which needs every scored pair at once."""
     scored = pairs.with_columns(
         pl.Series("score", [r[0] for r in results], dtype=pl.Float64),
         pl.Series("reasons", [r[1] for r in results], dtype=pl.Utf8),

@@ -13,12 +13,17 @@ from rich.table import Table
 from cellmap import strict_json
 from cellmap.cliutil import (
     DbOption,
+    EngineOption,
     JsonOption,
+    SparkConfOption,
+    SparkMasterOption,
     emit_json,
+    engine_name,
     err,
     fail,
     load_store,
     out,
+    spark_from_options,
     user_errors,
 )
 from cellmap.errors import InputError
@@ -73,14 +78,23 @@ def candidates_cmd(
     per_record: int = typer.Option(10, help="Best-partners kept per record after the pre-score."),
     queue: Path | None = QueueOption,
     limit: int = typer.Option(50, help="Rows shown."),
+    engine: str = EngineOption,
+    spark_master: str | None = SparkMasterOption,
+    spark_conf: list[str] | None = SparkConfOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Find candidate pairs of person entities (blocking + scoring) and fill the review queue."""
+    """Find candidate pairs of person entities (blocking + scoring) and fill the review queue.
+
+    With --engine spark: blocking as Spark joins and the scorer applied per partition."""
     from cellmap.resolve.candidates import block, same_report_pairs, score_candidates, store_records
     from cellmap.resolve.judgements import auto_accept as accept_above
     from cellmap.resolve.judgements import judged_pairs
     from cellmap.resolve.score import score_pair
 
+    with user_errors():
+        session = (
+            spark_from_options(spark_master, spark_conf) if engine_name(engine) == "spark" else None
+        )
     store = load_store(db)
     with Progress(console=err, transient=True, disable=as_json) as progress:
         task = progress.add_task("reading persons", total=3)
@@ -88,9 +102,16 @@ def candidates_cmd(
             records = store_records(conn)
             judged = judged_pairs(conn, DECIDED)
         progress.update(task, advance=1, description="blocking")
-        pairs = block(records, max_block=max_block, per_record=per_record)
-        progress.update(task, advance=1, description=f"scoring {pairs.height} pairs")
-        scored = score_candidates(records, pairs)
+        if session is not None:
+            from cellmap.resolve import spark_engine
+
+            pairs = spark_engine.block(session, records, max_block=max_block, per_record=per_record)
+            progress.update(task, advance=1, description=f"scoring {pairs.height} pairs on Spark")
+            scored = spark_engine.score_candidates(session, records, pairs)
+        else:
+            pairs = block(records, max_block=max_block, per_record=per_record)
+            progress.update(task, advance=1, description=f"scoring {pairs.height} pairs")
+            scored = score_candidates(records, pairs)
         progress.update(task, advance=1)
     accepted = 0
     if auto_accept is not None:  # on every scored pair: the low ones carry the cannot-links
