@@ -138,7 +138,7 @@ def spark_run(path: Path, memory: str, executor_memory: str, max_iter: int, tol:
             results["edges"] = graph.edges.count()
             results["component_rounds"] = rounds
             results["pagerank_iterations"] = iterations
-            results["components"] = roots.select("root").distinct().count()
+            results["component_count"] = roots.select("root").distinct().count()
             results["peak_rss_per_worker_gib"] = [
                 round(b / 2**30, 2) for b in cluster.stop_sampling()
             ]

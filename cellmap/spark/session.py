@@ -25,6 +25,7 @@ DEFAULTS = {
     "spark.sql.shuffle.partitions": "8",
     "spark.sql.adaptive.enabled": "true",
     "spark.ui.showConsoleProgress": "false",
+    "spark.log.level": "ERROR",  # the analyst's terminal gets cellmap's output, not the JVM's
     "spark.sql.execution.arrow.pyspark.enabled": "true",
 }
 
