@@ -286,7 +286,7 @@ def demo(
 
     with err.status("scoring the review queue (kept in the store for the workbench)…"):
         queue = scored_queue(store)
-    err.print(f"{len(queue):,} candidate pairs in the review queue")
+    err.print(f"{len(queue):,} candidate pairs scored and kept for the review queue")
     with err.status("analysing…"):
         summary = summarise(store, year=year)
     if json_out:
