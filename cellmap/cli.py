@@ -178,9 +178,12 @@ def import_(
 @app.command()
 def export(
     fmt: str = typer.Option(
-        ..., "--format", "-f", help="ftm, jsonl, csv (a folder), graphml or gexf."
+        ...,
+        "--format",
+        "-f",
+        help="ftm, jsonl, csv (a folder), graphml, gexf, stix or i2 (a folder).",
     ),
-    out_path: Path = typer.Option(..., "--out", "-o", help="Output file (folder for csv)."),
+    out_path: Path = typer.Option(..., "--out", "-o", help="Output file (folder for csv and i2)."),
     db: str | None = DbOption,
     json_out: bool = JsonOption,
 ) -> None:

@@ -47,6 +47,13 @@ def stix_mapping() -> dict[str, Any]:
     return yaml.safe_load(text)
 
 
+@cache
+def i2_mapping() -> dict[str, Any]:
+    """How the model maps onto i2 Analyst's Notebook's delimited import (`cellmap/schema/i2.yaml`)."""
+    text = resources.files("cellmap.schema").joinpath("i2.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
 def stix_confidence(grade: str | None) -> int | None:
     """The STIX 2.1 `confidence` of a statement at Admiralty `grade`: its information credibility on
     the Admiralty Credibility scale of STIX 2.1 Appendix A (1 → 90 … 5 → 10; 6 → none)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cellmap.export import csvfiles, ftm, graphs, jsonl, stix
+from cellmap.export import csvfiles, ftm, graphs, i2, jsonl, stix
 from cellmap.store import Store
 
 FORMATS = {
@@ -19,11 +19,12 @@ FORMATS = {
     "graphml": graphs.write_graphml,
     "gexf": graphs.write_gexf,
     "stix": stix.write,
+    "i2": i2.write,
 }
 
 
 def export(store: Store, fmt: str, out: str | Path) -> dict[str, int]:
-    """Write the store in `fmt` to `out` (a file; a directory for csv). Returns what was written."""
+    """Write the store in `fmt` to `out` (a file; a directory for csv and i2). Returns what was written."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}")
     with store.session() as conn:
