@@ -30,6 +30,7 @@ from cellmap.scenario.cli import app as scenario_app
 from cellmap.unseen.cli import app as estimate_app
 from cellmap.web.cli import HostOption, PortOption
 from cellmap.web.cli import app as web_app
+from cellmap.web.cli import serve as web_serve
 
 app = typer.Typer(
     help="cellmap: an analyst workbench for clandestine networks.", no_args_is_help=True
@@ -232,16 +233,7 @@ def stats(db: str | None = DbOption, json_out: bool = JsonOption) -> None:
         out().print(table)
 
 
-@app.command()
-def serve(
-    db: str | None = DbOption,
-    host: str = HostOption,
-    port: int = PortOption,
-) -> None:
-    """Serve the workbench: the web front end and the JSON API (OpenAPI docs at /docs)."""
-    from cellmap.web.cli import run_server
-
-    run_server(db, host, port)
+app.command("serve")(web_serve)
 
 
 @app.command()
@@ -299,7 +291,7 @@ def demo(
     if serve_after:
         from cellmap.web.cli import run_server
 
-        run_server(store.url, host, port)
+        run_server(store.url, host, port, demo=True)
 
 
 if __name__ == "__main__":

@@ -230,6 +230,15 @@ def revoke_tokens(conn: Connection, name: str) -> int:
     ).rowcount
 
 
+def revoke_token(conn: Connection, token: str) -> None:
+    k = t.api_token.c
+    conn.execute(
+        update(t.api_token)
+        .where(k.token_hash == digest(token), k.revoked_at.is_(None))
+        .values(revoked_at=now())
+    )
+
+
 def verify_token(conn: Connection, token: str) -> Identity | None:
     k, u = t.api_token.c, t.app_user.c
     row = conn.execute(

@@ -272,8 +272,17 @@ def record_judgement(
     decision: str,
     author: str,
     reasons: dict | None = None,
+    compartment: str | None = None,
 ) -> int:
     """Store one judgement through `cellmap.resolve.judgements` (the latest per pair counts);
     returns its id."""
     with wb.store.transaction() as conn:
-        return record(conn, left_id, right_id, decision, author=author, reasons=reasons)
+        return record(
+            conn,
+            left_id,
+            right_id,
+            decision,
+            author=author,
+            reasons=reasons,
+            compartment=compartment,
+        )

@@ -8,6 +8,8 @@ every report behind a line on the canvas.
 
 from __future__ import annotations
 
+import random
+import threading
 from dataclasses import dataclass
 
 import igraph as ig
@@ -138,9 +140,18 @@ def _force_layout(graph: ig.Graph, rng: np.random.Generator) -> np.ndarray:
     n = graph.vcount()
     half = max(1.0, np.sqrt(n) / 2)
     start = rng.uniform(-half, half, size=(n, 2)).tolist()
-    return np.asarray(
-        graph.layout_fruchterman_reingold(niter=300, seed=start, grid=n > 200).coords, dtype=float
-    )
+    # igraph's FR also draws from igraph's global generator: seed it too (under a lock, then put the
+    # default back), or the same data give a different picture on every call.
+    with _IGRAPH_RNG:
+        ig.set_random_number_generator(random.Random(int(rng.integers(1 << 31))))
+        try:
+            coords = graph.layout_fruchterman_reingold(niter=300, seed=start, grid=n > 200).coords
+        finally:
+            ig.set_random_number_generator(random)
+    return np.asarray(coords, dtype=float)
+
+
+_IGRAPH_RNG = threading.Lock()
 
 
 def _fit(coords: np.ndarray, radius: float) -> np.ndarray:

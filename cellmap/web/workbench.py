@@ -57,23 +57,37 @@ def window_mask(
     return expr
 
 
+class _Caches:
+    """The caches all callers' workbenches share (each key starts with the caller's visibility)."""
+
+    def __init__(self):
+        self.lock = threading.RLock()
+        self.generation = 0
+        self.cache: dict[tuple, Any] = {}
+        self.key_locks: dict[tuple, threading.Lock] = {}
+        self.records_cache: dict[tuple, Any] = {}
+        self.records_generation = 0
+        self.counter: tuple | None = None  # the store's change counter when last read
+
+
 class Workbench:
     """A store plus the frames its views give, cached until the store changes."""
 
-    def __init__(self, store: Any):
-        self.store = store
-        self._lock = threading.RLock()
-        self._generation = 0
-        self._cache: dict[tuple, Any] = {}
-        self._key_locks: dict[tuple, threading.Lock] = {}
-        self._records_cache: dict[tuple, Any] = {}
-        self._records_generation = 0
-        self._counter: tuple | None = None
+    def __init__(self, store: Any, visible: frozenset[str] | None = None, caches=None):
+        self.store = store.scoped(visible) if store is not None else None
+        self.visible = visible
+        # Every cached value is keyed by the caller's visibility: one caller's frames never answer another.
+        self._scope = None if visible is None else tuple(sorted(visible))
+        self._c = caches or _Caches()
+
+    def for_caller(self, visible: frozenset[str] | None) -> Workbench:
+        """The workbench as a caller holding `visible` sees it (sharing this one's caches)."""
+        return Workbench(self.store.base, visible, self._c)
 
     # -- caching -----------------------------------------------------------------------------------
     @property
     def generation(self) -> int:
-        return self._generation
+        return self._c.generation
 
     def refresh(self) -> None:
         """Drop the caches if any process wrote to the store since they were filled."""
@@ -83,8 +97,8 @@ class Workbench:
     def observe(self, counter: tuple) -> None:
         """Note the store's change counter as read; a new import drops everything, a new judgement
         keeps the values computed from the records alone."""
-        with self._lock:
-            previous, self._counter = self._counter, counter
+        with self._c.lock:
+            previous, self._c.counter = self._c.counter, counter
         if previous is not None and previous != counter:
             self.changed(records=previous[0] != counter[0])
 
@@ -92,47 +106,50 @@ class Workbench:
         """Forget every cached frame: after an import (`records=True`), or after a judgement
         (`records=False`: the records themselves did not change, so values kept with
         `cached_records`, such as scored candidate pairs, stay)."""
-        with self._lock:
-            self._generation += 1
-            self._cache.clear()
-            self._key_locks.clear()
+        c = self._c
+        with c.lock:
+            c.generation += 1
+            c.cache.clear()
+            c.key_locks.clear()
             if records:
-                self._records_generation += 1
-                self._records_cache.clear()
+                c.records_generation += 1
+                c.records_cache.clear()
 
     def cached_records(self, key: tuple, compute):
         """Like `cached`, but kept until the next import (judgements do not drop it)."""
-        with self._lock:
-            if key in self._records_cache:
-                return self._records_cache[key]
-            generation = self._records_generation
+        c, scoped = self._c, (self._scope,) + key
+        with c.lock:
+            if scoped in c.records_cache:
+                return c.records_cache[scoped]
+            generation = c.records_generation
         value = self.cached(("records",) + key, compute)
-        with self._lock:
-            if generation == self._records_generation:
-                self._records_cache.setdefault(key, value)
+        with c.lock:
+            if generation == c.records_generation:
+                c.records_cache.setdefault(scoped, value)
         return value
 
     def cached(self, key: tuple, compute):
         """`compute()` once per store generation and key: concurrent callers of the same key wait for
         the first one (twenty clients opening the workbench at once build the link chart once). A value
         computed while the store changed is returned to its caller but not kept."""
-        with self._lock:
-            if key in self._cache:
-                return self._cache[key]
-            key_lock = self._key_locks.setdefault(key, threading.Lock())
-            generation = self._generation
+        c, key = self._c, (self._scope,) + key
+        with c.lock:
+            if key in c.cache:
+                return c.cache[key]
+            key_lock = c.key_locks.setdefault(key, threading.Lock())
+            generation = c.generation
         with key_lock:
-            with self._lock:
-                if key in self._cache:
-                    return self._cache[key]
+            with c.lock:
+                if key in c.cache:
+                    return c.cache[key]
             value = compute()
-            with self._lock:
-                if generation != self._generation:
+            with c.lock:
+                if generation != c.generation:
                     return value
-                self._cache[key] = value
-                if len(self._cache) > 256:  # bounded: drop the oldest entries
-                    for old in list(self._cache)[:64]:
-                        self._cache.pop(old, None)
+                c.cache[key] = value
+                if len(c.cache) > 256:  # bounded: drop the oldest entries
+                    for old in list(c.cache)[:64]:
+                        c.cache.pop(old, None)
                 return value
 
     def _view(self, name: str, **kwargs) -> pl.DataFrame:

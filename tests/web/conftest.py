@@ -35,6 +35,42 @@ CHROMIUM_ARGS = [
 ]
 
 
+TEST_HOSTS = ("testserver", "127.0.0.1", "localhost")
+PASSWORD = "a long test password"
+
+
+def user_token(store, name: str = "tester", role: str = "admin", compartments=None) -> str:
+    """An API token for a user of `store` (created with PASSWORD when missing), holding
+    `compartments` (default: every compartment the store holds, and 'default')."""
+    from sqlalchemy import select
+
+    from cellmap.auth import accounts
+    from cellmap.errors import InputError
+    from cellmap.store import tables as t
+
+    with store.transaction() as conn:
+        if compartments is None:
+            compartments = set(conn.execute(select(t.report.c.compartment).distinct()).scalars())
+            compartments |= {"default"}
+        try:
+            accounts.get_user(conn, name)
+        except InputError:
+            accounts.add_user(conn, name, role, tuple(sorted(compartments)), PASSWORD)
+        return accounts.issue_token(conn, name)
+
+
+def app_client(store, name: str = "tester", role: str = "admin", compartments=None) -> TestClient:
+    """A test client of the workbench on `store`, calling as `name` with a Bearer token."""
+    from cellmap.web.security import Security
+
+    token = user_token(store, name, role, compartments)
+    client = TestClient(
+        create_app(store, Security(allowed_hosts=TEST_HOSTS)), raise_server_exceptions=False
+    )
+    client.headers["Authorization"] = f"Bearer {token}"
+    return client
+
+
 def small_store(folder: Path):
     store = open_store("sqlite:///" + str(folder / "small.sqlite"))
     store.init()
@@ -52,7 +88,7 @@ def store(tmp_path):
 
 @pytest.fixture()
 def client(store):
-    with TestClient(create_app(store), raise_server_exceptions=False) as c:
+    with app_client(store) as c:
         yield c
 
 
@@ -60,7 +96,7 @@ def client(store):
 def read_client(tmp_path_factory):
     """A client on a fixture store that the tests of a module only read."""
     s = small_store(tmp_path_factory.mktemp("web-read"))
-    with TestClient(create_app(s), raise_server_exceptions=False) as c:
+    with app_client(s) as c:
         yield c
     s.close()
 
@@ -78,6 +114,8 @@ class LiveServer:
         import uvicorn
 
         self.store = store
+        self.token = user_token(store)  # the API calls of the tests; the pages log in by the form
+        self.headers = {"Authorization": f"Bearer {self.token}"}
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
@@ -127,7 +165,7 @@ def live_demo(tmp_path_factory):
         import httpx
 
         for path in ("/api/network", "/api/overview", "/api/review/queue"):
-            httpx.get(server.url + path, timeout=600).raise_for_status()
+            httpx.get(server.url + path, headers=server.headers, timeout=600).raise_for_status()
         yield server
     store.close()
 
@@ -171,18 +209,35 @@ def page(browser, live_demo):
     page.on("request", watch)
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.base_url = live_demo.url
+    page.api_headers = live_demo.headers
+    log_in(page, live_demo.url)
     yield page
     context.close()
     assert not outside, f"the page fetched from another host: {outside[:3]}"
     assert not errors, f"JavaScript errors: {errors[:3]}"
 
 
+def log_in(page, url: str, name: str = "tester", password: str = PASSWORD) -> None:
+    """Log in through the login page, as a person would."""
+    page.goto(url + "/login")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(url + "/")
+
+
 def screenshot(page, name: str, full_page: bool = False) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     if full_page:  # the view scrolls inside <main>: let the document grow to show all of it
-        page.add_style_tag(
-            content="html, body { height: auto !important; } main.view { overflow: visible !important; }"
+        # through the CSSOM: the Content-Security-Policy refuses an inline <style>
+        page.evaluate(
+            """() => {
+              for (const el of [document.documentElement, document.body])
+                el.style.setProperty("height", "auto", "important");
+              const main = document.querySelector("main.view");
+              if (main) main.style.setProperty("overflow", "visible", "important");
+            }"""
         )
     page.screenshot(path=str(path), full_page=full_page)
     return path

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .conftest import BROKEN, SMALL
+from .conftest import BROKEN, SMALL, app_client
 
 RECORDS = [
     json.loads(line) for line in SMALL.read_text(encoding="utf-8").splitlines() if line.strip()
@@ -623,14 +623,11 @@ def test_incident_entity_page(read_client):
 
 
 def test_an_empty_store_serves_every_view(tmp_path):
-    from fastapi.testclient import TestClient
-
     from cellmap.store import open_store
-    from cellmap.web.app import create_app
 
     empty = open_store("sqlite:///" + str(tmp_path / "empty.sqlite"))
     empty.init()
-    with TestClient(create_app(empty), raise_server_exceptions=False) as c:
+    with app_client(empty) as c:
         for url in (
             "/api/status",
             "/api/overview",

@@ -15,14 +15,31 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis.generation import GenerationMode
 
 from cellmap.web.app import create_app
+from cellmap.web.security import Security
 
-from .conftest import small_store
+from .conftest import small_store, user_token
+
+
+class _AsAdmin:
+    """The app, every request carrying an admin's Bearer token (the fuzzer walks every route)."""
+
+    def __init__(self, app, token: str):
+        self.app, self.header = app, (b"authorization", f"Bearer {token}".encode())
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            scope = {**scope, "headers": [*scope["headers"], self.header]}
+        await self.app(scope, receive, send)
+
+    def __getattr__(self, name):
+        return getattr(self.app, name)
 
 
 @pytest.fixture(scope="module")
 def web_app(tmp_path_factory):
     store = small_store(tmp_path_factory.mktemp("api-fuzz"))
-    yield create_app(store)
+    app = create_app(store, Security(allowed_hosts=("*",)))
+    yield _AsAdmin(app, user_token(store))
     store.close()
 
 

@@ -18,7 +18,9 @@ BANNER = "SYNTHETIC DATA — fictional persons"
 
 
 def api(page, path: str, **params):
-    return httpx.get(page.base_url + path, params=params, timeout=60).json()
+    return httpx.get(
+        page.base_url + path, params=params, headers=page.api_headers, timeout=60
+    ).json()
 
 
 def open_view(page, view: str, ready: str | None = None, timeout: float = 60_000):
@@ -193,6 +195,7 @@ def test_simulate(page):
     persons = httpx.post(
         page.base_url + "/api/simulate",
         json={"strategy": "degree", "k": 10, "at": "2022-01-01"},
+        headers=page.api_headers,
         timeout=60,
     ).json()["persons"]
     assert "As of 2022-01-01" in page.locator("#sim-result").inner_text()
@@ -251,6 +254,7 @@ def test_import_of_a_broken_file_shows_errors_and_changes_nothing(page):
     response = httpx.post(
         page.base_url + "/api/import",
         files={"files": (BROKEN.name, BROKEN.read_bytes())},
+        headers=page.api_headers,
         timeout=60,
     )
     assert response.status_code == 422 and json.loads(response.text)["stored"] is False

@@ -16,6 +16,7 @@ from cellmap import strict_json
 from cellmap.store import inserted_id
 from cellmap.store import tables as t
 from cellmap.web.api.params import RowIdPath, bad_parameter, workbench
+from cellmap.web.security import workbench_for
 from cellmap.web.workbench import Workbench
 
 router = APIRouter(tags=["cases"])
@@ -102,7 +103,7 @@ def get_case(case_id: RowIdPath, wb: Workbench = Depends(workbench)) -> CaseOut:
 
 
 @router.post("/cases", response_model=CaseOut, status_code=201, summary="Save a new case")
-def create_case(body: CaseIn, wb: Workbench = Depends(workbench)) -> CaseOut:
+def create_case(body: CaseIn, wb: Workbench = Depends(workbench_for("analyst"))) -> CaseOut:
     state, now = _checked_state(body), _now()
     with wb.store.transaction() as conn:
         case_id = inserted_id(
@@ -123,7 +124,9 @@ def create_case(body: CaseIn, wb: Workbench = Depends(workbench)) -> CaseOut:
 
 
 @router.put("/cases/{case_id}", response_model=CaseOut, summary="Save a case again (a new version)")
-def update_case(case_id: RowIdPath, body: CaseIn, wb: Workbench = Depends(workbench)) -> CaseOut:
+def update_case(
+    case_id: RowIdPath, body: CaseIn, wb: Workbench = Depends(workbench_for("analyst"))
+) -> CaseOut:
     state, now = _checked_state(body), _now()
     with wb.store.transaction() as conn:
         row = conn.execute(

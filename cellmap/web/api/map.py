@@ -11,10 +11,12 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from cellmap import model
+from cellmap.auth import Identity
 from cellmap.web import analysis
 from cellmap.web.api.params import bad_parameter, parse_date, parse_grade, workbench
 from cellmap.web.api.provenance import report_ref
 from cellmap.web.api.schemas import ReportRef
+from cellmap.web.security import allow
 from cellmap.web.static_files import STATIC
 from cellmap.web.workbench import Workbench, jsonable_rows
 
@@ -232,5 +234,5 @@ def hexagons(
 @router.get(
     "/map/borders", summary="Syria and its neighbours as GeoJSON (from the bundled world-atlas)"
 )
-def borders() -> dict:
+def borders(_caller: Identity = Depends(allow("viewer"))) -> dict:
     return json.loads(STATIC.joinpath("borders.geojson").read_text(encoding="utf-8"))

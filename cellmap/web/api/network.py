@@ -366,8 +366,8 @@ def search(
             (pl.col("matched") == pl.col("caption")).alias("own_name"),
         )
         .sort(
-            ["exact", "prefix", "own_name", "caption", "id"],
-            descending=[True, True, True, False, False],
+            ["exact", "prefix", "own_name", "caption", "id", "matched"],  # ties: the same answer
+            descending=[True, True, True, False, False, False],
         )
         .unique("id", keep="first", maintain_order=True)
         .head(limit)

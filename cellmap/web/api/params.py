@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import HTTPException, Path, Query, Request
+from fastapi import HTTPException, Path, Query
 from pydantic import Field
 
 from cellmap import model
 from cellmap.errors import InputError
-from cellmap.web.workbench import Filters, Workbench
+from cellmap.web.security import workbench_for
+from cellmap.web.workbench import Filters
 
 # The store's keys are 64-bit signed integers (SQLite INTEGER, PostgreSQL BIGINT): a larger number
 # names no record and is refused before it reaches the driver.
@@ -24,12 +25,8 @@ def bad_parameter(name: str, reason: str, status: int = 422) -> HTTPException:
     return HTTPException(status_code=status, detail=f"{name}: {reason}")
 
 
-def workbench(request: Request) -> Workbench:
-    """The app's workbench, its caches first checked against the store's change counter, so that a
-    write by another process (the CLI, another server) is seen by this request."""
-    wb = request.app.state.workbench
-    wb.refresh()
-    return wb
+# The workbench as the caller may see it; a route taking it demands at least a viewer.
+workbench = workbench_for("viewer")
 
 
 def parse_grade(value: str | None, name: str = "min_grade") -> str | None:

@@ -19,8 +19,11 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+from cellmap.auth import Identity
 from cellmap.web import analysis
+from cellmap.web.api.imports import _compartment
 from cellmap.web.api.params import RowId, RowIdPath, bad_parameter, workbench
+from cellmap.web.security import allow, workbench_for
 from cellmap.web.workbench import Workbench
 
 router = APIRouter(tags=["review"])
@@ -70,7 +73,9 @@ class JudgementIn(BaseModel):
     left_id: RowId
     right_id: RowId
     decision: Literal["same", "not_same", "unsure"]
-    author: str = Field("analyst", min_length=1, max_length=128)
+    compartment: str | None = Field(
+        None, max_length=64, description="who may see the judgement: a compartment you hold"
+    )
 
 
 class JudgementOut(BaseModel):
@@ -80,10 +85,11 @@ class JudgementOut(BaseModel):
     decision: str
     author: str
     undoes: int | None = None  # the judgement this one undid
+    compartment: str | None = None
 
 
 class UndoIn(BaseModel):
-    author: str = Field("analyst", min_length=1, max_length=128)
+    """Nothing to send: the author is the logged-in user."""
 
 
 _warming: dict[int, threading.Thread] = {}
@@ -253,7 +259,13 @@ def plain_reasons(reasons: dict | None) -> list[Reason]:
 @router.post(
     "/review/judgements", response_model=JudgementOut, summary="Record a judgement on a pair"
 )
-def judge(body: JudgementIn, wb: Workbench = Depends(workbench)) -> JudgementOut:
+def judge(
+    body: JudgementIn,
+    wb: Workbench = Depends(workbench_for("reviewer")),
+    caller: Identity = Depends(allow("reviewer")),
+) -> JudgementOut:
+    """The author is the logged-in user, never a value the client sends."""
+    compartment = _compartment(body.compartment, caller)
     if body.left_id == body.right_id:
         raise bad_parameter("right_id", "is the same record as left_id")
     found = set(records_of(wb, [body.left_id, body.right_id])["entity_id"].to_list())
@@ -261,10 +273,17 @@ def judge(body: JudgementIn, wb: Workbench = Depends(workbench)) -> JudgementOut
         if entity_id not in found:
             raise HTTPException(status_code=404, detail=f"{name}: no entity with id {entity_id}")
     judgement_id = analysis.record_judgement(
-        wb, body.left_id, body.right_id, body.decision, body.author
+        wb, body.left_id, body.right_id, body.decision, caller.name, compartment=compartment
     )
     wb.changed(records=False)
-    return JudgementOut(id=judgement_id, **body.model_dump())
+    return JudgementOut(
+        id=judgement_id,
+        left_id=body.left_id,
+        right_id=body.right_id,
+        decision=body.decision,
+        author=caller.name,
+        compartment=compartment,
+    )
 
 
 @router.post(
@@ -272,13 +291,20 @@ def judge(body: JudgementIn, wb: Workbench = Depends(workbench)) -> JudgementOut
     response_model=JudgementOut,
     summary="Undo a judgement: a new judgement restoring the pair's previous state (nothing deleted)",
 )
-def undo(judgement_id: RowIdPath, body: UndoIn, wb: Workbench = Depends(workbench)) -> JudgementOut:
+def undo(
+    judgement_id: RowIdPath,
+    body: UndoIn | None = None,
+    wb: Workbench = Depends(workbench_for("reviewer")),
+    caller: Identity = Depends(allow("reviewer")),
+) -> JudgementOut:
     from cellmap.store import tables as t
 
     j = t.judgement.c
     with wb.store.session() as conn:
-        row = conn.execute(select(j.left_id, j.right_id).where(j.id == judgement_id)).first()
-        if row is None:
+        row = conn.execute(
+            select(j.left_id, j.right_id, j.compartment).where(j.id == judgement_id)
+        ).first()
+        if row is None or row.compartment not in caller.compartments:
             raise HTTPException(
                 status_code=404, detail=f"judgement_id: no judgement {judgement_id}"
             )
@@ -297,7 +323,13 @@ def undo(judgement_id: RowIdPath, body: UndoIn, wb: Workbench = Depends(workbenc
     before = [h.decision for h in history if h.id < judgement_id]
     decision = before[-1] if before else "unsure"  # a pair never judged goes back to the queue
     new_id = analysis.record_judgement(
-        wb, row.left_id, row.right_id, decision, body.author, reasons={"undoes": judgement_id}
+        wb,
+        row.left_id,
+        row.right_id,
+        decision,
+        caller.name,
+        reasons={"undoes": judgement_id},
+        compartment=row.compartment,
     )
     wb.changed(records=False)
     return JudgementOut(
@@ -305,6 +337,6 @@ def undo(judgement_id: RowIdPath, body: UndoIn, wb: Workbench = Depends(workbenc
         left_id=row.left_id,
         right_id=row.right_id,
         decision=decision,
-        author=body.author,
+        author=caller.name,
         undoes=judgement_id,
     )

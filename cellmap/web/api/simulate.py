@@ -7,12 +7,14 @@ the person network is `cellmap.graph.projection.person_graph` of the store's rel
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
+from cellmap.auth import Identity
 from cellmap.web import analysis
 from cellmap.web.api.network import EntityHit
 from cellmap.web.api.params import bad_parameter, parse_date, parse_grade, workbench
+from cellmap.web.security import allow, heavy
 from cellmap.web.workbench import Filters, Workbench
 
 router = APIRouter(tags=["simulate"])
@@ -74,7 +76,7 @@ def strategies() -> list[Strategy]:
 @router.get(
     "/simulate/strategies", response_model=list[Strategy], summary="Strike strategies on offer"
 )
-def list_strategies() -> list[Strategy]:
+def list_strategies(_caller: Identity = Depends(allow("viewer"))) -> list[Strategy]:
     return strategies()
 
 
@@ -83,7 +85,17 @@ def list_strategies() -> list[Strategy]:
     response_model=SimulationOut,
     summary="Strike curves for a strategy or a set of persons",
 )
-def simulate(body: SimulationIn, wb: Workbench = Depends(workbench)) -> SimulationOut:
+def simulate(
+    body: SimulationIn,
+    request: Request,
+    wb: Workbench = Depends(workbench),
+    caller: Identity = Depends(allow("viewer")),
+) -> SimulationOut:
+    """A heavy analysis: run under the caller's limit and the server's time-out."""
+    return heavy(request, caller, lambda: run_simulation(body, wb))
+
+
+def run_simulation(body: SimulationIn, wb: Workbench) -> SimulationOut:
     from cellmap.disrupt.attack import attack_curve
     from cellmap.disrupt.context import leadership_reachability
     from cellmap.disrupt.recovery import COLLECTIVE, SINGLE
@@ -174,7 +186,17 @@ class LeadershipOut(BaseModel):
     response_model=LeadershipOut,
     summary="Single leader vs collective council under a strike campaign (recovery model)",
 )
-def leadership(body: LeadershipIn, wb: Workbench = Depends(workbench)) -> LeadershipOut:
+def leadership(
+    body: LeadershipIn,
+    request: Request,
+    wb: Workbench = Depends(workbench),
+    caller: Identity = Depends(allow("viewer")),
+) -> LeadershipOut:
+    """Monte Carlo runs: a heavy analysis, under the caller's limit and the server's time-out."""
+    return heavy(request, caller, lambda: run_leadership(body, wb))
+
+
+def run_leadership(body: LeadershipIn, wb: Workbench) -> LeadershipOut:
     from cellmap.disrupt.context import organisation
     from cellmap.disrupt.recovery import RecoveryParams, compare_structures, single_and_collective
 

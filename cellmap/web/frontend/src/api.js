@@ -1,26 +1,44 @@
 // JSON API calls. Every error shows the server's message (which names the bad parameter).
+// A state-changing call sends the session's CSRF token (from its cookie); a 401 goes to the login page.
+export function csrfToken() {
+  const found = document.cookie.split("; ").find((c) => c.startsWith("cellmap_csrf="));
+  return found ? decodeURIComponent(found.slice("cellmap_csrf=".length)) : "";
+}
+
+function loginOn401(response) {
+  if (response.status === 401) location.assign("/login");
+  return response;
+}
 export async function getJSON(path, params = {}) {
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
     if (value !== undefined && value !== null && value !== "") query.set(key, value);
   }
   const url = query.toString() ? `${path}?${query}` : path;
-  const response = await fetch(url);
+  const response = loginOn401(await fetch(url));
   return parse(response);
 }
 
 export async function postJSON(path, body) {
-  const response = await fetch(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  const response = loginOn401(await fetch(path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken() },
+    body: JSON.stringify(body),
+  }));
   return parse(response);
 }
 
 export async function putJSON(path, body) {
-  const response = await fetch(path, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  const response = loginOn401(await fetch(path, {
+    method: "PUT",
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken() },
+    body: JSON.stringify(body),
+  }));
   return parse(response);
 }
 
 export async function postForm(path, form) {
-  const response = await fetch(path, { method: "POST", body: form });
+  const response = loginOn401(await fetch(path, { method: "POST", headers: { "X-CSRF-Token": csrfToken() }, body: form }));
   const data = await response.json().catch(() => ({}));
   return { ok: response.ok, status: response.status, data };
 }
@@ -40,3 +58,8 @@ async function parse(response) {
 }
 
 const STATUS_TEXT = { 404: "not found", 422: "a value was not accepted", 500: "the server failed (see its log)" };
+
+export async function logout() {
+  await fetch("/logout", { method: "POST", headers: { "X-CSRF-Token": csrfToken() } });
+  location.assign("/login");
+}

@@ -2,7 +2,7 @@
 // report modal. Every asset is bundled (no CDN, nothing fetched from another host).
 import "maplibre-gl/dist/maplibre-gl.css";
 import "./style.css";
-import { getJSON } from "./api.js";
+import { getJSON, logout } from "./api.js";
 import { clear, closeModal, el, errorBox, fmt } from "./ui.js";
 import overview from "./views/overview.js";
 import network from "./views/network.js";
@@ -18,6 +18,12 @@ import importer from "./views/import.js";
 const VIEWS = { overview, network, entity, map, timeline, simulate, review, import: importer };
 let current = null;
 export const state = { status: null };
+
+async function showUser() {
+  const me = await getJSON("/api/me");
+  document.getElementById("user-name").textContent = `${me.name} (${me.role})`;
+  document.getElementById("logout").addEventListener("click", logout);
+}
 
 async function refreshStatus() {
   try {
@@ -59,5 +65,6 @@ document.getElementById("modal-close").addEventListener("click", closeModal);
 document.getElementById("modal").addEventListener("click", (e) => { if (e.target.id === "modal") closeModal(); });
 document.addEventListener("keydown", (e) => { if (e.key === "Escape") closeModal(); });
 window.addEventListener("hashchange", route);
+showUser().catch((error) => console.error(error));
 refreshStatus().then(route);
 window.cellmap = { state, refreshStatus };
