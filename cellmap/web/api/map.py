@@ -177,7 +177,7 @@ def sites(wb: Workbench) -> list[Site]:
         props.with_columns(
             pl.col("entity_id").replace_strict(canonical, default=None).alias("site")
         )
-        .group_by("site", "prop")
+        .group_by("site", "prop", maintain_order=True)
         .agg(pl.col("value").first(), pl.col("report_id").first())
     )
     values: dict[int, dict] = {}
