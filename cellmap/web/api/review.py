@@ -15,7 +15,7 @@ from typing import Literal
 
 import polars as pl
 import yaml
-from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
