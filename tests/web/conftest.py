@@ -195,7 +195,9 @@ def browser():
 @pytest.fixture()
 def page(browser, live_demo):
     """A fresh page on the demo server; fails the test on any request to another host."""
-    context = browser.new_context(viewport={"width": 1400, "height": 860})
+    # bypass_csp: Playwright evaluates wait_for_function strings, which the CSP refuses (eval); the
+    # CSP itself is exercised without bypass by test_browser_login.
+    context = browser.new_context(viewport={"width": 1400, "height": 860}, bypass_csp=True)
     page = context.new_page()
     outside: list[str] = []
     errors: list[str] = []
