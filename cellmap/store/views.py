@@ -58,14 +58,18 @@ def _gated(conn: Connection, query, table):
     return query.where(_report_gate(conn), _live(table.c.import_id))
 
 
-def visible_entity_ids(conn: Connection) -> set[int] | None:
-    """Ids of the entities a visible statement, relation or incident names (None: all entities)."""
+def visible_entity_ids(conn: Connection, among: Iterable[int] | None = None) -> set[int] | None:
+    """Ids of the entities a visible statement, relation or incident names (None: all entities);
+    with `among`, only those of these ids."""
     if visible_compartments(conn) is None:
         return None
     s, rel, i = t.statement, t.relation, t.incident
+    wanted = None if among is None else sorted(set(among))
 
     def named_by(table, column):
         joined = select(column.label("id")).join(t.report, t.report.c.id == table.c.report_id)
+        if wanted is not None:
+            joined = joined.where(column.in_(wanted))
         return _gated(conn, joined, table)
 
     ids = union(
@@ -249,21 +253,28 @@ def _map_ids(frame: pl.DataFrame, columns: Iterable[str], mapping: dict[int, int
 
 
 def entities(
-    conn: Connection, kinds: Iterable[str] | None = None, resolved: bool = True
+    conn: Connection,
+    kinds: Iterable[str] | None = None,
+    resolved: bool = True,
+    ids: Iterable[int] | None = None,
 ) -> pl.DataFrame:
-    """Entities with their kind and caption; `canonical_id` is their resolved cluster's id.
+    """Entities with their kind and caption; `canonical_id` is their resolved cluster's id. With
+    `ids`, only those entities (a page of records, without reading the whole store).
 
     For a caller with compartments: only the entities they can see, each named by its first visible
     `name` statement (an incident: by its first visible version), never by a caption taken from a
     report they may not read."""
     e = t.entity.c
+    wanted = None if ids is None else sorted(set(ids))
     query = select(e.id, e.key, e.kind, e.caption).order_by(e.id)
     if kinds:
         query = query.where(e.kind.in_(list(kinds)))
+    if wanted is not None:
+        query = query.where(e.id.in_(wanted))
     rows: Sequence[Any] = conn.execute(query).all()
-    seen = visible_entity_ids(conn)
+    seen = visible_entity_ids(conn, wanted)
     if seen is not None:
-        captions = _visible_captions(conn)
+        captions = _visible_captions(conn, wanted)
         rows = [(i, key, kind, captions.get(i)) for i, key, kind, _ in rows if i in seen]
     frame = _frame(
         rows,
@@ -278,24 +289,26 @@ def entities(
     return _map_ids(frame, ["canonical_id"], canonical_ids(conn) if resolved else {})
 
 
-def _visible_captions(conn: Connection) -> dict[int, str]:
+def _visible_captions(conn: Connection, among: list[int] | None = None) -> dict[int, str]:
     """Entity id → its first visible name (the caption an import of the visible reports alone gives)."""
     s, i = t.statement.c, t.incident.c
-    names = _gated(
-        conn,
+    names = (
         select(s.entity_id, s.value)
         .join(t.report, t.report.c.id == s.report_id)
         .where(s.prop == "name")
-        .order_by(s.id),
-        t.statement,
+        .order_by(s.id)
     )
-    versions = _gated(
-        conn,
+    versions = (
         select(i.entity_id, i.type, i.date, i.location)
         .join(t.report, t.report.c.id == i.report_id)
-        .order_by(i.id),
-        t.incident,
+        .order_by(i.id)
     )
+    if among is not None:
+        names, versions = (
+            names.where(s.entity_id.in_(among)),
+            versions.where(i.entity_id.in_(among)),
+        )
+    names, versions = _gated(conn, names, t.statement), _gated(conn, versions, t.incident)
     captions: dict[int, str] = {}
     for entity_id, kind, date, location in conn.execute(versions):
         captions.setdefault(entity_id, f"{kind} {date} {location or ''}".strip())

@@ -197,16 +197,14 @@ def describe(wb: Workbench, ids: list[int]) -> dict[int, Side]:
 
 
 def records_of(wb: Workbench, ids: list[int]) -> pl.DataFrame:
-    """The records `ids` (entity_id, kind, name) straight from the entity table: a judgement drops
-    the workbench's cached frames, and re-reading every entity per pair would cost more than the pair."""
-    from cellmap.store import tables as t
+    """The records `ids` (entity_id, kind, name) as the caller may see them, unresolved: a judgement
+    drops the workbench's cached frames, and re-reading every entity per pair would cost more than
+    the pair."""
+    from cellmap.store import views
 
-    e = t.entity.c
     with wb.store.session() as conn:
-        rows = conn.execute(select(e.id, e.kind, e.caption).where(e.id.in_(ids))).all()
-    return pl.DataFrame(
-        rows, schema={"entity_id": pl.Int64, "kind": pl.Utf8, "name": pl.Utf8}, orient="row"
-    )
+        frame = views.entities(conn, resolved=False, ids=ids)
+    return frame.select("entity_id", "kind", "name")
 
 
 @functools.cache
