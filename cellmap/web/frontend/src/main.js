@@ -3,7 +3,7 @@
 import "maplibre-gl/dist/maplibre-gl.css";
 import "./style.css";
 import { getJSON, logout } from "./api.js";
-import { clear, closeModal, el, errorBox, fmt } from "./ui.js";
+import { closeModal, el, errorBox, fmt } from "./ui.js";
 import overview from "./views/overview.js";
 import network from "./views/network.js";
 import entity from "./views/entity.js";
@@ -50,12 +50,18 @@ async function route() {
   const { name, args, params } = parseHash();
   const view = VIEWS[name] || VIEWS.overview;
   if (current && current.destroy) current.destroy();
-  const container = clear(document.getElementById("view"));
+  // A fresh element per visit: a view still loading from an earlier visit (a hash change while the
+  // page starts) then fills a detached element, never the one on screen a second time.
+  const previous = document.getElementById("view");
+  const container = previous.cloneNode(false);
+  previous.replaceWith(container);
   container.className = `view view-${name}`;
   document.querySelectorAll("#nav a").forEach((a) => a.classList.toggle("active", a.dataset.view === name));
   document.body.dataset.view = name;
   try {
-    current = (await view(container, { args, params, status: state.status, refreshStatus })) || null;
+    const shown = (await view(container, { args, params, status: state.status, refreshStatus })) || null;
+    if (container.isConnected) current = shown;
+    else if (shown && shown.destroy) shown.destroy();
   } catch (error) {
     container.append(errorBox(error, `This ${name || "view"} could not be shown`), el("a", { href: "#/overview" }, "Back to the overview"));
   }
@@ -64,7 +70,9 @@ async function route() {
 document.getElementById("modal-close").addEventListener("click", closeModal);
 document.getElementById("modal").addEventListener("click", (e) => { if (e.target.id === "modal") closeModal(); });
 document.addEventListener("keydown", (e) => { if (e.key === "Escape") closeModal(); });
-window.addEventListener("hashchange", route);
+// Until the status has arrived, a hash change waits: the first route reads the hash it left.
+let started = false;
+window.addEventListener("hashchange", () => { if (started) route(); });
 showUser().catch((error) => console.error(error));
-refreshStatus().then(route);
+refreshStatus().then(() => { started = true; return route(); });
 window.cellmap = { state, refreshStatus };
