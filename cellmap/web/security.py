@@ -132,7 +132,8 @@ async def check_csrf(request: Request) -> None:
         raise HTTPException(status_code=403, detail="origin: cross-origin request refused")
     sent = request.headers.get(CSRF_HEADER)
     if sent is None and "form" in request.headers.get("content-type", ""):
-        sent = (await request.form()).get("csrf_token")
+        field = (await request.form()).get("csrf_token")
+        sent = field if isinstance(field, str) else None
     if not sent or sent != getattr(request.state, "csrf", None):
         raise HTTPException(status_code=403, detail="csrf_token: missing or wrong")
 
@@ -176,7 +177,6 @@ def workbench_for(role: str) -> Callable:
             wb.refresh()  # another process may have written to the store
             return wb
 
-        scoped.min_role = role
         _WORKBENCHES[role] = scoped
     return _WORKBENCHES[role]
 

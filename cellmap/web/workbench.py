@@ -74,7 +74,7 @@ class Workbench:
     """A store plus the frames its views give, cached until the store changes."""
 
     def __init__(self, store: Any, visible: frozenset[str] | None = None, caches=None):
-        self.store = store.scoped(visible) if store is not None else None
+        self.store: Any = store.scoped(visible) if store is not None else None
         self.visible = visible
         # Every cached value is keyed by the caller's visibility: one caller's frames never answer another.
         self._scope = None if visible is None else tuple(sorted(visible))

@@ -13,10 +13,11 @@ from pydantic import BaseModel, Field
 from sqlalchemy import insert, select, update
 
 from cellmap import strict_json
+from cellmap.auth import Identity
 from cellmap.store import inserted_id
 from cellmap.store import tables as t
 from cellmap.web.api.params import RowIdPath, bad_parameter, workbench
-from cellmap.web.security import workbench_for
+from cellmap.web.security import allow, workbench_for
 from cellmap.web.workbench import Workbench
 
 router = APIRouter(tags=["cases"])
@@ -28,8 +29,7 @@ MAX_STATE_BYTES = 1_000_000  # a case is a working set, not a data store
 class CaseIn(BaseModel):
     name: str = Field(..., min_length=1, max_length=200)
     view: str = Field("network", max_length=32)
-    state: dict[str, Any]
-    author: str = Field("analyst", min_length=1, max_length=128)
+    state: dict[str, Any]  # the author is the logged-in user, never a field the client sends
 
 
 class CaseSummary(BaseModel):
@@ -103,7 +103,11 @@ def get_case(case_id: RowIdPath, wb: Workbench = Depends(workbench)) -> CaseOut:
 
 
 @router.post("/cases", response_model=CaseOut, status_code=201, summary="Save a new case")
-def create_case(body: CaseIn, wb: Workbench = Depends(workbench_for("analyst"))) -> CaseOut:
+def create_case(
+    body: CaseIn,
+    wb: Workbench = Depends(workbench_for("analyst")),
+    caller: Identity = Depends(allow("analyst")),
+) -> CaseOut:
     state, now = _checked_state(body), _now()
     with wb.store.transaction() as conn:
         case_id = inserted_id(
@@ -111,7 +115,7 @@ def create_case(body: CaseIn, wb: Workbench = Depends(workbench_for("analyst")))
                 insert(t.workbench_case).values(
                     name=body.name,
                     view=body.view,
-                    author=body.author,
+                    author=caller.name,
                     state=state,
                     version=1,
                     created_at=now,
@@ -119,13 +123,16 @@ def create_case(body: CaseIn, wb: Workbench = Depends(workbench_for("analyst")))
                 )
             )
         )
-        _record_version(conn, case_id, 1, body.author, state, now)
+        _record_version(conn, case_id, 1, caller.name, state, now)
     return get_case(case_id, wb)
 
 
 @router.put("/cases/{case_id}", response_model=CaseOut, summary="Save a case again (a new version)")
 def update_case(
-    case_id: RowIdPath, body: CaseIn, wb: Workbench = Depends(workbench_for("analyst"))
+    case_id: RowIdPath,
+    body: CaseIn,
+    wb: Workbench = Depends(workbench_for("analyst")),
+    caller: Identity = Depends(allow("analyst")),
 ) -> CaseOut:
     state, now = _checked_state(body), _now()
     with wb.store.transaction() as conn:
@@ -141,13 +148,13 @@ def update_case(
             .values(
                 name=body.name,
                 view=body.view,
-                author=body.author,
+                author=caller.name,
                 state=state,
                 version=version,
                 updated_at=now,
             )
         )
-        _record_version(conn, case_id, version, body.author, state, now)
+        _record_version(conn, case_id, version, caller.name, state, now)
     return get_case(case_id, wb)
 
 

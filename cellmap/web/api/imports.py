@@ -164,13 +164,13 @@ def check(
     summary="Import uploaded files (all or nothing); 422 with every error when any record is bad",
 )
 def import_(
+    request: Request,
     files: list[UploadFile] = File(..., description="one or more files (JSONL, FtM, CSV)"),
     report_id: str | None = Form(None),
     grade: str | None = Form(None),
     compartment: str | None = Form(None, description="compartment of reports that name none"),
     wb: Workbench = Depends(workbench_for("analyst")),
     caller: Identity = Depends(allow("analyst")),
-    request: Request = None,
 ):
     from cellmap.ingest import import_files
 
