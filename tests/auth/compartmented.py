@@ -56,14 +56,29 @@ def build(store, files) -> None:
 
 
 def keep_only(store, compartments: set[str]) -> None:
-    """Delete every row of the other compartments: reports, what they support, judgements. Entity
-    rows stay as bare identifiers (their captions are cleared), so ids match the full store."""
+    """Make `store` what an import of only these compartments gives: delete every row of the other
+    compartments (reports, what they support, judgements), the entities no remaining row names, and
+    name each remaining entity by its first remaining name. Ids stay those of the full store."""
+    from cellmap.store import views
+
+    held = sorted(compartments)
+    with store.scoped(frozenset(compartments)).session() as conn:
+        seen = views.visible_entity_ids(conn) or set()
+        captions = views._visible_captions(conn)
     with store.transaction() as conn:
-        hidden = select(t.report.c.id).where(t.report.c.compartment.not_in(sorted(compartments)))
+        hidden = select(t.report.c.id).where(t.report.c.compartment.not_in(held))
         for table in (t.statement, t.relation, t.incident):
             conn.execute(delete(table).where(table.c.report_id.in_(hidden)))
-        conn.execute(
-            delete(t.judgement).where(t.judgement.c.compartment.not_in(sorted(compartments)))
-        )
-        conn.execute(delete(t.report).where(t.report.c.compartment.not_in(sorted(compartments))))
-        conn.execute(t.entity.update().values(caption=None))
+        j = t.judgement.c
+        conn.execute(delete(t.judgement).where(j.compartment.not_in(held)))
+        gone = select(t.entity.c.id).where(t.entity.c.id.not_in(sorted(seen)))
+        conn.execute(delete(t.judgement).where(j.left_id.in_(gone) | j.right_id.in_(gone)))
+        conn.execute(delete(t.review_candidate))  # a cache, scored again on demand
+        conn.execute(delete(t.review_queue))
+        conn.execute(delete(t.report).where(t.report.c.compartment.not_in(held)))
+        conn.execute(delete(t.entity).where(t.entity.c.id.not_in(sorted(seen))))
+        conn.execute(t.entity.update().values(caption=None))  # no visible name: no caption
+        for entity_id, caption in captions.items():
+            conn.execute(
+                t.entity.update().where(t.entity.c.id == entity_id).values(caption=caption)
+            )

@@ -603,6 +603,7 @@ def test_a_note_on_a_link_is_kept_with_the_case(page):
                 "notes": {f"{x}|{y}": "met twice"},
             },
         },
+        headers=page.api_headers,
         timeout=60,
     ).json()
     page.goto(f"{page.base_url}/#/network?case={case['id']}")

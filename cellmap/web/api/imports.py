@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from cellmap.auth import Identity
 from cellmap.errors import InputError, InputErrors
-from cellmap.web.api.params import bad_parameter, parse_grade
+from cellmap.web.api.params import RowIdPath, bad_parameter, parse_grade
 from cellmap.web.security import allow, workbench_for
 from cellmap.web.workbench import Workbench
 
@@ -259,7 +259,7 @@ class RetractionOut(BaseModel):
     summary="Retract an import: its rows stay stored and recorded, but no view reads them",
 )
 def retract(
-    import_id: int,
+    import_id: RowIdPath,
     body: RetractionIn,
     wb: Workbench = Depends(workbench_for("admin")),
     caller: Identity = Depends(allow("admin")),
