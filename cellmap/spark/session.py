@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -75,6 +76,10 @@ def spark_session(
     builder = SparkSession.builder.appName(app_name).master(
         master or os.environ.get("SPARK_MASTER") or DEFAULT_MASTER
     )
+    # The executors' Python: pyspark reads it from PYSPARK_PYTHON when the context starts and
+    # otherwise runs `python3` from PATH, which lacks cellmap and pandas unless a virtualenv is
+    # activated. An operator whose workers keep Python elsewhere sets PYSPARK_PYTHON.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     for key, value in {**DEFAULTS, **(conf or {})}.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
