@@ -37,7 +37,7 @@ from cellmap.ingest.records import (
     validate_report,
 )
 from cellmap.model import relation_kinds
-from cellmap.store import Store, inserted_id
+from cellmap.store import Store, inserted_id, views
 from cellmap.store import tables as t
 from cellmap.store.views import counts as table_counts
 
@@ -64,6 +64,14 @@ class ImportResult:
             "deletions_unknown": self.deletions_unknown,
             "errors": [e.to_dict() for e in self.errors],
         }
+
+
+def taken(what: str, key: str) -> InputError:
+    """A key the store holds only where the importer may not see: it cannot be taken, and the
+    error says no more (not the compartment, not the kind, nothing the record holds)."""
+    return InputError(
+        f"{what} key {key!r} is taken in the store; give the {what} another id", field="id"
+    )
 
 
 def fingerprint(*parts) -> str:
@@ -183,27 +191,28 @@ class Importer:
         self.unreadable: set[str] = set()
         self.now = _now()
         self.import_id: int | None = None
-        self.reports: dict[str, tuple[int, ReportRecord | None]] = {
-            key: (rid, None) for rid, key in conn.execute(select(t.report.c.id, t.report.c.key))
-        }
-        self.stored_reports = {
-            key: (rel, cred, kind, compartment)
-            for key, rel, cred, kind, compartment in conn.execute(
-                select(
-                    t.report.c.key,
-                    t.report.c.reliability,
-                    t.report.c.credibility,
-                    t.report.c.kind,
-                    t.report.c.compartment,
-                )
-            )
-        }
-        self.entities: dict[str, tuple[int, str]] = {
-            key: (eid, kind)
-            for eid, key, kind in conn.execute(
-                select(t.entity.c.id, t.entity.c.key, t.entity.c.kind)
-            )
-        }
+        # What the store holds, split into what the importer may see and the keys it may not: a
+        # hidden key answers as an absent one (see `take_hidden`), so nothing here tells the
+        # importer what other compartments hold.
+        self.reports: dict[str, tuple[int, ReportRecord | None]] = {}
+        self.stored_reports: dict[str, tuple] = {}
+        self.hidden_reports: set[str] = set()
+        r = t.report.c
+        for rid, key, rel, cred, kind, compartment in conn.execute(
+            select(r.id, r.key, r.reliability, r.credibility, r.kind, r.compartment)
+        ):
+            if allowed is not None and compartment not in allowed:
+                self.hidden_reports.add(key)
+                continue
+            self.reports[key] = (rid, None)
+            self.stored_reports[key] = (rel, cred, kind, compartment)
+        with views.reading_as(conn, allowed):
+            seen = views.visible_entity_ids(conn)
+        self.entities: dict[str, tuple[int, str]] = {}
+        self.hidden_entities: dict[str, tuple[int, str]] = {}
+        for eid, key, kind in conn.execute(select(t.entity.c.id, t.entity.c.key, t.entity.c.kind)):
+            known = self.entities if seen is None or eid in seen else self.hidden_entities
+            known[key] = (eid, kind)
         self.new_entities: dict[str, tuple[str, str | None]] = {}
         self.statements: list[tuple] = []
         self.records = 0
@@ -260,6 +269,8 @@ class Importer:
         compartment = record.compartment or self.compartment
         if self.allowed is not None and compartment not in self.allowed:
             raise InputError(f"{compartment!r} is not a compartment you hold", field="compartment")
+        if record.key in self.hidden_reports:
+            raise taken("report", record.key)
         if stored is not None:
             if stored[3] != compartment:
                 # The other compartment is not named: the importer may not hold it.
@@ -305,6 +316,9 @@ class Importer:
 
     # -- entities -------------------------------------------------------------------------------------
     def register_entity(self, key: str, kind: str, caption: str | None) -> None:
+        if key in self.hidden_entities:
+            self.take_hidden(key, kind)
+            return
         if key in self.entities:
             known_kind = self.entities[key][1]
         elif key in self.new_entities:
@@ -318,6 +332,17 @@ class Importer:
             )
         if key in self.new_entities and not self.new_entities[key][1] and caption:
             self.new_entities[key] = (kind, caption)
+
+    def take_hidden(self, key: str, kind: str) -> None:
+        """An entity the store holds but no row the importer may see names: for the importer it is
+        new (counted as added; its statements join the stored entity, whose key is unique). Only a
+        different kind cannot be stored: refused as a taken key, without saying what holds it."""
+        eid, stored_kind = self.hidden_entities.pop(key)
+        if stored_kind != kind:
+            self.hidden_entities[key] = (eid, stored_kind)
+            raise taken("entity", key)
+        self.entities[key] = (eid, kind)
+        self.added["entities"] += 1
 
     def add_entity(self, record: EntityRecord, path: Path) -> None:
         names = record.properties.get("name") or []
@@ -461,15 +486,12 @@ class Importer:
             self.deletions_unknown += 1
             return None
         eid = self.entities[key][0]
+        query = select(t.incident).where(t.incident.c.entity_id == eid)
+        if self.allowed is not None:  # the latest version the importer may see is the one retired
+            held = select(t.report.c.id).where(t.report.c.compartment.in_(sorted(self.allowed)))
+            query = query.where(t.incident.c.report_id.in_(held))
         latest = (
-            self.conn.execute(
-                select(t.incident)
-                .where(t.incident.c.entity_id == eid)
-                .order_by(t.incident.c.id.desc())
-                .limit(1)
-            )
-            .mappings()
-            .first()
+            self.conn.execute(query.order_by(t.incident.c.id.desc()).limit(1)).mappings().first()
         )
         if latest is None:
             self.deletions_unknown += 1
@@ -625,6 +647,8 @@ def import_files(
             raise InputErrors(in_file_order(errors.errors, files)) from None
         after = table_counts(conn)
         result.added = {k: after[k] - before[k] for k in after}
+        if allowed is not None:  # entities new to the importer, hidden ones it took included
+            result.added["entities"] = job.added["entities"]
         result.records = job.records
         result.deletions_unknown = job.deletions_unknown
         conn.execute(

@@ -241,6 +241,8 @@ workbench_case = Table(
     Column("view", String(32), nullable=False),  # the view it reopens in (network, map, …)
     Column("author", String(128), nullable=False),
     Column("state", Text, nullable=False),  # JSON: filters, expanded groups, pins, selection, notes
+    # The compartments its last author held, comma-joined and sorted: only holders of all read it.
+    Column("compartments", Text, nullable=False),
     Column("version", Integer, nullable=False),
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +38,24 @@ else:  # `cellmap stats` reads counts only: polars is imported by the first fram
 def visible_compartments(conn: Connection) -> frozenset[str] | None:
     """The compartments the connection's caller holds, or None when it may read everything."""
     return conn.info.get("visible")
+
+
+@contextmanager
+def reading_as(conn: Connection, visible: frozenset[str] | None) -> Iterator[Connection]:
+    """For the block, the views on `conn` read as a caller holding `visible` (None: unchanged).
+    On a write connection (an import) this narrows the views only, not PostgreSQL's policies."""
+    if visible is None:
+        yield conn
+        return
+    before = conn.info.get("visible")
+    conn.info["visible"] = frozenset(visible)
+    try:
+        yield conn
+    finally:
+        if before is None:
+            conn.info.pop("visible", None)
+        else:
+            conn.info["visible"] = before
 
 
 def _live(import_id):
@@ -598,3 +617,54 @@ def report_grade_counts(conn: Connection) -> dict[str, int]:
         .group_by(r.reliability, r.credibility)
     )
     return {f"{rel}{cred}": int(n) for rel, cred, n in sorted(rows)}
+
+
+# --- workbench cases: a case carries the compartments its author held when saving it ------------
+
+
+def known_compartments(conn: Connection) -> frozenset[str]:
+    """Every compartment the store knows: of its reports, its judgements and its users' holdings
+    (read on an unrestricted connection)."""
+    query = union(
+        select(t.report.c.compartment),
+        select(t.judgement.c.compartment),
+        select(t.user_compartment.c.compartment),
+    )
+    return frozenset(conn.execute(query).scalars())
+
+
+def joined_compartments(names: Iterable[str]) -> str:
+    """Compartments as a case stores them: sorted, comma-joined ('' for none)."""
+    return ",".join(sorted(set(names)))
+
+
+def may_read_case(compartments: str, visible: frozenset[str] | None) -> bool:
+    """The rule for cases: a caller reads a case only when holding every compartment it carries
+    (`visible` None: the operator, who reads everything)."""
+    return visible is None or {c for c in compartments.split(",") if c} <= visible
+
+
+def cases(
+    conn: Connection,
+    view: str | None = None,
+    case_id: int | None = None,
+    limit: int = 500,
+    with_state: bool = False,
+) -> list:
+    """The saved workbench cases the caller may read, newest first (rows of `workbench_case`;
+    without `with_state`, their summaries only). A case the caller may not read is absent, exactly
+    like a case never saved."""
+    c = t.workbench_case.c
+    columns = [column for column in c if with_state or column.name != "state"]
+    query = select(*columns).order_by(c.updated_at.desc(), c.id.desc())
+    if view is not None:
+        query = query.where(c.view == view)
+    if case_id is not None:
+        query = query.where(c.id == case_id)
+    visible, found = visible_compartments(conn), []
+    for row in conn.execute(query):
+        if may_read_case(row.compartments, visible):
+            found.append(row)
+            if len(found) >= limit:
+                break
+    return found

@@ -21,6 +21,43 @@ def test_migrations_match_the_tables(any_store):
     assert diff == []
 
 
+def test_cases_saved_before_compartments_carry_every_compartment_of_the_store(
+    any_store, sample_file
+):
+    """Revision 0007 on a store holding a case saved without compartments: the case gets every
+    compartment the store knows (reports, judgements, users' holdings), so only holders of all read it."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from cellmap.auth import accounts
+    from cellmap.store.migrate import alembic_config, upgrade
+
+    with any_store.transaction() as conn:  # back to 0006: no compartments on cases
+        config = alembic_config(conn)
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0006")
+    import_files(any_store, [sample_file], compartment="partner")
+    with any_store.transaction() as conn:
+        accounts.add_user(conn, "holder", "viewer", ("default", "humint"), "a long pass phrase")
+        conn.execute(
+            text(
+                "INSERT INTO workbench_case (name, view, author, state, version, created_at, "
+                "updated_at) VALUES ('old', 'network', 'a', '{}', 1, :now, :now)"
+            ),
+            {"now": dt.datetime(2026, 1, 1)},
+        )
+        upgrade(conn)
+    with any_store.session() as conn:
+        assert [row.compartments for row in views.cases(conn)] == ["default,humint,partner"]
+    for held, count in (({"partner", "humint"}, 0), ({"default", "humint", "partner", "x"}, 1)):
+        with any_store.session(visible=held) as conn:
+            assert len(views.cases(conn)) == count
+            if any_store.dialect == "postgresql":  # row-level security says the same
+                rows = conn.execute(text("SELECT count(*) FROM workbench_case")).scalar()
+                versions = conn.execute(text("SELECT count(*) FROM workbench_case_version"))
+                assert (rows, versions.scalar()) == (count, 0)
+
+
 def test_sample_lands_with_provenance_and_grades(any_store, sample_file):
     result = import_files(any_store, [sample_file])
     assert result.added == {

@@ -131,6 +131,37 @@ def test_cases_are_saved_versioned_and_reopened(client):
     assert bad.status_code == 422 and bad.json()["detail"].startswith("view:")
 
 
+def test_a_case_is_read_and_saved_only_by_holders_of_its_authors_compartments(client):
+    from .conftest import user_token
+
+    store = client.app.state.workbench.store.base
+
+    def as_user(name: str, held: set[str]) -> dict:
+        return {"Authorization": f"Bearer {user_token(store, name, 'analyst', held)}"}
+
+    narrow, wide, other = (
+        as_user("narrow", {"default"}),
+        as_user("wide", {"default", "partner"}),
+        as_user("other", {"partner"}),
+    )
+    body = {"name": "Courier ring", "state": {"notes": {"12": "seen in R-3"}}}
+    case = client.post("/api/cases", json=body, headers=narrow).json()
+    assert case["compartments"] == ["default"]
+    missing = client.get("/api/cases/999", headers=other)
+    hidden = client.get(f"/api/cases/{case['id']}", headers=other)
+    assert hidden.status_code == missing.status_code == 404  # as a missing id, the id aside
+    assert hidden.json()["detail"] == missing.json()["detail"].replace("999", str(case["id"]))
+    assert client.get("/api/cases", headers=other).json() == []
+    put = client.put(f"/api/cases/{case['id']}", json={**body, "name": "mine"}, headers=other)
+    assert put.status_code == 404
+    # a holder of more compartments saves it again: it now carries theirs, and the first
+    # author (who lacks partner) no longer reads it; nothing the other user sent was stored
+    widened = client.put(f"/api/cases/{case['id']}", json=body, headers=wide).json()
+    assert widened["compartments"] == ["default", "partner"] and widened["version"] == 2
+    assert client.get(f"/api/cases/{case['id']}", headers=narrow).status_code == 404
+    assert client.get("/api/cases", headers=wide).json()[0]["name"] == "Courier ring"
+
+
 def test_incident_histogram_counts_every_month(read_client):
     months = read_client.get("/api/timeline/histogram").json()["months"]
     dates = [

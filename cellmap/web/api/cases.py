@@ -1,6 +1,10 @@
 """Cases: an analyst's named working set of a view (filters, expanded groups, pinned positions,
 selection, notes on nodes and links), saved in the store with its author and reopened later. Every
-save is kept as a version (`workbench_case_version`), so nothing an analyst saved is overwritten."""
+save is kept as a version (`workbench_case_version`), so nothing an analyst saved is overwritten.
+
+A case carries the compartments its last author held (its state was made from what they show): it
+is listed, opened and saved again only by callers holding all of them (`views.cases`); for anyone
+else it does not exist (404, as for an id never used)."""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from sqlalchemy import insert, select, update
 
 from cellmap import strict_json
 from cellmap.auth import Identity
-from cellmap.store import inserted_id
+from cellmap.store import inserted_id, views
 from cellmap.store import tables as t
 from cellmap.web.api.params import RowIdPath, bad_parameter, workbench
 from cellmap.web.security import allow, workbench_for
@@ -37,6 +41,7 @@ class CaseSummary(BaseModel):
     name: str
     view: str
     author: str
+    compartments: list[str]  # who may read it: holders of every one of these
     version: int
     created_at: str
     updated_at: str
@@ -75,6 +80,7 @@ def _fields(row) -> dict:
         name=row.name,
         view=row.view,
         author=row.author,
+        compartments=[c for c in row.compartments.split(",") if c],
         version=row.version,
         created_at=row.created_at.isoformat(),
         updated_at=row.updated_at.isoformat(),
@@ -86,20 +92,28 @@ def list_cases(
     view: str | None = Query(None, max_length=32, description="only the cases of this view"),
     wb: Workbench = Depends(workbench),
 ) -> list[CaseSummary]:
-    query = select(t.workbench_case).order_by(t.workbench_case.c.updated_at.desc()).limit(500)
-    if view:
-        query = query.where(t.workbench_case.c.view == view)
     with wb.store.session() as conn:
-        return [_summary(row) for row in conn.execute(query)]
+        return [_summary(row) for row in views.cases(conn, view=view or None)]
 
 
 @router.get("/cases/{case_id}", response_model=CaseOut, summary="One saved case with its state")
 def get_case(case_id: RowIdPath, wb: Workbench = Depends(workbench)) -> CaseOut:
     with wb.store.session() as conn:
-        row = conn.execute(select(t.workbench_case).where(t.workbench_case.c.id == case_id)).first()
-    if row is None:
-        raise HTTPException(status_code=404, detail=f"case_id: no case {case_id}")
-    return _out(row)
+        found = views.cases(conn, case_id=case_id, with_state=True)
+    if not found:
+        raise _no_case(case_id)
+    return _out(found[0])
+
+
+def _no_case(case_id: int) -> HTTPException:
+    return HTTPException(status_code=404, detail=f"case_id: no case {case_id}")
+
+
+def _holdings(conn, wb: Workbench) -> str:
+    """The compartments a case saved now carries: those its author holds (the operator: all)."""
+    return views.joined_compartments(
+        views.known_compartments(conn) if wb.visible is None else wb.visible
+    )
 
 
 @router.post("/cases", response_model=CaseOut, status_code=201, summary="Save a new case")
@@ -117,6 +131,7 @@ def create_case(
                     view=body.view,
                     author=caller.name,
                     state=state,
+                    compartments=_holdings(conn, wb),
                     version=1,
                     created_at=now,
                     updated_at=now,
@@ -136,11 +151,10 @@ def update_case(
 ) -> CaseOut:
     state, now = _checked_state(body), _now()
     with wb.store.transaction() as conn:
-        row = conn.execute(
-            select(t.workbench_case.c.version).where(t.workbench_case.c.id == case_id)
-        ).first()
-        if row is None:
-            raise HTTPException(status_code=404, detail=f"case_id: no case {case_id}")
+        c = t.workbench_case.c
+        row = conn.execute(select(c.version, c.compartments).where(c.id == case_id)).first()
+        if row is None or not views.may_read_case(row.compartments, wb.visible):
+            raise _no_case(case_id)
         version = row.version + 1
         conn.execute(
             update(t.workbench_case)
@@ -150,6 +164,8 @@ def update_case(
                 view=body.view,
                 author=caller.name,
                 state=state,
+                # the new author holds every compartment the case carried: it only ever widens
+                compartments=_holdings(conn, wb),
                 version=version,
                 updated_at=now,
             )
