@@ -47,7 +47,12 @@ def ftm_to_record(data: object) -> dict:
     maps = ftm_mapping()
     relation = maps["relations"].get(schema_name)
     if relation is not None:
-        part = lambda name: _first([str(v) for v in props.get(name, [])]) if name else None  # noqa: E731
+
+        def part(name: str | None) -> str | None:
+            """The property's first value as text (every property value is a list, checked above)."""
+            values = props.get(name) if name else None
+            return str(values[0]) if values else None
+
         attrs = {
             cm: _first(props.get(ftm, [])) for cm, ftm in (relation.get("attrs") or {}).items()
         }

@@ -43,6 +43,7 @@ from cellmap.store.views import counts as table_counts
 
 BATCH = 5000
 PASS1_BUFFER = 100_000
+PROGRESS_EVERY = 1000  # records between progress reports (a report per record cost 5% of an import)
 Progress = Callable[[int], None]
 
 
@@ -79,6 +80,16 @@ def fingerprint(*parts) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
+def _statement_fingerprint(key, prop, value, report_id, valid_from, valid_to) -> str:
+    """`fingerprint("s", key, prop, value, report_id, valid_from, valid_to)`, spelled out for the
+    import's most frequent row (str(x) == f"{x}" for its str, int and date parts)."""
+    text = (
+        f"s\x1f{key}\x1f{prop}\x1f{value}\x1f{report_id}"
+        f"\x1f{'' if valid_from is None else valid_from}\x1f{'' if valid_to is None else valid_to}"
+    )
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
 def _bulk_columns(table, rows: list[dict]) -> list[tuple[str, object, TypeEngine]]:
     """(name, default, bind processor) of each column the rows fill or that has a scalar default."""
     keys = set().union(*rows)
@@ -99,27 +110,45 @@ def _driver(conn: Connection) -> Any:
     return driver
 
 
+def _bound(values: list, process: Callable[[Any], Any] | None) -> list:
+    """`values` as the driver takes them: SQLAlchemy's bind processor applied once per distinct value
+    (a batch repeats its import time, report and dates), None left as NULL."""
+    if process is None:
+        return values
+    memo: dict[tuple[type, Any], Any] = {}
+    bound = []
+    for value in values:
+        if value is None:
+            bound.append(None)
+            continue
+        key = (value.__class__, value)  # the class too: True == 1, but they bind differently
+        try:
+            bound.append(memo[key])
+        except KeyError:
+            bound.append(memo.setdefault(key, process(value)))
+        except TypeError:  # an unhashable value (a JSON column's dict)
+            bound.append(process(value))
+    return bound
+
+
 def _sqlite_insert(conn: Connection, table, rows: list[dict], on_conflict: str = "") -> None:
     """One prepared INSERT run by the driver's `executemany` over plain tuples: the same values
     SQLAlchemy would bind (its type processors turn dates, times and booleans into SQLite's forms),
-    without its per-row parameter handling, which cost more than SQLite's own work."""
+    without its per-row parameter handling, which cost more than SQLite's own work. The tuples are
+    built column by column."""
     dialect = conn.dialect
-    columns = [
-        (name, default, kind.dialect_impl(dialect).bind_processor(dialect))
-        for name, default, kind in _bulk_columns(table, rows)
-    ]
+    columns = _bulk_columns(table, rows)
     names = ", ".join(f'"{name}"' for name, _, _ in columns)
     marks = ", ".join("?" for _ in columns)
     sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks}) {on_conflict}'
-    values = [
-        tuple(
-            (process(value) if process and value is not None else value)
-            for name, default, process in columns
-            for value in (row.get(name, default),)
+    column_values = [
+        _bound(
+            [row.get(name, default) for row in rows],
+            kind.dialect_impl(dialect).bind_processor(dialect),
         )
-        for row in rows
+        for name, default, kind in columns
     ]
-    _driver(conn).executemany(sql, values)
+    _driver(conn).executemany(sql, zip(*column_values, strict=True))
 
 
 def insert_rows(conn: Connection, table, rows: list[dict]) -> None:
@@ -393,8 +422,8 @@ class Importer:
         for key, prop, value, report_id, valid_from, valid_to in self.statements:
             statement_rows.append(
                 {
-                    "fingerprint": fingerprint(
-                        "s", key, prop, value, report_id, valid_from, valid_to
+                    "fingerprint": _statement_fingerprint(
+                        key, prop, value, report_id, valid_from, valid_to
                     ),
                     "entity_id": self.entities[key][0],
                     "prop": prop,
@@ -529,10 +558,14 @@ class Importer:
                     )
                 )
             )
+        unreported = 0
         for path in self.paths:  # pass 1: reports and entities (incidents are entities too)
             for line, raw in self.records_of(path, 1):
                 self.records += 1
-                self.progress(1)
+                unreported += 1
+                if unreported == PROGRESS_EVERY:
+                    self.progress(unreported)
+                    unreported = 0
                 if isinstance(raw, InputError):  # a line the reader could not turn into a record
                     self.error(raw, path, line)
                     continue
@@ -565,7 +598,10 @@ class Importer:
         ) in self.paths:  # pass 2: relationships and incidents, now that every entity has an id
             buffers: dict = {t.relation: [], t.incident: []}
             for line, raw in self.records_of(path, 2):
-                self.progress(1)
+                unreported += 1
+                if unreported == PROGRESS_EVERY:
+                    self.progress(unreported)
+                    unreported = 0
                 if (str(path), line) in self.bad_lines:
                     continue
                 if isinstance(raw, InputError):  # a line only this pass converts (FtM relations)
@@ -592,6 +628,7 @@ class Importer:
             for table, rows in buffers.items():
                 if rows and not self.errors:
                     self.write(table, rows)
+        self.progress(unreported)
         if self.errors:
             raise InputErrors(self.errors)
 

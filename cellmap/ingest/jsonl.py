@@ -25,7 +25,7 @@ MAX_NUMBER_CHARS = 40
 BOM = b"\xef\xbb\xbf"
 # A number literal longer than MAX_NUMBER_CHARS, or an integer past 64 bits (which orjson would turn
 # into a float), holds a run of at least this many digits; a line without one is safe for orjson.
-_LONG_DIGITS = re.compile(r"[0-9]{12}")
+_LONG_DIGITS = re.compile(r"[0-9](?=[0-9]{11})")  # [0-9]{12}, but twice as fast to search
 
 
 def _integer(text: str) -> int:

@@ -82,6 +82,10 @@ class IncidentRecord:
 
 
 def _text(value: Any, name: str, *, required: bool = False, limit: int = MAX_TEXT) -> str | None:
+    if type(value) is str:  # the common case, checked by C string methods alone
+        text = value.strip()
+        if text and len(text) <= limit and text.isascii() and "\x00" not in text:
+            return text  # ASCII holds no surrogate
     if value is None or (isinstance(value, str) and value.strip() == ""):
         if required:
             raise InputError("is required", field=name)
