@@ -193,10 +193,6 @@ def _build(
     pairs = pairs.sort("pair").with_row_index("edge").with_columns(pl.col("edge").cast(pl.Int64))
     key = pairs["pair"].to_numpy()
     ends = np.column_stack([key // max(n, 1), key % max(n, 1)]).astype(np.int64).reshape(-1, 2)
-    g = ig.Graph(n=n, edges=ends, directed=False)
-    for col in ("name", "entity_id", "kind", "label"):
-        g.vs[col] = nodes[col].to_list()
-    g.es["weight"] = pairs["weight"].to_list()
     evidence = (
         _evidence_columns(links.drop("pair"))
         .with_columns((pl.min_horizontal("u", "v") * n + pl.max_horizontal("u", "v")).alias("pair"))
@@ -204,6 +200,21 @@ def _build(
         .select(list(_EVIDENCE_SCHEMA))
         .sort("edge")
     )
+    return _graph(nodes, ends, pairs["weight"].to_numpy(), evidence)
+
+
+def _graph(nodes: pl.DataFrame, ends: np.ndarray, weights: np.ndarray, evidence) -> ig.Graph:
+    """The igraph graph of vertices ``nodes`` and edges ``ends`` (sorted (u, v) pairs, u < v), with
+    its weights, evidence and an empty memberships table."""
+    # igraph takes an iterator of int pairs several times faster than an array or a list of lists.
+    g = ig.Graph(
+        n=nodes.height,
+        edges=zip(ends[:, 0].tolist(), ends[:, 1].tolist(), strict=True),
+        directed=False,
+    )
+    for col in ("name", "entity_id", "kind", "label"):
+        g.vs[col] = nodes[col].to_list()
+    g.es["weight"] = weights.tolist()
     g["evidence"] = evidence
     g["memberships"] = pl.DataFrame(
         schema={"vertex": pl.Int64, "group_kind": pl.Utf8, "group": pl.Utf8}
@@ -489,32 +500,54 @@ def read_edge_list(path: str | Path) -> pl.DataFrame:
 def graph_from_edge_list(edges: pl.DataFrame | str | Path) -> ig.Graph:
     """Graph from a plain edge list (``source, target[, weight]``), with no store.
 
+    Vertices are the node ids in order of first appearance (the sources, then the targets).
     Repeated pairs collapse into one edge whose weight is the sum of the rows' weights (default 1).
-    Evidence rows carry the CSV line as ``relation_id`` and no report. Cost: O(E log E).
+    Evidence rows carry the CSV line as ``relation_id`` and no report. Node ids become integer codes
+    in one columnar pass (a Polars Enum over the distinct ids) and the pairs are collapsed by one
+    sort over integer keys, so no string is handled row by row. Cost: O(E log E).
     """
     frame = read_edge_list(edges) if not isinstance(edges, pl.DataFrame) else edges
-    if "weight" not in frame.columns:
-        frame = frame.with_columns(pl.lit(1.0).alias("weight"))
     names = pl.concat([frame["source"], frame["target"]]).cast(pl.Utf8).unique(maintain_order=True)
+    n = len(names)
+    codes = pl.Enum(names)
+    u = frame["source"].cast(pl.Utf8).cast(codes).to_physical().to_numpy().astype(np.int64)
+    v = frame["target"].cast(pl.Utf8).cast(codes).to_physical().to_numpy().astype(np.int64)
+    if "weight" in frame.columns:
+        weight = frame["weight"].cast(pl.Float64).fill_null(1.0).to_numpy()
+    else:
+        weight = np.ones(frame.height)
+    kept = np.flatnonzero(u != v)  # self-loops are dropped
+    pair = np.minimum(u, v)[kept] * n + np.maximum(u, v)[kept]
+    order = np.argsort(pair, kind="stable")  # by (u, v), then by line
+    pair, rows = pair[order], kept[order]
+    first = np.ones(len(pair), dtype=bool)
+    first[1:] = pair[1:] != pair[:-1]
+    starts = np.flatnonzero(first)
+    key = pair[starts]
+    ends = np.column_stack([key // max(n, 1), key % max(n, 1)]).astype(np.int64).reshape(-1, 2)
+    weights = np.add.reduceat(weight[rows], starts) if len(starts) else np.zeros(0)
+    line = pl.Series("relation_id", rows + 2, dtype=pl.Int64)
+    evidence = pl.DataFrame(
+        {"edge": pl.Series("edge", np.cumsum(first) - 1, dtype=pl.Int64), "relation_id": line}
+    ).select(
+        "edge",
+        "relation_id",
+        pl.lit("edge", dtype=pl.Utf8).alias("kind"),
+        *(
+            pl.lit(None, dtype=_EVIDENCE_SCHEMA[c]).alias(c)
+            for c in ("report_id", "reliability", "credibility", "grade")
+        ),
+        pl.col("relation_id").cast(pl.Utf8).alias("via"),
+    )
     nodes = pl.DataFrame(
         {
             "name": names,
-            "entity_id": pl.Series([-1] * len(names), dtype=pl.Int64),
-            "kind": pl.Series(["node"] * len(names), dtype=pl.Utf8),
+            "entity_id": pl.Series([-1] * n, dtype=pl.Int64),
+            "kind": pl.Series(["node"] * n, dtype=pl.Utf8),
             "label": names,
         }
     )
-    index = pl.DataFrame({"name": names, "idx": np.arange(len(names), dtype=np.int64)})
-    links = (
-        frame.with_row_index("relation_id", offset=2)
-        .with_columns(pl.col("relation_id").cast(pl.Int64))
-        .join(index.rename({"name": "source", "idx": "u"}), on="source")
-        .join(index.rename({"name": "target", "idx": "v"}), on="target")
-        .with_columns(
-            pl.lit("edge").alias("kind"), pl.col("relation_id").cast(pl.Utf8).alias("via")
-        )
-    )
-    return _build(nodes, links, None, summed_weight="weight")
+    return _graph(nodes, ends, weights, evidence)
 
 
 # --------------------------------------------------------------------------------------- lookups
