@@ -116,7 +116,7 @@ def _bound(values: list, process: Callable[[Any], Any] | None) -> list:
     if process is None:
         return values
     memo: dict[tuple[type, Any], Any] = {}
-    bound = []
+    bound: list[Any] = []
     for value in values:
         if value is None:
             bound.append(None)
