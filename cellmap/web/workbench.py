@@ -86,6 +86,11 @@ class Workbench:
 
     # -- caching -----------------------------------------------------------------------------------
     @property
+    def caches_id(self) -> int:
+        """Names the caches this workbench shares with every caller's (`for_caller`)."""
+        return id(self._c)
+
+    @property
     def generation(self) -> int:
         return self._c.generation
 

@@ -254,3 +254,26 @@ def test_arabic_names_carry_their_transliteration(client, tmp_path):
     assert sides[arabic].latin == arabic_to_latin("أبو ناصر الأردني") == "abu nasr al-ardni"
     assert sides[latin].latin is None
     assert [r.report_key for r in sides[arabic].reports] == ["R-1"]
+
+
+def test_the_queues_warmed_at_start_are_those_of_the_users_compartment_sets(store):
+    from sqlalchemy import select
+
+    from cellmap.auth import accounts
+    from cellmap.store import tables as t
+    from cellmap.web.api.review import holdings_to_warm, warm_queue
+    from cellmap.web.workbench import Workbench
+
+    wb = Workbench(store)
+    assert holdings_to_warm(wb) == []  # no account: no one to warm for
+    with store.transaction() as conn:
+        for name, held in (("a", ("default",)), ("b", ("default",)), ("c", ("partner",))):
+            accounts.add_user(conn, name, "reviewer", held, "a long pass phrase")
+        accounts.add_user(conn, "gone", "reviewer", ("x",), "a long pass phrase")
+        accounts.disable(conn, "gone")
+    assert holdings_to_warm(wb) == [frozenset({"default"}), frozenset({"partner"})]
+    warm_queue(wb).join()
+    with store.session() as conn:
+        scopes = set(conn.execute(select(t.review_queue.c.scope)).scalars())
+    # {default} holds every compartment of this store: its queue is the whole store's ("*")
+    assert scopes == {"*", "partner"}

@@ -93,19 +93,42 @@ class UndoIn(BaseModel):
 
 
 _warming: dict[int, threading.Thread] = {}
+MAX_WARMED = 4  # compartment sets scored at start, one after another (seconds each on the demo)
+
+
+def holdings_to_warm(wb: Workbench) -> list[frozenset[str]]:
+    """The compartment sets of the store's active users, the most shared first (at most
+    MAX_WARMED): a queue is scored per set of compartments read, so these are the queues the
+    users will open (a store without accounts: none, as no one can log in)."""
+    from collections import Counter
+
+    from cellmap.auth import accounts
+
+    with wb.store.base.session() as conn:
+        users = [u for u in accounts.list_users(conn) if not u.disabled]
+    if not users:
+        return []
+    shared = Counter(frozenset(u.compartments) for u in users)
+    return [held for held, _users in shared.most_common(MAX_WARMED)]
 
 
 def warm_queue(wb: Workbench) -> threading.Thread:
-    """Score the candidate pairs in a background thread, so the first page is ready when the analyst
-    opens the review (scoring the demo takes seconds; a page then takes milliseconds)."""
-    thread = threading.Thread(target=lambda: analysis.review_queue(wb), daemon=True)
-    _warming[id(wb)] = thread
+    """Score the candidate pairs in a background thread, so the first page is ready when an analyst
+    opens the review (scoring the demo takes seconds; a page then takes milliseconds): the queues of
+    the users' compartment sets (`holdings_to_warm`), as each caller's workbench will ask for them."""
+
+    def warm():
+        for held in holdings_to_warm(wb):
+            analysis.review_queue(wb.for_caller(held))
+
+    thread = threading.Thread(target=warm, daemon=True)
+    _warming[wb.caches_id] = thread
     thread.start()
     return thread
 
 
 def _still_warming(wb: Workbench) -> bool:
-    thread = _warming.get(id(wb))
+    thread = _warming.get(wb.caches_id)
     return thread is not None and thread.is_alive()
 
 
