@@ -197,5 +197,5 @@ export default async function mapView(container, { params } = {}) {
   side.prepend(el("h3", {}, "Case"), cases.element);
   await cases.openFromAddress(params && params.get("case"));
   map.once("idle", () => { document.body.dataset.mapReady = "1"; });
-  return { destroy: () => { cases.destroy(); time.destroy(); map.remove(); delete window.cellmapMap; } };
+  return { destroy: () => { cases.destroy(); time.destroy(); map.remove(); if (window.cellmapMap === map) delete window.cellmapMap; } };
 }

@@ -52,7 +52,8 @@ export default async function network(container, { params, status }) {
     nodeReducer: (node, attrs) => reduceNode(node, attrs), edgeReducer: (edge, attrs) => reduceEdge(edge, attrs),
   });
   const history = new History(() => snapshot(), (state) => restore(state), () => updateToolbar());
-  window.cellmapNetwork = { graph, renderer, state: s, history };
+  const exposed = { graph, renderer, state: s, history };
+  window.cellmapNetwork = exposed; // for tests; a newer view's is left alone on destroy
 
   function reduceNode(node, attrs) {
     const out = { ...attrs };
@@ -802,7 +803,7 @@ export default async function network(container, { params, status }) {
   await cases.openFromAddress(params.get("case"));
   if (params.get("focus")) focusEntity(Number(params.get("focus")));
 
-  return { destroy: () => { document.removeEventListener("keydown", onKey); cases.destroy(); cancelAnimationFrame(relabel); time.destroy(); renderer.kill(); delete window.cellmapNetwork; } };
+  return { destroy: () => { document.removeEventListener("keydown", onKey); cases.destroy(); cancelAnimationFrame(relabel); time.destroy(); renderer.kill(); if (window.cellmapNetwork === exposed) delete window.cellmapNetwork; } };
 }
 
 // Twenty distinct colours (Tableau 20 order, dark then light), for cells and communities: no

@@ -245,10 +245,11 @@ export default async function timeline(container, { params } = {}) {
     const chosen = c.selected ? events.find((e) => eventKey(e) === c.selected) : null;
     if (chosen) showEvent(chosen);
   }
-  window.cellmapTimeline = { hits: () => hits.map((h) => ({ x: h.x, y: h.y, date: h.e.date, category: h.e.category })) };
+  const exposed = { hits: () => hits.map((h) => ({ x: h.x, y: h.y, date: h.e.date, category: h.e.category })) };
+  window.cellmapTimeline = exposed; // for tests; a newer view's is left alone on destroy
   const onResize = () => draw();
   window.addEventListener("resize", onResize);
   await load();
   await cases.openFromAddress(params && params.get("case"));
-  return { destroy: () => { cases.destroy(); time.destroy(); delete window.cellmapTimeline; window.removeEventListener("mousemove", onMove); window.removeEventListener("mouseup", onUp); window.removeEventListener("resize", onResize); } };
+  return { destroy: () => { cases.destroy(); time.destroy(); if (window.cellmapTimeline === exposed) delete window.cellmapTimeline; window.removeEventListener("mousemove", onMove); window.removeEventListener("mouseup", onUp); window.removeEventListener("resize", onResize); } };
 }
