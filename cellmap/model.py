@@ -131,6 +131,22 @@ def capture_sources() -> dict[str, str]:
     return schema()["capture_sources"]
 
 
+def report_inclusion() -> dict[str, float]:
+    """Admiralty grade ("B2") -> probability that a robustness sample keeps a report of that grade:
+    reliability factor × credibility factor, from `cellmap/schema/robustness.yaml`."""
+    table = schema_file("robustness.yaml")["report_inclusion"]
+    return {
+        f"{r}{c}": float(table["reliability"][r]) * float(table["credibility"][str(c)])
+        for r in "ABCDEF"
+        for c in range(1, 7)
+    }
+
+
+def robust_sample_bounds() -> dict[str, int]:
+    """The largest number of robustness samples the CLI and the API accept."""
+    return {k: int(v) for k, v in schema_file("robustness.yaml")["samples"].items()}
+
+
 def network_evidence() -> dict[str, list[str]]:
     """Which relations make a person part of the network (kinds, payment kinds, participation roles)."""
     return schema()["network_evidence"]

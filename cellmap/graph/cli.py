@@ -71,6 +71,13 @@ FromOption = typer.Option(
     None, "--from", help="Only ties valid on or after this date (YYYY-MM-DD)."
 )
 ToOption = typer.Option(None, "--to", help="Only ties valid on or before this date (YYYY-MM-DD).")
+RobustOption = typer.Option(
+    None,
+    "--robust",
+    help="How sure: re-run over N samples that drop reports by grade, undo automatic merges by "
+    "their score, add likely missing ties and unseen members; each person's share of samples "
+    "(1–1000, seeded by --seed).",
+)
 GradesOption = typer.Option(
     None,
     "--grades",
@@ -189,6 +196,100 @@ def _sensitivity(source: Source, conclude, grades, json_out: bool, title: str) -
         print_frame(title, table)
 
 
+ROBUST_ROWS = 30  # persons in the --robust table of measures (all of them in --json)
+
+
+def _robust(
+    source: Source,
+    samples: int,
+    seed: int,
+    json_out: bool,
+    key_players: bool,
+    k: int = 5,
+    objective: str = "DF",
+    options: dict[str, Any] | None = None,
+) -> None:
+    """``--robust N``: shares over N samples (:mod:`cellmap.unseen.robust`), a table or JSON."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from cellmap import model
+    from cellmap.unseen.robust import load_model, robustness
+
+    limit = model.robust_sample_bounds()["cli_max"]
+    if not 1 <= samples <= limit:
+        raise InputError(f"{samples} is not between 1 and {limit}", field="--robust")
+    plain_graph = (source.graph, source.kinds, source.weights, source.window) == (
+        "person",
+        None,
+        {},
+        None,
+    )
+    if source.edges is not None or not plain_graph:
+        raise InputError(
+            "samples the store's person graph with every tie kind: not with --edges, --graph, "
+            "--kinds, --weight, --from, --to or --min-grade",
+            field="--robust",
+        )
+    store = load_store(source.db)
+    with store.session() as conn, err.status("preparing the samples (ties, unseen members)…"):
+        fitted = load_model(conn)
+        from cellmap.store import views
+
+        source.synthetic = views.is_synthetic(conn)
+        source.resolution = views.resolution_summary(conn)
+    store.close()
+    bar = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+    with bar:
+        task = bar.add_task("samples", total=samples)
+        result = robustness(
+            fitted,
+            samples,
+            seed=seed,
+            k=k,
+            objective=objective,
+            key_player_options=options,
+            with_key_players=key_players,
+            progress=lambda done: bar.update(task, completed=done),
+        )
+    if json_out:
+        emit_json({"identities": source.resolution, **result})
+        return
+    source.announce()
+    persons = result["persons"]
+    if key_players:
+        persons = [p for p in persons if p["key_player"] or p["plain_key_player"]]
+    columns: dict[str, list] = {"label": [p["label"] for p in persons]}
+    if key_players:
+        columns["key player"] = [p["key_player"] for p in persons]
+        columns["plain"] = ["yes" if p["plain_key_player"] else "" for p in persons]
+    else:
+        persons = [p for p in persons if any(p["top"].values()) or p["plain_top"]][:ROBUST_ROWS]
+        columns = {"label": [p["label"] for p in persons]}
+        for name in result["measures"]:
+            columns[name[:5]] = [p["top"][name] for p in persons]
+        columns["plain"] = [",".join(x[:3] for x in p["plain_top"]) for p in persons]
+    what = f"key players ({objective}, k={k})" if key_players else f"top {result['top']} by measure"
+    print_frame(
+        f"share of {samples} samples in which each person is among the {what}"
+        + ("" if key_players else f" (first {ROBUST_ROWS}; --json: all)"),
+        pl.DataFrame(columns),
+        floats="{:.2f}",
+    )
+    e = result["expected"]
+    out().print(
+        f"per sample on average: {e['reports_kept']:.0%} of reports kept (by grade), "
+        f"{e['merges_undone']:g} automatic merges undone, {e['ties_added']:g} likely ties and "
+        f"{e['members_added']:g} unseen members added; seed {seed}"
+    )
+
+
 @app.command("measures")
 def measures_cmd(
     db: str | None = DbOption,
@@ -213,6 +314,7 @@ def measures_cmd(
     ),
     seed: int = typer.Option(0, "--seed"),
     grades: str | None = GradesOption,
+    robust: int | None = RobustOption,
     engine: str = EngineOption,
     spark_master: str | None = SparkMasterOption,
     spark_conf: list[str] | None = SparkConfOption,
@@ -238,6 +340,11 @@ def measures_cmd(
             _spark_measures(session, source, edges, min_grade, sort, top, out_path, json_out)
             return
         source = _source(db, Path(edges) if edges else None, graph, kinds, weight, start, end)
+        if robust is not None:
+            if min_grade:
+                raise InputError("not with --min-grade (grades are sampled)", field="--robust")
+            _robust(source, robust, seed, json_out, key_players=False)
+            return
         if grades:
             _sensitivity(
                 source,
@@ -458,9 +565,12 @@ def keyplayers_cmd(
     restarts: int = typer.Option(0, "--restarts", help="Extra seeded random starts."),
     seed: int = typer.Option(0, "--seed"),
     grades: str | None = GradesOption,
+    robust: int | None = RobustOption,
     json_out: bool = JsonOption,
 ) -> None:
-    """Key players (Borgatti 2006): KPP-Neg (F, DF) and KPP-Pos (R, DR)."""
+    """Key players (Borgatti 2006): KPP-Neg (F, DF) and KPP-Pos (R, DR).
+
+    With --robust N: each person's share of N samples in which he is a key player."""
     from cellmap.graph.keyplayers import key_players
     from cellmap.graph.sensitivity import key_player_set
 
@@ -468,6 +578,11 @@ def keyplayers_cmd(
     with user_errors():
         source = _source(db, edges, graph, kinds, weight, start, end)
         options: dict[str, Any] = dict(m=m, method=method, candidates=pool, restarts=restarts)
+        if robust is not None:
+            if min_grade:
+                raise InputError("not with --min-grade (grades are sampled)", field="--robust")
+            _robust(source, robust, seed, json_out, True, k, objective.upper(), options)
+            return
         if grades:
             _sensitivity(
                 source,

@@ -76,6 +76,37 @@ def combine(parts: list[Estimate], level: float, label: str) -> dict:
     }
 
 
+def _strata(people: dict, kinds: dict) -> dict:
+    """Each cell's persons; the command level (sectors, organisation) together; no known unit (None)."""
+    strata: dict = {}
+    for person in people.values():
+        unit = person.unit
+        key = unit if unit is None or kinds.get(unit) == "cell" else COMMAND_LEVEL
+        strata.setdefault(key, []).append(person)
+    return strata
+
+
+def stratum_estimates(
+    relations: pl.DataFrame,
+    entities: pl.DataFrame,
+    reports: pl.DataFrame,
+    level: float = 0.9,
+    criterion: str = "BIC",
+) -> dict[Any, tuple[Estimate, list[int]]]:
+    """Each stratum's estimate and its seen persons' (resolved) ids, as :func:`hidden_members` fits
+    them: the unseen members a robustness sample draws (:mod:`cellmap.unseen.robust`)."""
+    sources = tuple(dict.fromkeys(model.capture_sources().values()))
+    people = capture_histories(relations, reports)
+    kinds = dict(zip(entities["entity_id"].to_list(), entities["kind"].to_list(), strict=False))
+    return {
+        unit: (
+            _stratum(history_counts(members), sources, level, criterion),
+            sorted(p.entity_id for p in members),
+        )
+        for unit, members in _strata(people, kinds).items()
+    }
+
+
 def hidden_members(
     relations: pl.DataFrame,
     entities: pl.DataFrame,
@@ -92,11 +123,7 @@ def hidden_members(
     sources = tuple(dict.fromkeys(model.capture_sources().values()))
     people = capture_histories(relations, reports)
     kinds = dict(zip(entities["entity_id"].to_list(), entities["kind"].to_list(), strict=False))
-    strata: dict = {}
-    for person in people.values():  # each cell; the command level (sectors, organisation) together
-        unit = person.unit
-        key = unit if unit is None or kinds.get(unit) == "cell" else COMMAND_LEVEL
-        strata.setdefault(key, []).append(person)
+    strata = _strata(people, kinds)
     fitted = {
         unit: _stratum(history_counts(members), sources, level, criterion)
         for unit, members in strata.items()

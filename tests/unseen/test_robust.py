@@ -1,0 +1,146 @@
+"""`--robust N`: shares over samples of reports kept by grade, merges kept by score, drawn ties and
+unseen members (cellmap.unseen.robust)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from cellmap.cli import app
+from cellmap.graph.keyplayers import key_players
+from cellmap.graph.measures import betweenness
+from cellmap.graph.projection import person_graph
+from cellmap.store import open_store, views
+from cellmap.unseen.robust import RobustModel, load_model, robust_set, robustness
+
+
+def _frames():
+    """Persons 1–4 (records 1, 2 are one man by an automatic merge of score 0.7; record 5 by an
+    analyst's judgement), a tie 1–3 reported at E5, a tie 3–4 at A1, a tie 2–4 at B2."""
+    entities = pl.DataFrame(
+        {
+            "entity_id": [1, 2, 3, 4, 5],
+            "canonical_id": [1, 1, 3, 4, 1],
+            "kind": ["person"] * 5,
+            "key": ["P-1", "P-2", "P-3", "P-4", "P-5"],
+            "name": ["One", "One too", "Three", "Four", "One again"],
+        }
+    )
+    relations = pl.DataFrame(
+        {
+            "relation_id": [10, 11, 12],
+            "kind": ["meeting", "command", "communication"],
+            "source_id": [1, 3, 2],
+            "target_id": [3, 4, 4],
+            "source_kind": ["person"] * 3,
+            "target_kind": ["person"] * 3,
+            "report_id": [100, 101, 102],
+        }
+    )
+    reports = pl.DataFrame(
+        {"report_id": [100, 101, 102], "reliability": ["E", "A", "B"], "credibility": [5, 1, 2]}
+    )
+    judgements = pl.DataFrame(
+        {
+            "left_id": [1, 1],
+            "right_id": [2, 5],
+            "decision": ["same", "same"],
+            "score": [0.7, 0.99],
+            "automatic": [True, False],
+        }
+    )
+    return relations, entities, reports, judgements
+
+
+def _share_close(count: int, draws: int, p: float) -> bool:
+    """Within four binomial standard errors of p."""
+    return abs(count / draws - p) < 4 * np.sqrt(p * (1 - p) / draws)
+
+
+def test_reports_are_kept_by_grade_and_merges_by_score():
+    model = RobustModel.from_frames(*_frames(), perturb=("reports", "merges"))
+    # the table in schema/robustness.yaml: E5 = 0.45 × 0.35, A1 = 1, B2 = 0.9 × 0.9
+    assert model.report_keep.tolist() == pytest.approx([0.45 * 0.35, 1.0, 0.81])
+    rng = np.random.default_rng(5)
+    draws = 4000
+    e5 = a1 = split = 0
+    for _ in range(draws):
+        g, _ = model.sample(rng)
+        names = g.vs["name"]
+        pairs = {frozenset((names[a], names[b])) for a, b in g.get_edgelist()}
+        e5 += frozenset(("P-1", "P-3")) in pairs
+        a1 += frozenset(("P-3", "P-4")) in pairs
+        split += g.vcount() == 4  # record 2 apart from One (the analyst's 1–5 always holds)
+    assert a1 == draws
+    assert _share_close(e5, draws, 0.45 * 0.35)
+    assert _share_close(split, draws, 0.3)  # the automatic merge of score 0.7 undone
+
+
+def test_a_missing_tie_of_probability_p_appears_in_p_of_samples():
+    relations, entities, reports, judgements = _frames()
+    only_3_4 = relations.filter(pl.col("relation_id") == 11)
+    model = RobustModel.from_frames(only_3_4, entities, reports, judgements, perturb=())
+    model.tie_pairs = np.array([[0, 2]])  # One–Four, which no report states
+    model.tie_probability = np.array([0.25])
+    rng = np.random.default_rng(9)
+    draws = 4000
+    hits = sum(model.sample(rng)[0].ecount() == 2 for _ in range(draws))
+    assert _share_close(hits, draws, 0.25)
+
+
+def test_nothing_perturbed_gives_the_plain_answer(case):
+    store = open_store(case.db)
+    with store.session() as conn:
+        model = load_model(conn, perturb=())
+        relations, entities = views.relations(conn), views.entities(conn)
+    store.close()
+    plain = person_graph(relations, entities)
+    result = robustness(model, 2, seed=3, k=3, objective="F", measures=("betweenness",))
+    # an independent computation: key players and betweenness on the plain person graph
+    players = set(key_players(plain, 3, objective="F", seed=3).nodes)
+    values = betweenness(plain)[0]
+    names = plain.vs["name"]
+    top10 = set(
+        sorted(
+            (i for i in range(len(names)) if values[i] > 0), key=lambda i: (-values[i], names[i])
+        )[:10]
+    )
+    by_node = {p["node"]: p for p in result["persons"]}
+    assert set(robust_set(result, 1.0)) == players
+    assert {n for n, p in by_node.items() if p["plain_key_player"]} == players
+    assert {n for n, p in by_node.items() if p["top"]["betweenness"] == 1.0} == {
+        names[i] for i in top10
+    }
+    assert all(
+        p["top"]["betweenness"] in (0.0, 1.0) and p["key_player"] in (0.0, 1.0)
+        for p in by_node.values()
+    )
+    assert result["expected"] == {
+        "reports_kept": 1.0,
+        "merges_undone": 0.0,
+        "ties_added": 0.0,
+        "members_added": 0.0,
+    }
+
+
+def test_robust_cli_is_seeded_and_bounded(case):
+    args = ["analyse", "keyplayers", "--db", case.db, "--k", "3", "--objective", "F"]
+    runs = [
+        CliRunner().invoke(app, [*args, "--robust", "3", "--seed", "4", "--json"]) for _ in range(2)
+    ]
+    assert runs[0].exit_code == 0, runs[0].output
+    first, second = (json.loads(r.output) for r in runs)
+    assert first["persons"] == second["persons"] and first["samples"] == 3
+    # each share is a whole number of the 3 samples; the plain set has k = 3 persons
+    assert all(
+        abs(p["key_player"] * 3 - round(p["key_player"] * 3)) < 1e-3 for p in first["persons"]
+    )
+    assert sum(p["plain_key_player"] for p in first["persons"]) == 3
+    refused = CliRunner().invoke(app, [*args, "--robust", "0"])
+    assert refused.exit_code != 0 and "--robust" in refused.output
+    refused = CliRunner().invoke(app, [*args, "--robust", "2", "--min-grade", "B3"])
+    assert refused.exit_code != 0 and "--robust" in refused.output
