@@ -110,9 +110,11 @@ def h3_cells(lat: np.ndarray, lon: np.ndarray, resolution: int) -> np.ndarray:
     """H3 cell (uint64) of each point. The H3 C library is called once per point, or once per distinct
     coordinate pair when fewer than half are distinct (incident data repeat town coordinates). O(n)."""
     points = pl.DataFrame({"lat": lat, "lon": lon})
-    distinct = points.unique(maintain_order=False)
-    if distinct.height >= points.height / 2:
+    # Distinct row hashes (never more than the distinct pairs) choose the path at a quarter of the
+    # cost of the distinct rows themselves; either path gives the same cells.
+    if points.hash_rows().n_unique() >= points.height / 2:
         return _cells_of(np.asarray(lat, dtype=float), np.asarray(lon, dtype=float), resolution)
+    distinct = points.unique(maintain_order=False)
     cells = _cells_of(distinct["lat"].to_numpy(), distinct["lon"].to_numpy(), resolution)
     lookup = distinct.with_columns(pl.Series("h3", cells, dtype=pl.UInt64))
     return points.join(lookup, on=["lat", "lon"], how="left", maintain_order="left")[
