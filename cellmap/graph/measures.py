@@ -252,11 +252,11 @@ class _Triangles:
             return np.zeros((0, 3), np.int64), np.zeros((0, 3), np.int64)
         deg = np.bincount(edges.ravel(), minlength=n)
         rank = np.empty(n, dtype=np.int64)
-        rank[np.lexsort((np.arange(n), deg))] = np.arange(n)
+        rank[np.argsort(deg, kind="stable")] = np.arange(n)  # by degree, then index
         low_first = rank[edges[:, 0]] < rank[edges[:, 1]]
         tail = np.where(low_first, edges[:, 0], edges[:, 1])
         head = np.where(low_first, edges[:, 1], edges[:, 0])
-        order = np.lexsort((head, tail))
+        order = np.argsort(tail * n + head, kind="stable")  # by tail, then head: one integer key
         tail, head, eids = tail[order], head[order], order
         out_deg = np.bincount(tail, minlength=n)
         list_start = np.concatenate([[0], np.cumsum(out_deg)[:-1]])
@@ -267,7 +267,7 @@ class _Triangles:
         second = np.arange(total) - np.repeat(np.cumsum(partners) - partners, partners) + first + 1
         v, w = head[first], head[second]
         keys = np.minimum(edges[:, 0], edges[:, 1]) * n + np.maximum(edges[:, 0], edges[:, 1])
-        wanted = np.minimum(v, w) * n + np.maximum(v, w)
+        wanted = v * n + w  # v < w: the heads of one tail are in ascending order
         # Which wedges close: a hash join (Polars, multi-threaded) beats a binary search here.
         found = pl.DataFrame({"key": wanted, "wedge": np.arange(total, dtype=np.int64)}).join(
             pl.DataFrame({"key": keys, "edge": np.arange(len(keys), dtype=np.int64)}),
