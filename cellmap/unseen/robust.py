@@ -415,6 +415,7 @@ def robustness(
         persons.append(
             {
                 "node": model.keys[i],
+                "entity_id": int(model.identities[i]),
                 "label": model.labels[i],
                 "key_player": round(float(player_count[i]) / samples, 4)
                 if with_key_players

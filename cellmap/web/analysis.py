@@ -93,6 +93,34 @@ def key_players(wb: Workbench, chart: LinkChart | None = None, k: int = KEY_PLAY
     return key_player_set(wb, k)["ids"]
 
 
+def robust_key_players(wb: Workbench, samples: int, seed: int, k: int = KEY_PLAYERS) -> dict:
+    """Each person's share of `samples` samples in which he is among the overview's key players
+    (objective F, set of k), for the persons with any share or in the plain set."""
+    from cellmap.unseen.robust import load_model, robustness
+
+    def fitted():
+        with wb.store.session() as session:
+            return load_model(session)
+
+    model = wb.cached(("robust_model",), fitted)
+    result = robustness(
+        model, samples, seed=seed, k=k, objective=KEY_PLAYER_OBJECTIVE, measures=(), workers=1
+    )
+    persons = [
+        {
+            "id": p["entity_id"],
+            "name": p["label"],
+            "share": p["key_player"],
+            "plain": p["plain_key_player"],
+        }
+        for p in result["persons"]
+    ]
+    return {
+        **{x: result[x] for x in ("samples", "seed", "k", "objective", "expected", "inclusion")},
+        "persons": persons,
+    }
+
+
 def key_player_set(wb: Workbench, k: int = KEY_PLAYERS) -> dict:
     """The key-player search's result: ids, the objective with and without them, the method."""
 

@@ -67,6 +67,7 @@ def test_openapi_documents_every_route(read_client):
     for route in (
         "/api/status",
         "/api/overview",
+        "/api/overview/robust",
         "/api/network",
         "/api/search",
         "/api/paths",
@@ -86,6 +87,23 @@ def test_openapi_documents_every_route(read_client):
         "/api/import",
     ):
         assert route in paths, route
+
+
+def test_robust_key_players_are_shares_of_bounded_samples(read_client):
+    from cellmap.model import robust_sample_bounds
+
+    params = {"samples": 4, "seed": 2, "k": 2}  # the fixture's few persons: a set of 2
+    data = read_client.get("/api/overview/robust", params=params).json()
+    assert data["samples"] == 4 and data["objective"] == "F" and data["k"] == 2
+    assert data["inclusion"]["A1"] == 1.0 and data["inclusion"]["E5"] == pytest.approx(0.1575)
+    shares = [p["share"] for p in data["persons"]]
+    assert shares and all(abs(s * 4 - round(s * 4)) < 1e-9 and 0 <= s <= 1 for s in shares)
+    assert sum(p["plain"] for p in data["persons"]) == 2  # the unperturbed network's set
+    assert sum(shares) * 4 <= 2 * 4  # at most k seen persons per sample
+    again = read_client.get("/api/overview/robust", params=params).json()
+    assert again == data  # seeded
+    too_many = robust_sample_bounds()["api_max"] + 1
+    assert read_client.get("/api/overview/robust", params={"samples": too_many}).status_code == 422
 
 
 def test_status_counts_and_synthetic_banner(read_client):

@@ -86,6 +86,25 @@ def test_overview_shows_store_trends_and_banner(page):
     assert page.locator("#year-on-year tbody tr").count() == 3
 
 
+def test_overview_robustness_bars_beside_the_key_players(page):
+    open_view(page, "overview", "#key-players li")
+    page.click("#robust-run")
+    page.wait_for_selector("#key-players .robust-fill", timeout=120_000)
+    items = page.locator("#key-players li")
+    bars = page.locator("#key-players .robust")
+    assert bars.count() == items.count() >= 5
+    # each bar's width is the share its text states, as the API gives it
+    api = page.request.get(
+        f"{page.base_url}/api/overview/robust?samples=20&seed=0", headers=page.api_headers
+    ).json()
+    share = {p["id"]: p["share"] for p in api["persons"]}
+    first = items.nth(0)
+    expected = round(share.get(int(first.get_attribute("data-id")), 0) * 100)
+    assert first.locator(".robust").inner_text().strip() == f"{expected} %"
+    assert "samples (seed 0)" in page.locator("#robust-note").inner_text()
+    screenshot(page, "overview-robust", full_page=True)
+
+
 def test_network_canvas_renders_nodes(page):
     open_view(page, "network", "body[data-network-nodes]")
     nodes = int(page.get_attribute("body", "data-network-nodes"))

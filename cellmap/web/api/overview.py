@@ -4,13 +4,16 @@ the key players and the runway."""
 from __future__ import annotations
 
 import polars as pl
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
+from cellmap import model as schema
+from cellmap.auth import Identity
 from cellmap.web import analysis
 from cellmap.web.api.params import bad_parameter, workbench
 from cellmap.web.api.provenance import relations_out
 from cellmap.web.api.schemas import Count, RelationOut, Series
+from cellmap.web.security import allow, heavy
 from cellmap.web.workbench import Filters, Workbench
 
 router = APIRouter(tags=["overview"])
@@ -88,4 +91,43 @@ def overview(
         runway=runway,
         runway_source=runway_source,
         incidents_summary=analysis.incident_headlines(wb, year),
+    )
+
+
+class RobustShare(BaseModel):
+    id: int
+    name: str
+    share: float  # of the samples in which he is in the key-player set
+    plain: bool  # in the key-player set of the plain (unperturbed) network
+
+
+class RobustOut(BaseModel):
+    samples: int
+    seed: int
+    k: int
+    objective: str
+    expected: dict[str, float]
+    inclusion: dict[str, float]
+    persons: list[RobustShare]
+
+
+@router.get(
+    "/overview/robust",
+    response_model=RobustOut,
+    summary="How sure the key players are: each person's share of seeded samples",
+)
+def robust_key_players(
+    request: Request,
+    samples: int = Query(
+        20, ge=1, le=schema.robust_sample_bounds()["api_max"], description="samples to draw"
+    ),
+    seed: int = Query(0, ge=0, le=2**31 - 1),
+    k: int = Query(analysis.KEY_PLAYERS, ge=1, le=50, description="size of the key-player set"),
+    wb: Workbench = Depends(workbench),
+    caller: Identity = Depends(allow("viewer")),
+) -> RobustOut:
+    """Samples keep reports by grade, automatic merges by score, and add likely missing ties and
+    unseen members (cellmap.unseen.robust); computed on what the caller may see. A heavy analysis."""
+    return heavy(
+        request, caller, lambda: RobustOut(**analysis.robust_key_players(wb, samples, seed, k))
     )

@@ -32,14 +32,46 @@ export default async function overview(container, { params }) {
     headlines(data.incidents_summary),
     el("div", { class: "cards" },
       panel("Key players", data.key_players.length
-        ? el("ol", { id: "key-players" }, data.key_players.map((k) => el("li", {}, entityLink(k.id, k.name), " ", el("span", { class: "muted" }, k.kind))))
+        ? el("ol", { id: "key-players" }, data.key_players.map((k) => el("li", { "data-id": k.id }, entityLink(k.id, k.name), " ", el("span", { class: "muted" }, k.kind))))
         : el("p", { class: "muted" }, "No key-player set: the network is too small or cellmap.graph.keyplayers is not in this build."),
+        data.key_players.length ? robustness(params) : null,
         data.key_players_result && data.key_players_result.score !== null ? el("p", {}, `Removing these ${data.key_players.length} raises fragmentation ${data.key_players_result.objective} of the ${fmt(data.key_players_result.persons)} connected persons from ${Number(data.key_players_result.baseline).toFixed(3)} to ${Number(data.key_players_result.score).toFixed(3)} (${data.key_players_result.method}).`) : null,
         data.key_players_source ? el("p", { class: "muted" }, `Source: ${data.key_players_source}`) : null),
       panel("Runway", runway(data.runway, data.runway_source)),
     ),
     panel("Latest strikes, raids and arrests (ct_action)", data.latest_strikes.length ? relationTable(data.latest_strikes) : el("p", { class: "muted" }, "No strike (ct_action) is recorded.")),
   );
+}
+
+// How sure: on request, each key player's share of seeded samples (reports kept by grade, automatic
+// merges by score, likely ties and unseen members added) as a bar beside his name.
+function robustness(params) {
+  const samples = Number(params.get("samples")) || 20;
+  const note = el("p", { class: "muted", id: "robust-note" });
+  const button = el("button", { type: "button", id: "robust-run", onclick: async () => {
+    button.disabled = true;
+    note.textContent = `Drawing ${samples} samples…`;
+    try {
+      const result = await getJSON("/api/overview/robust", { samples, seed: params.get("seed") || 0 });
+      const share = new Map(result.persons.map((p) => [p.id, p.share]));
+      for (const item of document.querySelectorAll("#key-players li")) {
+        const value = share.get(Number(item.dataset.id)) || 0;
+        item.querySelector(".robust")?.remove();
+        item.append(el("span", { class: "robust", title: `a key player in ${Math.round(value * 100)} % of ${result.samples} samples` },
+          el("span", { class: "robust-bar" }, el("span", { class: "robust-fill", style: `width: ${Math.round(value * 100)}%` })),
+          ` ${Math.round(value * 100)} %`));
+      }
+      const others = result.persons.filter((p) => !p.plain && p.share >= 0.5);
+      const e = result.expected;
+      note.textContent = `Bar: share of ${result.samples} samples (seed ${result.seed}) in which each is a key player. A sample keeps each report by its grade (${Math.round(e.reports_kept * 100)} % on average), undoes automatic merges by their score (${fmt(e.merges_undone)} on average), adds likely missing ties (${fmt(e.ties_added)}) and unseen members (${fmt(e.members_added)}).`
+        + (others.length ? ` Also key players in half the samples or more: ${others.map((p) => `${p.name} (${Math.round(p.share * 100)} %)`).join(", ")}.` : "");
+    } catch (error) {
+      note.textContent = "";
+      note.append(errorBox(error, "The robustness samples could not be drawn"));
+    }
+    button.disabled = false;
+  } }, "How sure? Re-run over samples");
+  return el("div", {}, button, note);
 }
 
 // The runway as a person reads it: one sentence, then the ledger as a table with units. The
