@@ -194,6 +194,11 @@ class Grade:
 UNGRADED = Grade("F", 6)
 
 
+_YEAR = re.compile(r"\d{4}")
+_MONTH = re.compile(r"\d{4}-\d{2}")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}([T ].*)?")
+
+
 def parse_date(value: Any, *, field: str = "date") -> tuple[dt.date | None, str | None]:
     """Parse an ISO date of year, month or day precision: returns (first day, precision)."""
     if value is None or value == "":
@@ -204,12 +209,12 @@ def parse_date(value: Any, *, field: str = "date") -> tuple[dt.date | None, str 
         return value, "day"
     text = str(value).strip()
     try:
-        if re.fullmatch(r"\d{4}", text):
-            return dt.date(int(text), 1, 1), "year"
-        if re.fullmatch(r"\d{4}-\d{2}", text):
-            return dt.date(int(text[:4]), int(text[5:7]), 1), "month"
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ].*)?", text):
+        if _DAY.fullmatch(text):  # the most frequent first (the three patterns exclude each other)
             return dt.date.fromisoformat(text[:10]), "day"
+        if _YEAR.fullmatch(text):
+            return dt.date(int(text), 1, 1), "year"
+        if _MONTH.fullmatch(text):
+            return dt.date(int(text[:4]), int(text[5:7]), 1), "month"
         # ACLED writes "04 March 2021" in some exports; day-month-year names are unambiguous.
         return dt.datetime.strptime(text, "%d %B %Y").date(), "day"
     except ValueError:
