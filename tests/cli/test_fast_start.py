@@ -79,3 +79,20 @@ def test_head_revisions_are_alembics():
 
     heads = ScriptDirectory(str(_scripts())).get_heads()
     assert head_revisions() == frozenset(heads) and len(heads) == 1
+
+
+IGRAPH_PROBE = """
+import json, sys
+import cellmap, igraph
+import igraph.drawing.shapes as shapes
+before = "matplotlib.pyplot" in sys.modules
+figure = shapes.plt.figure  # igraph's drawing reads pyplot: now it is imported
+print(json.dumps([before, "matplotlib.pyplot" in sys.modules, figure.__module__]))
+"""
+
+
+def test_igraph_loads_pyplot_only_when_it_draws():
+    done = subprocess.run(
+        [sys.executable, "-c", IGRAPH_PROBE], capture_output=True, text=True, check=True
+    )
+    assert json.loads(done.stdout) == [False, True, "matplotlib.pyplot"]
