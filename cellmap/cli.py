@@ -13,6 +13,7 @@ from cellmap.cliutil import (
     DbOption,
     JsonOption,
     banner,
+    date_option,
     emit_json,
     err,
     fail,
@@ -231,6 +232,68 @@ def stats(db: str | None = DbOption, json_out: bool = JsonOption) -> None:
         for key, value in rows.items():
             table.add_row(key, f"{value:,}")
         out().print(table)
+
+
+@app.command()
+def report(
+    out_path: Path = typer.Option(
+        ..., "--out", "-o", help="brief.html (self-contained) or brief.pdf (printed by Chromium)."
+    ),
+    db: str | None = DbOption,
+    min_grade: str | None = typer.Option(
+        None, "--min-grade", help="Only statements graded at least this, e.g. B3."
+    ),
+    start: str | None = typer.Option(
+        None, "--from", help="Relations valid and incidents dated from this day (YYYY-MM-DD)."
+    ),
+    end: str | None = typer.Option(None, "--to", help="… up to this day (YYYY-MM-DD)."),
+    focus: str | None = typer.Option(
+        None, "--focus", help="A person (id or key) whose contacts the brief traces."
+    ),
+    json_out: bool = JsonOption,
+) -> None:
+    """Write the analyst's brief: bottom line up front, key judgements with likelihood and
+    confidence words, the evidence with its reports and grades, and a sources annex."""
+    from cellmap import model
+    from cellmap.auth import audit
+    from cellmap.report import BriefFilters, build_brief, write_brief
+
+    first, last = date_option(start, "--from"), date_option(end, "--to")
+    with user_errors(note="no brief was written"):
+        filters = BriefFilters(
+            min_grade=str(model.Grade.parse(min_grade)) if min_grade else None,
+            start=first,
+            end=last,
+            focus=focus,
+        )
+        if first and last and first > last:
+            raise InputError(f"{first} is after --to {last}", field="--from")
+        store = load_store(db)
+        with err.status("analysing for the brief…"):
+            brief = build_brief(store, filters)
+        with err.status(f"writing {out_path.name}…"):
+            write_brief(brief, out_path)
+    audit.record_now(
+        store,
+        audit.os_actor(),
+        "cellmap report",
+        params={"out": str(out_path), "filters": filters.describe()},
+    )
+    result = {
+        "out": str(out_path),
+        "filters": filters.describe(),
+        "judgements": len(brief.judgements),
+        "reports_cited": len(brief.annex),
+        "compartments": brief.compartments,
+        "synthetic": brief.synthetic,
+    }
+    if json_out:
+        emit_json(result)
+    else:
+        err.print(
+            f"wrote {out_path}: {result['judgements']} key judgements, "
+            f"{result['reports_cited']:,} reports cited ({filters.describe()})"
+        )
 
 
 app.command("serve")(web_serve)

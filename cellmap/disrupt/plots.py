@@ -1,7 +1,8 @@
 """Plots of strike curves, Monte Carlo bands, tenure survival and recovery spreads (PNG and SVG).
 
-Matplotlib with the Agg backend (no display needed). Each function writes ``<stem>.png`` and
-``<stem>.svg`` and returns both paths.
+Matplotlib with the Agg backend (no display needed). Each ``plot_*`` function writes ``<stem>.png``
+and ``<stem>.svg`` and returns both paths; its ``*_figure`` twin returns the figure itself (the brief
+embeds it as SVG).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import polars as pl  # noqa: E402
 
-__all__ = ["plot_curves", "plot_survival", "plot_spread"]
+__all__ = ["plot_curves", "plot_survival", "plot_spread", "curves_figure", "survival_figure"]
 
 LABELS = {
     "largest_share": "largest component\n(share of persons)",
@@ -45,6 +46,16 @@ def plot_curves(
     title: str = "What each removal does",
     note: str = "",
 ) -> list[Path]:
+    """`curves_figure` written to ``<stem>.png`` and ``<stem>.svg``."""
+    return _save(curves_figure(curves, metrics, title, note), stem)
+
+
+def curves_figure(
+    curves: Mapping[str, pl.DataFrame],
+    metrics: Sequence[str],
+    title: str = "What each removal does",
+    note: str = "",
+):
     """One panel per metric; one line per strategy (a Monte Carlo summary — columns
     ``<metric>_mean/_lo/_hi`` — is drawn as its mean with a shaded band)."""
     fig, axes = plt.subplots(
@@ -73,7 +84,7 @@ def plot_curves(
     axes[-1, 0].set_xlabel("removals")
     if note:
         fig.text(0.01, -0.01, note, fontsize=7, ha="left", va="top", wrap=True)
-    return _save(fig, stem)
+    return fig
 
 
 def plot_survival(
@@ -82,6 +93,15 @@ def plot_survival(
     unit: str = "days",
     title: str = "Time in post (Kaplan–Meier)",
 ) -> list[Path]:
+    """`survival_figure` written to ``<stem>.png`` and ``<stem>.svg``."""
+    return _save(survival_figure(tables, unit, title), stem)
+
+
+def survival_figure(
+    tables: Mapping[str, pl.DataFrame],
+    unit: str = "days",
+    title: str = "Time in post (Kaplan–Meier)",
+):
     """Kaplan–Meier step curves with censoring ticks, and their confidence bands when ≤ 3 curves."""
     fig, ax = plt.subplots(figsize=(7, 4))
     bands = len(tables) <= 3  # more overlapping bands hide the curves
@@ -118,7 +138,7 @@ def plot_survival(
     ax.set_title(title)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
-    return _save(fig, stem)
+    return fig
 
 
 def plot_spread(

@@ -70,7 +70,8 @@ def kaplan_meier(
     times, inverse = np.unique(t, return_inverse=True)
     events = np.bincount(inverse, weights=e, minlength=times.size).astype(np.int64)
     total = np.bincount(inverse, minlength=times.size).astype(np.int64)
-    at_risk = t.size - np.concatenate([[0], np.cumsum(total)[:-1]]).astype(np.int64)
+    # at risk just before each time: all minus those who left earlier (empty input: no rows)
+    at_risk = t.size - np.concatenate([[0], np.cumsum(total)])[: times.size].astype(np.int64)
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = 1.0 - events / at_risk
         survival = np.cumprod(factor)

@@ -609,6 +609,13 @@ def entity_counts(conn: Connection) -> dict[str, int]:
     }
 
 
+def report_compartments(conn: Connection) -> dict[int, str]:
+    """report_id → compartment, for the reports the caller may see (a product's handling line)."""
+    r = t.report.c
+    rows = conn.execute(select(r.id, r.compartment).where(_report_gate(conn)))
+    return {int(i): str(c) for i, c in rows}
+
+
 def report_grade_counts(conn: Connection) -> dict[str, int]:
     r = t.report.c
     rows = conn.execute(

@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from cellmap.errors import InputError
 from cellmap.web import login
 from cellmap.web.api import (
+    brief,
     cases,
     entities,
     imports,
@@ -86,6 +87,7 @@ def create_app(store: Any, security: Security | None = None) -> FastAPI:
                 "review",
                 "import",
                 "cases",
+                "brief",
             )
         ],
     )
@@ -108,6 +110,7 @@ def create_app(store: Any, security: Security | None = None) -> FastAPI:
         review.router,
         imports.router,
         cases.router,
+        brief.router,
     ):
         state_roles(router)
         app.include_router(router, prefix="/api")

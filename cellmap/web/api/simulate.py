@@ -96,10 +96,7 @@ def simulate(
 
 
 def run_simulation(body: SimulationIn, wb: Workbench) -> SimulationOut:
-    from cellmap.disrupt.attack import attack_curve
-    from cellmap.disrupt.context import leadership_reachability
-    from cellmap.disrupt.recovery import COLLECTIVE, SINGLE
-    from cellmap.disrupt.strategies import strike_order
+    from cellmap.disrupt.campaign import strike_campaign
 
     if body.strategy not in {s.name for s in strategies()}:
         raise bad_parameter(
@@ -120,26 +117,15 @@ def run_simulation(body: SimulationIn, wb: Workbench) -> SimulationOut:
         targets = list(dict.fromkeys(index[wb.canonical(p)] for p in body.persons))
     strategy = "targets" if body.strategy == PERSONS else body.strategy
     try:
-        order, _info = strike_order(
-            g, strategy, body.k, relations=relations, at=at, targets=targets
-        )
+        campaign = strike_campaign(g, relations, strategy, body.k, at=at, targets=targets)
     except ValueError as exc:
         raise bad_parameter("strategy", str(exc)) from None
-    single = leadership_reachability(
-        g, relations, at, leadership_roles=SINGLE, name="cells_cut_off_single"
-    )
-    collective = leadership_reachability(
-        g, relations, at, leadership_roles=COLLECTIVE, name="cells_cut_off_collective"
-    )
-    curve = attack_curve(g, order, [single, collective])
+    order, curve = campaign.order, campaign.curve
     names = wb.names()
 
     def hit(v: int) -> EntityHit:
         entity = int(g.vs[v]["entity_id"])
         return EntityHit(id=entity, name=names.get(entity, ""), kind="person")
-
-    def leaders(reach) -> list[EntityHit]:
-        return [hit(v) for v in sorted({v for targets in reach.targets for v in targets})]
 
     points = [
         CurvePoint(
@@ -157,9 +143,9 @@ def run_simulation(body: SimulationIn, wb: Workbench) -> SimulationOut:
         strategy=body.strategy,
         at=at.isoformat() if at else None,
         persons=g.vcount(),
-        cells=len(single.items),
-        leadership_single=leaders(single),
-        leadership_collective=leaders(collective),
+        cells=len(campaign.single.items),
+        leadership_single=[hit(v) for v in campaign.leaders()],
+        leadership_collective=[hit(v) for v in campaign.leaders(collective=True)],
         curve=points,
         definition="A cell is cut off when none of its surviving members can reach a surviving holder of the "
         "leadership roles in the person network (cellmap.disrupt): 'single' = the leader alone, "

@@ -3,6 +3,7 @@
 import "maplibre-gl/dist/maplibre-gl.css";
 import "./style.css";
 import { getJSON, logout } from "./api.js";
+import { installBrief } from "./brief.js";
 import { closeModal, el, errorBox, fmt } from "./ui.js";
 import overview from "./views/overview.js";
 import network from "./views/network.js";
@@ -74,5 +75,6 @@ document.addEventListener("keydown", (e) => { if (e.key === "Escape") closeModal
 let started = false;
 window.addEventListener("hashchange", () => { if (started) route(); });
 showUser().catch((error) => console.error(error));
+installBrief();
 refreshStatus().then(() => { started = true; return route(); });
 window.cellmap = { state, refreshStatus };
