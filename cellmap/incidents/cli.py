@@ -24,6 +24,7 @@ from cellmap.cliutil import (
     fail,
     frame_table,
     load_case,
+    load_store,
     out,
     user_errors,
 )
@@ -378,6 +379,58 @@ def attribute(
     )
 
 
+def _robust_coherence(db, samples, seed, campaigns, cells, rule, via, start, end, as_of) -> dict:
+    """``coherence --robust N``: per cell, each label's share of the samples."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from cellmap import model
+    from cellmap.incidents import actors
+    from cellmap.incidents import coherence as c
+    from cellmap.store import views
+    from cellmap.unseen.robust import coherence_shares
+
+    limit = model.robust_sample_bounds()["cli_max"]
+    if not 1 <= samples <= limit:
+        fail(InputError(f"{samples} is not between 1 and {limit}", field="--robust"))
+    store = load_store(db)
+    with store.session() as conn:
+        raw = (
+            views.relations(conn, resolved=False),
+            views.entities(conn),
+            views.incidents(conn, resolved=False),
+            views.reports(conn),
+            views.latest_judgements(conn),
+        )
+    store.close()
+    kinds = [k.strip() for k in via.split(",") if k.strip()]
+
+    def label_cells(incidents, entities, relations):
+        return c.coherence(
+            actors.incident_cells(incidents, entities, relations),
+            campaigns,
+            relations,
+            cells,
+            date_option(start, "--from"),
+            date_option(end, "--to"),
+            date_option(as_of, "--as-of"),
+            rule,
+            kinds,
+        )
+
+    bar = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+    )
+    with bar:
+        task = bar.add_task("samples", total=samples)
+        return coherence_shares(
+            *raw, label_cells, samples, seed, lambda done: bar.update(task, completed=done)
+        )
+
+
 @app.command()
 def coherence(
     db: str | None = DbOption,
@@ -401,10 +454,19 @@ def coherence(
         help="Relation kinds of the command network (add meeting,communication to widen it).",
     ),
     min_grade: str | None = GradeOption,
+    robust: int | None = typer.Option(
+        None,
+        "--robust",
+        help="How sure: each cell's share of N samples (reports kept by grade, automatic merges "
+        "by score) in which it is labelled coordinated (1–1000, seeded by --seed).",
+    ),
+    seed: int = typer.Option(0, "--seed", help="Seed of the --robust samples."),
     json_out: bool = JsonOption,
 ) -> None:
     """Per cell: synchrony with leadership campaigns and with other cells (against a shifted-time null),
-    hops and independent paths to leadership, and the label coordinated / partly / autonomous."""
+    hops and independent paths to leadership, and the label coordinated / partly / autonomous.
+
+    With --robust N: each cell's share of N samples in which it is labelled coordinated."""
     from cellmap.incidents import actors
     from cellmap.incidents import coherence as c
 
@@ -431,6 +493,19 @@ def coherence(
     table = table.with_columns(
         pl.col("cell_id").replace_strict(names, default=None, return_dtype=pl.Utf8).alias("cell")
     )
+    if robust is not None:
+        if min_grade:
+            fail(InputError("not with --min-grade (grades are sampled)", field="--robust"))
+        shares = _robust_coherence(db, robust, seed, campaigns, cells, rule, via, start, end, as_of)
+        table = table.with_columns(
+            pl.col("cell_id")
+            .replace_strict(
+                {c: s.get("coordinated", 0.0) for c, s in shares.items()},
+                default=0.0,
+                return_dtype=pl.Float64,
+            )
+            .alias("coordinated_share")
+        )
     if json_out:
         emit_json(
             {
@@ -438,6 +513,7 @@ def coherence(
                 "campaigns": campaigns.height,
                 "rule": rule.__dict__,
                 "via": via,
+                **({"samples": robust, "seed": seed} if robust is not None else {}),
                 "cells": table.to_dicts(),
             }
         )
@@ -456,8 +532,14 @@ def coherence(
                 "hops",
                 "independent_paths",
                 "label",
+                *(["coordinated_share"] if robust is not None else []),
             ),
         )
     )
+    if robust is not None:
+        out().print(
+            f"coordinated_share: of {robust} samples (seed {seed}) that keep each report by its "
+            "grade and each automatic merge by its score"
+        )
     counts = table.group_by("label").len().sort("label")
     out().print(", ".join(f"{label}: {n}" for label, n in counts.iter_rows()))

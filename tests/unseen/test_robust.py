@@ -66,7 +66,7 @@ def test_reports_are_kept_by_grade_and_merges_by_score():
     # the table in schema/robustness.yaml: E5 = 0.45 × 0.35, A1 = 1, B2 = 0.9 × 0.9
     assert model.report_keep.tolist() == pytest.approx([0.45 * 0.35, 1.0, 0.81])
     rng = np.random.default_rng(5)
-    draws = 4000
+    draws = 2000
     e5 = a1 = split = 0
     for _ in range(draws):
         g, _ = model.sample(rng)
@@ -87,7 +87,7 @@ def test_a_missing_tie_of_probability_p_appears_in_p_of_samples():
     model.tie_pairs = np.array([[0, 2]])  # One–Four, which no report states
     model.tie_probability = np.array([0.25])
     rng = np.random.default_rng(9)
-    draws = 4000
+    draws = 2000
     hits = sum(model.sample(rng)[0].ecount() == 2 for _ in range(draws))
     assert _share_close(hits, draws, 0.25)
 
@@ -127,20 +127,73 @@ def test_nothing_perturbed_gives_the_plain_answer(case):
     }
 
 
-def test_robust_cli_is_seeded_and_bounded(case):
-    args = ["analyse", "keyplayers", "--db", case.db, "--k", "3", "--objective", "F"]
+def test_robustness_is_seeded_whatever_the_workers():
+    model = RobustModel.from_frames(*_frames(), perturb=("reports", "merges"))
+    model.tie_pairs, model.tie_probability = np.array([[0, 2]]), np.array([0.5])
     runs = [
-        CliRunner().invoke(app, [*args, "--robust", "3", "--seed", "4", "--json"]) for _ in range(2)
+        robustness(model, 12, seed=4, k=1, objective="F", workers=w, measures=("degree",))
+        for w in (1, 2, 1)
     ]
-    assert runs[0].exit_code == 0, runs[0].output
-    first, second = (json.loads(r.output) for r in runs)
-    assert first["persons"] == second["persons"] and first["samples"] == 3
-    # each share is a whole number of the 3 samples; the plain set has k = 3 persons
-    assert all(
-        abs(p["key_player"] * 3 - round(p["key_player"] * 3)) < 1e-3 for p in first["persons"]
-    )
-    assert sum(p["plain_key_player"] for p in first["persons"]) == 3
+    assert runs[0] == runs[1] == runs[2]
+    other = robustness(model, 12, seed=5, k=1, objective="F", workers=1, measures=("degree",))
+    assert other["persons"] != runs[0]["persons"]  # another seed, other draws
+
+
+def test_robust_cli_json_and_bounds(case):
+    args = ["analyse", "keyplayers", "--db", case.db, "--k", "3", "--objective", "F"]
+    run = CliRunner().invoke(app, [*args, "--robust", "2", "--seed", "4", "--json"])
+    assert run.exit_code == 0, run.output
+    data = json.loads(run.output)
+    assert data["samples"] == 2 and data["seed"] == 4 and data["identities"]["persons"] > 0
+    # each share is a whole number of the 2 samples; the plain set has k = 3 persons
+    assert all(p["key_player"] in (0.0, 0.5, 1.0) for p in data["persons"])
+    assert sum(p["plain_key_player"] for p in data["persons"]) == 3
+    assert set(data["expected"]) == {"reports_kept", "merges_undone", "ties_added", "members_added"}
     refused = CliRunner().invoke(app, [*args, "--robust", "0"])
     assert refused.exit_code != 0 and "--robust" in refused.output
     refused = CliRunner().invoke(app, [*args, "--robust", "2", "--min-grade", "B3"])
     assert refused.exit_code != 0 and "--robust" in refused.output
+
+
+def test_coherence_shares_unperturbed_are_the_plain_labels(case):
+    from cellmap.incidents import actors
+    from cellmap.incidents import coherence as c
+    from cellmap.store.case import CaseFrames
+    from cellmap.unseen.robust import coherence_shares
+
+    store = open_store(case.db)
+    with store.session() as conn:
+        frames = CaseFrames.from_connection(conn)
+        raw = (
+            views.relations(conn, resolved=False),
+            views.entities(conn),
+            views.incidents(conn, resolved=False),
+            views.reports(conn),
+            views.latest_judgements(conn),
+        )
+    store.close()
+    campaigns = c.campaigns_frame(frames.entities, frames.properties)
+    cells = frames.ids_of_kind("cell")
+    rule = c.CoherenceRule(shuffles=99)
+
+    def label_cells(incidents, entities, relations):
+        located = actors.incident_cells(incidents, entities, relations)
+        return c.coherence(located, campaigns, relations, cells, rule=rule)
+
+    plain = label_cells(frames.incidents, frames.entities, frames.relations)
+    shares = coherence_shares(*raw, label_cells, 2, seed=1, perturb=())
+    for cell, label in plain.select("cell_id", "label").iter_rows():
+        assert shares[cell] == {label: 1.0}
+    assert "coordinated" in set(plain["label"])  # the scenario has coordinated cells to compare
+
+
+def test_brief_robustness_lists_the_plain_set_with_shares(case):
+    from cellmap.unseen.robust import brief_robustness
+
+    store = open_store(case.db)
+    with store.session() as conn:
+        brief = brief_robustness(conn, samples=2, seed=1, k=3)
+    store.close()
+    assert sum(r["plain"] for r in brief["key_players"]) == 3
+    assert all(r["share"] in (0.0, 0.5, 1.0) for r in brief["key_players"])
+    assert brief["sentence"].endswith(".") and "of the 3 key players" in brief["sentence"]
