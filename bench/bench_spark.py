@@ -3,9 +3,10 @@ a local standalone cluster (one master, two workers of one core, each worker cap
 on 1 M edges beside the local engine.
 
 The graph: call-detail-like records — ``source, target`` integer ids and a call count — with a
-heavy-tailed activity (a few identifiers call a lot: Zipf-like sampling of the callers, uniform
-callees within a local neighbourhood of ids plus 10 % long-range calls), written as Parquet in
-pieces of 5 M rows, never whole in memory.
+heavy-tailed activity (a few identifiers call a lot: Zipf-like sampling of the callers, callees
+within a local neighbourhood of ids plus 10 % long-range calls, and every call to a busy
+identifier's later contacts long-range), each record a distinct tie (:func:`generate`), written
+as Parquet in pieces of 5 M rows, never whole in memory.
 
 Printed per run: seconds per phase (read, degree, components, PageRank), the large-star/small-star
 rounds and PageRank iterations, shuffle written and read and spill (Spark's REST API), and the
@@ -40,22 +41,42 @@ OUT = Path("bench-output")
 
 
 def generate(path: Path, edges: int, seed: int = 0) -> None:
-    """Write ``edges`` call records as Parquet pieces (source, target: int64; weight: calls)."""
+    """Write ``edges`` call records as Parquet pieces (source, target: int64; weight: calls), every
+    record a distinct tie, so the graph has exactly ``edges`` edges.
+
+    A tie is a caller c and an offset o in 1 … (n-1)/2 (n odd): callee (c + o) mod n. Each
+    undirected pair has exactly one such form, so ties are distinct when each caller's offsets are
+    distinct: its j-th call goes to offset 1 + j (a neighbourhood of ids) for j < 45, except every
+    tenth call and all calls past the 45th, which go far: offset 51 + (j·P + h(c)) mod M, injective
+    in j (P prime, M = (n-1)/2 - 51 not a multiple of P)."""
     path.mkdir(parents=True, exist_ok=True)
-    nodes = max(edges // EDGES_PER_NODE, 10)
+    nodes = max(edges // EDGES_PER_NODE, 1001) | 1
+    far_range = (nodes - 1) // 2 - 51
+    prime = 1_000_003
+    assert far_range % prime
     rng = np.random.default_rng(seed)
+    calls_so_far = np.zeros(nodes, dtype=np.int64)
     for piece, start in enumerate(range(0, edges, PIECE)):
         size = min(PIECE, edges - start)
         # callers: Zipf-like activity over a random permutation of the ids
         caller = (rng.pareto(1.2, size) * nodes / 50).astype(np.int64) % nodes
         caller = (caller * 2_654_435_761) % nodes  # spread the busy ids over the id range
-        offset = rng.integers(-50, 51, size)
-        far = rng.random(size) < 0.1
-        callee = np.where(far, rng.integers(0, nodes, size), (caller + offset) % nodes)
+        # j: the caller's number of earlier calls (in earlier pieces, then earlier in this one)
+        by_caller = np.argsort(caller, kind="stable")
+        sorted_callers = caller[by_caller]
+        first = np.flatnonzero(np.r_[True, sorted_callers[1:] != sorted_callers[:-1]])
+        rank = np.arange(size) - np.repeat(first, np.diff(np.r_[first, size]))
+        j = np.empty(size, dtype=np.int64)
+        j[by_caller] = rank
+        j += calls_so_far[caller]
+        calls_so_far += np.bincount(caller, minlength=nodes)
+        far = (j >= 45) | (j % 10 == 9)
+        salt = (caller * 40_503) % far_range
+        offset = np.where(far, 51 + (j * prime + salt) % far_range, 1 + j)
         table = pa.table(
             {
                 "source": caller,
-                "target": callee.astype(np.int64),
+                "target": (caller + offset) % nodes,
                 "weight": rng.integers(1, 20, size).astype(np.float64),
             }
         )

@@ -353,19 +353,22 @@ def _spark_attack(
             f"the Spark engine strikes by {' or '.join(sd.STRATEGIES)} (fixed order)", field="--by"
         )
     session = spark_from_options(master, conf)
+    groups = []
     if edges:
         if min_grade or when:
             raise InputError("an edge list carries no grades or dates", field="--edges")
         graph = se.read_edges(session, edges)
     else:
-        graph = se.from_igraph(session, _load(db, None, min_grade, when).g)
+        loaded = _load(db, None, min_grade, when)
+        graph = se.from_igraph(session, loaded.g)  # Spark ids = the local vertex indices
+        groups = _reachability(loaded, when)
     with err.status("striking on Spark…"):
         if by == "targets":
             order = sd.targets_order(graph, [t for t in (targets or "").split(",") if t.strip()])
             order = order[:k] if k is not None else order
         else:
             order = sd.degree_order(graph, k)
-        curve = sd.strike_curve(graph, order)
+        curve = sd.strike_curve(graph, order, groups)
     if out_path:
         curve.write_parquet(out_path)
     info = {"by": by, "engine": "spark", "master": session.sparkContext.master}
@@ -376,6 +379,7 @@ def _spark_attack(
                 "strategy": info,
                 "source": edges or "store",
                 "min_grade": min_grade,
+                "definitions": {grp.name: grp.description for grp in groups},
                 "rows": curve.to_dicts(),
             }
         )

@@ -1,6 +1,7 @@
-"""Strike curves on Spark: the largest component's share, the number of components and Borgatti's
-fragmentation after each removal — the same curve as :func:`cellmap.disrupt.curves.removal_curve`
-(without reachability groups), for a graph held by Spark (:class:`cellmap.graph.spark_engine.SparkGraph`).
+"""Strike curves on Spark: the largest component's share, the number of components, Borgatti's
+fragmentation and the reachability groups' cut-off items (cells cut off) after each removal — the
+same curve as :func:`cellmap.disrupt.curves.removal_curve`, for a graph held by Spark
+(:class:`cellmap.graph.spark_engine.SparkGraph`).
 
 Newman & Ziff's reverse trick (2000, Phys. Rev. Lett. 85:4104), split between the cluster and the
 driver: the components of the graph with all k struck persons removed are found once on the
@@ -8,6 +9,12 @@ cluster (large-star/small-star, :func:`cellmap.graph.spark_engine.components`); 
 struck persons (Σ deg(v_i) rows) and the sizes of the components they touch come to the driver,
 which adds the struck persons back, last first, merging components with a union–find. Cost: one
 distributed components run, O(m) per round, plus O(Σ deg(v_i) α(n)) on the driver.
+
+Reachability (is some surviving source of an item in the component of a surviving target?) needs
+only which component each requirement vertex is in, and residual components are never split: the
+driver contracts each residual component to one node, keeps the struck persons and their ties, and
+runs the local incremental curve (:func:`~cellmap.disrupt.curves.removal_curve`) on that quotient
+graph for the cut-off counts. Cost: O(Σ deg(v_i) + R) more on the driver for R (item, vertex) pairs.
 """
 
 from __future__ import annotations
@@ -15,10 +22,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import igraph as ig
 import numpy as np
 import polars as pl
 
-from cellmap.disrupt.curves import curve_frame
+from cellmap.disrupt.curves import Reachability, curve_frame, removal_curve
 from cellmap.errors import InputError
 from cellmap.graph import spark_engine as se
 
@@ -62,9 +70,12 @@ def _removed_frame(graph: se.SparkGraph, order: Sequence[int]) -> DataFrame:
     return spark.createDataFrame([(int(v),) for v in order], "id long")
 
 
-def strike_curve(graph: se.SparkGraph, order: Sequence[int]) -> pl.DataFrame:
+def strike_curve(
+    graph: se.SparkGraph, order: Sequence[int], reachability: Sequence[Reachability] = ()
+) -> pl.DataFrame:
     """One row per state (step 0 = intact network): ``step, removed, removed_index, remaining,
-    largest_component, largest_share, components, fragmentation`` for the removal ``order``
+    largest_component, largest_share, components, fragmentation`` and one column per
+    ``reachability`` group (items cut off; its vertices are graph ids) for the removal ``order``
     (vertex ids, distinct)."""
     from pyspark.sql import functions as F
 
@@ -125,7 +136,57 @@ def strike_curve(graph: se.SparkGraph, order: Sequence[int]) -> pl.DataFrame:
         largest,
         components,
         pair_sum,
+        _cut_off(roots, order, ties, reachability),
     )
+
+
+def _cut_off(
+    roots: DataFrame, order: list[int], ties, reachability: Sequence[Reachability]
+) -> dict[str, np.ndarray]:
+    """Cut-off items per state and group, from the quotient graph: node i < k is the struck
+    person ``order[i]``, every further node one residual component (see the module docstring)."""
+    from pyspark.sql import functions as F
+
+    groups = [grp for grp in reachability if grp.items]
+    if not groups:
+        return {}
+    wanted = sorted(
+        {int(v) for grp in groups for side in (grp.sources, grp.targets) for vs in side for v in vs}
+        - set(order)
+    )
+    spark = roots.sparkSession
+    root_of: dict[int, int] = dict(
+        roots.join(F.broadcast(spark.createDataFrame([(v,) for v in wanted], "id long")), "id")
+        .select("id", "root")
+        .collect()
+        if wanted
+        else []
+    )
+    node = {v: i for i, v in enumerate(order)}
+    component: dict[int, int] = {}
+
+    def node_of(vertex: int, root: int | None) -> int:
+        if root is None:  # a struck person
+            return node[vertex]
+        return component.setdefault(root, len(order) + len(component))
+
+    edges = [(node_of(r["src"], r["src_root"]), node_of(r["dst"], r["dst_root"])) for r in ties]
+
+    def nodes(vertices: Sequence[int]) -> list[int]:
+        return [node_of(int(v), root_of.get(int(v))) for v in vertices]
+
+    mapped = [
+        Reachability(
+            grp.name,
+            grp.items,
+            [nodes(vs) for vs in grp.sources],
+            [nodes(vs) for vs in grp.targets],
+        )
+        for grp in groups
+    ]
+    quotient = ig.Graph(n=len(order) + len(component), edges=edges)
+    curve = removal_curve(quotient, range(len(order)), mapped)
+    return {grp.name: curve[grp.name].to_numpy() for grp in groups}
 
 
 def _add_back(order, ties, size_of, components0, largest0, pairs0):

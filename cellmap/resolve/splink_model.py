@@ -13,6 +13,14 @@ m by expectation–maximisation (Splink; Linacre et al., 2022, https://github.co
 The per-comparison terms (``bf_*`` columns, log2 = match weight) make every pair's weight
 explainable (Splink's ``mw_<comparison>`` columns, with the level taken in ``gamma_<comparison>``). Cost: O(P·c) comparisons for P pairs and c comparisons, plus EM iterations over the
 training pairs.
+
+Two backends run the same SQL (Splink's own): DuckDB in process (the default) and Spark
+(``spark=`` a session, :func:`fit_and_predict`): the records, the candidate pairs and every
+comparison vector are then Spark DataFrames, the name score a vectorised (pandas) UDF run on the
+executors, so the training and the scoring of P pairs are spread over the cluster; only the fitted
+parameters (a few numbers per level) and the predictions asked for come back. Both backends give the
+same weights when u is estimated on every pair (``u_pairs`` ≥ n(n-1)/2: Splink's sample is a hash of
+the record id, and DuckDB and Spark hash differently).
 """
 
 from __future__ import annotations
@@ -21,14 +29,17 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 import duckdb
+import pandas as pd  # at module level: Spark reads the UDF's type hints (pd.Series) from here
 import polars as pl
 
 from cellmap.resolve.candidates import block, record_keys
 from cellmap.resolve.score import score_names
 
 if TYPE_CHECKING:  # splink itself is imported only when a model is fitted
+    from pyspark.sql import DataFrame, SparkSession
     from splink.internals.comparison_creator import ComparisonCreator
     from splink.internals.comparison_level_creator import ComparisonLevelCreator
+    from splink.internals.database_api import DatabaseAPI
 
 NAME_LEVELS = (0.9, 0.7, 0.45)
 OPTIONAL_EXACT = ("birth_place", "nationality", "cell", "role", "identifier")
@@ -53,6 +64,42 @@ def _connection() -> duckdb.DuckDBPyConnection:
         side_effects=False,
     )
     return con
+
+
+def _name_scores(left: pd.Series, right: pd.Series) -> pd.Series:
+    """:func:`_name_score` over a batch of name pairs (Spark's pandas UDF); unknown stays null —
+    a NaN would compare above every threshold in Spark SQL."""
+    return pd.Series(
+        [_name_score(a, b) for a, b in zip(left.tolist(), right.tolist(), strict=True)],
+        dtype="Float64",
+    )
+
+
+def _spark_api(spark: SparkSession) -> DatabaseAPI:
+    """Splink's Spark backend with ``cellmap_name_score`` registered as a vectorised UDF. Splink's
+    intermediate tables are written as Parquet under the context's checkpoint directory when one
+    is set (a cluster's shared storage), else kept as cached DataFrames."""
+    from pyspark.sql.functions import pandas_udf
+    from splink.backends.spark import SparkAPI
+
+    spark.udf.register("cellmap_name_score", pandas_udf(_name_scores, "double"))  # type: ignore[call-overload]
+    lineage = "parquet" if spark.sparkContext._jsc.sc().getCheckpointDir().nonEmpty() else "persist"
+    # cellmap's comparisons need none of the jar's string similarities
+    return SparkAPI(
+        spark_session=spark, break_lineage_method=lineage, register_udfs_automatically=False
+    )
+
+
+def _spark_frame(spark: SparkSession, frame: pl.DataFrame) -> DataFrame:
+    """The prepared records as a Spark DataFrame with an explicit schema (a column that is null
+    throughout has no type to infer)."""
+    from pyspark.sql import types as T
+
+    schema = T.StructType(
+        [T.StructField("unique_id", T.LongType(), False)]
+        + [T.StructField(c, T.StringType(), True) for c in frame.columns if c != "unique_id"]
+    )
+    return spark.createDataFrame(list(frame.iter_rows()), schema)
 
 
 def _settings(
@@ -131,12 +178,17 @@ def _prepare(records: pl.DataFrame) -> pl.DataFrame:
 
 def fit_and_predict(
     records: pl.DataFrame,
-    pairs: pl.DataFrame | None = None,
+    pairs: pl.DataFrame | DataFrame | None = None,
     prior: float | None = None,
     u_pairs: float = 5e4,
     max_block: int = 100,
+    spark: SparkSession | None = None,
 ) -> pl.DataFrame:
     """Fit the model on ``records`` and score ``pairs`` (default: :func:`block` candidates).
+
+    With ``spark`` (a session) the model is fitted and the pairs scored by Splink's Spark backend;
+    ``pairs`` may then also be a Spark DataFrame (``left_id, right_id``), e.g. from
+    :func:`cellmap.resolve.spark_engine.block`'s joins, and never comes to the driver.
 
     Returns left_id, right_id, match_weight, match_probability and one ``mw_<comparison>``
     column per comparison (its log2 Bayes factor: the pair's explanation).
@@ -146,13 +198,18 @@ def fit_and_predict(
     if pairs is None:
         pairs = block(records, max_block=max_block, per_record=10)
     frame = _prepare(records)
-    con = _connection()
-    db_api = DuckDBAPI(connection=con)
-    data = db_api.register(frame.to_arrow(), table_name="cellmap_records")
+    db_api: DatabaseAPI
+    if spark is None:
+        db_api = DuckDBAPI(connection=_connection())
+        data = db_api.register(frame.to_arrow(), table_name="cellmap_records")
+    else:
+        db_api = _spark_api(spark)
+        data = db_api.register(_spark_frame(spark, frame), table_name="cellmap_records")
     n = frame.height
+    n_pairs = pairs.height if isinstance(pairs, pl.DataFrame) else pairs.count()
     if prior is None:
         # expected share of matching pairs: candidates per record over all pairs, a rough start for EM
-        prior = min(0.5, max(1e-6, (pairs.height / max(n, 1)) / max(n - 1, 1)))
+        prior = min(0.5, max(1e-6, (n_pairs / max(n, 1)) / max(n - 1, 1)))
     linker = Linker(data, _settings(frame.columns, "dedupe_only", prior), log_level="WARNING")
     linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=7, num_chunks=1)
     rules = [block_on("first_key")]
@@ -163,14 +220,31 @@ def fit_and_predict(
             linker.training.estimate_parameters_using_expectation_maximisation(rule, max_pairs=2e5)
         except Exception:  # EM needs pairs at every level; a rule that yields none is skipped
             continue
-    blocked = pairs.select(
-        pl.lit("0").alias("match_key"),
-        pl.col("left_id").cast(pl.Utf8).alias("join_key_l"),
-        pl.col("right_id").cast(pl.Utf8).alias("join_key_r"),
-    )
-    registered = db_api.register(blocked.to_arrow(), table_name="cellmap_blocked_pairs")
+    blocked: Any
+    if isinstance(pairs, pl.DataFrame):
+        blocked = pairs.select(
+            pl.lit("0").alias("match_key"),
+            pl.col("left_id").cast(pl.Utf8).alias("join_key_l"),
+            pl.col("right_id").cast(pl.Utf8).alias("join_key_r"),
+        )
+        blocked = (
+            blocked.to_arrow()
+            if spark is None
+            else spark.createDataFrame(
+                blocked.rows(), "match_key string, join_key_l string, join_key_r string"
+            )
+        )
+    else:
+        from pyspark.sql import functions as F
+
+        blocked = pairs.select(
+            F.lit("0").alias("match_key"),
+            F.col("left_id").cast("string").alias("join_key_l"),
+            F.col("right_id").cast("string").alias("join_key_r"),
+        )
+    registered = db_api.register(blocked, table_name="cellmap_blocked_pairs")
     linker.table_management.register_blocked_pairs_for_predict(registered)
-    predictions = pl.from_arrow(linker.inference.predict().as_duckdbpyrelation().arrow())
+    predictions = pl.from_arrow(linker.inference.predict().as_pyarrow_table())
     assert isinstance(predictions, pl.DataFrame)  # a table, not one column
     explain = [
         c
@@ -184,4 +258,5 @@ def fit_and_predict(
         "match_probability",
         *explain,
     )
-    return out.sort("match_weight", descending=True)
+    # ties in weight by pair: the same order from both backends
+    return out.sort(["match_weight", "left_id", "right_id"], descending=[True, False, False])

@@ -57,4 +57,11 @@ def test_cli_attack_engines_agree_on_generated_scenario(spark, scenario_store, t
     local_curve = pl.DataFrame(json.loads(result.stdout)["rows"])
     _same_curve(spark_curve, local_curve)
     assert spark_curve["largest_share"][12] < spark_curve["largest_share"][0]
+    # cells cut off from the leadership and from their sector head's drop: the local engine's
+    # counts (its Newman–Ziff pass with reachability flags is itself tested against the
+    # from-scratch definition in tests/disrupt)
+    cut = [c for c in local_curve.columns if c.startswith("cells_")]
+    assert len(cut) == 2 and set(spark_curve.columns) == set(local_curve.columns)
+    assert spark_curve.select(cut).to_dicts() == local_curve.select(cut).to_dicts()
+    assert local_curve[cut[0]][12] > local_curve[cut[0]][0]
     assert pl.read_parquet(tmp_path / "c.parquet").height == 13
