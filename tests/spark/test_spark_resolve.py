@@ -65,8 +65,8 @@ def test_cli_candidates_on_spark_fill_the_same_queue(spark, scenario_store, tmp_
 def test_splink_model_on_spark_equals_duckdb(spark, scenario_store):
     """Splink's Spark backend (the name score as a pandas UDF on the executors, the candidate pairs
     as a Spark DataFrame) fits and scores like Splink on DuckDB. u is estimated on every pair (its
-    sample is a hash of the record id, which the two databases compute differently). About two
-    minutes on the test cluster (one Spark job per EM iteration), hence only on request."""
+    sample is a hash of the record id, which the two databases compute differently). Minutes
+    on the test cluster (Spark jobs per EM iteration: 560 s under load), hence only on request."""
     store = open_store(scenario_store)
     with store.session() as conn:
         records = store_records(conn).head(150)
