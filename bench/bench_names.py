@@ -1,7 +1,7 @@
 """Real names (issue 15): cellmap's matchers vs nomenklatura logic-v2 on the same pairs, one run.
 
 1. OFAC SDN alias retrieval, **report part** (persons whose sha256("ofac-sdn:" + ent_num) has an
-   odd first byte; the fit part trained names-v1): each aka/fka name is a query over all 1,650
+   odd first byte; the fit part trained names-v1 and names-v2's listwise alias model): each aka/fka name is a query over all 1,650
    primary names. The candidates of each query are those of cellmap's name index (60 per query,
    :mod:`cellmap.resolve.search`); every matcher re-ranks *the same* candidates. recall@1, recall@5
    and MRR overall and for the SDGT/SYRIA/IRAQ2 persons; the candidates' recall is the ceiling.
@@ -61,8 +61,9 @@ def _logic_v2():
 
 
 def _matchers(lv2):
-    alias, scenario = Scorer("names-v1"), Scorer("scenario-v1")
+    alias, ranker, scenario = Scorer("names-v1"), Scorer("names-v2"), Scorer("scenario-v1")
     out = {
+        "cellmap names-v2 (alias model)": lambda a, b: ranker.score_names(a, b, "Person", "alias"),
         "cellmap names-v1 (alias model)": lambda a, b: alias.score_names(a, b, "Person", "alias"),
         "cellmap scenario-v1 (person model)": lambda a, b: scenario.score_names(a, b, "Person"),
     }
@@ -130,6 +131,7 @@ def bench_opensanctions(matchers) -> dict:
         f"\n[2] OpenSanctions person cases, dev split ({len(rows)} pairs; train split fitted cellmap)"
     )
     own = {
+        "cellmap names-v2 (alias model)": Scorer("names-v2").matcher.threshold("alias"),
         "cellmap names-v1 (alias model)": Scorer("names-v1").matcher.threshold("alias"),
         "cellmap scenario-v1 (person model)": Scorer("scenario-v1").matcher.threshold("person"),
         "nomenklatura logic-v2": 0.7,
@@ -333,7 +335,7 @@ def main() -> None:
     bench_cross_script(matchers)
     median = bench_search_speed()
     print("\nGoals (issue 15):")
-    ours, ref = "cellmap names-v1 (alias model)", "nomenklatura logic-v2"
+    ours, ref = "cellmap names-v2 (alias model)", "nomenklatura logic-v2"
     if lv2:
         for subset in ("all", "SDGT/SYRIA/IRAQ2"):
             for metric in ("recall@1", "mrr"):

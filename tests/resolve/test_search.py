@@ -143,3 +143,26 @@ def test_search_command_ranks_the_store_persons(tmp_path, monkeypatch):
     assert out["hits"][0]["name"] == "Ayman al-Zawahiri"
     bad = CliRunner().invoke(app, ["search", "x" * 400, "--db", str(store_path)])
     assert bad.exit_code == 2 and "at most 300" in bad.output, bad.output
+
+
+def test_the_listwise_fit_prefers_the_true_candidate_and_names_v2_keeps_names_v1_elsewhere():
+    import numpy as np
+
+    from cellmap.resolve.train_names import fit_listwise
+
+    # one list of two candidates, one feature: 1 for the true one, 0 for the other. The loss
+    # log(1 + e^-w) + l2·w² has its minimum where e^-w / (1 + e^-w) = 2·l2·w (by hand: l2 = 0.1
+    # gives w ≈ 1.1775, the root of 1 / (1 + e^w) = 0.2·w)
+    w = fit_listwise([(np.array([[1.0], [0.0]]), 0)], l2=0.1)[0]
+    assert math.isclose(1 / (1 + math.exp(w)), 0.2 * w, abs_tol=1e-5)
+    v1, v2 = load_matcher("names-v1"), load_matcher("names-v2")
+    assert v2.features == v1.features and v2.ident == "names-v2"
+    for model in ("person", "generic"):
+        assert v2.coefficients(model) == v1.coefficients(model)
+    # no OFAC name is in Arabic script: cross_script is kept from names-v1, not learnt
+    assert (
+        v2.coefficients("alias")[1][v2.features.index("cross_script")]
+        == (v1.coefficients("alias")[1][v1.features.index("cross_script")])
+    )
+    index = NameIndex(PERSONS, Scorer("names-v2"))
+    assert index.search("Osama bin Laden", top=1)[0].person_id == 1
