@@ -438,7 +438,9 @@ def search_cmd(
     name: str = typer.Argument(..., help="The name to look up (any script, any order)."),
     top: int = typer.Option(10, "--top", min=1, max=200, help="How many persons to show."),
     matcher: str = typer.Option(
-        "names-v1", "--matcher", help="Matcher NAME-vN (data/matchers): names-v1 or scenario-v1."
+        "names-v2",
+        "--matcher",
+        help="Matcher NAME-vN (data/matchers): names-v2 (ranking), names-v1 or scenario-v1.",
     ),
     db: str | None = DbOption,
     as_json: bool = JsonOption,

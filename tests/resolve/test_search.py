@@ -139,7 +139,7 @@ def test_search_command_ranks_the_store_persons(tmp_path, monkeypatch):
     )
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)
-    assert out["persons"] == 2 and out["matcher"] == "names-v1"
+    assert out["persons"] == 2 and out["matcher"] == "names-v2"
     assert out["hits"][0]["name"] == "Ayman al-Zawahiri"
     bad = CliRunner().invoke(app, ["search", "x" * 400, "--db", str(store_path)])
     assert bad.exit_code == 2 and "at most 300" in bad.output, bad.output
