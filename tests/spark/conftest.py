@@ -34,12 +34,23 @@ def _missing() -> str | None:
     return None
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
+    """One xdist group, and the few further comparisons skipped unless asked for.
+
+    pytest-xdist 3.8 groups by a suffix it writes to ``item._nodeid``, which pytest 9 no longer
+    reads (``Node.nodeid`` comes from ``_id``): the Spark tests were spread over both workers, each
+    starting its own cluster. The suffix is set here where pytest 9 reads it."""
+    from _pytest.nodeid import coerce_node_id
+
     full = os.environ.get("CELLMAP_SPARK_TESTS") == "all"
+    grouped = getattr(config.option, "loadgroup", False)  # set on xdist workers only
     for item in items:
         if "tests/spark/" not in str(item.fspath).replace(os.sep, "/"):
             continue
         item.add_marker(pytest.mark.xdist_group("spark"))
+        if grouped and "@" not in item.nodeid:
+            item._id = coerce_node_id(f"{item.nodeid}@spark")
         if item.get_closest_marker("spark_full") and not full:
             item.add_marker(
                 pytest.mark.skip(reason="further Spark comparison: CELLMAP_SPARK_TESTS=all")
