@@ -21,6 +21,7 @@ from cellmap.cliutil import (
     JsonOption,
     SparkConfOption,
     SparkMasterOption,
+    banner,
     date_option,
     emit_json,
     engine_name,
@@ -60,8 +61,10 @@ class Loaded:
         relations: pl.DataFrame | None = None,
         properties: pl.DataFrame | None = None,
         entities: pl.DataFrame | None = None,
+        synthetic: bool = False,
     ):
         self.g, self.relations, self.properties, self.entities = g, relations, properties, entities
+        self.synthetic = synthetic
 
     @property
     def has_roles(self) -> bool:
@@ -81,9 +84,10 @@ def _load(db: str | None, edges: Path | None, min_grade: str | None, at: dt.date
             relations = views.relations(s, min_grade=min_grade)
             entities = views.entities(s)
             properties = views.properties(s, props=["site_kind"])
+            synthetic = views.is_synthetic(s)
         window = (at, at) if at else None
         g = person_graph(relations, entities, min_grade=min_grade, window=window)
-        return Loaded(g, relations, properties, entities)
+        return Loaded(g, relations, properties, entities, synthetic)
     except ValueError as exc:  # InputError is a ValueError
         fail(str(exc))
 
@@ -313,6 +317,7 @@ def attack(
         "source": str(edges) if edges else "store",
         "min_grade": min_grade,
         "at": at,
+        "synthetic": loaded.synthetic,
     }
     if plot is not None:
         from cellmap.disrupt.plots import plot_curves
@@ -334,6 +339,7 @@ def attack(
     if json_out:
         emit_json({**meta, "rows": curve.to_dicts()})
         return
+    banner(loaded.synthetic)
     print_frame(f"strike curve — {_describe(info)}", _display(curve), FLOATS)
     for key in ("plots",):
         if key in meta:
@@ -472,6 +478,7 @@ def recovery(
                     )
                 }
             jobs.append((when, loaded.g.vcount(), org, structures, tv))
+            synthetic = loaded.synthetic
         frames, runs_frames = [], []
         with Progress(console=err, transient=True) as bar:
             task = bar.add_task(
@@ -503,6 +510,7 @@ def recovery(
     meta: dict[str, Any] = {
         "parameters": shown,
         "min_grade": min_grade,
+        "synthetic": synthetic,
         "structures": "one date: the recorded organisation led by its leader alone, vs the what-if collective "
         "variant (leader post abolished, every council member holds the leader's ties); several "
         "dates: the recorded organisation at each date, led by leader or council",
@@ -527,6 +535,7 @@ def recovery(
     if json_out:
         emit_json({**meta, "rows": summary.drop("parameters").to_dicts()})
         return
+    banner(synthetic)
     print_frame(
         "leadership structures under strikes", summary.drop("parameters", "min", "max"), FLOATS
     )
@@ -556,6 +565,7 @@ def tenure(
     chosen = [r.strip() for r in roles.split(",") if r.strip()] or list(CRITICAL_ROLES)
     with load_store(db).session() as s:
         relations = views.relations(s, kinds=["membership"], min_grade=min_grade)
+        synthetic = views.is_synthetic(s)
     ten = role_tenures(relations, chosen, study_end=date_option(study_end, "--study-end"))
     groups = {"leader": ["leader"], "critical roles": chosen}
     if by_role:
@@ -566,6 +576,7 @@ def tenure(
         "event": "end of holding by killed or arrested; other ends are censored",
         "roles": chosen,
         "min_grade": min_grade,
+        "synthetic": synthetic,
     }
     if plot is not None:
         from cellmap.disrupt.plots import plot_survival
@@ -579,4 +590,5 @@ def tenure(
     if json_out:
         emit_json({**meta, "summary": summary.to_dicts(), "holdings_rows": ten.to_dicts()})
         return
+    banner(synthetic)
     print_frame("time in post (Kaplan–Meier; event = killed or arrested)", summary, FLOATS)

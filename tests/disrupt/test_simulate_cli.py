@@ -158,6 +158,7 @@ def test_recovery_and_tenure_commands_on_a_store(small_store, tmp_path):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["parameters"]["tie_probability"] == 1.0 and data["parameters"]["runs"] == 5
+    assert data["synthetic"] is True  # the fixture's report is marked synthetic
     by = {(r["structure"], r["outcome"]): r for r in data["rows"]}
     assert by[("single leader (as recorded)", "strikes_to_cut_off")]["median"] == 1
     assert (tmp_path / "rec-strikes_to_cut_off.svg").exists()
@@ -168,3 +169,15 @@ def test_recovery_and_tenure_commands_on_a_store(small_store, tmp_path):
     summary = {r["role_group"]: r for r in json.loads(result.stdout)["summary"]}
     assert summary["leader"]["holdings"] == 1 and summary["leader"]["eliminated"] == 1
     assert (tmp_path / "km.png").exists()
+    shown = runner.invoke(app, ["tenure", "--db", small_store])
+    assert shown.exit_code == 0 and shown.stdout.startswith("SYNTHETIC DATA — fictional persons")
+
+
+def test_attack_on_a_synthetic_store_says_so(small_store):
+    shown = runner.invoke(app, ["attack", "--db", small_store, "--by", "degree", "--k", "1"])
+    assert shown.exit_code == 0, shown.output
+    assert shown.stdout.startswith("SYNTHETIC DATA — fictional persons")
+    data = json.loads(
+        runner.invoke(app, ["attack", "--db", small_store, "--k", "1", "--json"]).stdout
+    )
+    assert data["synthetic"] is True
