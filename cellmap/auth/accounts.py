@@ -8,6 +8,7 @@ stored, so a copy of the database lets no one log in.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -23,8 +24,13 @@ from cellmap.store import tables as t
 _hasher = PasswordHasher()  # Argon2id
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024
-# A hash of a random password: a login for an unknown user costs as much as one for a known user.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash of a random password: a login for an unknown user costs as much as one for a known user.
+    Made on the first login, not at import (an Argon2 hash cost every CLI command 0.45 s of CPU)."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def now() -> dt.datetime:
@@ -180,9 +186,10 @@ def revoke(conn: Connection, name: str, compartments: tuple[str, ...] | list[str
 
 def verify_password(conn: Connection, name: str, password: str) -> Identity | None:
     """The user's identity when the password is theirs and the account is enabled, else None."""
+    dummy = _dummy_hash()  # before the lookup: the first login costs the same for any name
     u = t.app_user.c
     row = conn.execute(select(u.id, u.password_hash, u.disabled).where(u.name == name)).first()
-    stored = row.password_hash if row is not None and row.password_hash else _DUMMY_HASH
+    stored = row.password_hash if row is not None and row.password_hash else dummy
     try:
         ok: bool = _hasher.verify(stored, password[:MAX_PASSWORD])
     except (VerificationError, InvalidHashError):
