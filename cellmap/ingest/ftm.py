@@ -8,6 +8,7 @@ has no place for: the report and its grade, a more specific kind (cell, sectorâ€
 from __future__ import annotations
 
 import importlib.util
+import re
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from cellmap.errors import InputError
-from cellmap.ingest.jsonl import json_lines
+from cellmap.ingest.jsonl import SKIPPED, json_lines
 from cellmap.model import ftm_mapping
 
 
@@ -132,11 +133,25 @@ def ftm_to_record(data: object) -> dict:
     return record
 
 
+@cache
+def _may_be_wanted_in_phase_2() -> re.Pattern[bytes]:
+    """What a line needs to hold to be a relationship or an Event: one of their schema names in
+    quotes, or an escape (a name may be spelled with escapes). Any other line is neither."""
+    names = sorted([*ftm_mapping()["relations"], "Event"])
+    return re.compile(rb'\\|"(?:' + b"|".join(re.escape(n.encode()) for n in names) + rb')"')
+
+
 def read(path: Path, phase: int | None = None) -> Iterator[tuple[int, dict | InputError]]:
     """Records of an FtM file. The importer's first pass (phase 1) needs only entities, its second (phase 2)
-    only relationships and incidents: the other lines are passed on as bare markers, not converted twice."""
+    only relationships and incidents: the other lines are passed on as bare markers, not converted twice.
+    The second pass does not even parse a line that cannot be a relationship or an Event (its errors,
+    if any, were reported by the first)."""
     relation_schemata = ftm_mapping()["relations"]
-    for number, data in json_lines(path):
+    wanted = _may_be_wanted_in_phase_2().search if phase == 2 else None
+    for number, data in json_lines(path, wanted):
+        if data is SKIPPED:
+            yield number, {"record": "entity"}
+            continue
         if isinstance(data, InputError):
             yield number, data
             continue

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
+from unittest.mock import patch
 
-from cellmap.ingest.ftm import ftm_property_names
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cellmap.errors import InputError
+from cellmap.ingest import ftm, jsonl
 
 
 def test_ftm_property_names_are_those_of_the_followthemoney_model():
     from followthemoney import model
 
-    names = ftm_property_names()
+    names = ftm.ftm_property_names()
     assert set(names) == set(model.schemata)
     for name, schema in model.schemata.items():
         assert names[name] == set(schema.properties), name
@@ -38,3 +47,115 @@ def test_reading_ftm_lines_imports_neither_followthemoney_nor_argon2_hashing():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.split() == ["False", "0"]
+
+
+def lines_one_by_one(path: Path) -> list[tuple[int, object]]:
+    """The reader as it was before blocks (issue 16): one `readline` per line. The reference."""
+    out: list[tuple[int, object]] = []
+    limit = jsonl.MAX_LINE_BYTES
+    with open(path, "rb") as handle:
+        number = 0
+        while raw := handle.readline(limit + 1):
+            number += 1
+            if len(raw) > limit and not raw.endswith(b"\n"):
+                while raw and not raw.endswith(b"\n"):
+                    raw = handle.readline(limit)
+                out.append((number, f"line longer than {limit:,} bytes"))
+                continue
+            if number == 1 and raw.startswith(jsonl.BOM):
+                raw = raw[len(jsonl.BOM) :]
+            try:
+                text = raw.decode("utf-8").strip()
+            except UnicodeDecodeError as error:
+                out.append((number, f"not UTF-8 ({error.reason} at byte {error.start})"))
+                continue
+            if text:
+                try:
+                    out.append((number, repr(jsonl.parse_line(text))))
+                except ValueError as error:
+                    out.append((number, str(error)))
+    return out
+
+
+def lines_in_blocks(path: Path) -> list[tuple[int, object]]:
+    return [
+        (n, v.reason if isinstance(v, InputError) else repr(v)) for n, v in jsonl.json_lines(path)
+    ]
+
+
+PIECES = st.sampled_from(
+    [
+        b'{"a": [1, 2.5, "x"], "b": null}',
+        b'{"n": 123456789012}',  # a long digit run: the strict parser's limits apply
+        b'{"n": 12345678901234567890123}',
+        b"[" * 20 + b"]" * 20,
+        b'{"t": "caf\xc3\xa9 \xe2\x82\xac"}',
+        b'{"bad": "\xc3"}',
+        b"\xc3",  # a cut character at the line end
+        b"\xff\xfe",
+        b"\xc2\xa0",  # no-break space: str.strip() removes it, bytes.strip() would not
+        b"\x1c",
+        b"   ",
+        b"",
+        b"not json",
+        b"\r",
+        b"x" * 70,  # longer than the (patched) limit
+        b'{"k": "' + b"y" * 40 + b'"}',
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.booleans(),
+    st.lists(st.tuples(PIECES, st.sampled_from([b"\n", b"\r\n"])), max_size=12),
+    st.booleans(),
+    st.integers(1, 64),
+)
+def test_block_reader_answers_as_the_line_reader(bom, lines, last_newline, block):
+    """Every line gives the same value or the same error at the same number, whatever the blocks'
+    size, long lines, byte-order mark, cut characters and line ends (limit patched to 48 bytes)."""
+    content = (jsonl.BOM if bom else b"") + b"".join(text + end for text, end in lines)
+    if lines and not last_newline:
+        content = content.rstrip(b"\n")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "f.jsonl"
+        path.write_bytes(content)
+        with (
+            patch.object(jsonl, "MAX_LINE_BYTES", 48),
+            patch.object(jsonl, "BLOCK_BYTES", block),
+        ):
+            assert lines_in_blocks(path) == lines_one_by_one(path)
+
+
+def test_the_second_pass_over_ftm_skips_only_lines_that_are_not_relations(tmp_path):
+    """Without parsing, pass 2 passes over entity lines; it parses relationships, Events and
+    anything spelled with escapes exactly as before (the lines pass 1 refused are ignored by it)."""
+    lines = [
+        {"id": "p1", "schema": "Person", "properties": {"name": ["A"]}},
+        {"id": "m1", "schema": "Membership", "properties": {"member": ["p1"]}},
+        {"id": "e1", "schema": "Event", "properties": {"name": ["E"]}},
+        {"id": "c1", "schema": "Call", "properties": {"caller": ["p1"], "receiver": ["p1"]}},
+        {"id": "o1", "schema": "Organization", "properties": {"name": ["Membership"]}},
+    ]
+    text = "".join(json.dumps(line) + "\n" for line in lines)
+    text += '{"id": "m2", "schema": "Membersh\\u0069p", "properties": {"member": ["p1"]}}\n'
+    text += "not json\n"
+    path = tmp_path / "mixed.ftm.jsonl"
+    path.write_text(text)
+    everything = re.compile(b"")
+    with patch.object(ftm, "_may_be_wanted_in_phase_2", lambda: everything):
+        parsed = list(ftm.read(path, 2))
+    skipping = list(ftm.read(path, 2))
+    refused_by_pass_1 = {n for n, r in ftm.read(path, 1) if isinstance(r, InputError)}
+    assert refused_by_pass_1 == {7}
+    keep = [(n, r) for n, r in parsed if n not in refused_by_pass_1]
+    assert [(n, r) for n, r in skipping if n not in refused_by_pass_1] == keep
+    assert [r["record"] for _, r in keep] == [
+        "entity",
+        "relation",
+        "entity",
+        "relation",
+        "entity",
+        "relation",
+    ]
