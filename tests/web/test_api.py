@@ -218,6 +218,38 @@ def test_paths_equal_networkx_all_shortest_paths_with_reports(read_client):
             )
 
 
+def test_a_link_between_groups_lists_its_ties_with_their_reports(read_client):
+    ids = key_of(read_client)
+    by_key = {v: k for k, v in ids.items()}
+    grouped = read_client.get("/api/network").json()
+    between = [
+        e for e in grouped["edges"] if isinstance(e["source"], str) or isinstance(e["target"], str)
+    ]
+    assert between, "the fixture's grouped chart has links between groups"
+    graph = fixture_graph()
+    for edge in between:
+        params = {"a": str(edge["source"]), "b": str(edge["target"]), "limit": 200}
+        found = read_client.get("/api/network/ties", params=params).json()
+        assert found["total"] == edge["ties"] == len(found["ties"])  # the quotient's own count
+        best = []
+        for tie in found["ties"]:
+            a, b = by_key[tie["source"]["id"]], by_key[tie["target"]["id"]]
+            assert graph.has_edge(a, b)
+            expected = sorted(
+                r["report"]
+                for r in RECORDS
+                if r["record"] == "relation" and {r["source"], r["target"]} == {a, b}
+            )
+            assert sorted(r["report"]["report_key"] for r in tie["relations"]) == expected
+            best.append(min((r["grade"][0], int(r["grade"][1])) for r in tie["relations"]))
+        assert best == sorted(best)  # best-graded ties first
+    edge = between[0]
+    one = read_client.get(
+        "/api/network/ties", params={"a": str(edge["source"]), "b": str(edge["target"]), "limit": 1}
+    ).json()
+    assert len(one["ties"]) == 1 and one["total"] == edge["ties"]
+
+
 def test_paths_respect_min_grade(read_client):
     ids = key_of(read_client)
     # Hamza Qasim (P-7) is tied to the others only by the E5 forum rumour.
@@ -432,6 +464,10 @@ BAD_REQUESTS = [
     ("get", "/api/timeline", {"categories": "party"}, "categories"),
     ("get", "/api/timeline", {"cell": "6"}, "cell"),
     ("get", "/api/review/queue", {"limit": "-1"}, "limit"),
+    ("get", "/api/network/ties", {"a": "cell:999999", "b": "cell:1"}, "a"),
+    ("get", "/api/network/ties", {"a": "1", "b": "1"}, "b"),
+    ("get", "/api/network/ties", {"a": "1", "b": "x" * 41}, "b"),
+    ("get", "/api/network/ties", {"a": "1", "b": "2", "level": "zone"}, "level"),
 ]
 
 

@@ -574,6 +574,16 @@ def test_a_note_on_a_link_is_kept_with_the_case(page):
     detail = page.locator("#link-detail").inner_text()
     assert labels[a] in detail and labels[b] in detail
     assert f"ties between them\t{link['ties']:,}" in detail
+    # … and the ties behind it, best grade first, each with its reports (the ties route's answer)
+    page.wait_for_selector("#link-evidence h3")
+    ties = api(page, "/api/network/ties", a=a, b=b, limit=20)
+    evidence = page.locator("#link-evidence")
+    assert evidence.locator("h3").inner_text() == f"Ties ({ties['total']:,}), best grade first"
+    assert evidence.locator("li").count() == len(ties["ties"]) == min(20, link["ties"])
+    shown = evidence.locator("li").first.inner_text()
+    first = ties["ties"][0]
+    assert first["source"]["name"] in shown and first["target"]["name"] in shown
+    assert first["relations"][0]["report"]["report_key"] in shown
     screenshot(page, "network-link-selected")
     page.fill("#link-note", "the two cells share a courier (two reports)")
     page.locator("#link-note").dispatch_event("change")

@@ -7,6 +7,7 @@ import polars as pl
 from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel
 
+from cellmap.model import UNGRADED, Grade
 from cellmap.web import analysis, groups
 from cellmap.web.api.params import MAX_ROW_ID, RowIdPath, bad_parameter, filters, workbench
 from cellmap.web.api.provenance import relations_out
@@ -76,6 +77,19 @@ class PathEdge(BaseModel):
 class PathOut(BaseModel):
     nodes: list[EntityHit]
     edges: list[PathEdge]
+
+
+class Tie(BaseModel):
+    """One entity-level tie folded into a link between groups, with the statements behind it."""
+
+    source: EntityHit
+    target: EntityHit
+    relations: list[RelationOut]
+
+
+class TiesOut(BaseModel):
+    ties: list[Tie]
+    total: int  # ties between the two ends under the filters; `ties` holds the first `limit`
 
 
 class PathsOut(BaseModel):
@@ -238,6 +252,82 @@ def grouped_out(
         fragments=[[FragmentEntity(**e) for e in f] for f in groups.fragment_rows(grouping)],
         entities=chart.graph.vcount(),
     )
+
+
+@router.get(
+    "/network/ties",
+    response_model=TiesOut,
+    summary="The entity-level ties behind a link of the grouped chart, with their reports",
+)
+def ties(
+    a: str = Query(
+        ..., max_length=40, description="one end: a group key (cell:12) or an entity id"
+    ),
+    b: str = Query(..., max_length=40, description="the other end, likewise"),
+    level: str = Query("cell", description="the grouping the keys belong to: 'cell' or 'sector'"),
+    limit: int = Query(30, ge=1, le=200, description="at most this many ties (best grade first)"),
+    wb: Workbench = Depends(workbench),
+    flt: Filters = Depends(filters),
+) -> TiesOut:
+    """Ties between the members of end `a` and those of end `b` (a group's members, or the entity
+    itself), each with its relationship statements; ordered by the best grade among them, then by
+    how many statements support the tie."""
+    if level not in groups.LEVELS:
+        raise bad_parameter("level", f"unknown level {level!r} (known: {', '.join(groups.LEVELS)})")
+    chart = link_chart(wb, flt)
+    grouping = groups.grouping_for(wb, flt, level, lambda c: analysis.communities(wb, c))
+    ends = [_end_members(chart, grouping, key, name) for key, name in ((a, "a"), (b, "b"))]
+    if ends[0] & ends[1]:
+        raise bad_parameter("b", "overlaps end a: give two different groups or entities")
+    graph, ids = chart.graph, chart.entity_ids
+    pairs = sorted(
+        (min(v, u), max(v, u)) for v in ends[0] for u in graph.neighbors(v) if u in ends[1]
+    )
+    by_id = relations_by_id(wb)
+    names, kinds = wb.names(), wb.kinds()
+    found = []
+    for v, u in pairs:
+        relation_ids = sorted(set(chart.evidence(ids[v], ids[u])["relation_id"].to_list()))
+        relations = sorted(  # best grade first, so that a reader sees the strongest reports
+            (r for i in relation_ids for r in by_id.get(i, [])),
+            key=lambda r: (
+                _grade(r),
+                (r.report.report_key or "") if r.report else "",
+                r.relation_id,
+            ),
+        )
+        best = _grade(relations[0]) if relations else UNGRADED
+        found.append((best, -len(relations), ids[v], ids[u], relations))
+    found.sort(key=lambda row: row[:4])
+    return TiesOut(
+        ties=[
+            Tie(source=_hit(names, kinds, x), target=_hit(names, kinds, y), relations=rs)
+            for _, _, x, y, rs in found[:limit]
+        ],
+        total=len(found),
+    )
+
+
+def _grade(relation: RelationOut) -> Grade:
+    return Grade.parse(relation.grade) if relation.grade else UNGRADED
+
+
+def _hit(names: dict[int, str], kinds: dict[int, str], entity: int) -> EntityHit:
+    return EntityHit(id=entity, name=names.get(entity, ""), kind=kinds.get(entity, ""))
+
+
+def _end_members(chart: LinkChart, grouping: groups.Grouping, key: str, name: str) -> set[int]:
+    """The chart's vertices standing for one end of a link: a group's members, or one entity."""
+    key = key.strip()
+    if key.isdigit():
+        v = chart.vertex(int(key))
+        if v is None:
+            raise bad_parameter(name, f"no entity {key} in the chart under these filters", 404)
+        return {v}
+    group = grouping.groups.get(key)
+    if group is None:
+        raise bad_parameter(name, f"no group {key!r} under these filters", 404)
+    return set(group.members)
 
 
 def _node_id(key: str) -> int | str:
@@ -449,7 +539,7 @@ def paths(
             )
         out.append(
             PathOut(
-                nodes=[EntityHit(id=e, name=names.get(e, ""), kind=kinds.get(e, "")) for e in path],
+                nodes=[_hit(names, kinds, e) for e in path],
                 edges=edges,
             )
         )

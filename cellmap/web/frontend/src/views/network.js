@@ -609,7 +609,16 @@ export default async function network(container, { params, status }) {
     const attrs = graph.getEdgeAttributes(linkEdge(key));
     const between = isGroup(a) || isGroup(b);
     const evidence = el("div", { id: "link-evidence" });
-    if (!between) {
+    if (between) {
+      evidence.append(el("p", { class: "muted" }, "Loading the ties behind it…"));
+      getJSON("/api/network/ties", { a, b, level: s.level, limit: 20, ...filters() }).then((found) => {
+        const more = found.total - found.ties.length;
+        clear(evidence).append(el("div", {}, el("h3", {}, `Ties (${fmt(found.total)}), best grade first`),
+          el("ul", {}, found.ties.map((t) => el("li", {}, entityLink(t.source.id, t.source.name), " — ", entityLink(t.target.id, t.target.name), ": ",
+            tieSummary(t.relations)))),
+          more > 0 ? el("p", { class: "muted" }, `${fmt(more)} more: expand the groups to see them all.`) : null));
+      }).catch((error) => clear(evidence).append(errorBox(error, "The ties behind this link could not be loaded")));
+    } else {
       evidence.append(el("p", { class: "muted" }, "Loading the reports behind it…"));
       getJSON("/api/paths", { source: a, target: b, limit: 1, how: "shortest", ...filters() }).then((found) => {
         const edge = found.paths.length && found.paths[0].edges.length === 1 ? found.paths[0].edges[0] : null;
@@ -627,7 +636,21 @@ export default async function network(container, { params, status }) {
         el("button", { onclick: () => { history.push(); s.link = null; select(a); } }, `Select ${shortLabel(a)}`),
         el("button", { onclick: () => { history.push(); s.link = null; select(b); } }, `Select ${shortLabel(b)}`)),
       noteBox(key, "link"),
-      between ? el("p", { class: "muted" }, "A link between groups: expand them to see the relationships and their reports.") : evidence);
+      evidence);
+  }
+
+  // A tie's statements in a line: each kind with its count, then its distinct reports (at most 3).
+  function tieSummary(relations) {
+    const kinds = new Map(), reports = new Map();
+    for (const r of relations) {
+      const kind = `${r.kind}${r.role ? ` (${r.role})` : ""}`;
+      kinds.set(kind, (kinds.get(kind) || 0) + 1);
+      if (r.report && !reports.has(r.report.report_id)) reports.set(r.report.report_id, r.report);
+    }
+    const shown = [...reports.values()].slice(0, 3);
+    return [[...kinds].map(([k, n]) => (n > 1 ? `${k} ×${fmt(n)}` : k)).join(", "), " · ",
+      shown.map((report, i) => [i ? ", " : "", reportLink(report)]),
+      reports.size > shown.length ? el("span", { class: "muted" }, ` +${fmt(reports.size - shown.length)} reports`) : null];
   }
 
   // Every note of the working set, each a click away from its node or link.
