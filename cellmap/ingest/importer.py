@@ -76,8 +76,25 @@ def taken(what: str, key: str) -> InputError:
 
 
 def fingerprint(*parts) -> str:
-    text = "\x1f".join("" if p is None else str(p) for p in parts)
+    text = "\x1f".join(["" if p is None else str(p) for p in parts])
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+_ATTRS_TEXT: dict[tuple, str] = {}  # attrs of text values only -> their JSON column text
+MAX_ATTRS_KEPT = 100_000
+
+
+def attrs_text(attrs: dict) -> str:
+    """A relationship's attrs as stored: sorted-key JSON. Attrs of text values alone (an import repeats
+    them: a call's date) are written once each; others (True and 1 look alike to a dict) every time."""
+    key = tuple(attrs.items())
+    plain = all(type(value) is str for _, value in key)
+    if plain and key in _ATTRS_TEXT:
+        return _ATTRS_TEXT[key]
+    text = strict_json.dumps(attrs, sort_keys=True, ensure_ascii=False)
+    if plain and len(_ATTRS_TEXT) < MAX_ATTRS_KEPT:
+        _ATTRS_TEXT[key] = text
+    return text
 
 
 def _statement_fingerprint(key, prop, value, report_id, valid_from, valid_to) -> str:
@@ -460,11 +477,7 @@ class Importer:
         source_id = self.entity_id(record.source, "source", spec.get("source"))
         target_id = self.entity_id(record.target, "target", spec.get("target"))
         report_id = self.report_id(record.report, path)
-        attrs = (
-            strict_json.dumps(record.attrs, sort_keys=True, ensure_ascii=False)
-            if record.attrs
-            else None
-        )
+        attrs = attrs_text(record.attrs) if record.attrs else None
         return {
             "fingerprint": fingerprint(
                 "r",

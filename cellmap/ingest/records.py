@@ -144,11 +144,21 @@ def _choice(
     return norm
 
 
+_DATES: dict[str, tuple[dt.date | None, str | None]] = {}  # text -> parse_date's answer
+MAX_DATES_KEPT = 100_000
+
+
 def _date(value: Any, name: str) -> tuple[dt.date | None, str | None]:
+    """parse_date, once per distinct text (an import repeats its dates; a date is immutable)."""
+    if type(value) is str and value in _DATES:
+        return _DATES[value]
     try:
-        return parse_date(value, field=name)
+        answer = parse_date(value, field=name)
     except InputError as error:
         raise InputError(error.reason, field=name) from None
+    if type(value) is str and len(_DATES) < MAX_DATES_KEPT:
+        _DATES[value] = answer
+    return answer
 
 
 def _float(value: Any, name: str, lo: float | None = None, hi: float | None = None) -> float | None:

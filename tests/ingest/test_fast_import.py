@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import subprocess
@@ -10,11 +11,15 @@ import tempfile
 from pathlib import Path
 from unittest.mock import patch
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cellmap import strict_json
 from cellmap.errors import InputError
 from cellmap.ingest import ftm, jsonl
+from cellmap.ingest.importer import attrs_text
+from cellmap.ingest.records import _date
 
 
 def test_ftm_property_names_are_those_of_the_followthemoney_model():
@@ -159,3 +164,17 @@ def test_the_second_pass_over_ftm_skips_only_lines_that_are_not_relations(tmp_pa
         "entity",
         "relation",
     ]
+
+
+def test_remembered_attrs_text_and_dates_answer_as_computed_ones():
+    """attrs_text and _date keep answers per distinct input; True and 1 stay apart, and a bad date
+    is refused each time, under the field that holds it."""
+    for attrs in ({"count": 1}, {"count": True}, {"date": "2021-01-02"}, {"date": "2021-01-02"}):
+        assert attrs_text(attrs) == strict_json.dumps(attrs, sort_keys=True, ensure_ascii=False)
+    assert attrs_text({"count": 1}) != attrs_text({"count": True})
+    assert _date("2021-03", "valid_from") == (dt.date(2021, 3, 1), "month")
+    assert _date("2021-03", "valid_to") == (dt.date(2021, 3, 1), "month")
+    for name in ("valid_from", "valid_to"):
+        with pytest.raises(InputError) as refused:
+            _date("2021-13-01", name)
+        assert refused.value.field == name
