@@ -38,6 +38,9 @@ def feature_sets() -> dict[str, tuple[str, ...]]:
         from cellmap.resolve.features.real_names import FEATURES as NAMES_V1
 
         sets["names-v1"] = NAMES_V1
+        from cellmap.resolve.features.list_names import FEATURES as NAMES_V2
+
+        sets["names-v2"] = NAMES_V2
     except ImportError:
         pass
     return sets

@@ -199,6 +199,12 @@ def skeleton(key: str) -> str:
     return rules.skeleton_drop.sub("", key).translate(rules.skeleton_merge)
 
 
+def grams(key: str, n: int = 3) -> list[str]:
+    """The character n-grams of a part's fold key, padded (``#kalaf#`` -> ``#ka``, ``kal``, …)."""
+    padded = f"#{key}#"
+    return sorted({padded[i : i + n] for i in range(len(padded) - n + 1)})
+
+
 _SIGNATURES: dict[tuple[str, str, str, str], int] = {}
 SIMILARITY_TAGS = frozenset({"initial", "kunya", "title"})  # the tags a part similarity looks at
 

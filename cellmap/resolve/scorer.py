@@ -275,4 +275,10 @@ def _names_v1(scorer: Scorer, a: AnalysedName, b: AnalysedName, person: bool) ->
     return real_name_features(a, b, scorer.part_similarity, person)
 
 
-_FEATURE_FUNCTIONS = {"parts-v1": _parts_v1, "names-v1": _names_v1}
+def _names_v2(scorer: Scorer, a: AnalysedName, b: AnalysedName, person: bool) -> dict[str, float]:
+    from cellmap.resolve.features.list_names import list_name_features
+
+    return list_name_features(a, b, scorer.part_similarity, scorer.analyse_person, person)
+
+
+_FEATURE_FUNCTIONS = {"parts-v1": _parts_v1, "names-v1": _names_v1, "names-v2": _names_v2}

@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from cellmap import strict_json
-from cellmap.resolve.names import AnalysedName, NamePart
+from cellmap.resolve.names import AnalysedName, NamePart, grams
 from cellmap.resolve.scorer import Scorer
 
 DEFAULT_CANDIDATES = 60
@@ -47,12 +47,6 @@ class Hit:
     name: str  # the person's name that scored best
     score: float
     label: str  # the person's main name
-
-
-def grams(key: str, n: int = 3) -> list[str]:
-    """The character n-grams of a part's fold key, padded (``#kalaf#`` -> ``#ka``, ``kal``, …)."""
-    padded = f"#{key}#"
-    return sorted({padded[i : i + n] for i in range(len(padded) - n + 1)})
 
 
 def part_keys(analysed: AnalysedName) -> list[list[str]]:

@@ -222,15 +222,19 @@ def write_matcher(models: dict, path: Path, base: str = "scenario-v1") -> None:
     )
 
 
-def candidate_lists(datasets: Path, matcher: str = "names-v1") -> list[tuple[np.ndarray, int]]:
+def candidate_lists(datasets: Path, matcher="names-v1") -> list[tuple[np.ndarray, int]]:
     """(features of each candidate, index of the true person) for every OFAC fit alias whose true
-    person is among the name index's :data:`LIST_CANDIDATES` candidates."""
+    person is among the name index's :data:`LIST_CANDIDATES` candidates (``matcher``: a name or a
+    :class:`~cellmap.resolve.matcher.Matcher` whose features are computed)."""
     from cellmap.resolve.scorer import Scorer
     from cellmap.resolve.search import NameIndex
 
     scorer = Scorer(matcher)
     primaries, queries = load_ofac(datasets / "ofac-sdn-2022" / "ofac_sdn_individual_aliases.csv")
-    index = NameIndex([(int(p["ent_num"]), p["name"], [p["name"]]) for p in primaries], scorer)
+    # the candidates depend on the index keys only, not on the matcher (names-v1 as in the bench)
+    index = NameIndex(
+        [(int(p["ent_num"]), p["name"], [p["name"]]) for p in primaries], Scorer("names-v1")
+    )
     lists = []
     for q in queries:
         if q["part"] != "fit":
@@ -276,10 +280,11 @@ def listwise_alias_model(
     features,
     base: dict,
 ) -> dict:
-    """The alias coefficient set of names-v2: listwise direction, Platt offset and scale, threshold
-    by F1 on the OpenSanctions train cases (``os_train``: their features and labels). A feature
-    that never varies inside a list (no OFAC name is in Arabic script: ``cross_script``) cannot be
-    learnt from lists: it keeps its coefficient of ``base`` (names-v1's alias model)."""
+    """The alias coefficient set of names-v2 and names-v3: listwise direction, Platt offset and
+    scale, threshold by F1 on the OpenSanctions train cases (``os_train``: their features and
+    labels). A feature that never varies inside a list (no OFAC name is in Arabic script:
+    ``cross_script``) cannot be learnt from lists: it keeps its coefficient of ``base`` (the
+    earlier alias model; 0 for a feature it lacks)."""
     w = fit_listwise(lists)
     s, y = [], []
     for x, truth in lists:
@@ -293,7 +298,7 @@ def listwise_alias_model(
     for x, _ in lists:
         varies |= x.min(axis=0) != x.max(axis=0)
     coef = {"bias": bias} | {
-        f: scale * float(v) if varies[k] else float(base[f])
+        f: scale * float(v) if varies[k] else float(base.get(f, 0.0))
         for k, (f, v) in enumerate(zip(features, w, strict=True))
     }
     fixed = np.array([0.0 if varies[k] else coef[f] for k, f in enumerate(features)])
@@ -304,32 +309,56 @@ def listwise_alias_model(
     return coef
 
 
-def main_v2(datasets: Path, lists: list[tuple[np.ndarray, int]] | None = None) -> None:
-    """Write names-v2.yaml: names-v1 with the listwise alias model (see the module docstring)."""
-    base = load_matcher("names-v1")
+LISTWISE_FEATURE_SETS = {2: "names-v1", 3: "names-v2"}  # matcher version -> its feature set
+LISTWISE_HEADS = {
+    2: "# names-v2 (cellmap.resolve.train_names main_v2): names-v1's features, person and generic\n"
+    "# models; the alias model refitted for ranking (listwise, OFAC fit part). Refit, do not edit.\n",
+    3: "# names-v3 (cellmap.resolve.train_names main_listwise 3): feature set names-v2 (names-v1's\n"
+    "# features and the list-name features); the alias model fitted for ranking (listwise, OFAC fit\n"
+    "# part); person and generic models are names-v1's (the new features weigh 0). Refit, do not edit.\n",
+}
+
+
+def main_listwise(
+    datasets: Path, version: int, lists: list[tuple[np.ndarray, int]] | None = None
+) -> None:
+    """Write names-v{version}.yaml: names-v1's person and generic models (a feature names-v1 lacks
+    weighs 0 there) and an alias model fitted listwise on the features of feature set
+    :data:`LISTWISE_FEATURE_SETS` [version] (see the module docstring). ``lists``: the candidate
+    lists when already computed by :func:`candidate_lists` with the same features."""
+    from cellmap.resolve.matcher import feature_sets, parse_matcher
+
+    features = feature_sets()[LISTWISE_FEATURE_SETS[version]]
+    v1 = yaml.safe_load((MATCHERS / "names-v1.yaml").read_text(encoding="utf-8"))
+    data = dict(v1, version=version, feature_set=LISTWISE_FEATURE_SETS[version])
+    data["features"] = list(features)
+    data["models"] = {
+        model: {f: coef.get(f, 0.0) for f in ("bias", *features, "threshold", "train_rows")}
+        for model, coef in v1["models"].items()
+    }
+    draft = parse_matcher(data, f"names-v{version} draft")
     os_rows = [
         r
         for r in load_name_cases(datasets / "opensanctions-name-bench" / "cases.csv")
         if r["split"] == "train" and r["schema"] == "Person"
     ]
-    x_os = features_of(os_rows, base)
-    alias = listwise_alias_model(
-        lists if lists is not None else candidate_lists(datasets),
-        (x_os, [bool(r["label"]) for r in os_rows]),
-        base.features,
-        yaml.safe_load((MATCHERS / "names-v1.yaml").read_text(encoding="utf-8"))["models"]["alias"],
+    data["models"]["alias"] = listwise_alias_model(
+        lists if lists is not None else candidate_lists(datasets, draft),
+        (features_of(os_rows, draft), [bool(r["label"]) for r in os_rows]),
+        features,
+        # a feature the lists cannot fit keeps names-v2's listwise-era coefficient (or 0)
+        load_matcher("names-v2").models["alias"] if version > 2 else v1["models"]["alias"],
     )
-    data = yaml.safe_load((MATCHERS / "names-v1.yaml").read_text(encoding="utf-8"))
-    data["version"] = 2
-    data["models"]["alias"] = alias
-    head = (
-        "# names-v2 (cellmap.resolve.train_names main_v2): names-v1's features, person and generic\n"
-        "# models; the alias model refitted for ranking (listwise, OFAC fit part). Refit, do not edit.\n"
-    )
-    (MATCHERS / "names-v2.yaml").write_text(
-        head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100),
+    (MATCHERS / f"names-v{version}.yaml").write_text(
+        LISTWISE_HEADS[version]
+        + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100),
         encoding="utf-8",
     )
+
+
+def main_v2(datasets: Path, lists: list[tuple[np.ndarray, int]] | None = None) -> None:
+    """Write names-v2.yaml: names-v1 with the listwise alias model (see the module docstring)."""
+    main_listwise(datasets, 2, lists)
 
 
 def main(datasets: Path) -> None:
@@ -359,7 +388,7 @@ def main(datasets: Path) -> None:
 
 if __name__ == "__main__":
     folder = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/datasets")
-    if sys.argv[2:] == ["v2"]:
-        main_v2(folder)
+    if sys.argv[2:] in (["v2"], ["v3"]):
+        main_listwise(folder, int(sys.argv[2][1:]))
     else:
         main(folder)

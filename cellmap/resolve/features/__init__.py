@@ -2,6 +2,9 @@
 
 - :mod:`.name_parts` — part similarities, the part alignment and the name features of the
   ``parts-v1`` feature set (the scenario matcher);
+- :mod:`.real_names` — token-frequency evidence (feature set ``names-v1``);
+- :mod:`.list_names` — soft TF-IDF, trigram cosine, surname and given names as lists write them
+  (feature set ``names-v2``);
 - :mod:`.slots`      — which part fills a record's surname, father, given-name and kunya slots;
 - :mod:`.dates`      — dates and membership periods as records write them;
 - :mod:`.profile`    — whom a record dealt with (naive-Bayes contact-role profiles);

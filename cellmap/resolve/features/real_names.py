@@ -71,11 +71,16 @@ def idf(key: str) -> float:
 
 
 def real_name_features(
-    a: AnalysedName, b: AnalysedName, sim: name_parts.PartSimilarity, person: bool = True
+    a: AnalysedName,
+    b: AnalysedName,
+    sim: name_parts.PartSimilarity,
+    person: bool = True,
+    done: name_parts.Aligned | None = None,
 ) -> dict[str, float]:
+    """The features of :data:`FEATURES` (``done``: the names' alignment when the caller has it)."""
     if not a.parts or not b.parts:
         return dict.fromkeys(FEATURES, 0.0)
-    done = name_parts.aligned(a, b, sim)
+    done = done or name_parts.aligned(a, b, sim)
     feats = name_parts.name_features(a, b, sim, person, done)
     feats.update(dict.fromkeys(EXTRA, 0.0))
     a, b, al = done.a, done.b, done.alignment
