@@ -438,9 +438,9 @@ def search_cmd(
     name: str = typer.Argument(..., help="The name to look up (any script, any order)."),
     top: int = typer.Option(10, "--top", min=1, max=200, help="How many persons to show."),
     matcher: str = typer.Option(
-        "names-v2",
+        "names-v3",
         "--matcher",
-        help="Matcher NAME-vN (data/matchers): names-v2 (ranking), names-v1 or scenario-v1.",
+        help="Matcher NAME-vN (data/matchers): names-v3 (ranking), names-v2, names-v1 or scenario-v1.",
     ),
     db: str | None = DbOption,
     as_json: bool = JsonOption,

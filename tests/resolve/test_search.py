@@ -139,7 +139,7 @@ def test_search_command_ranks_the_store_persons(tmp_path, monkeypatch):
     )
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)
-    assert out["persons"] == 2 and out["matcher"] == "names-v2"
+    assert out["persons"] == 2 and out["matcher"] == "names-v3"
     assert out["hits"][0]["name"] == "Ayman al-Zawahiri"
     bad = CliRunner().invoke(app, ["search", "x" * 400, "--db", str(store_path)])
     assert bad.exit_code == 2 and "at most 300" in bad.output, bad.output
@@ -165,4 +165,32 @@ def test_the_listwise_fit_prefers_the_true_candidate_and_names_v2_keeps_names_v1
         == (v1.coefficients("alias")[1][v1.features.index("cross_script")])
     )
     index = NameIndex(PERSONS, Scorer("names-v2"))
+    assert index.search("Osama bin Laden", top=1)[0].person_id == 1
+
+
+def test_names_v3_list_features_and_models():
+    from cellmap.resolve.features.list_names import EXTRA
+
+    v1, v3 = load_matcher("names-v1"), load_matcher("names-v3")
+    assert v3.features == v1.features + EXTRA and v3.feature_set == "names-v2"
+    # person and generic models are names-v1's: the same scores, the new features weigh 0
+    s1, s3 = Scorer("names-v1"), Scorer("names-v3")
+    for pair in (("Usama bin Ladin", "Osama bin Laden"), ("KHAN, Anwar Ahmed", "ANWAR, Rao")):
+        assert s3.score_names(*pair) == s1.score_names(*pair)
+    feats = lambda x, y: s3.name_features(s3.analyse(x), s3.analyse(y))  # noqa: E731
+    same = feats("KURCHENKO, Sergey Vitalievich", "KURCHENKO, Sergey Vitalievich")
+    # cosines of a name with itself (soft TF-IDF, Cohen et al. 2003; trigram TF-IDF) are 1
+    assert math.isclose(same["soft_tfidf"], 1.0) and math.isclose(same["gram_cos"], 1.0)
+    # one part agreeing exactly, one not: soft TF-IDF = idf(Ahmad)² / (|a|·|b|) from the definition
+    shared = feats("Ahmad Khalaf", "Ahmad Zubair")
+    key = s3.analyse("Ahmad").parts[0].key
+    norm = lambda name: math.sqrt(sum(idf(p.key) ** 2 for p in s3.analyse(name).parts))  # noqa: E731
+    expected = idf(key) ** 2 / (norm("Ahmad Khalaf") * norm("Ahmad Zubair"))
+    assert math.isclose(shared["soft_tfidf"], expected)
+    # the surname of "SURNAME, Given" names: agreeing (rare) or in conflict with a near miss
+    kept = feats("KURCHENKO, Sergei", "KURCHENKO, Sergey Vitalievich")
+    other = feats("VAZIRI, Ahmed", "VAZIRANI, Ahmed")
+    assert kept["surname_conflict"] == 0 and kept["surname_agree_idf"] > 0.5
+    assert other["surname_conflict"] == 1 and other["near_miss_idf"] > 0
+    index = NameIndex(PERSONS, s3)
     assert index.search("Osama bin Laden", top=1)[0].person_id == 1

@@ -3,8 +3,8 @@ plus evidence read from how real lists write names.
 
 An error analysis of the listwise alias model (names-v2 matcher) on the OFAC fit part found its
 remaining misses among aliases that keep a rare surname and respell the given names
-(``KURCHENKO, Sergei`` ~ ``KURCHENKO, Sergey Vitalievich``, beaten by ``FURSENKO, Sergei``), or
-that respell a name in another romanisation. The features added to :mod:`.real_names`:
+(``VAZIRI, Ahmed`` ~ ``VAZIRI, Hossein Nosratollah``, beaten by ``AL-DIB, Ahmed``), or that
+respell a name in another romanisation. The features added to :mod:`.real_names`:
 
 - ``soft_tfidf``: soft TF-IDF (Cohen, Ravikumar & Fienberg, "A comparison of string distance
   metrics for name-matching tasks", IIWeb 2003): Σ V(p)·V(q)·sim(p, q) over the aligned part pairs
@@ -23,12 +23,12 @@ that respell a name in another romanisation. The features added to :mod:`.real_n
   agreeing part of the surnames (idf / 10), or 1 when no surname part agrees;
 - ``given_agree_idf``: Σ idf of the given-name parts (after the comma) that agree, / 15, capped;
 - ``near_miss_idf``: the rarest part that resembles a part of the other name without agreeing
-  (0.6 ≤ sim < 0.85: Kurchenko ~ Fursenko) — two similar rare names are often two people.
+  (0.6 ≤ sim < 0.85: Vaziri ~ Vazirani) — two similar rare names are often two people.
 
 Cost: O(m·n·k) per pair as :mod:`.name_parts`, plus O(trigrams) for the cosine.
 Example: "KURCHENKO, Sergei" against "KURCHENKO, Sergey Vitalievich" gives ``surname_agree_idf``
-near 1 and ``surname_conflict`` 0; against "FURSENKO, Sergei" ``surname_conflict`` 1 and a high
-``near_miss_idf``.
+0.65 and ``surname_conflict`` 0; "VAZIRI, Ahmed" against "VAZIRANI, Ahmed" ``surname_conflict`` 1
+and ``near_miss_idf`` 0.88.
 """
 
 from __future__ import annotations
