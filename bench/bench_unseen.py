@@ -93,9 +93,11 @@ def hidden_members_section(seed_list: list[int]) -> dict:
         )
     covered = sum(r["covered"] for r in rows)
     widths = sorted(r["width"] for r in rows)
+    needed = -(-8 * len(rows) // 10)
     print(
         f"  90% interval covers the truth on {covered}/{len(rows)} seeds; "
-        f"median width {widths[len(widths) // 2]:.0f} members"
+        f"median width {widths[len(widths) // 2]:.0f} members — goal: covers on ≥ 8 of 10 seeds: "
+        f"{'met' if covered >= needed else 'NOT met'}"
     )
     return {"rows": rows, "covered": covered, "seeds": len(rows)}
 
@@ -146,7 +148,9 @@ def links_section(seed_list: list[int], top: int = 100) -> dict:
     print(
         f"  mean: block model {mean['sbm']:.3f} ({mean['sbm'] / mean['base_rate']:.0f}x base rate "
         f"{mean['base_rate']:.4f}), Adamic-Adar {mean['adamic-adar']:.3f}; block model better on "
-        f"{sum(r['sbm'] > r['adamic-adar'] for r in rows)}/{len(rows)} seeds"
+        f"{sum(r['sbm'] > r['adamic-adar'] for r in rows)}/{len(rows)} seeds — goals: ≥ 20x base "
+        f"rate: {'met' if mean['sbm'] >= 20 * mean['base_rate'] else 'NOT met'}; better than "
+        f"Adamic-Adar: {'met' if mean['sbm'] > mean['adamic-adar'] else 'NOT met'}"
     )
     return {"rows": rows, "mean": mean}
 

@@ -49,7 +49,15 @@ def hidden_cmd(
     db: str | None = DbOption,
     by: str | None = typer.Option(None, "--by", help="Also estimate per cell or per sector."),
     level: float = typer.Option(0.9, "--level", help="Interval level: 0.8, 0.9, 0.95 or 0.99."),
-    criterion: str = typer.Option("BIC", "--criterion", help="Model choice per unit: BIC or AIC."),
+    criterion: str = typer.Option(
+        "BIC", "--criterion", help="Model weights (or choice) per unit: BIC or AIC."
+    ),
+    method: str = typer.Option(
+        "averaged",
+        "--method",
+        help="averaged: Bayesian model averaging over the log-linear models (default); "
+        "chosen: the single model the criterion picks.",
+    ),
     json_out: bool = JsonOption,
 ) -> None:
     """How many members the reports do not show: capture–recapture across report sources."""
@@ -62,8 +70,10 @@ def hidden_cmd(
             raise InputError(f"{level} is not 0.8, 0.9, 0.95 or 0.99", field="--level")
         if criterion.upper() not in ("AIC", "BIC"):
             raise InputError(f"{criterion!r} is not AIC or BIC", field="--criterion")
+        if method not in ("averaged", "chosen"):
+            raise InputError(f"{method!r} is not averaged or chosen", field="--method")
         relations, entities, reports, synthetic, resolution = resolved_frames(db)
-        result = hidden_members(relations, entities, reports, by, level, criterion.upper())
+        result = hidden_members(relations, entities, reports, by, level, criterion.upper(), method)
     result["resolution"] = resolution
     if json_out:
         emit_json(result)
@@ -76,9 +86,7 @@ def hidden_cmd(
         f"({m['level']:.0%} interval {m['low']:,.0f}–{m['high']:,.0f}; "
         f"{max(m['estimate'] - m['observed'], 0):,.0f} unseen)"
     )
-    console.print(
-        f"model: {m['model']} (chosen by {m['criterion']}); sources: {', '.join(result['sources'])}"
-    )
+    console.print(f"model: {m['model']}; sources: {', '.join(result['sources'])}")
     from cellmap.store.views import resolution_line
 
     console.print(f"on {resolution_line(resolution)}")

@@ -18,7 +18,7 @@ Sample s = 1..N draws independently (numpy's PCG64 seeded by ``seed``):
    is tied with probability 1 − exp(−λ_ij), λ_ij the expected ties of the degree-corrected block
    model (Karrer & Newman 2011: ties are Poisson with mean λ_ij) fitted to the plain network;
 4. unseen members: in each stratum of ``estimate hidden`` (a cell, the command level, no known
-   unit) U = round(max(0, N̂ − n + σ z)) members are added, z standard normal and σ the profile
+   unit) U = round(max(0, N̂ − n + σ z)) members are added, z standard normal and σ the stratum
    interval's lower or upper half-width over its normal quantile (a split normal); each copies the
    degree of a random seen member of the stratum and is tied to that many random seen members.
 

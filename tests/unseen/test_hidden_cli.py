@@ -45,3 +45,5 @@ def test_hidden_members_by_cell_lists_every_cell(case):
 def test_bad_options_name_the_option(case):
     result = CliRunner().invoke(app, ["estimate", "hidden", "--db", case.db, "--by", "street"])
     assert result.exit_code != 0 and "--by" in result.output
+    result = CliRunner().invoke(app, ["estimate", "hidden", "--db", case.db, "--method", "best"])
+    assert result.exit_code != 0 and "--method" in result.output
