@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
+from typer.core import TyperGroup
 
-from cellmap.auth.cli import audit_app, user_app
 from cellmap.cliutil import (
     DbOption,
     JsonOption,
@@ -21,31 +22,95 @@ from cellmap.cliutil import (
     out,
     user_errors,
 )
-from cellmap.disrupt.cli import app as simulate_app
 from cellmap.errors import InputError, InputErrors
-from cellmap.finance.cli import app as finance_app
-from cellmap.graph.cli import app as analyse_app
-from cellmap.incidents.cli import app as incidents_app
-from cellmap.resolve.cli import app as resolve_app
-from cellmap.scenario.cli import app as scenario_app
-from cellmap.unseen.cli import app as estimate_app
 from cellmap.web.cli import HostOption, PortOption
-from cellmap.web.cli import app as web_app
 from cellmap.web.cli import serve as web_serve
 
+if TYPE_CHECKING:
+    from typer import _click as click
+
+# The command groups: name → (module, its Typer app, the line `cellmap --help` shows). A group's module
+# is imported when the group runs, not when the CLI loads (issue 16: fast start).
+GROUPS = {
+    "analyse": (
+        "cellmap.graph.cli",
+        "app",
+        "Network analytics: measures, cells, key players, paths.",
+    ),
+    "simulate": (
+        "cellmap.disrupt.cli",
+        "app",
+        "Disruption and recovery: strike curves, succession, tenure.",
+    ),
+    "incidents": (
+        "cellmap.incidents.cli",
+        "app",
+        "Incidents: trends, places, attribution, command-and-control coherence.",
+    ),
+    "finance": ("cellmap.finance.cli", "app", "The war chest: ledger, burn rate, runway."),
+    "resolve": (
+        "cellmap.resolve.cli",
+        "app",
+        "Entity resolution: candidates, review, judgements, clusters.",
+    ),
+    "scenario": (
+        "cellmap.scenario.cli",
+        "app",
+        "The built-in synthetic scenario (fictional persons, real places).",
+    ),
+    "web": ("cellmap.web.cli", "app", "The workbench (web application)."),
+    "user": (
+        "cellmap.auth.cli",
+        "user_app",
+        "Accounts of a team deployment: users, roles, compartments, tokens.",
+    ),
+    "audit": ("cellmap.auth.cli", "audit_app", "The audit trail: who did what, when, from where."),
+    "estimate": (
+        "cellmap.unseen.cli",
+        "app",
+        "Estimates of what the reports do not show (unseen members).",
+    ),
+}
+
+
+class _GroupLine(TyperGroup):
+    """A group's name and help line, standing in for the group until it is resolved."""
+
+
+class _GroupsOnUse(TyperGroup):
+    """The top-level command: its own commands, plus the groups of `GROUPS`, each imported and built
+    when it is first resolved. The help listing (and the "did you mean" of a mistyped name) needs
+    only their names and lines."""
+
+    _listing = False
+
+    def __init__(self, **settings: Any):
+        super().__init__(**settings)
+        for name, (_, _, line) in GROUPS.items():
+            self.commands[name] = _GroupLine(name=name, help=line)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if isinstance(command, _GroupLine) and not self._listing:
+            module, attribute, line = GROUPS[cmd_name]
+            command = typer.main.get_group(getattr(importlib.import_module(module), attribute))
+            command.name, command.help = cmd_name, line
+            self.commands[cmd_name] = command
+        return command
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
+
 app = typer.Typer(
-    help="cellmap: an analyst workbench for clandestine networks.", no_args_is_help=True
+    help="cellmap: an analyst workbench for clandestine networks.",
+    no_args_is_help=True,
+    cls=_GroupsOnUse,
 )
-app.add_typer(analyse_app, name="analyse")
-app.add_typer(simulate_app, name="simulate")
-app.add_typer(incidents_app, name="incidents")
-app.add_typer(finance_app, name="finance")
-app.add_typer(resolve_app, name="resolve")
-app.add_typer(scenario_app, name="scenario")
-app.add_typer(web_app, name="web")
-app.add_typer(user_app, name="user")
-app.add_typer(audit_app, name="audit")
-app.add_typer(estimate_app, name="estimate")
 
 
 @app.command()

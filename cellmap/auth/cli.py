@@ -24,10 +24,9 @@ from cellmap.cliutil import (
 )
 from cellmap.errors import InputError
 
-user_app = typer.Typer(help="Accounts of a team deployment: users, roles, compartments, tokens.")
-audit_app = typer.Typer(
-    help="The audit trail: who did what, when, from where.", invoke_without_command=True
-)
+# Their help lines are kept with the other groups' in cellmap/cli.py (GROUPS).
+user_app = typer.Typer()
+audit_app = typer.Typer(invoke_without_command=True)
 
 
 def read_password(confirm: bool = True) -> str:

@@ -41,9 +41,8 @@ if TYPE_CHECKING:
 else:  # imported by the first command that uses it (fast start)
     pl = lazy_module("polars")
 
-app = typer.Typer(
-    help="Disruption and recovery: strike curves, succession, tenure.", no_args_is_help=True
-)
+# Its help line is kept with the other groups' in cellmap/cli.py (GROUPS).
+app = typer.Typer(no_args_is_help=True)
 
 AtOption = typer.Option(
     None, "--at", help="Network and roles as of this date (YYYY-MM-DD); default: all recorded."

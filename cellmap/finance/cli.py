@@ -36,7 +36,8 @@ if TYPE_CHECKING:
 else:  # imported by the first command that uses it (fast start)
     pl = lazy_module("polars")
 
-app = typer.Typer(help="The war chest: ledger, burn rate, runway.", no_args_is_help=True)
+# Its help line is kept with the other groups' in cellmap/cli.py (GROUPS).
+app = typer.Typer(no_args_is_help=True)
 
 REMOVAL_ROLES = model.role_group("finance")
 

@@ -34,9 +34,8 @@ if TYPE_CHECKING:
 else:  # imported by the first command that uses it (fast start)
     pl = lazy_module("polars")
 
-app = typer.Typer(
-    help="Entity resolution: candidates, review, judgements, clusters.", no_args_is_help=True
-)
+# Its help line is kept with the other groups' in cellmap/cli.py (GROUPS).
+app = typer.Typer(no_args_is_help=True)
 DECIDED = ("same", "not_same")  # an 'unsure' pair stays in the review queue
 QueueOption = typer.Option(
     None, "--queue", help="Review-queue file (default: resolve-queue.jsonl next to the store)."

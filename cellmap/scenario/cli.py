@@ -16,9 +16,8 @@ from rich.table import Table
 from cellmap import strict_json
 from cellmap.cliutil import JsonOption, emit_json, err, out, user_errors
 
-app = typer.Typer(
-    help="The built-in synthetic scenario (fictional persons, real places).", no_args_is_help=True
-)
+# Its help line is kept with the other groups' in cellmap/cli.py (GROUPS).
+app = typer.Typer(no_args_is_help=True)
 SYNTHETIC = "[bold yellow]SYNTHETIC SCENARIO[/] — every person, phone and report is fictional"
 
 

@@ -21,9 +21,8 @@ from cellmap.cliutil import (
 )
 from cellmap.errors import InputError
 
-app = typer.Typer(
-    help="Estimates of what the reports do not show (unseen members).", no_args_is_help=True
-)
+# Its help line is kept with the other groups' in cellmap/cli.py (GROUPS).
+app = typer.Typer(no_args_is_help=True)
 
 
 def resolved_frames(db: str | None):

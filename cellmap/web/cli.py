@@ -9,7 +9,8 @@ import typer
 
 from cellmap.cliutil import DbOption, emit_json, err, fail, load_store
 
-app = typer.Typer(help="The workbench (web application).", no_args_is_help=True)
+# Its help line is kept with the other groups' in cellmap/cli.py (GROUPS).
+app = typer.Typer(no_args_is_help=True)
 
 HostOption = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback by default).")
 PortOption = typer.Option(8000, "--port", help="Port to listen on.")
