@@ -22,7 +22,8 @@ need ~10 GB), writes the cluster's answers as Parquet and checks them against it
 1e-8: the error bound 2α·tol/(1-α)² ≈ 76·tol keeps every vertex within 1e-6 of the exact vector);
 ``CELLMAP_BENCH_SPARK_ITERATIONS`` caps its iterations (default 500, i.e. no cap in practice);
 ``CELLMAP_BENCH_SPARK_SMALL=0`` skips the 1 M-edge run, ``CELLMAP_BENCH_SPARK_LOCAL=0`` the local
-engine on the large graph. Results go to ``bench-output/spark.json``.
+engine on the large graph. The large run's figures are then extrapolated on paper to 5 B edges on
+a 10-node cluster (:func:`extrapolate`). Results go to ``bench-output/spark.json``.
 """
 
 from __future__ import annotations
@@ -234,6 +235,42 @@ def agreement(frame, arrays: dict) -> dict:
     }
 
 
+# the cluster the large run is extrapolated to, on paper: 10 nodes of 16 cores with 4 GB per core
+# (the cap measured here), 10 Gbit/s Ethernet and local NVMe for the shuffle files
+CLUSTER = {"nodes": 10, "cores_per_node": 16, "network_gib_s": 1.16, "disk_gib_s": 1.0}
+TARGET_EDGES = 5_000_000_000
+
+
+def extrapolate(big: dict, edges: int, target: int = TARGET_EDGES, cluster=CLUSTER) -> dict:
+    """Each phase on ``cluster`` for ``target`` edges, from the run on two 1-core workers: compute
+    scales with the per-edge cost (2 cores × seconds / edges: every phase is O(m) per round or
+    iteration), shuffle with the edges; the shuffle's transfer ((nodes-1)/nodes of what is read
+    crosses the network) and its files (written once, to local disk) are bounded separately, and
+    the phase takes the largest of the three. Components may need a round or two more (O(log² n)
+    rounds; not included)."""
+    scale = target / edges
+    cores = cluster["nodes"] * cluster["cores_per_node"]
+    crossing = (cluster["nodes"] - 1) / cluster["nodes"]
+    out = {}
+    for name in ("read", "degree", "components", "pagerank"):
+        phase = big[name]
+        core_seconds_per_edge = 2 * phase["seconds"] / edges
+        compute = core_seconds_per_edge * target / cores
+        shuffle_read = phase["shuffle_read"] * scale / 2**30
+        shuffle_write = phase["shuffle_write"] * scale / 2**30
+        network = shuffle_read * crossing / (cluster["nodes"] * cluster["network_gib_s"])
+        disk = shuffle_write / (cluster["nodes"] * cluster["disk_gib_s"])
+        out[name] = {
+            "core_us_per_edge": round(core_seconds_per_edge * 1e6, 2),
+            "compute_s": round(compute),
+            "shuffle_read_gib": round(shuffle_read),
+            "network_s": round(network),
+            "disk_s": round(disk),
+            "estimate_s": round(max(compute, network, disk)),
+        }
+    return out
+
+
 def _env(name: str, default: str) -> str:
     return os.environ.get(f"CELLMAP_BENCH_SPARK_{name}", default)
 
@@ -289,6 +326,10 @@ def main() -> None:
             spark_big.pop("frames")
             report["big"]["spark"] = spark_big
             print(f"  {json.dumps(spark_big)}", flush=True)
+            report["big"]["extrapolated"] = extrapolate(spark_big, big)
+            print(f"  on paper, {TARGET_EDGES:,} edges on {CLUSTER}:", flush=True)
+            for name, row in report["big"]["extrapolated"].items():
+                print(f"    {name:<11} {row}", flush=True)
             if arrays is not None:
                 check = agreement(pq.read_table(saved).to_pandas(), arrays)
                 report["big"]["agreement"] = check
