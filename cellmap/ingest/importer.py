@@ -168,6 +168,15 @@ def _sqlite_insert(conn: Connection, table, rows: list[dict], on_conflict: str =
     _driver(conn).executemany(sql, zip(*column_values, strict=True))
 
 
+def _copy(conn: Connection, table_name: str, rows: list[dict]) -> None:
+    """PostgreSQL's COPY of rows (dicts with the same keys) into a table, by psycopg's copy API."""
+    columns = list(rows[0])
+    names = ", ".join(f'"{c}"' for c in columns)
+    with _driver(conn).cursor().copy(f'COPY "{table_name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in columns])
+
+
 def insert_rows(conn: Connection, table, rows: list[dict]) -> None:
     """INSERT … ON CONFLICT DO NOTHING: a statement already stored (same fingerprint) is not added again.
 
@@ -188,10 +197,7 @@ def insert_rows(conn: Connection, table, rows: list[dict]) -> None:
         f'(LIKE "{table.name}" INCLUDING DEFAULTS) ON COMMIT DROP'
     )
     conn.exec_driver_sql(f"TRUNCATE {temp}")
-    cursor = _driver(conn).cursor()
-    with cursor.copy(f"COPY {temp} ({names}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([row[c] for c in columns])
+    _copy(conn, temp, rows)
     conn.exec_driver_sql(
         f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM {temp} '
         f"ON CONFLICT (fingerprint) DO NOTHING"
@@ -422,8 +428,8 @@ class Importer:
             chunk = rows[start : start + BATCH]
             if self.conn.dialect.name == "sqlite":
                 _sqlite_insert(self.conn, t.entity, chunk)
-            else:
-                self.conn.execute(insert(t.entity), chunk)
+            else:  # new keys only (looked up above), so COPY, with no conflict to settle
+                _copy(self.conn, t.entity.name, chunk)
         if rows:
             keys = list(self.new_entities)
             for start in range(0, len(keys), BATCH):
