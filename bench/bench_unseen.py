@@ -236,6 +236,7 @@ def robust_section(seed_list: list[int], samples: int = 20, k: int = 5) -> dict:
         person_of = truth["record_to_person"]
         plain = [p["node"] for p in result["persons"] if p["plain_key_player"]]
         robust = robust_set(result)
+        highest = robust_set(result, size=k)
 
         def found(keys, person_of=person_of, top5=top5):
             return {person_of.get(key) for key in keys} & top5
@@ -246,23 +247,33 @@ def robust_section(seed_list: list[int], samples: int = 20, k: int = 5) -> dict:
             "plain_size": len(plain),
             "robust": len(found(robust)),
             "robust_size": len(robust),
+            "highest": len(found(highest)),
             "seconds": round(seconds, 1),
         }
         rows.append(row)
         print(
             f"  seed {seed}: truth's top 5 found by plain set {row['plain']}/5 (of {len(plain)}), "
-            f"robust set {row['robust']}/5 (of {len(robust)}); {samples} samples {seconds:.0f} s",
+            f"robust set {row['robust']}/5 (of {len(robust)}), {k} highest shares "
+            f"{row['highest']}/5; {samples} samples {seconds:.0f} s",
             flush=True,
         )
     plain_total = sum(r["plain"] for r in rows)
     robust_total = sum(r["robust"] for r in rows)
+    highest_total = sum(r["highest"] for r in rows)
     print(
-        f"  recall over {len(rows)} seeds: plain {plain_total}/{5 * len(rows)}, robust "
-        f"{robust_total}/{5 * len(rows)}; robust at least as good on "
-        f"{sum(r['robust'] >= r['plain'] for r in rows)}/{len(rows)} seeds — goal: robust ≥ plain "
-        f"over the seeds: {'met' if robust_total >= plain_total else 'NOT met'}"
+        f"  recall over {len(rows)} seeds: plain {plain_total}/{5 * len(rows)}, robust (share ≥ "
+        f"0.5) {robust_total}/{5 * len(rows)}, {k} highest shares {highest_total}/{5 * len(rows)}"
+        f" — goal: robust (share ≥ 0.5) ≥ plain over the seeds: "
+        f"{'met' if robust_total >= plain_total else 'NOT met'}; with the {k} highest shares: "
+        f"{'met' if highest_total >= plain_total else 'NOT met'}"
     )
-    return {"rows": rows, "plain": plain_total, "robust": robust_total, "samples": samples}
+    return {
+        "rows": rows,
+        "plain": plain_total,
+        "robust": robust_total,
+        "highest": highest_total,
+        "samples": samples,
+    }
 
 
 def main() -> None:

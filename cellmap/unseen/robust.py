@@ -454,9 +454,18 @@ def load_model(conn, perturb: Sequence[str] = PERTURBATIONS) -> RobustModel:
     )
 
 
-def robust_set(result: dict, threshold: float = 0.5) -> list[str]:
-    """The persons who are key players in at least `threshold` of the samples (entity keys)."""
-    return [p["node"] for p in result["persons"] if (p["key_player"] or 0) >= threshold]
+def robust_set(result: dict, threshold: float = 0.5, size: int | None = None) -> list[str]:
+    """The persons who are key players in at least `threshold` of the samples (entity keys); with
+    `size`, instead the `size` persons most often key players (share > 0; equal shares: plain key
+    players first, then by key) — a set as large as the plain one, so that the two compare on
+    recall."""
+    if size is None:
+        return [p["node"] for p in result["persons"] if (p["key_player"] or 0) >= threshold]
+    ranked = sorted(
+        (p for p in result["persons"] if (p["key_player"] or 0) > 0),
+        key=lambda p: (-p["key_player"], not p["plain_key_player"], p["node"]),
+    )
+    return [p["node"] for p in ranked[:size]]
 
 
 def _kept_reports(reports: pl.DataFrame, rng: np.random.Generator | None) -> set[int]:

@@ -197,3 +197,19 @@ def test_brief_robustness_lists_the_plain_set_with_shares(case):
     assert sum(r["plain"] for r in brief["key_players"]) == 3
     assert all(r["share"] in (0.0, 0.5, 1.0) for r in brief["key_players"])
     assert brief["sentence"].endswith(".") and "of the 3 key players" in brief["sentence"]
+
+
+def test_robust_set_by_threshold_or_by_the_highest_shares():
+    """share ≥ 0.5 may hold fewer than k persons; the k highest shares hold k (equal shares: plain
+    key players first, then by key; a share of 0 never)."""
+    persons = [
+        {"node": "P-d", "key_player": 0.9, "plain_key_player": False},
+        {"node": "P-c", "key_player": 0.4, "plain_key_player": False},
+        {"node": "P-b", "key_player": 0.4, "plain_key_player": True},
+        {"node": "P-a", "key_player": 0.4, "plain_key_player": False},
+        {"node": "P-e", "key_player": 0.0, "plain_key_player": True},
+    ]
+    result = {"persons": persons}
+    assert robust_set(result) == ["P-d"]
+    assert robust_set(result, size=3) == ["P-d", "P-b", "P-a"]
+    assert robust_set(result, size=9) == ["P-d", "P-b", "P-a", "P-c"]
