@@ -6,11 +6,11 @@ import json
 
 import numpy as np
 import polars as pl
-from conftest import JJATT, jjatt_graph
 from typer.testing import CliRunner
 
 from cellmap.disrupt.attack import monte_carlo
 from cellmap.disrupt.cli import app
+from tests.disrupt.conftest import JJATT, jjatt_graph
 
 runner = CliRunner()
 
