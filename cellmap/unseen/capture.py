@@ -106,6 +106,38 @@ def _design(
     return histories, np.array(rows)
 
 
+def _model_space(sources: int) -> list[tuple[tuple[tuple[int, int], ...], str | None]]:
+    """Every model tried: each subset of two-way terms, and main effects with each heterogeneity
+    column."""
+    all_pairs = list(itertools.combinations(range(sources), 2))
+    return [
+        (tuple(c), None)
+        for r in range(len(all_pairs) + 1)
+        for c in itertools.combinations(all_pairs, r)
+    ] + [((), kind) for kind in HETEROGENEITY]
+
+
+def _fit(
+    names: tuple[str, ...],
+    pairs: tuple[tuple[int, int], ...],
+    heterogeneity: str | None,
+    histories: Mapping[frozenset, int],
+):
+    """One model fitted to the observed history counts: (design, counts, μ, log-likelihood, β), β
+    the least-squares coefficients of log μ (β₀ gives the unseen count), or None when the model has
+    more parameters than observed cells (not identifiable)."""
+    rows, x = _design(names, pairs, heterogeneity)
+    counts = np.array(
+        [histories.get(frozenset(names[i] for i, bit in enumerate(h) if bit), 0) for h in rows[1:]],
+        dtype=float,
+    )
+    if x.shape[1] > len(counts):
+        return None
+    mu, loglik = _poisson_fit(x[1:], counts)
+    beta = np.linalg.lstsq(x[1:], np.log(mu), rcond=None)[0]
+    return x, counts, mu, loglik, beta
+
+
 def _poisson_fit(x: np.ndarray, y: np.ndarray, iterations: int = 60) -> tuple[np.ndarray, float]:
     """Poisson log-linear GLM by iteratively reweighted least squares; returns fitted μ and log-lik."""
     beta = np.linalg.lstsq(x, np.log(y + 0.5), rcond=None)[0]
@@ -161,27 +193,13 @@ def candidates(
     n = int(sum(c for h, c in histories.items() if h))
     if n == 0 or len(names) < 2:
         return n, []
-    all_pairs = list(itertools.combinations(range(len(names)), 2))
-    models = [
-        (tuple(c), None)
-        for r in range(len(all_pairs) + 1)
-        for c in itertools.combinations(all_pairs, r)
-    ] + [((), kind) for kind in HETEROGENEITY]
     penalty = 2 if criterion == "AIC" else math.log(n)
     fitted = []
-    for pairs, heterogeneity in models:
-        histories_, x = _design(names, pairs, heterogeneity)
-        counts = np.array(
-            [
-                histories.get(frozenset(names[i] for i, bit in enumerate(h) if bit), 0)
-                for h in histories_[1:]
-            ],
-            dtype=float,
-        )
-        if x.shape[1] > len(counts):  # more parameters than observed cells: not identifiable
+    for pairs, heterogeneity in _model_space(len(names)):
+        fit = _fit(names, pairs, heterogeneity, histories)
+        if fit is None:
             continue
-        mu, loglik = _poisson_fit(x[1:], counts)
-        beta = np.linalg.lstsq(x[1:], np.log(mu), rcond=None)[0]
+        x, _counts, mu, loglik, beta = fit
         unseen = float(np.exp(np.clip(x[0] @ beta, -30, 30)))
         gradient = x[0] * unseen
         variance = float(gradient @ _covariance(x[1:], mu) @ gradient) + unseen
@@ -322,34 +340,15 @@ def estimate(
     counts_by = {h: c for h, c in histories.items() if h}
     if n == 0 or len(names) < 2:
         return Estimate(n, float(n), float(n), float(n), level, "too few sources", criterion, names)
-    all_pairs = list(itertools.combinations(range(len(names)), 2))
-    candidates: list[tuple[tuple, str | None]] = (
-        [(model, heterogeneity)]
-        if model is not None
-        else [
-            (tuple(c), None)
-            for r in range(len(all_pairs) + 1)
-            for c in itertools.combinations(all_pairs, r)
-        ]
-        + [((), kind) for kind in HETEROGENEITY]
-    )
+    models = [(model, heterogeneity)] if model is not None else _model_space(len(names))
     best = None
-    for pairs, heterogeneity in candidates:
+    for pairs, heterogeneity in models:
         pairs = tuple(p for p in pairs if p[0] < len(names) and p[1] < len(names))
-        histories_, x = _design(names, pairs, heterogeneity)
-        counts = np.array(
-            [
-                counts_by.get(frozenset(names[i] for i, bit in enumerate(h) if bit), 0)
-                for h in histories_[1:]
-            ],
-            dtype=float,
-        )
-        if x.shape[1] > len(counts):  # more parameters than observed cells: not identifiable
+        fit = _fit(names, pairs, heterogeneity, counts_by)
+        if fit is None:
             continue
-        mu, loglik = _poisson_fit(x[1:], counts)
-        unseen = float(
-            np.exp(np.clip(np.linalg.lstsq(x[1:], np.log(mu), rcond=None)[0][0], -30, 30))
-        )
+        x, counts, mu, loglik, beta = fit
+        unseen = float(np.exp(np.clip(beta[0], -30, 30)))
         if not math.isfinite(unseen) or unseen > 1000 * n:
             continue
         penalty = 2 if criterion == "AIC" else math.log(n)
