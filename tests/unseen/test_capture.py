@@ -95,20 +95,26 @@ def test_a_unit_whose_chosen_model_is_unbounded_falls_back_to_independence():
     assert unit.estimate == pytest.approx(19 + np.exp(fit.intercept_), rel=1e-3)
 
 
+def _heterogeneous_counts(rng, size: int, mean: float, names) -> dict:
+    """Capture-history counts of `size` persons seen by four sources, each person's log-odds of
+    being seen drawn around `mean` (sd 1) plus a per-source offset: catchability varies by person."""
+    catchability = rng.normal(mean, 1.0, size)[:, None] + np.array([0.0, -0.3, 0.2, -0.5])
+    seen = rng.random((size, 4)) < 1 / (1 + np.exp(-catchability))
+    counts: dict = {}
+    for row in seen[seen.any(axis=1)]:
+        key = frozenset(n for n, b in zip(names, row, strict=True) if b)
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
 def test_heterogeneity_models_match_a_poisson_fit_with_the_same_column():
     """M_th Darroch and Poisson2 (Rivest & Baillargeon 2007) on a population whose catchability
     varies from person to person: N̂ equals scikit-learn's Poisson log-linear fit with the column,
     and lies above the independence model's (which heterogeneity biases low)."""
     from sklearn.linear_model import PoissonRegressor
 
-    rng = np.random.default_rng(2007)
-    size, names = 1000, ("a", "b", "c", "d")
-    catchability = rng.normal(-1.5, 1.0, size)[:, None] + np.array([0.0, -0.3, 0.2, -0.5])
-    seen = rng.random((size, 4)) < 1 / (1 + np.exp(-catchability))
-    counts: dict = {}
-    for row in seen[seen.any(axis=1)]:
-        key = frozenset(n for n, b in zip(names, row, strict=True) if b)
-        counts[key] = counts.get(key, 0) + 1
+    names = ("a", "b", "c", "d")
+    counts = _heterogeneous_counts(np.random.default_rng(2007), 1000, -1.5, names)
     n = sum(counts.values())
     rows = [h for h in itertools.product((0, 1), repeat=4) if any(h)]
     y = np.array(
@@ -138,12 +144,7 @@ def test_model_averaging_weighs_models_by_bic_and_covers_heterogeneous_populatio
     covered = chosen_covered = wider = 0
     for _ in range(12):
         size = 120
-        catchability = rng.normal(-1.2, 1.0, size)[:, None] + np.array([0.0, -0.3, 0.2, -0.5])
-        seen = rng.random((size, 4)) < 1 / (1 + np.exp(-catchability))
-        counts: dict = {}
-        for row in seen[seen.any(axis=1)]:
-            key = frozenset(n for n, b in zip(names, row, strict=True) if b)
-            counts[key] = counts.get(key, 0) + 1
+        counts = _heterogeneous_counts(rng, size, -1.2, names)
         result, draws = averaged(counts, names, np.random.default_rng(0), draws=4000)
         chosen = estimate(counts, names, criterion="BIC")
         covered += result.low <= size <= result.high
