@@ -20,7 +20,7 @@ from cellmap import strict_json
 from cellmap.auth import Identity
 from cellmap.store import inserted_id, views
 from cellmap.store import tables as t
-from cellmap.web.api.params import RowIdPath, bad_parameter, workbench
+from cellmap.web.api.params import RowIdPath, bad_parameter, require_known, workbench
 from cellmap.web.security import allow, workbench_for
 from cellmap.web.workbench import Workbench
 
@@ -56,8 +56,7 @@ def _now() -> dt.datetime:
 
 
 def _checked_state(body: CaseIn) -> str:
-    if body.view not in VIEWS:
-        raise bad_parameter("view", f"unknown view {body.view!r} (known: {', '.join(VIEWS)})")
+    require_known("view", body.view, VIEWS)
     text = strict_json.dumps(body.state, ensure_ascii=False)
     if len(text.encode()) > MAX_STATE_BYTES:
         raise bad_parameter(

@@ -9,7 +9,14 @@ from pydantic import BaseModel
 
 from cellmap.model import UNGRADED, Grade
 from cellmap.web import analysis, groups
-from cellmap.web.api.params import MAX_ROW_ID, RowIdPath, bad_parameter, filters, workbench
+from cellmap.web.api.params import (
+    MAX_ROW_ID,
+    RowIdPath,
+    bad_parameter,
+    filters,
+    require_known,
+    workbench,
+)
 from cellmap.web.api.provenance import relations_out
 from cellmap.web.api.schemas import RelationOut
 from cellmap.web.graphs import PATH_METHODS, LinkChart, find_paths, link_chart
@@ -127,14 +134,9 @@ def network(
         description="groups view: comma-separated entity ids whose groups are expanded",
     ),
 ) -> NetworkOut:
-    if view not in VIEWS:
-        raise bad_parameter("view", f"unknown view {view!r} (known: {', '.join(VIEWS)})")
-    if level not in groups.LEVELS:
-        raise bad_parameter("level", f"unknown level {level!r} (known: {', '.join(groups.LEVELS)})")
-    if measure not in analysis.MEASURES:
-        raise bad_parameter(
-            "measure", f"unknown measure {measure!r} (known: {', '.join(analysis.MEASURES)})"
-        )
+    require_known("view", view, VIEWS)
+    require_known("level", level, groups.LEVELS)
+    require_known("measure", measure, analysis.MEASURES)
     chart = link_chart(wb, flt)
     if view == "groups":
         return grouped_out(
@@ -272,8 +274,7 @@ def ties(
     """Ties between the members of end `a` and those of end `b` (a group's members, or the entity
     itself), each with its relationship statements; ordered by the best grade among them, then by
     how many statements support the tie."""
-    if level not in groups.LEVELS:
-        raise bad_parameter("level", f"unknown level {level!r} (known: {', '.join(groups.LEVELS)})")
+    require_known("level", level, groups.LEVELS)
     chart = link_chart(wb, flt)
     grouping = groups.grouping_for(wb, flt, level, lambda c: analysis.communities(wb, c))
     ends = [_end_members(chart, grouping, key, name) for key, name in ((a, "a"), (b, "b"))]
@@ -440,10 +441,8 @@ def search(
 ) -> list[SearchHit]:
     from cellmap import model
 
-    if kind and kind not in model.entity_kinds():
-        raise bad_parameter(
-            "kind", f"unknown entity kind {kind!r} (known: {', '.join(model.entity_kinds())})"
-        )
+    if kind:
+        require_known("kind", kind, model.entity_kinds(), "entity kind")
     frame = name_index(wb)
     if kind:
         frame = frame.filter(pl.col("kind") == kind)
@@ -523,8 +522,7 @@ def paths(
     a, b = entity_hit(wb, source, "source"), entity_hit(wb, target, "target")
     if a.id == b.id:
         raise bad_parameter("target", "is the same entity as source")
-    if how not in PATH_METHODS:
-        raise bad_parameter("how", f"unknown method {how!r} (known: {', '.join(PATH_METHODS)})")
+    require_known("how", how, PATH_METHODS, "method")
     chart = link_chart(wb, flt)
     found = find_paths(chart, a.id, b.id, limit, how)
     names, kinds = wb.names(), wb.kinds()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Annotated
 
 from fastapi import HTTPException, Path, Query
@@ -23,6 +24,15 @@ RowIdPath = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 def bad_parameter(name: str, reason: str, status: int = 422) -> HTTPException:
     """A 4xx whose message starts with the parameter's name, as every API error here does."""
     return HTTPException(status_code=status, detail=f"{name}: {reason}")
+
+
+def require_known(name: str, value: str, known: Iterable[str], what: str | None = None) -> str:
+    """`value` when it is one of `known`; else a 422 naming the parameter and listing the choices."""
+    choices = list(known)
+    if value not in choices:
+        label = what or name
+        raise bad_parameter(name, f"unknown {label} {value!r} (known: {', '.join(choices)})")
+    return value
 
 
 # The workbench as the caller may see it; a route taking it demands at least a viewer.
@@ -52,10 +62,8 @@ def parse_kinds(value: str | None, name: str = "kinds") -> tuple[str, ...] | Non
     if not value:
         return None
     kinds = tuple(k.strip() for k in value.split(",") if k.strip())
-    unknown = [k for k in kinds if k not in model.relation_kinds()]
-    if unknown:
-        known = ", ".join(model.relation_kinds())
-        raise bad_parameter(name, f"unknown relation kind {unknown[0]!r} (known: {known})")
+    for kind in kinds:
+        require_known(name, kind, model.relation_kinds(), "relation kind")
     return kinds or None
 
 

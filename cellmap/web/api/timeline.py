@@ -9,7 +9,14 @@ import polars as pl
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
-from cellmap.web.api.params import MAX_ROW_ID, bad_parameter, parse_date, parse_grade, workbench
+from cellmap.web.api.params import (
+    MAX_ROW_ID,
+    bad_parameter,
+    parse_date,
+    parse_grade,
+    require_known,
+    workbench,
+)
 from cellmap.web.workbench import Filters, Workbench, jsonable_rows
 
 router = APIRouter(tags=["timeline"])
@@ -53,12 +60,8 @@ def timeline(
     wanted = set(CATEGORIES)
     if categories:
         wanted = {c.strip() for c in categories.split(",") if c.strip()}
-        unknown = wanted - set(CATEGORIES)
-        if unknown:
-            raise bad_parameter(
-                "categories",
-                f"unknown category {sorted(unknown)[0]!r} (known: {', '.join(CATEGORIES)})",
-            )
+        for category in sorted(wanted):
+            require_known("categories", category, CATEGORIES, "category")
     first, last, grade = parse_date(start, "start"), parse_date(end, "end"), parse_grade(min_grade)
     kinds = wb.kinds()
     if cell is not None and kinds.get(cell) != "cell":
