@@ -213,3 +213,86 @@ def test_robust_set_by_threshold_or_by_the_highest_shares():
     assert robust_set(result) == ["P-d"]
     assert robust_set(result, size=3) == ["P-d", "P-b", "P-a"]
     assert robust_set(result, size=9) == ["P-d", "P-b", "P-a", "P-c"]
+
+
+def test_coherence_robust_cli_share_is_each_cells_share_of_the_drawn_samples(case):
+    """``incidents coherence --robust 2 --json``: each cell's coordinated_share equals the share
+    computed here from the same two samples, drawn as the module states (one seeded generator per
+    sample from ``SeedSequence(seed).spawn``; first a uniform per report against its grade's
+    reliability × credibility in ``schema/robustness.yaml``, then one per automatic judgement
+    against its score), resolved with NetworkX's components and labelled by the plain rule."""
+    from pathlib import Path
+
+    import networkx as nx
+    import yaml
+
+    import cellmap
+    from cellmap.incidents import actors
+    from cellmap.incidents import coherence as c
+    from cellmap.store.case import CaseFrames
+
+    samples, seed = 2, 7
+    args = ["incidents", "coherence", "--db", case.db, "--shuffles", "99"]
+    run = CliRunner().invoke(app, [*args, "--robust", str(samples), "--seed", str(seed), "--json"])
+    assert run.exit_code == 0, run.output
+    data = json.loads(run.output)
+    assert data["samples"] == samples and data["seed"] == seed
+    shown = {row["cell_id"]: row["coordinated_share"] for row in data["cells"]}
+
+    table = Path(cellmap.__file__).parent / "schema" / "robustness.yaml"
+    inclusion = yaml.safe_load(table.read_text())["report_inclusion"]
+    store = open_store(case.db)
+    with store.session() as conn:
+        frames = CaseFrames.from_connection(conn)
+        relations = views.relations(conn, resolved=False)
+        entities = views.entities(conn)
+        incidents = views.incidents(conn, resolved=False)
+        reports = views.reports(conn)
+        judgements = views.latest_judgements(conn)
+    store.close()
+    campaigns = c.campaigns_frame(frames.entities, frames.properties)
+    cells = frames.ids_of_kind("cell")
+    keep = np.array(
+        [
+            inclusion["reliability"][r] * inclusion["credibility"][str(g)]
+            for r, g in reports.select("reliability", "credibility").iter_rows()
+        ]
+    )
+    same = judgements.filter(pl.col("decision") == "same")
+    coordinated: dict[int, int] = {}
+    for stream in np.random.SeedSequence(seed).spawn(samples):
+        rng = np.random.default_rng(stream)
+        kept = reports["report_id"].filter(pl.Series(rng.random(reports.height) < keep))
+        merged = nx.Graph()
+        for left, right, score, automatic in same.select(
+            "left_id", "right_id", "score", "automatic"
+        ).iter_rows():
+            if not automatic or rng.random() < score:
+                merged.add_edge(left, right)
+        mapping = {e: min(part) for part in nx.connected_components(merged) for e in part}
+
+        def resolved(frame: pl.DataFrame, columns, kept=kept, mapping=mapping) -> pl.DataFrame:
+            frame = frame.filter(pl.col("report_id").is_in(kept.implode()))
+            return frame.with_columns(
+                pl.col(x).replace_strict(mapping, default=pl.col(x), return_dtype=pl.Int64)
+                for x in columns
+            )
+
+        sample_entities = entities.with_columns(
+            pl.col("entity_id")
+            .replace_strict(mapping, default=pl.col("entity_id"), return_dtype=pl.Int64)
+            .alias("canonical_id")
+        )
+        sample_relations = resolved(relations, ["source_id", "target_id"])
+        located = actors.incident_cells(
+            resolved(incidents, ["attributed_to"]), sample_entities, sample_relations
+        )
+        labels = c.coherence(
+            located, campaigns, sample_relations, cells, rule=c.CoherenceRule(shuffles=99)
+        )
+        for cell, label in labels.select("cell_id", "label").iter_rows():
+            coordinated[cell] = coordinated.get(cell, 0) + (label == "coordinated")
+    assert shown == {cell: coordinated.get(cell, 0) / samples for cell in shown}
+    plain = {row["cell_id"]: row["label"] for row in data["cells"]}
+    # the samples change answers: some plainly coordinated cell is not coordinated in every sample
+    assert any(plain[cell] == "coordinated" and shown[cell] < 1 for cell in shown)
