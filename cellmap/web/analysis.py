@@ -93,9 +93,9 @@ def key_players(wb: Workbench, chart: LinkChart | None = None, k: int = KEY_PLAY
     return key_player_set(wb, k)["ids"]
 
 
-def robust_key_players(wb: Workbench, samples: int, seed: int, k: int = KEY_PLAYERS) -> dict:
-    """Each person's share of `samples` samples in which he is among the overview's key players
-    (objective F, set of k), for the persons with any share or in the plain set."""
+def _robust(wb: Workbench, samples: int, seed: int, **options) -> dict:
+    """`cellmap.unseen.robust.robustness` on the model of what the caller may see (fitted once per
+    store generation and visibility)."""
     from cellmap.unseen.robust import load_model, robustness
 
     def fitted():
@@ -103,9 +103,16 @@ def robust_key_players(wb: Workbench, samples: int, seed: int, k: int = KEY_PLAY
             return load_model(session)
 
     model = wb.cached(("robust_model",), fitted)
-    result = robustness(
-        model, samples, seed=seed, k=k, objective=KEY_PLAYER_OBJECTIVE, measures=(), workers=1
-    )
+    return robustness(model, samples, seed=seed, workers=1, **options)
+
+
+ROBUST_HEADER = ("samples", "seed", "expected", "inclusion")
+
+
+def robust_key_players(wb: Workbench, samples: int, seed: int, k: int = KEY_PLAYERS) -> dict:
+    """Each person's share of `samples` samples in which he is among the overview's key players
+    (objective F, set of k), for the persons with any share or in the plain set."""
+    result = _robust(wb, samples, seed, k=k, objective=KEY_PLAYER_OBJECTIVE, measures=())
     persons = [
         {
             "id": p["entity_id"],
@@ -116,9 +123,35 @@ def robust_key_players(wb: Workbench, samples: int, seed: int, k: int = KEY_PLAY
         for p in result["persons"]
     ]
     return {
-        **{x: result[x] for x in ("samples", "seed", "k", "objective", "expected", "inclusion")},
+        **{x: result[x] for x in (*ROBUST_HEADER, "k", "objective")},
         "persons": persons,
     }
+
+
+def robust_measures(wb: Workbench, samples: int, seed: int, top: int) -> dict:
+    """Per measure of `cellmap.unseen.robust.MEASURES`: each person's share of `samples` samples
+    in which he is among the `top` by it, for the persons in the plain top or with a share of half
+    the samples or more, by share."""
+    from cellmap.unseen.robust import MEASURES
+
+    result = _robust(wb, samples, seed, top=top, with_key_players=False)
+    ranked = {
+        name: sorted(
+            (
+                {
+                    "id": p["entity_id"],
+                    "name": p["label"],
+                    "share": p["top"][name],
+                    "plain": name in p["plain_top"],
+                }
+                for p in result["persons"]
+                if name in p["plain_top"] or p["top"][name] >= 0.5
+            ),
+            key=lambda row: (-row["share"], not row["plain"], row["name"], row["id"]),
+        )
+        for name in MEASURES
+    }
+    return {**{x: result[x] for x in (*ROBUST_HEADER, "top")}, "measures": ranked}
 
 
 def key_player_set(wb: Workbench, k: int = KEY_PLAYERS) -> dict:

@@ -68,6 +68,7 @@ def test_openapi_documents_every_route(read_client):
         "/api/status",
         "/api/overview",
         "/api/overview/robust",
+        "/api/overview/robust/measures",
         "/api/network",
         "/api/search",
         "/api/paths",
@@ -104,6 +105,30 @@ def test_robust_key_players_are_shares_of_bounded_samples(read_client):
     assert again == data  # seeded
     too_many = robust_sample_bounds()["api_max"] + 1
     assert read_client.get("/api/overview/robust", params={"samples": too_many}).status_code == 422
+
+
+def test_robust_measures_are_shares_of_the_top_by_each_measure(read_client):
+    params = {"samples": 4, "seed": 2, "top": 3}
+    data = read_client.get("/api/overview/robust/measures", params=params).json()
+    assert data["samples"] == 4 and data["top"] == 3 and data["inclusion"]["A1"] == 1.0
+    assert set(data["measures"]) == {"degree", "betweenness", "harmonic", "eigenvector", "pagerank"}
+    for rows in data["measures"].values():
+        shares = [r["share"] for r in rows]
+        assert all(abs(s * 4 - round(s * 4)) < 1e-9 and 0 <= s <= 1 for s in shares)
+        assert sum(r["plain"] for r in rows) <= 3 and shares == sorted(shares, reverse=True)
+    # the plain top 3 by degree, against NetworkX on the fixture's person-to-person relations
+    ids = key_of(read_client)
+    persons = {k for k, kind in ENTITY_KIND.items() if kind == "person"}
+    g = fixture_graph().subgraph(persons)
+    degrees = dict(g.degree())
+    third = sorted(degrees.values(), reverse=True)[2]
+    plain = {r["id"] for r in data["measures"]["degree"] if r["plain"]}
+    assert len(plain) == 3
+    assert {ids[k] for k, d in degrees.items() if d > third} <= plain
+    assert plain <= {ids[k] for k, d in degrees.items() if d >= third}
+    assert read_client.get("/api/overview/robust/measures", params=params).json() == data
+    for bad in ({"top": 51}, {"samples": 0}, {"seed": -1}):
+        assert read_client.get("/api/overview/robust/measures", params=bad).status_code == 422
 
 
 def test_status_counts_and_synthetic_banner(read_client):

@@ -105,6 +105,28 @@ def test_overview_robustness_bars_beside_the_key_players(page):
     screenshot(page, "overview-robust", full_page=True)
 
 
+def test_overview_robustness_bars_of_the_top_by_each_measure(page):
+    open_view(page, "overview?samples=3", "#robust-measures-run")
+    page.click("#robust-measures-run")
+    page.wait_for_selector("#robust-measures .robust-fill", timeout=120_000)
+    api_rows = api(page, "/api/overview/robust/measures", samples=3, seed=0)["measures"]
+    for measure in ("betweenness", "degree"):
+        page.select_option("#robust-measure", measure)
+        items = page.locator("#robust-measures li")
+        rows = api_rows[measure]
+        # one bar per person, in the API's order, each stating its share as the API gives it
+        assert items.count() == len(rows) >= sum(r["plain"] for r in rows) > 0
+        for i in (0, len(rows) - 1):
+            item = items.nth(i)
+            assert int(item.get_attribute("data-id")) == rows[i]["id"]
+            assert (
+                item.locator(".robust").inner_text().strip() == f"{round(rows[i]['share'] * 100)} %"
+            )
+            assert ("not in the plain top 10" in item.inner_text()) == (not rows[i]["plain"])
+    assert "3 samples (seed 0)" in page.locator("#robust-measures-note").inner_text()
+    screenshot(page, "overview-robust-measures", full_page=True)
+
+
 def test_network_canvas_renders_nodes(page):
     open_view(page, "network", "body[data-network-nodes]")
     nodes = int(page.get_attribute("body", "data-network-nodes"))

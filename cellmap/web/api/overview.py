@@ -97,8 +97,8 @@ def overview(
 class RobustShare(BaseModel):
     id: int
     name: str
-    share: float  # of the samples in which he is in the key-player set
-    plain: bool  # in the key-player set of the plain (unperturbed) network
+    share: float  # of the samples in which he is in the key-player set (or the top by a measure)
+    plain: bool  # in that set on the plain (unperturbed) network
 
 
 class RobustOut(BaseModel):
@@ -130,4 +130,39 @@ def robust_key_players(
     unseen members (cellmap.unseen.robust); computed on what the caller may see. A heavy analysis."""
     return heavy(
         request, caller, lambda: RobustOut(**analysis.robust_key_players(wb, samples, seed, k))
+    )
+
+
+class RobustMeasuresOut(BaseModel):
+    samples: int
+    seed: int
+    top: int
+    expected: dict[str, float]
+    inclusion: dict[str, float]
+    measures: dict[str, list[RobustShare]]
+
+
+@router.get(
+    "/overview/robust/measures",
+    response_model=RobustMeasuresOut,
+    summary="How sure the top persons by each measure are: shares of seeded samples",
+)
+def robust_measures(
+    request: Request,
+    samples: int = Query(
+        20, ge=1, le=schema.robust_sample_bounds()["api_max"], description="samples to draw"
+    ),
+    seed: int = Query(0, ge=0, le=2**31 - 1),
+    top: int = Query(10, ge=1, le=50, description="size of the top by each measure"),
+    wb: Workbench = Depends(workbench),
+    caller: Identity = Depends(allow("viewer")),
+) -> RobustMeasuresOut:
+    """Per measure (degree, betweenness, harmonic, eigenvector, PageRank, as `analyse measures`
+    computes them on the person network): each person's share of the samples in which he is among
+    the `top`, for the plain top and anyone in it in half the samples or more. Samples as for the
+    key players (cellmap.unseen.robust); computed on what the caller may see. A heavy analysis."""
+    return heavy(
+        request,
+        caller,
+        lambda: RobustMeasuresOut(**analysis.robust_measures(wb, samples, seed, top)),
     )

@@ -2,7 +2,7 @@
 // players and the runway.
 import { getJSON } from "../api.js";
 import { barChart, lineChart } from "../charts.js";
-import { KIND_COLOURS, el, entityLink, errorBox, fmt, gradeBadge, panel, relationTable } from "../ui.js";
+import { KIND_COLOURS, clear, el, entityLink, errorBox, fmt, gradeBadge, panel, relationTable } from "../ui.js";
 
 export default async function overview(container, { params }) {
   container.append(el("p", { class: "muted" }, "Loading…"));
@@ -39,6 +39,7 @@ export default async function overview(container, { params }) {
         data.key_players_source ? el("p", { class: "muted" }, `Source: ${data.key_players_source}`) : null),
       panel("Runway", runway(data.runway, data.runway_source)),
     ),
+    data.key_players.length ? robustMeasures(params) : null,
     panel("Latest strikes, raids and arrests (ct_action)", data.latest_strikes.length ? relationTable(data.latest_strikes) : el("p", { class: "muted" }, "No strike (ct_action) is recorded.")),
   );
 }
@@ -57,13 +58,10 @@ function robustness(params) {
       for (const item of document.querySelectorAll("#key-players li")) {
         const value = share.get(Number(item.dataset.id)) || 0;
         item.querySelector(".robust")?.remove();
-        item.append(el("span", { class: "robust", title: `a key player in ${Math.round(value * 100)} % of ${result.samples} samples` },
-          el("span", { class: "robust-bar" }, el("span", { class: "robust-fill", style: `width: ${Math.round(value * 100)}%` })),
-          ` ${Math.round(value * 100)} %`));
+        item.append(shareBar(value, `a key player in ${Math.round(value * 100)} % of ${result.samples} samples`));
       }
       const others = result.persons.filter((p) => !p.plain && p.share >= 0.5);
-      const e = result.expected;
-      note.textContent = `Bar: share of ${result.samples} samples (seed ${result.seed}) in which each is a key player. A sample keeps each report by its grade (${Math.round(e.reports_kept * 100)} % on average), undoes automatic merges by their score (${fmt(e.merges_undone)} on average), adds likely missing ties (${fmt(e.ties_added)}) and unseen members (${fmt(e.members_added)}).`
+      note.textContent = `Bar: share of ${result.samples} samples (seed ${result.seed}) in which each is a key player. ${drawn(result.expected)}`
         + (others.length ? ` Also key players in half the samples or more: ${others.map((p) => `${p.name} (${Math.round(p.share * 100)} %)`).join(", ")}.` : "");
     } catch (error) {
       note.textContent = "";
@@ -72,6 +70,52 @@ function robustness(params) {
     button.disabled = false;
   } }, "How sure? Re-run over samples");
   return el("div", {}, button, note);
+}
+
+// A share of the samples as a bar and a percentage, with `title` as its tooltip.
+function shareBar(value, title) {
+  const percent = Math.round(value * 100);
+  return el("span", { class: "robust", title },
+    el("span", { class: "robust-bar" }, el("span", { class: "robust-fill", style: `width: ${percent}%` })), ` ${percent} %`);
+}
+
+// What one sample does, from the API's `expected` changes.
+function drawn(e) {
+  return `A sample keeps each report by its grade (${Math.round(e.reports_kept * 100)} % on average), undoes automatic merges by their score (${fmt(e.merges_undone)} on average), adds likely missing ties (${fmt(e.ties_added)}) and unseen members (${fmt(e.members_added)}).`;
+}
+
+// How sure the top 10 by each measure are: on request, for a chosen measure, the plain top 10 and
+// anyone in the top 10 in half the samples or more, each with his share of the samples as a bar.
+function robustMeasures(params) {
+  const samples = Number(params.get("samples")) || 20;
+  const note = el("p", { class: "muted", id: "robust-measures-note" });
+  const list = el("ol", { id: "robust-measures" });
+  const choice = el("select", { id: "robust-measure", disabled: true });
+  let result = null;
+  const render = () => {
+    const rows = result.measures[choice.value] || [];
+    clear(list).append(...rows.map((p) => el("li", { "data-id": p.id }, entityLink(p.id, p.name),
+      shareBar(p.share, `in the top ${result.top} by ${choice.value} in ${Math.round(p.share * 100)} % of ${result.samples} samples`),
+      p.plain ? null : el("span", { class: "muted" }, ` not in the plain top ${result.top}`))));
+  };
+  choice.onchange = render;
+  const button = el("button", { type: "button", id: "robust-measures-run", onclick: async () => {
+    button.disabled = true;
+    note.textContent = `Drawing ${samples} samples…`;
+    try {
+      result = await getJSON("/api/overview/robust/measures", { samples, seed: params.get("seed") || 0 });
+      const selected = choice.value || "betweenness";
+      clear(choice).append(...Object.keys(result.measures).map((m) => el("option", { value: m, selected: m === selected }, m)));
+      choice.disabled = false;
+      render();
+      note.textContent = `Bar: share of ${result.samples} samples (seed ${result.seed}) in which each is in the top ${result.top} by the chosen measure, computed on the person network as “analyse measures” does. ${drawn(result.expected)}`;
+    } catch (error) {
+      note.textContent = "";
+      note.append(errorBox(error, "The robustness samples could not be drawn"));
+    }
+    button.disabled = false;
+  } }, "How sure? Re-run over samples");
+  return panel("Top 10 by each measure: how sure", el("div", {}, button, " ", el("label", {}, "measure: ", choice)), list, note);
 }
 
 // The runway as a person reads it: one sentence, then the ledger as a table with units. The
