@@ -3,6 +3,8 @@ the key players and the runway."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import polars as pl
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
@@ -101,14 +103,24 @@ class RobustShare(BaseModel):
     plain: bool  # in that set on the plain (unperturbed) network
 
 
-class RobustOut(BaseModel):
+class RobustSamples(BaseModel):
     samples: int
     seed: int
+    expected: dict[str, float]  # what one sample changes on average
+    inclusion: dict[str, float]  # the grade table: probability a sample keeps a report
+
+
+class RobustOut(RobustSamples):
     k: int
     objective: str
-    expected: dict[str, float]
-    inclusion: dict[str, float]
     persons: list[RobustShare]
+
+
+# The bounds of every robustness route's samples and seed.
+Samples = Annotated[
+    int, Query(ge=1, le=schema.robust_sample_bounds()["api_max"], description="samples to draw")
+]
+Seed = Annotated[int, Query(ge=0, le=2**31 - 1, description="seed of the samples")]
 
 
 @router.get(
@@ -118,10 +130,8 @@ class RobustOut(BaseModel):
 )
 def robust_key_players(
     request: Request,
-    samples: int = Query(
-        20, ge=1, le=schema.robust_sample_bounds()["api_max"], description="samples to draw"
-    ),
-    seed: int = Query(0, ge=0, le=2**31 - 1),
+    samples: Samples = 20,
+    seed: Seed = 0,
     k: int = Query(analysis.KEY_PLAYERS, ge=1, le=50, description="size of the key-player set"),
     wb: Workbench = Depends(workbench),
     caller: Identity = Depends(allow("viewer")),
@@ -133,12 +143,8 @@ def robust_key_players(
     )
 
 
-class RobustMeasuresOut(BaseModel):
-    samples: int
-    seed: int
+class RobustMeasuresOut(RobustSamples):
     top: int
-    expected: dict[str, float]
-    inclusion: dict[str, float]
     measures: dict[str, list[RobustShare]]
 
 
@@ -149,10 +155,8 @@ class RobustMeasuresOut(BaseModel):
 )
 def robust_measures(
     request: Request,
-    samples: int = Query(
-        20, ge=1, le=schema.robust_sample_bounds()["api_max"], description="samples to draw"
-    ),
-    seed: int = Query(0, ge=0, le=2**31 - 1),
+    samples: Samples = 20,
+    seed: Seed = 0,
     top: int = Query(10, ge=1, le=50, description="size of the top by each measure"),
     wb: Workbench = Depends(workbench),
     caller: Identity = Depends(allow("viewer")),
