@@ -697,10 +697,11 @@ def links_cmd(
     db: str | None = DbOption,
     top: int = typer.Option(20, "--top", help="How many predicted ties (1–1000)."),
     method: str = typer.Option(
-        "adamic-adar",
+        "context",
         "--method",
-        help="adamic-adar (shared contacts; the better on the bench) or sbm (degree-corrected "
-        "block model times shared-contact evidence).",
+        help="context (reports, incidents, funds and things both persons share, plus the paths "
+        "between them; the best on the bench), adamic-adar (shared contacts; the baseline), "
+        "local-path, resource-allocation or sbm (degree-corrected block model).",
     ),
     json_out: bool = JsonOption,
 ) -> None:
