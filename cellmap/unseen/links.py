@@ -49,7 +49,7 @@ Example:
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from typing import Any
 
@@ -58,6 +58,9 @@ import polars as pl
 TIE_KINDS = ("command", "communication", "meeting", "kinship")
 METHODS = ("context", "adamic-adar", "local-path", "resource-allocation", "sbm")
 LOCAL_PATH_EPSILON = 0.01  # Lü, Jin & Zhou 2009: paths of length three count for a hundredth
+# a context naming more persons (a ledger of all stipends, a round-up) says little about any pair of
+# them and would add its size squared to the candidates; the scenarios' largest name 30
+CONTEXT_MAX_PERSONS = 100
 # node -> its neighbours; nodes are any hashable (Mapping is invariant in its key, hence Any)
 Adjacency = Mapping[Any, set]
 # node -> the contexts it appears in: ("report", id), ("incident", id), ("fund", id), ("use", id)
@@ -98,7 +101,8 @@ def community_blocks(adj: Adjacency) -> dict:
 
 def person_contexts(relations: pl.DataFrame, persons) -> dict[int, set[tuple[str, int]]]:
     """The contexts each person of `persons` appears in: the reports of every relation naming him,
-    the incidents he took part in, the funds that paid him, the sites, phones and vehicles he uses."""
+    the incidents he took part in, the funds that paid him, the sites, phones and vehicles he uses;
+    a context of more than CONTEXT_MAX_PERSONS persons is left out."""
     persons = set(persons)
     contexts: dict[int, set[tuple[str, int]]] = defaultdict(set)
     for kind, source, target, source_kind, target_kind, report in relations.select(
@@ -115,7 +119,11 @@ def person_contexts(relations: pl.DataFrame, persons) -> dict[int, set[tuple[str
         if kind == "payment" and source_kind == "fund" and target_kind == "person":
             if target in persons:
                 contexts[target].add(("fund", source))
-    return dict(contexts)
+    size = Counter(context for found in contexts.values() for context in found)
+    return {
+        person: {c for c in found if size[c] <= CONTEXT_MAX_PERSONS}
+        for person, found in contexts.items()
+    }
 
 
 def candidates(adj: Adjacency, block: Mapping, contexts: Contexts | None = None) -> set[tuple]:

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from cellmap.cli import app
 from cellmap.store import open_store, views
 from cellmap.unseen.links import (
+    CONTEXT_MAX_PERSONS,
     TIE_KINDS,
     adamic_adar,
     candidates,
@@ -78,6 +79,15 @@ def test_contexts_link_persons_no_path_joins():
         (10, 40): 0.0,
     }
     assert candidates(adj, {}, contexts) == {(10, 20), (10, 30), (20, 30)}
+    # a report naming more than CONTEXT_MAX_PERSONS persons is no context
+    crowd = pl.DataFrame(
+        [("membership", 100 + i, 90, "person", "cell", 9) for i in range(CONTEXT_MAX_PERSONS + 1)],
+        schema=columns,
+        orient="row",
+    )
+    assert person_contexts(crowd, range(100, 300)) == {
+        100 + i: set() for i in range(CONTEXT_MAX_PERSONS + 1)
+    }
     ranked = predict(adj, {}, 2, "context", contexts)
     assert [(a, b) for a, b, _ in ranked] == [(10, 20), (10, 30)]
     why = evidence(10, 20, adj, {10: 90, 20: 90}, contexts, {90: "Cell 9", 70: "Raid", 60: "Fund"})
