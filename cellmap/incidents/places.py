@@ -23,7 +23,7 @@ from scipy.stats import norm
 from shapely.geometry import shape
 
 from cellmap.incidents import h3_array
-from cellmap.incidents.trends import _in_periods
+from cellmap.incidents.trends import grouped_by_period, precise_rows
 
 TRIANGLE = "triangle"
 OUTSIDE = "outside"
@@ -86,12 +86,9 @@ def polygon_counts(
 ) -> pl.DataFrame:
     """Incident counts per period inside each named polygon and outside them all (plus optional `by` columns)."""
     located = with_area(incidents, polygons).filter(pl.col("area").is_not_null())
-    return (
-        _in_periods(located, period)
-        .group_by(["period", "area", *by])
-        .agg(pl.len().cast(pl.Int64).alias("incidents"))
-        .sort(["period", "area", *by])
-    )
+    return grouped_by_period(
+        located, period, ["area", *by], [pl.len().cast(pl.Int64).alias("incidents")]
+    ).sort(["period", "area", *by])
 
 
 _REPEAT_SAMPLE = 20_000
@@ -139,28 +136,30 @@ def h3_cells(lat: np.ndarray, lon: np.ndarray, resolution: int) -> np.ndarray:
 
 def hex_counts(incidents: pl.DataFrame, resolution: int = 6, period: str = "year") -> pl.DataFrame:
     """Incidents per H3 cell (`resolution`, 6 ≈ 36 km² hexagons) and period: period, h3 (uint64), incidents. O(n)."""
-    located = _in_periods(
-        incidents.filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null()), period
+    located = (
+        precise_rows(incidents, period)
+        .filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null())
+        .select("date", "lat", "lon")
+        .collect()
     )
     cells = h3_cells(located["lat"].to_numpy(), located["lon"].to_numpy(), resolution)
-    return (
-        located.select("period")
-        .with_columns(pl.Series("h3", cells, dtype=pl.UInt64))
-        .group_by("period", "h3")
-        .agg(pl.len().cast(pl.Int64).alias("incidents"))
-        .sort("period", "h3")
-    )
+    return grouped_by_period(
+        located.select("date", pl.Series("h3", cells, dtype=pl.UInt64)),
+        period,
+        ["h3"],
+        [pl.len().cast(pl.Int64).alias("incidents")],
+    ).sort("period", "h3")
 
 
 def _neighbour_pairs(cells: np.ndarray, k: int) -> pl.DataFrame:
     """(h3, neighbour) for every cell and each cell within grid distance k of it (itself included)."""
-    left, right = [], []
-    for cell in cells.tolist():
-        ring = h3_int.grid_disk(cell, k)
-        left.extend([cell] * len(ring))
-        right.extend(ring)
+    grid_disk = getattr(h3_cy, "grid_disk", None) or h3_int.grid_disk  # the Cython entry: an array
+    disks = [np.asarray(grid_disk(cell, k), dtype=np.uint64) for cell in cells.tolist()]
     return pl.DataFrame(
-        {"h3": pl.Series(left, dtype=pl.UInt64), "neighbour": pl.Series(right, dtype=pl.UInt64)}
+        {
+            "h3": pl.Series(np.repeat(cells.astype(np.uint64), [len(d) for d in disks])),
+            "neighbour": pl.Series(np.concatenate(disks) if disks else [], dtype=pl.UInt64),
+        }
     )
 
 
@@ -176,9 +175,13 @@ def getis_ord_gi_star(counts: pl.DataFrame, k: int = 1) -> pl.DataFrame:
     Cost O(P · n · k²) for P periods (joins and group-bys in Polars).
     Returns period, h3, incidents, neighbourhood, gi_star, p_value, hotspot (all study-area cells).
     """
-    occupied = counts["h3"].unique().to_numpy()
-    area = _neighbour_pairs(occupied, k)["neighbour"].unique()
-    pairs = _neighbour_pairs(area.to_numpy(), k).filter(pl.col("neighbour").is_in(area.implode()))
+    occupied = counts["h3"].unique()
+    around_occupied = _neighbour_pairs(occupied.to_numpy(), k)
+    area = around_occupied["neighbour"].unique()
+    border = area.filter(~area.is_in(occupied.implode()))
+    pairs = pl.concat([around_occupied, _neighbour_pairs(border.to_numpy(), k)]).filter(
+        pl.col("neighbour").is_in(area.implode())
+    )
     n = area.len()
     grid = pl.DataFrame({"period": counts["period"].unique().sort()}).join(
         pl.DataFrame({"h3": area}), how="cross"

@@ -33,15 +33,57 @@ _PRECISE_ENOUGH = {
 }
 
 
-def _in_periods(incidents: pl.DataFrame, period: str) -> pl.DataFrame:
+def precise_rows(incidents: pl.DataFrame | pl.LazyFrame, period: str) -> pl.LazyFrame:
+    """The incidents with a date at least as precise as `period` (null precision counts as 'day')."""
     if period not in _PERIOD_TRUNCATE:
         raise ValueError(f"period: expected one of {', '.join(_PERIOD_TRUNCATE)}, got {period!r}")
-    frame = incidents.filter(pl.col("date").is_not_null())
-    if "date_precision" in frame.columns:
-        frame = frame.filter(
-            pl.col("date_precision").fill_null("day").is_in(list(_PRECISE_ENOUGH[period]))
-        )
-    return frame.with_columns(pl.col("date").dt.truncate(_PERIOD_TRUNCATE[period]).alias("period"))
+    keep = pl.col("date").is_not_null()
+    if "date_precision" in incidents.collect_schema().names():
+        keep &= pl.col("date_precision").fill_null("day").is_in(list(_PRECISE_ENOUGH[period]))
+    return incidents.lazy().filter(keep)
+
+
+_PERIOD_KEY = "__period_key"
+
+
+def _period_key(period: str) -> pl.Expr:
+    """An integer naming the `period` of ``date`` in date order: the year, 12·year + month − 1, or the
+    week's Monday in days since 1970 (grouping on it is cheaper than on truncated dates)."""
+    date = pl.col("date")
+    if period == "year":
+        return date.dt.year()
+    if period == "month":
+        return date.dt.year() * 12 + date.dt.month() - 1
+    return date.dt.truncate(_PERIOD_TRUNCATE[period]).to_physical()
+
+
+def _period_of_key(key: pl.Expr, period: str) -> pl.Expr:
+    """The first day of the period that `_period_key` named."""
+    if period == "year":
+        return pl.date(key, 1, 1)
+    if period == "month":
+        return pl.date(key // 12, key % 12 + 1, 1)
+    return key.cast(pl.Date)
+
+
+def grouped_by_period(
+    incidents: pl.DataFrame | pl.LazyFrame,
+    period: str,
+    by: Sequence[str],
+    aggregations: Sequence[pl.Expr],
+) -> pl.DataFrame:
+    """``aggregations`` per period of the precise-enough incidents and per value of the `by` columns:
+    columns period, *by, then the aggregations (unsorted). One hash group-by on an integer period key,
+    O(n)."""
+    return (
+        precise_rows(incidents, period)
+        .group_by(_period_key(period).alias(_PERIOD_KEY), *by)
+        .agg(*aggregations)
+        .with_columns(_period_of_key(pl.col(_PERIOD_KEY), period).alias("period"))
+        .drop(_PERIOD_KEY)
+        .select("period", *by, pl.exclude("period", *by))
+        .collect()
+    )
 
 
 def period_counts(
@@ -52,20 +94,19 @@ def period_counts(
     An incident is counted in a period only if its date is at least that precise (a month-precision
     date counts in its month and year, not in a week). One hash group-by: O(n).
     """
-    return (
-        _in_periods(incidents, period)
-        .group_by(["period", *by])
-        .agg(pl.len().cast(pl.Int64).alias("incidents"))
-        .sort(["period", *by], nulls_last=True)
-    )
+    return grouped_by_period(
+        incidents, period, list(by), [pl.len().cast(pl.Int64).alias("incidents")]
+    ).sort(["period", *by], nulls_last=True)
+
+
+def _method_counts(method: str) -> pl.Expr:
+    return counting_method_filter(method).sum().cast(pl.Int64).alias(method)
 
 
 def counts_by_method(incidents: pl.DataFrame, period: str = "month") -> pl.DataFrame:
     """One row per period with the count under each counting method, zero-filled between first and last period."""
-    frame = _in_periods(incidents, period)
-    counted = frame.group_by("period").agg(
-        counting_method_filter(method).sum().cast(pl.Int64).alias(method)
-        for method in COUNTING_METHODS
+    counted = grouped_by_period(
+        incidents, period, [], [_method_counts(method) for method in COUNTING_METHODS]
     )
     if counted.is_empty():
         return counted.sort("period")
@@ -128,15 +169,21 @@ def year_on_year(incidents: pl.DataFrame, year: int, confidence: float = 0.95) -
     approximation would mislead). One row per method: method, definition, previous, current, change,
     change_low, change_high (None when the previous count is 0). O(n).
     """
-    yearly = counts_by_method(incidents, "year")
+    in_two_years = precise_rows(incidents, "year").filter(
+        pl.col("date").dt.year().is_in([year - 1, year])
+    )
+    counted = {
+        row[_PERIOD_KEY]: row
+        for row in in_two_years.group_by(pl.col("date").dt.year().alias(_PERIOD_KEY))
+        .agg(_method_counts(method) for method in COUNTING_METHODS)
+        .collect()
+        .iter_rows(named=True)
+    }
     rows = []
     for method, definition in COUNTING_METHODS.items():
-
-        def count_in(y: int, method: str = method) -> int:
-            hit = yearly.filter(pl.col("period").dt.year() == y)
-            return int(hit[method][0]) if hit.height else 0
-
-        previous, current = count_in(year - 1), count_in(year)
+        previous, current = (
+            int(counted[y][method]) if y in counted else 0 for y in (year - 1, year)
+        )
         low, high = rate_ratio_interval(previous, current, confidence)
         defined = previous > 0
         rows.append(
