@@ -701,7 +701,8 @@ def links_cmd(
         "--method",
         help="context (reports, incidents, funds and things both persons share, plus the paths "
         "between them; the best on the bench), adamic-adar (shared contacts; the baseline), "
-        "local-path, resource-allocation or sbm (degree-corrected block model).",
+        "local-path, resource-allocation, sbm (degree-corrected block model) or learned "
+        "(logistic regression fitted on hidden observed ties).",
     ),
     json_out: bool = JsonOption,
 ) -> None:

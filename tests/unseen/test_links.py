@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
 import polars as pl
 import pytest
 from typer.testing import CliRunner
@@ -19,6 +20,7 @@ from cellmap.unseen.links import (
     dcsbm_scores,
     evidence,
     local_path,
+    logistic_fit,
     missing_ties,
     person_contexts,
     predict,
@@ -135,3 +137,30 @@ def test_links_json_names_store_keys_scores_and_evidence(case):
     assert [p["score"] for p in predictions] == sorted(
         (p["score"] for p in predictions), reverse=True
     )
+
+
+def test_logistic_fit_matches_scikit_learn():
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(200, 3))
+    y = (x @ [1.5, -2.0, 0.5] + rng.normal(size=200)) > 0.3
+    reference = LogisticRegression(C=1.0, tol=1e-10, max_iter=1000).fit(x, y)
+    weights = logistic_fit(x, y)
+    assert weights[0] == pytest.approx(reference.intercept_[0], abs=1e-4)
+    assert weights[1:] == pytest.approx(reference.coef_[0], abs=1e-4)
+
+
+def test_learned_model_finds_the_ties_missing_inside_two_cliques():
+    # two cliques of 7 joined by one tie, two ties missing inside each: the four are the top four
+    nodes = range(14)
+    adj = {n: {m for m in nodes if m != n and m // 7 == n // 7} for n in nodes}
+    adj[6].add(7)
+    adj[7].add(6)
+    missing = [(0, 1), (2, 3), (7, 8), (9, 10)]
+    for a, b in missing:
+        adj[a].discard(b)
+        adj[b].discard(a)
+    ranked = predict(adj, {}, 4, "learned")
+    assert {frozenset((a, b)) for a, b, _ in ranked} == {frozenset(pair) for pair in missing}
+    assert all(0 < score < 1 for _, _, score in ranked)  # probabilities
