@@ -315,16 +315,27 @@ def report(
     focus: str | None = typer.Option(
         None, "--focus", help="A person (id or key) whose contacts the brief traces."
     ),
+    robust: int = typer.Option(
+        20,
+        "--robust",
+        help="How sure: each key player's and each cell's share of N samples (reports kept by "
+        "grade, automatic merges by score, likely ties and unseen members); 0: none. None under "
+        "--min-grade.",
+    ),
     json_out: bool = JsonOption,
 ) -> None:
     """Write the analyst's brief: bottom line up front, key judgements with likelihood and
-    confidence words, the evidence with its reports and grades, and a sources annex."""
+    confidence words, the evidence with its reports and grades, how sure the key players and the
+    cells' labels are, and a sources annex."""
     from cellmap import model
     from cellmap.auth import audit
     from cellmap.report import BriefFilters, build_brief, write_brief
 
     first, last = date_option(start, "--from"), date_option(end, "--to")
     with user_errors(note="no brief was written"):
+        limit = model.robust_sample_bounds()["cli_max"]
+        if not 0 <= robust <= limit:
+            raise InputError(f"{robust} is not between 0 and {limit}", field="--robust")
         filters = BriefFilters(
             min_grade=str(model.Grade.parse(min_grade)) if min_grade else None,
             start=first,
@@ -335,14 +346,14 @@ def report(
             raise InputError(f"{first} is after --to {last}", field="--from")
         store = load_store(db)
         with err.status("analysing for the brief…"):
-            brief = build_brief(store, filters)
+            brief = build_brief(store, filters, robust=robust)
         with err.status(f"writing {out_path.name}…"):
             write_brief(brief, out_path)
     audit.record_now(
         store,
         audit.os_actor(),
         "cellmap report",
-        params={"out": str(out_path), "filters": filters.describe()},
+        params={"out": str(out_path), "filters": filters.describe(), "robust": robust},
     )
     result = {
         "out": str(out_path),

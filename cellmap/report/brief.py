@@ -7,9 +7,12 @@ the people traced through one contact — every figure citing its reports and gr
 scoped, narrowed by the filters) and calls the analysis packages; it computes no figure of its own:
 key players `cellmap.graph.keyplayers.kpp_neg` (Borgatti 2006), strike curves
 `cellmap.disrupt.campaign`, tenure `cellmap.disrupt.tenure` (Kaplan & Meier 1958), trend and
-coherence `cellmap.incidents.headlines`, war chest `cellmap.finance.headlines`. Cost: that of those
-analyses (about 5–10 s on the demo scenario, dominated by the key-player search and the coherence
-permutation tests).
+coherence `cellmap.incidents.headlines`, war chest `cellmap.finance.headlines`; how sure the key
+players and the coherence labels are `cellmap.unseen.robust` (each key player's and each cell's
+share of `robust` samples that keep reports by grade, undo automatic merges by score and, for the
+key players, add likely missing ties and unseen members; Borgatti, Carley & Krackhardt 2006). Cost:
+that of those analyses (about 5–10 s on the demo scenario, dominated by the key-player search and
+the coherence permutation tests), plus about 0.5 s a sample for the robustness.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ SECTIONS = (
     ("finance", "The war chest and its runway"),
     ("contacts", "People traced through one contact"),
 )
+COHERENCE_SHUFFLES = 199  # shifts of the coherence section's permutation tests
 STRATEGIES = {"degree": "highest degree first", "roles:leadership": "leadership first"}
 
 
@@ -136,6 +140,37 @@ def _frames(conn, filters: BriefFilters):
     )
 
 
+@dataclass
+class _Unresolved:
+    """The unresolved frames the robustness samples draw from (under the brief's dates)."""
+
+    relations: pl.DataFrame
+    incidents: pl.DataFrame
+    reports: pl.DataFrame
+    judgements: pl.DataFrame
+
+
+def _unresolved(conn, filters: BriefFilters) -> _Unresolved:
+    from cellmap.store import views
+
+    window = (filters.start, filters.end) if filters.start or filters.end else None
+    incidents = views.incidents(conn, resolved=False)
+    if filters.start:
+        incidents = incidents.filter(pl.col("date") >= filters.start)
+    if filters.end:
+        incidents = incidents.filter(pl.col("date") <= filters.end)
+    return _Unresolved(
+        relations=views.relations(conn, window=window, resolved=False),
+        incidents=incidents,
+        reports=views.reports(conn),
+        judgements=views.latest_judgements(conn),
+    )
+
+
+def _share(share: float, samples: int) -> str:
+    return f"{share:.0%} of {samples}"
+
+
 def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value * 100:+.0f}%"
 
@@ -151,19 +186,32 @@ def _ties_of(g, vertices) -> pl.DataFrame:
     return edge_evidence(g, edges)
 
 
-def build_brief(store: Any, filters: BriefFilters | None = None, key_players: int = 5) -> Brief:
+ROBUST_SAMPLES = 20  # the brief's default number of robustness samples
+
+
+def build_brief(
+    store: Any,
+    filters: BriefFilters | None = None,
+    key_players: int = 5,
+    robust: int = ROBUST_SAMPLES,
+) -> Brief:
     """The brief of `store` (a `Store`, or a caller's `ScopedStore`: then only what the caller may
-    see) under `filters`. Raises InputError for an unknown focus."""
+    see) under `filters`, with each key player's and each cell's share of `robust` samples (0:
+    none; none either under a grade filter, since the samples draw reports by grade). Raises
+    InputError for an unknown focus."""
     from cellmap.store import views
 
     filters = filters or BriefFilters()
+    if robust < 0:
+        raise InputError(f"{robust} samples: must be 0 or more", field="robust")
     with store.session() as conn:
         frames = _frames(conn, filters)
         sources = Sources(views.reports(conn), views.report_compartments(conn))
         synthetic = views.is_synthetic(conn)
         counts = views.counts(conn)
+        unresolved = _unresolved(conn, filters) if robust and not filters.min_grade else None
     names = frames.names()
-    builder = _Builder(frames, sources, names, filters)
+    builder = _Builder(frames, sources, names, filters, robust, unresolved)
     sections = [
         builder.players(key_players),
         builder.structure(),
@@ -215,10 +263,19 @@ def _drop_unsupported(section: Section) -> None:
 class _Builder:
     """One section per method; each reads the frames, calls the analysis, cites the statements."""
 
-    def __init__(self, frames, sources: Sources, names: dict[int, str], filters: BriefFilters):
+    def __init__(
+        self,
+        frames,
+        sources: Sources,
+        names: dict[int, str],
+        filters: BriefFilters,
+        robust: int = 0,
+        unresolved: _Unresolved | None = None,
+    ):
         from cellmap.graph.projection import person_graph
 
         self.frames, self.sources, self.names, self.filters = frames, sources, names, filters
+        self.robust, self.unresolved = robust, unresolved
         self.judgements: list[Judgement] = []
         self.graph = person_graph(frames.relations, frames.entities)
         self.index = {int(e): i for i, e in enumerate(self.graph.vs["entity_id"])}
@@ -253,17 +310,21 @@ class _Builder:
         self.key_ids = [int(tied.vs[i]["entity_id"]) for i in found.indices]
         roles = person_roles(g, self.frames.relations)
         cells = self._cells_of()
+        robust = self._robust_key_players(k)
         rows = []
         for entity in self.key_ids:
             v = self.index[entity]
             ties = _ties_of(g, [v])
             why = f"{g.degree(v)} contacts" + (f", {roles[v]}" if roles[v] else "")
+            sure = [_share(robust["share"][entity], self.robust)] if robust else []
             rows.append(
-                ([self.name(entity), cells.get(entity, "—"), why], self.sources.cite_frame(ties))
+                (
+                    [self.name(entity), cells.get(entity, "—"), why, *sure],
+                    self.sources.cite_frame(ties),
+                )
             )
-        section.tables.append(
-            {"title": "Key players", "columns": ["person", "cell", "why"], "rows": rows}
-        )
+        columns = ["person", "cell", "why", *(["key player in (samples)"] if robust else [])]
+        section.tables.append({"title": "Key players", "columns": columns, "rows": rows})
         all_ties = _ties_of(g, [self.index[e] for e in self.key_ids])
         cite = self.sources.cite_frame(all_ties)
         text = (
@@ -275,16 +336,83 @@ class _Builder:
             "KPP-Neg (Borgatti 2006): the set of persons whose removal most fragments the network, "
             f"objective F, search {found.method}."
         )
+        if self.robust and not robust:
+            section.note += (
+                "How sure: no samples under a grade filter (the samples draw reports by grade). "
+            )
         section.figures.append(Figure(text, cite))
+        if robust:
+            others = ", ".join(
+                f"{o['label']} ({_share(o['share'], self.robust)})" for o in robust["others"]
+            )
+            section.figures.append(
+                Figure(
+                    f"How sure: {robust['sentence']}"
+                    + (
+                        f" Also key players in half the samples or more: {others}."
+                        if others
+                        else ""
+                    ),
+                    cite,
+                )
+            )
+        held = (
+            f" {sum(v >= 0.5 for v in robust['share'].values())} of the {k} stay key players "
+            f"in at least half of {self.robust} samples of what the reports may miss."
+            if robust
+            else ""
+        )
         self.judgements.append(
             Judgement(
                 f"The network hangs on few persons: {', '.join(self.name(e) for e in self.key_ids)}. "
-                + text,
+                + text
+                + held,
                 cite,
                 basis="model outcome (no probability): confidence from the grades of their ties",
             )
         )
         return section
+
+    def _robust_key_players(self, k: int) -> dict | None:
+        """`cellmap.unseen.robust.brief_robustness` for the brief's key players (objective F),
+        or None when the brief draws no samples."""
+        if not self.unresolved:
+            return None
+        from cellmap.unseen.robust import RobustModel, brief_robustness
+
+        raw = self.unresolved
+        model = RobustModel.from_frames(
+            raw.relations, self.frames.entities, raw.reports, raw.judgements
+        )
+        return brief_robustness(model, self.robust, seed=0, k=k, plain=self.key_ids)
+
+    def _robust_cells(self) -> dict[int, dict[str, float]] | None:
+        """Each cell's label shares over the brief's samples (reports by grade, merges by score),
+        labelled by the rule of the coherence section; None when the brief draws no samples."""
+        if not self.unresolved:
+            return None
+        from cellmap.incidents import actors
+        from cellmap.incidents import coherence as c
+        from cellmap.unseen.robust import coherence_shares
+
+        raw, frames = self.unresolved, self.frames
+        campaigns = c.campaigns_frame(frames.entities, frames.properties)
+        cells = frames.ids_of_kind("cell")
+        rule = c.CoherenceRule(shuffles=COHERENCE_SHUFFLES)
+
+        def label_cells(incidents, entities, relations):
+            located = actors.incident_cells(incidents, entities, relations)
+            return c.coherence(located, campaigns, relations, cells, rule=rule)
+
+        return coherence_shares(
+            raw.relations,
+            frames.entities,
+            raw.incidents,
+            raw.reports,
+            raw.judgements,
+            label_cells,
+            self.robust,
+        )
 
     def _cells_of(self) -> dict[int, str]:
         rel = self.frames.relations.filter(
@@ -481,7 +609,7 @@ class _Builder:
             end = self.filters.end
             # a window ending on 31 December compares its last year; else the last full year
             year = end.year if end and (end.month, end.day) == (12, 31) else None
-            self._incidents = incident_summary(self.frames, year=year, shuffles=199)
+            self._incidents = incident_summary(self.frames, year=year, shuffles=COHERENCE_SHUFFLES)
         return self._incidents
 
     def coherence(self) -> Section:
@@ -489,6 +617,7 @@ class _Builder:
         summary = self._incident_summary()
         rows, coordinated, evidence_of = [], [], []
         incidents, rel = self.frames.incidents, self.frames.relations
+        shares = self._robust_cells() if summary.get("coherence") else None
         for row in summary.get("coherence", []):
             cell = row["cell_id"]
             evidence = pl.concat(
@@ -500,19 +629,38 @@ class _Builder:
                 ]
             )
             cite = self.sources.cite_frame(evidence)
-            rows.append(([self.name(cell), row["label"], row.get("reason", "")], cite))
+            sure = (
+                [_share(shares.get(cell, {}).get("coordinated", 0.0), self.robust)]
+                if shares is not None
+                else []
+            )
+            rows.append(([self.name(cell), row["label"], row.get("reason", ""), *sure], cite))
             if row["label"] == "coordinated" and row.get("p_campaign") is not None:
                 coordinated.append((cell, 1.0 - float(row["p_campaign"])))
                 evidence_of.append(evidence)
         if rows:
-            section.tables.append(
-                {"title": "Cells", "columns": ["cell", "label", "why"], "rows": rows}
-            )
+            columns = ["cell", "label", "why"]
+            columns += ["coordinated in (samples)"] if shares is not None else []
+            section.tables.append({"title": "Cells", "columns": columns, "rows": rows})
         section.summary = (
             "cellmap.incidents.coherence: a cell's weekly attacks correlated with the leadership's "
-            "campaign calls and with other cells (permutation tests, 199 shuffles), and its hops and "
-            "independent paths to the leadership."
+            f"campaign calls and with other cells (permutation tests, {COHERENCE_SHUFFLES} shuffles), "
+            "and its hops and independent paths to the leadership."
         )
+        held = ""
+        if coordinated and shares is not None:
+            stay = [c for c, _ in coordinated if shares.get(c, {}).get("coordinated", 0) >= 0.5]
+            held = (
+                f" {len(stay)} of the {len(coordinated)} stay coordinated in at least half of "
+                f"{self.robust} samples that keep each report by its grade and each automatic "
+                "merge by its score."
+            )
+            section.figures.append(
+                Figure(
+                    f"How sure:{held} Each cell's share is in the table.",
+                    self.sources.cite_frame(pl.concat(evidence_of)),
+                )
+            )
         if coordinated:
             cells = ", ".join(self.name(c) for c, _ in coordinated)
             level = min(p for _, p in coordinated)
@@ -520,7 +668,7 @@ class _Builder:
             self.judgements.append(
                 Judgement(
                     f"{len(coordinated)} of {len(rows)} cells time their attacks to the leadership's "
-                    f"campaign calls ({cells}); the others act on their own timing.",
+                    f"campaign calls ({cells}); the others act on their own timing.{held}",
                     cite,
                     probability=level,
                     basis="1 − the permutation p-value of the campaign correlation (weakest cell)",

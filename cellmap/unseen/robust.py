@@ -566,40 +566,54 @@ def coherence_shares(
     }
 
 
-def brief_robustness(
-    conn, samples: int = 20, seed: int = 0, k: int = 5, objective: str = "F"
-) -> dict:
-    """For a brief (or any report): how sure the key players are, on what `conn` may see.
-
-    ``{"samples", "seed", "k", "objective", "key_players": [{"node", "label", "share", "plain"}],
-    "sentence"}``: the plain set and anyone who is a key player in half the samples or more,
-    by share; the sentence states the samples and what they perturb."""
-    result = robustness(
-        load_model(conn), samples, seed=seed, k=k, objective=objective, measures=(), workers=1
+def sample_sentence(samples: int, expected: dict[str, float]) -> str:
+    """What the `samples` samples of a result did, in words (its ``expected`` changes)."""
+    return (
+        f"{samples} samples that keep each report by its grade ({expected['reports_kept']:.0%} on "
+        f"average), undo automatic merges by their score ({expected['merges_undone']:g}), and add "
+        f"likely missing ties ({expected['ties_added']:g}) and unseen members "
+        f"({expected['members_added']:g})"
     )
-    rows = [
-        {
-            "node": p["node"],
-            "label": p["label"],
-            "share": p["key_player"],
-            "plain": p["plain_key_player"],
-        }
-        for p in result["persons"]
-        if p["plain_key_player"] or (p["key_player"] or 0) >= 0.5
+
+
+def brief_robustness(
+    model: RobustModel,
+    samples: int = 20,
+    seed: int = 0,
+    k: int = 5,
+    objective: str = "F",
+    plain: Sequence[int] | None = None,
+) -> dict:
+    """For a brief (or any report): how sure the key players are.
+
+    `plain`: the entity ids of the report's own key-player set (default: the set the samples find
+    on the unperturbed network). ``{"samples", "seed", "k", "objective", "expected", "share":
+    {entity id: share}, "others": [{"entity_id", "label", "share"}], "sentence"}``: each plain key
+    player's share (0 when never one), the others who are key players in half the samples or more
+    by share, and a sentence stating how many of the plain set hold in half the samples and what a
+    sample changes."""
+    result = robustness(model, samples, seed=seed, k=k, objective=objective, measures=(), workers=1)
+    by_id = {p["entity_id"]: p for p in result["persons"]}
+    if plain is None:
+        plain = [i for i, p in by_id.items() if p["plain_key_player"]]
+    share = {int(i): by_id[i]["key_player"] if i in by_id else 0.0 for i in plain}
+    others = [
+        {"entity_id": i, "label": p["label"], "share": p["key_player"]}
+        for i, p in by_id.items()
+        if i not in share and (p["key_player"] or 0) >= 0.5
     ]
-    e = result["expected"]
-    held = sum(1 for r in rows if r["plain"] and r["share"] >= 0.5)
+    held = sum(1 for v in share.values() if v >= 0.5)
     sentence = (
-        f"{held} of the {sum(r['plain'] for r in rows)} key players stay key players in at least "
-        f"half of {samples} samples that keep each report by its grade ({e['reports_kept']:.0%} "
-        f"on average), undo automatic merges by their score ({e['merges_undone']:g}), and add "
-        f"likely missing ties ({e['ties_added']:g}) and unseen members ({e['members_added']:g})."
+        f"{held} of the {len(share)} key players stay key players in at least half of "
+        f"{sample_sentence(samples, result['expected'])}."
     )
     return {
         "samples": samples,
         "seed": seed,
         "k": k,
         "objective": objective,
-        "key_players": rows,
+        "expected": result["expected"],
+        "share": share,
+        "others": others,
         "sentence": sentence,
     }

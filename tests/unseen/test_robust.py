@@ -187,16 +187,21 @@ def test_coherence_shares_unperturbed_are_the_plain_labels(case):
     assert "coordinated" in set(plain["label"])  # the scenario has coordinated cells to compare
 
 
-def test_brief_robustness_lists_the_plain_set_with_shares(case):
+def test_brief_robustness_gives_the_plain_set_its_shares(case):
     from cellmap.unseen.robust import brief_robustness
 
     store = open_store(case.db)
     with store.session() as conn:
-        brief = brief_robustness(conn, samples=2, seed=1, k=3)
+        model = load_model(conn)
     store.close()
-    assert sum(r["plain"] for r in brief["key_players"]) == 3
-    assert all(r["share"] in (0.0, 0.5, 1.0) for r in brief["key_players"])
+    brief = brief_robustness(model, samples=2, seed=1, k=3)
+    assert len(brief["share"]) == 3 and all(v in (0.0, 0.5, 1.0) for v in brief["share"].values())
+    assert all(o["share"] >= 0.5 and o["entity_id"] not in brief["share"] for o in brief["others"])
     assert brief["sentence"].endswith(".") and "of the 3 key players" in brief["sentence"]
+    # a report's own set: a person tied to no one (never a key player of F) has share 0
+    never = model.identities[int(np.flatnonzero(model.plain_degree == 0)[0])]
+    mine = brief_robustness(model, samples=2, seed=1, k=3, plain=[never])
+    assert mine["share"] == {never: 0.0} and "0 of the 1 key players" in mine["sentence"]
 
 
 def test_robust_set_by_threshold_or_by_the_highest_shares():

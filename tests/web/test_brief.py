@@ -28,6 +28,7 @@ pytestmark = [pytest.mark.xdist_group("web-browser")]
 BANNER = "SYNTHETIC DATA — fictional persons"
 SECTIONS = ("bluf", "judgements", "players", "structure", "strike", "coherence", "trend")
 SECTIONS += ("finance", "contacts", "annex")
+SAMPLES = 4  # robustness samples of the whole-store brief
 
 
 class Outline(HTMLParser):
@@ -92,8 +93,9 @@ def demo(live_demo):
 
 @pytest.fixture(scope="module")
 def whole(demo):
-    """The brief of the whole demo store, and its HTML."""
-    brief = build_brief(demo)
+    """The brief of the whole demo store (4 robustness samples: few, to keep the test cheap), and
+    its HTML."""
+    brief = build_brief(demo, robust=SAMPLES)
     return brief, render_html(brief)
 
 
@@ -169,6 +171,49 @@ def test_filters_change_the_brief(demo, whole):
     assert "compartment(s) none" in render_html(empty)
 
 
+def _shares(table: dict, column: str) -> list[int]:
+    """A table's share column ("75% of 4") as whole percentages, checked to be counts of SAMPLES."""
+    at = table["columns"].index(column)
+    values = []
+    for cells, _ in table["rows"]:
+        percent, samples = re.fullmatch(r"(\d+)% of (\d+)", cells[at]).groups()
+        assert int(samples) == SAMPLES and int(percent) % (100 // SAMPLES) == 0
+        values.append(int(percent))
+    return values
+
+
+def test_brief_states_how_sure_each_key_player_and_cell_is(demo, whole):
+    brief, html = whole
+    players = next(s for s in brief.sections if s.key == "players")
+    shares = _shares(players.tables[0], "key player in (samples)")
+    assert len(shares) == 5
+    held = sum(p >= 50 for p in shares)
+    sure = next(f.text for f in players.figures if f.text.startswith("How sure:"))
+    # the sentence counts the table's rows, and names what a sample draws
+    assert (
+        f"{held} of the 5 key players stay key players in at least half of {SAMPLES} samples"
+        in sure
+    )
+    for drawn in ("by its grade", "automatic merges", "missing ties", "unseen members"):
+        assert drawn in sure
+    assert f"{held} of the 5 stay key players" in brief.judgements[0].text
+    coherence = next(s for s in brief.sections if s.key == "coherence")
+    cells = coherence.tables[0]
+    cell_shares = _shares(cells, "coordinated in (samples)")
+    labels = [row[0][1] for row in cells["rows"]]
+    coordinated = [
+        p for p, label in zip(cell_shares, labels, strict=True) if label == "coordinated"
+    ]
+    stay = f"{sum(p >= 50 for p in coordinated)} of the {len(coordinated)} stay coordinated"
+    assert any(stay in f.text for f in coherence.figures)
+    assert "key player in (samples)" in html and "coordinated in (samples)" in html
+    # under a grade filter no samples are drawn (they draw reports by grade), and the brief says so
+    graded = build_brief(demo, BriefFilters(min_grade="A2"), robust=20)
+    players = next(s for s in graded.sections if s.key == "players")
+    assert "no samples under a grade filter" in players.note
+    assert all("samples" not in " ".join(t["columns"]) for s in graded.sections for t in s.tables)
+
+
 def test_report_command_writes_a_pdf_with_banner_and_handling_on_every_page(demo, tmp_path):
     if shutil.which("pdftotext") is None:
         if os.environ.get("CI"):
@@ -194,6 +239,10 @@ def test_report_command_writes_a_pdf_with_banner_and_handling_on_every_page(demo
     # bad input: a clear error naming the option, nothing written
     bad = CliRunner().invoke(app, ["report", "--db", demo.url, "--out", str(tmp_path / "b.doc")])
     assert bad.exit_code == 2 and "--out" in bad.output and not (tmp_path / "b.doc").exists()
+    bad = CliRunner().invoke(
+        app, ["report", "--db", demo.url, "--out", str(tmp_path / "c.html"), "--robust", "-1"]
+    )
+    assert bad.exit_code != 0 and "--robust" in bad.output and not (tmp_path / "c.html").exists()
 
 
 def test_api_brief_is_a_download_bounded_and_checked(live_demo):
@@ -208,6 +257,7 @@ def test_api_brief_is_a_download_bounded_and_checked(live_demo):
     assert get(focus="nobody").json()["detail"].startswith("focus:")
     assert get(start="2024-01-01", end="2023-01-01").json()["detail"].startswith("start:")
     assert get(focus="x" * 201).status_code == 422
+    assert get(robust=51).status_code == 422 and get(robust=-1).status_code == 422
 
 
 @pytest.mark.browser

@@ -9,8 +9,10 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from cellmap import model as schema
 from cellmap.auth import Identity
 from cellmap.errors import InputError
+from cellmap.report.brief import ROBUST_SAMPLES
 from cellmap.web.api.params import bad_parameter, parse_date, parse_grade, workbench
 from cellmap.web.security import allow, heavy
 from cellmap.web.workbench import Workbench
@@ -36,6 +38,12 @@ def brief(
     focus: str | None = Query(
         None, max_length=200, description="a person (id or key) whose contacts are traced"
     ),
+    robust: int = Query(
+        ROBUST_SAMPLES,
+        ge=0,
+        le=schema.robust_sample_bounds()["api_max"],
+        description="samples for how sure the key players and cells are (0: none)",
+    ),
     wb: Workbench = Depends(workbench),
     caller: Identity = Depends(allow("viewer")),
 ) -> Response:
@@ -50,13 +58,13 @@ def brief(
 
     def compute() -> bytes:
         try:
-            document = build_brief(wb.store, filters)
+            document = build_brief(wb.store, filters, robust=robust)
             html = render_html(document)
             return pdf_bytes(html, document) if format == "pdf" else html.encode("utf-8")
         except InputError as error:
             raise bad_parameter(error.field or "brief", error.reason) from None
 
-    body = wb.cached(("brief", filters, format), lambda: heavy(request, caller, compute))
+    body = wb.cached(("brief", filters, robust, format), lambda: heavy(request, caller, compute))
     return Response(
         body,
         media_type=MEDIA[format],
