@@ -401,6 +401,10 @@ def _robust_coherence(db, samples, seed, campaigns, cells, rule, via, start, end
         )
     store.close()
     kinds = [k.strip() for k in via.split(",") if k.strip()]
+    # every sample on the plain answer's weeks (a sample may lose the first or last incidents)
+    dates = raw[2]["date"].drop_nulls()
+    first = date_option(start, "--from") or cast(dt.date | None, dates.min())
+    last = date_option(end, "--to") or cast(dt.date | None, dates.max())
 
     def label_cells(incidents, entities, relations):
         return c.coherence(
@@ -408,8 +412,8 @@ def _robust_coherence(db, samples, seed, campaigns, cells, rule, via, start, end
             campaigns,
             relations,
             cells,
-            date_option(start, "--from"),
-            date_option(end, "--to"),
+            first,
+            last,
             date_option(as_of, "--as-of"),
             rule,
             kinds,

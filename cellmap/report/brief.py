@@ -399,10 +399,13 @@ class _Builder:
         campaigns = c.campaigns_frame(frames.entities, frames.properties)
         cells = frames.ids_of_kind("cell")
         rule = c.CoherenceRule(shuffles=COHERENCE_SHUFFLES)
+        # every sample on the plain answer's weeks (a sample may lose the first or last incidents)
+        dates = frames.incidents["date"].drop_nulls()
+        first, last = dates.min(), dates.max()
 
         def label_cells(incidents, entities, relations):
             located = actors.incident_cells(incidents, entities, relations)
-            return c.coherence(located, campaigns, relations, cells, rule=rule)
+            return c.coherence(located, campaigns, relations, cells, first, last, rule=rule)
 
         return coherence_shares(
             raw.relations,

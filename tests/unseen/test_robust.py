@@ -225,7 +225,8 @@ def test_coherence_robust_cli_share_is_each_cells_share_of_the_drawn_samples(cas
     computed here from the same two samples, drawn as the module states (one seeded generator per
     sample from ``SeedSequence(seed).spawn``; first a uniform per report against its grade's
     reliability × credibility in ``schema/robustness.yaml``, then one per automatic judgement
-    against its score), resolved with NetworkX's components and labelled by the plain rule."""
+    against its score), resolved with NetworkX's components and labelled by the plain rule over
+    the plain answer's weeks."""
     from pathlib import Path
 
     import networkx as nx
@@ -264,6 +265,7 @@ def test_coherence_robust_cli_share_is_each_cells_share_of_the_drawn_samples(cas
         ]
     )
     same = judgements.filter(pl.col("decision") == "same")
+    first, last = incidents["date"].min(), incidents["date"].max()
     coordinated: dict[int, int] = {}
     for stream in np.random.SeedSequence(seed).spawn(samples):
         rng = np.random.default_rng(stream)
@@ -293,7 +295,13 @@ def test_coherence_robust_cli_share_is_each_cells_share_of_the_drawn_samples(cas
             resolved(incidents, ["attributed_to"]), sample_entities, sample_relations
         )
         labels = c.coherence(
-            located, campaigns, sample_relations, cells, rule=c.CoherenceRule(shuffles=99)
+            located,
+            campaigns,
+            sample_relations,
+            cells,
+            first,
+            last,
+            rule=c.CoherenceRule(shuffles=99),
         )
         for cell, label in labels.select("cell_id", "label").iter_rows():
             coordinated[cell] = coordinated.get(cell, 0) + (label == "coordinated")
