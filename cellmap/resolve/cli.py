@@ -439,7 +439,7 @@ def search_cmd(
     matcher: str = typer.Option(
         "names-v3",
         "--matcher",
-        help="Matcher NAME-vN (data/matchers): names-v3 (ranking), names-v2, names-v1 or scenario-v1.",
+        help="Matcher NAME-vN (data/matchers): names-v3 (ranking), names-v4, names-v2, names-v1, scenario-v1.",
     ),
     db: str | None = DbOption,
     as_json: bool = JsonOption,

@@ -13,16 +13,18 @@ wrong places. The score is a logistic regression (Cox 1958) of the features,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
 import yaml
 
 from cellmap.errors import InputError
+from cellmap.resolve.tree_model import TreeEnsemble, load_ensemble
 
 DEFAULT_MATCHER = "scenario-v1"
 COEFFICIENT_EXTRAS = ("bias", "threshold", "train_rows")
+TREES_KEY = "trees"  # a model given by a boosted tree ensemble (:mod:`.tree_model`), its JSON file
 
 
 class MatcherError(InputError):
@@ -41,6 +43,9 @@ def feature_sets() -> dict[str, tuple[str, ...]]:
         from cellmap.resolve.features.list_names import FEATURES as NAMES_V2
 
         sets["names-v2"] = NAMES_V2
+        from cellmap.resolve.features.pair_shape import FEATURES as NAMES_V3
+
+        sets["names-v3"] = NAMES_V3
     except ImportError:
         pass
     return sets
@@ -55,6 +60,8 @@ class Matcher:
     models: dict[str, dict[str, float]]
     attributes: dict[str, dict]
     max_positive: float | None
+    # a model given by boosted trees (its file under ``trees``): model -> the ensemble
+    trees: dict[str, TreeEnsemble] = field(default_factory=dict)
 
     @property
     def ident(self) -> str:
@@ -98,7 +105,12 @@ def parse_matcher(data: dict, source: str) -> Matcher:
             f"{source}: features differ from feature set {data['feature_set']!r} "
             f"(not in the file: {missing}; not computed: {extra}; or another order) — refit the matcher"
         )
+    trees: dict[str, TreeEnsemble] = {}
     for model, coef in data["models"].items():
+        if TREES_KEY in coef:
+            # the trees' file must name exactly the matcher's features (checked on loading)
+            trees[model] = load_ensemble(str(coef[TREES_KEY]), features)
+            coef = {"bias": 0.0} | {k: v for k, v in coef.items() if k != TREES_KEY}
         unknown = sorted(set(coef) - set(features) - set(COEFFICIENT_EXTRAS))
         if unknown or "bias" not in coef or "threshold" not in coef:
             raise MatcherError(
@@ -110,9 +122,15 @@ def parse_matcher(data: dict, source: str) -> Matcher:
         version=int(data["version"]),
         feature_set=data["feature_set"],
         features=features,
-        models={k: dict(v) for k, v in data["models"].items()},
+        models={
+            k: {"bias": 0.0} | {f: v for f, v in coef.items() if f != TREES_KEY}
+            if TREES_KEY in coef
+            else dict(coef)
+            for k, coef in data["models"].items()
+        },
         attributes=dict(data.get("attributes") or {}),
         max_positive=data.get("max_positive"),
+        trees=trees,
     )
 
 

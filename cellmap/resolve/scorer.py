@@ -188,6 +188,9 @@ class Scorer:
         return self._name_features(self, a, b, person)
 
     def name_logit(self, feats: dict[str, float], model: str) -> float:
+        trees = self.matcher.trees.get(model)
+        if trees is not None:
+            return trees.logit([feats[name] for name in self.matcher.features])
         bias, weights = self._vectors[model]
         return bias + sum(
             w * feats[name] for w, name in zip(weights, self.matcher.features, strict=False) if w
@@ -281,4 +284,15 @@ def _names_v2(scorer: Scorer, a: AnalysedName, b: AnalysedName, person: bool) ->
     return list_name_features(a, b, scorer.part_similarity, scorer.analyse_person, person)
 
 
-_FEATURE_FUNCTIONS = {"parts-v1": _parts_v1, "names-v1": _names_v1, "names-v2": _names_v2}
+def _names_v3(scorer: Scorer, a: AnalysedName, b: AnalysedName, person: bool) -> dict[str, float]:
+    from cellmap.resolve.features.pair_shape import pair_shape_features
+
+    return pair_shape_features(a, b, scorer.part_similarity, scorer.analyse_person, person)
+
+
+_FEATURE_FUNCTIONS = {
+    "parts-v1": _parts_v1,
+    "names-v1": _names_v1,
+    "names-v2": _names_v2,
+    "names-v3": _names_v3,
+}

@@ -83,3 +83,48 @@ def test_a_matcher_whose_features_differ_is_refused():
         parse_matcher(dict(data, feature_set="parts-v0"), "old.yaml")
     with pytest.raises(MatcherError, match="no such matcher"):
         load_matcher("scenario-v0")
+
+
+def test_boosted_trees_stored_as_data_score_as_scikit_learn_does():
+    # an independent computation: scikit-learn's own decision function on the same fitted trees
+    import numpy as np
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from cellmap.errors import InputError
+    from cellmap.resolve.tree_model import export_hgb, parse_ensemble
+
+    rng = np.random.default_rng(15)
+    x = rng.normal(size=(300, 3))
+    x[rng.random(300) < 0.1, 1] = np.nan
+    y = (x[:, 0] + np.nan_to_num(x[:, 1]) * x[:, 2] + rng.normal(scale=0.5, size=300)) > 0
+    fitted = HistGradientBoostingClassifier(max_depth=2, max_iter=30, random_state=0).fit(x, y)
+    features = ("a", "b", "c")
+    ensemble = parse_ensemble(export_hgb(fitted, features), features, "t.json")
+    expected = fitted.decision_function(x)
+    assert np.allclose([ensemble.logit(list(row)) for row in x], expected, atol=1e-9)
+    with pytest.raises(InputError, match="other features"):
+        parse_ensemble(export_hgb(fitted, features), ("a", "c", "b"), "swapped.json")
+
+
+def test_names_v4_pair_shape_features_and_models():
+    from cellmap.resolve.features.pair_shape import EXTRA
+
+    v3, v4 = load_matcher("names-v3"), load_matcher("names-v4")
+    assert v4.features == v3.features + EXTRA and set(v4.trees) == {"person"}
+    s3, s4 = Scorer("names-v3"), Scorer("names-v4")
+    # the alias and generic models are names-v3's (the new features weigh 0)
+    for pair in (("Usama bin Ladin", "Osama bin Laden"), ("KHAN, Anwar Ahmed", "ANWAR, Rao")):
+        assert s4.score_names(*pair, model="alias") == s3.score_names(*pair, model="alias")
+    assert s4.score_names("Acme AG", "ACME Aktiengesellschaft", "Company") == s3.score_names(
+        "Acme AG", "ACME Aktiengesellschaft", "Company"
+    )
+    feats = lambda x, y: s4.name_features(s4.analyse(x), s4.analyse(y))  # noqa: E731
+    # a part replaced by another, or a part dropped ("el Sayed" is one part: article and name)
+    swapped = feats("Tariq Anwar Mohamed", "Tariq Anwar Khalil")
+    dropped = feats("TARIQ ANWAR EL SAYED MOHAMED", "TARIQ ANWAR MOHAMED")
+    assert (swapped["subst_parts"], swapped["extra_parts"]) == (1, 0)
+    assert (dropped["subst_parts"], dropped["extra_parts"], dropped["parts_max"]) == (0, 1, 4)
+    han = feats("习近朋", "习近平")  # one of three characters differs: Levenshtein 1 - 1/3
+    assert han["other_script"] == 1 and han["same_script"] == 1
+    assert abs(han["lev_raw"] - 2 / 3) < 1e-12
+    assert s4.score_names("Usama bin Ladin", "Osama bin Laden") > s4.matcher.threshold("person")

@@ -131,12 +131,14 @@ def list_name_features(
     sim: name_parts.PartSimilarity,
     analyse: Analyse,
     person: bool = True,
+    done: name_parts.Aligned | None = None,
 ) -> dict[str, float]:
     """The features of :data:`FEATURES`; ``analyse`` is the scorer's cached name analysis (for the
-    surname and the given names of a "SURNAME, Given" name)."""
+    surname and the given names of a "SURNAME, Given" name); ``done``: the names' alignment when
+    the caller has it."""
     if not a.parts or not b.parts:
         return dict.fromkeys(FEATURES, 0.0)
-    done = name_parts.aligned(a, b, sim)
+    done = done or name_parts.aligned(a, b, sim)
     feats = real_name_features(a, b, sim, person, done)
     feats.update(dict.fromkeys(EXTRA, 0.0))
     left, right, alignment = done.a, done.b, done.alignment
