@@ -19,6 +19,7 @@ import numpy as np
 import polars as pl
 import shapely
 from h3 import _cy as h3_cy  # noqa: PLC2701 — see _latlng_to_cells
+from scipy import sparse
 from scipy.stats import norm
 from shapely.geometry import shape
 
@@ -154,11 +155,13 @@ def hex_counts(incidents: pl.DataFrame, resolution: int = 6, period: str = "year
 def _neighbour_pairs(cells: np.ndarray, k: int) -> pl.DataFrame:
     """(h3, neighbour) for every cell and each cell within grid distance k of it (itself included)."""
     grid_disk = getattr(h3_cy, "grid_disk", None) or h3_int.grid_disk  # the Cython entry: an array
-    disks = [np.asarray(grid_disk(cell, k), dtype=np.uint64) for cell in cells.tolist()]
+    disks = [grid_disk(cell, k) for cell in cells.tolist()]
     return pl.DataFrame(
         {
             "h3": pl.Series(np.repeat(cells.astype(np.uint64), [len(d) for d in disks])),
-            "neighbour": pl.Series(np.concatenate(disks) if disks else [], dtype=pl.UInt64),
+            "neighbour": pl.Series(
+                np.concatenate(disks).astype(np.uint64) if disks else [], dtype=pl.UInt64
+            ),
         }
     )
 
@@ -172,7 +175,7 @@ def getis_ord_gi_star(counts: pl.DataFrame, k: int = 1) -> pl.DataFrame:
         Gi* = (Σ_j w_ij x_j − x̄ W_i) / ( s · √((n W_i − W_i²)/(n − 1)) ),  x̄ = Σx/n,  s = √(Σx²/n − x̄²).
     Two-sided normal p-value; ``hotspot`` is 'hot' (z ≥ 1.96), 'cold' (z ≤ −1.96) or '' — uncorrected for
     multiple testing. Reference: Ord & Getis (1995), Geographical Analysis 27(4):286–306.
-    Cost O(P · n · k²) for P periods (joins and group-bys in Polars).
+    Cost O(P · n · k²) for P periods (one sparse product W·x in SciPy).
     Returns period, h3, incidents, neighbourhood, gi_star, p_value, hotspot (all study-area cells).
     """
     occupied = counts["h3"].unique()
@@ -182,20 +185,40 @@ def getis_ord_gi_star(counts: pl.DataFrame, k: int = 1) -> pl.DataFrame:
     pairs = pl.concat([around_occupied, _neighbour_pairs(border.to_numpy(), k)]).filter(
         pl.col("neighbour").is_in(area.implode())
     )
-    n = area.len()
-    grid = pl.DataFrame({"period": counts["period"].unique().sort()}).join(
-        pl.DataFrame({"h3": area}), how="cross"
+    cells = np.sort(area.to_numpy())
+    n = cells.size
+    periods = counts["period"].unique().sort()
+    # x[p, c]: incidents of period p in study-area cell c (zero where none)
+    x = np.zeros((periods.len(), n), dtype=np.int64)
+    x[
+        np.searchsorted(periods.to_numpy(), counts["period"].to_numpy()),
+        np.searchsorted(cells, counts["h3"].to_numpy()),
+    ] = counts["incidents"].to_numpy()
+    weights = sparse.csr_matrix(
+        (
+            np.ones(pairs.height, dtype=np.int64),
+            (
+                np.searchsorted(cells, pairs["h3"].to_numpy()),
+                np.searchsorted(cells, pairs["neighbour"].to_numpy()),
+            ),
+        ),
+        shape=(n, n),
     )
-    x = grid.join(counts, on=["period", "h3"], how="left").with_columns(
-        pl.col("incidents").fill_null(0)
+    x_frame = pl.DataFrame(
+        {
+            "period": periods.gather(np.repeat(np.arange(periods.len()), n)),
+            "h3": pl.Series(np.tile(cells, periods.len()), dtype=pl.UInt64),
+            "incidents": pl.Series(x.reshape(-1), dtype=pl.Int64),
+        }
     )
-    local = (
-        pairs.join(x.rename({"h3": "neighbour"}), on="neighbour")
-        .group_by("period", "h3")
-        .agg(pl.col("incidents").sum().alias("neighbourhood"), pl.len().alias("w"))
+    local = pl.DataFrame(
+        {  # Σ_j w_ij x_j (exact in integers) and W_i for every period and cell, in x_frame's order
+            "neighbourhood": pl.Series(np.asarray((weights @ x.T).T).reshape(-1), dtype=pl.Int64),
+            "w": pl.Series(np.tile(np.asarray(weights.sum(axis=1)).reshape(-1), periods.len())),
+        }
     )
     stats = (
-        x.group_by("period")
+        x_frame.group_by("period")
         .agg(
             (pl.col("incidents").sum() / n).alias("mean"),
             ((pl.col("incidents").cast(pl.Float64) ** 2).sum() / n).alias("mean_sq"),
@@ -206,7 +229,7 @@ def getis_ord_gi_star(counts: pl.DataFrame, k: int = 1) -> pl.DataFrame:
     )
     w = pl.col("w").cast(pl.Float64)
     out = (
-        x.join(local, on=["period", "h3"])
+        pl.concat([x_frame, local], how="horizontal")
         .join(stats, on="period")
         .with_columns(
             (
