@@ -44,6 +44,7 @@ def precise_rows(incidents: pl.DataFrame | pl.LazyFrame, period: str) -> pl.Lazy
 
 
 _PERIOD_KEY = "__period_key"
+_KEY_TABLE_DAYS = 100_000
 
 
 def _period_key(period: str) -> pl.Expr:
@@ -57,6 +58,23 @@ def _period_key(period: str) -> pl.Expr:
     return date.dt.truncate(_PERIOD_TRUNCATE[period]).to_physical()
 
 
+def _period_keys(dates: pl.Series, period: str) -> pl.Series | pl.Expr:
+    """`_period_key` of every date, read from a table of the dates' range of days (one NumPy gather
+    instead of a calendar computation per row); the expression itself for weeks or a range over
+    100,000 days. Null dates get an arbitrary key (callers drop them)."""
+    days = dates.to_physical()
+    if period not in ("year", "month") or days.null_count() == days.len():
+        return _period_key(period)
+    first, last = int(cast(int, days.min())), int(cast(int, days.max()))
+    if last - first > _KEY_TABLE_DAYS:
+        return _period_key(period)
+    unit = "M8[Y]" if period == "year" else "M8[M]"
+    since_1970 = np.arange(first, last + 1).astype("M8[D]").astype(unit).astype(np.int32)
+    table = since_1970 + (1970 if period == "year" else 1970 * 12)
+    offsets = days.fill_null(first).to_numpy() - first
+    return pl.Series(_PERIOD_KEY, table[offsets])
+
+
 def _period_of_key(key: pl.Expr, period: str) -> pl.Expr:
     """The first day of the period that `_period_key` named."""
     if period == "year":
@@ -67,7 +85,7 @@ def _period_of_key(key: pl.Expr, period: str) -> pl.Expr:
 
 
 def grouped_by_period(
-    incidents: pl.DataFrame | pl.LazyFrame,
+    incidents: pl.DataFrame,
     period: str,
     by: Sequence[str],
     aggregations: Sequence[pl.Expr],
@@ -75,9 +93,10 @@ def grouped_by_period(
     """``aggregations`` per period of the precise-enough incidents and per value of the `by` columns:
     columns period, *by, then the aggregations (unsorted). One hash group-by on an integer period key,
     O(n)."""
+    keyed = incidents.with_columns(_period_keys(incidents["date"], period).alias(_PERIOD_KEY))
     return (
-        precise_rows(incidents, period)
-        .group_by(_period_key(period).alias(_PERIOD_KEY), *by)
+        precise_rows(keyed, period)
+        .group_by(_PERIOD_KEY, *by)
         .agg(*aggregations)
         .with_columns(_period_of_key(pl.col(_PERIOD_KEY), period).alias("period"))
         .drop(_PERIOD_KEY)
@@ -169,15 +188,11 @@ def year_on_year(incidents: pl.DataFrame, year: int, confidence: float = 0.95) -
     approximation would mislead). One row per method: method, definition, previous, current, change,
     change_low, change_high (None when the previous count is 0). O(n).
     """
-    in_two_years = precise_rows(incidents, "year").filter(
-        pl.col("date").dt.year().is_in([year - 1, year])
-    )
     counted = {
-        row[_PERIOD_KEY]: row
-        for row in in_two_years.group_by(pl.col("date").dt.year().alias(_PERIOD_KEY))
-        .agg(_method_counts(method) for method in COUNTING_METHODS)
-        .collect()
-        .iter_rows(named=True)
+        row["period"].year: row
+        for row in grouped_by_period(
+            incidents, "year", [], [_method_counts(method) for method in COUNTING_METHODS]
+        ).iter_rows(named=True)
     }
     rows = []
     for method, definition in COUNTING_METHODS.items():

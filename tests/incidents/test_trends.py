@@ -136,3 +136,32 @@ def test_leadership_events_from_memberships_and_ct_actions():
         (dt.date(2020, 3, 4), 10, "leader", "killed"),
         (dt.date(2022, 6, 2), 11, "council_member", "raid"),
     ]
+
+
+@pytest.mark.parametrize(
+    "span_days", [3_000, 200_000]
+)  # a key table, and the expression (> 100,000 days)
+@pytest.mark.parametrize("period", ["week", "month", "year"])
+def test_period_counts_equal_a_plain_truncation(period, span_days):
+    # Independent computation: truncate each date with Polars' own calendar and count.
+    start = dt.date(1800, 3, 15) if span_days > 100_000 else dt.date(2019, 12, 30)
+    days = [start + dt.timedelta(days=(k * 7919) % span_days) for k in range(400)]
+    frame = pl.DataFrame(
+        {
+            "date": [None if k % 37 == 0 else d for k, d in enumerate(days)],
+            "date_precision": [["day", "week", "month", "year", None][k % 5] for k in range(400)],
+            "type": [["attack", "ied"][k % 2] for k in range(400)],
+        }
+    )
+    precise = {"week": ("day", "week"), "month": ("day", "week", "month")}.get(period)
+    kept = frame.filter(pl.col("date").is_not_null())
+    if precise:
+        kept = kept.filter(pl.col("date_precision").fill_null("day").is_in(list(precise)))
+    truncate = {"week": "1w", "month": "1mo", "year": "1y"}[period]
+    expected = (
+        kept.group_by(pl.col("date").dt.truncate(truncate).alias("period"), "type")
+        .agg(pl.len().cast(pl.Int64).alias("incidents"))
+        .sort("period", "type")
+    )
+    got = trends.period_counts(frame, period, by=["type"])
+    assert got.equals(expected)
