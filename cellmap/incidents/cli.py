@@ -521,23 +521,28 @@ def coherence(
         )
         return
     banner(synthetic)
-    out().print(
+    console = out()
+    # the figures need about 120 columns; a narrower terminal gets the answer and its share
+    figures = (
+        ["r_campaign", "p_campaign", "r_peers", "p_peers", "hops", "independent_paths"]
+        if console.width >= 120
+        else []
+    )
+    console.print(
         frame_table(
             f"Command-and-control coherence ({campaigns.height} campaigns, {shuffles} shifts)",
             table.select(
                 "cell",
                 "incidents",
-                "r_campaign",
-                "p_campaign",
-                "r_peers",
-                "p_peers",
-                "hops",
-                "independent_paths",
+                *figures,
                 "label",
                 *(["coordinated_share"] if robust is not None else []),
             ),
+            "{:.3g}",
         )
     )
+    if not figures:
+        console.print("correlations, p-values, hops and paths: a terminal of 120 columns or --json")
     if robust is not None:
         out().print(
             f"coordinated_share: of {robust} samples (seed {seed}) that keep each report by its "
