@@ -225,6 +225,33 @@ def bridges(g: ig.Graph) -> pl.DataFrame:
     )
 
 
+def _bloom_hash(keys: np.ndarray, bits: int) -> np.ndarray:
+    """Fibonacci hashing (Knuth, *TAOCP* vol. 3, § 6.4): the top ``bits`` bits of key · 2⁶⁴/φ."""
+    product = keys.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)  # wraps modulo 2⁶⁴
+    return (product >> np.uint64(64 - bits)).astype(np.int64)
+
+
+def _find_sorted(
+    values: np.ndarray, lo: np.ndarray, hi: np.ndarray, target: np.ndarray
+) -> np.ndarray:
+    """For each query, the index of ``target`` in the ascending slice ``values[lo:hi]``, or -1:
+    binary searches run side by side, each query leaving once found or empty. O(q log max(hi - lo))."""
+    out = np.full(len(target), -1)
+    live = np.flatnonzero(lo < hi)
+    lo, hi, target = lo[live], hi[live], target[live]
+    while len(live):
+        mid = (lo + hi) >> 1
+        seen = values[mid]
+        found = seen == target
+        out[live[found]] = mid[found]
+        below = seen < target
+        lo = np.where(below, mid + 1, lo)
+        hi = np.where(below, hi, mid)
+        going = ~found & (lo < hi)
+        live, lo, hi, target = live[going], lo[going], hi[going], target[going]
+    return out
+
+
 class _Triangles:
     """Edges, strengths and every triangle of a graph, for the structural-hole measures.
 
@@ -250,12 +277,11 @@ class _Triangles:
         O(m + Σ_u d⁺(u)²) with d⁺ ≤ √(2m).
 
         The pairs are made by offset: arc k (arcs sorted by tail, then head) pairs with arc k + d of
-        the same tail, for d = 1, 2, …, the largest out-degree; each round looks its pairs up in one
-        hash index of the edges (pandas, C) and keeps only the closed ones, so no array of all the
-        wedges is ever held (5.5 M wedges, 1.3 M triangles at 100k/1M: 1.4 → 0.6 s CPU).
+        the same tail, for d = 1, 2, …, the largest out-degree, so no array of all the wedges is
+        held. A one-hash Bloom filter of the edges (Bloom 1970; 32 bits per edge, about 3 % false
+        positives, small enough to stay in cache) drops most open pairs; the others are searched
+        for in the sorted arcs of their lower end. 5.5 M wedges, 1.3 M triangles at 100k/1M.
         """
-        import pandas as pd  # a hash index in C; imported here, where it is needed
-
         if len(edges) == 0:
             return np.zeros((0, 3), np.int64), np.zeros((0, 3), np.int64)
         deg = np.bincount(edges.ravel(), minlength=n)
@@ -266,8 +292,14 @@ class _Triangles:
         head = np.where(low_first, edges[:, 1], edges[:, 0])
         eids = np.argsort(tail * n + head, kind="stable")  # by tail, then head: one integer key
         tail, head = tail[eids], head[eids]
-        tail_end = np.cumsum(np.bincount(tail, minlength=n))[tail]  # one past the tail's last arc
-        edge_index = pd.Index(np.minimum(edges[:, 0], edges[:, 1]) * n + edges.max(axis=1))
+        arcs_of = np.concatenate([[0], np.cumsum(np.bincount(tail, minlength=n))])  # CSR bounds
+        tail_end = arcs_of[1:][tail]  # one past the last arc of the same tail
+        bits = int(np.log2(len(edges))) + 6
+        bloom = np.zeros(1 << bits, dtype=bool)
+        bloom[_bloom_hash(np.minimum(edges[:, 0], edges[:, 1]) * n + edges.max(axis=1), bits)] = (
+            True
+        )
+        packed = np.packbits(bloom, bitorder="little")
         empty = np.zeros(0, np.int64)
         firsts, seconds, closing = [empty], [empty], [empty]
         first = np.arange(len(tail))
@@ -276,13 +308,17 @@ class _Triangles:
             first = first[first + offset < tail_end[first]]
             if not len(first):
                 break
-            second = first + offset
-            # head[first] < head[second]: the heads of one tail are in ascending order
-            edge = edge_index.get_indexer(head[first] * n + head[second])
-            tied = edge >= 0
-            firsts.append(first[tied])
-            seconds.append(second[tied])
-            closing.append(edge[tied])
+            v, w = head[first], head[first + offset]  # v < w: a tail's heads are ascending
+            slot = _bloom_hash(v * n + w, bits)
+            maybe = np.flatnonzero((packed[slot >> 3] >> (slot & 7)) & 1)
+            v, w = v[maybe], w[maybe]
+            v_low = rank[v] < rank[w]  # the tie v–w, if any, is an arc of its lower end
+            low, high = np.where(v_low, v, w), np.where(v_low, w, v)
+            arc = _find_sorted(head, arcs_of[low], arcs_of[low + 1], high)
+            tied = arc >= 0
+            firsts.append(first[maybe[tied]])
+            seconds.append(first[maybe[tied]] + offset)
+            closing.append(eids[arc[tied]])
             offset += 1
         first, second = np.concatenate(firsts), np.concatenate(seconds)
         tri = np.column_stack([tail[first], head[first], head[second]])

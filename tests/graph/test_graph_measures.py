@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import igraph as ig
 import networkx as nx
 import numpy as np
 import pytest
@@ -181,3 +182,17 @@ def test_sampled_betweenness_is_the_same_on_forked_workers():
     forked = m.betweenness(g, samples=40, seed=3, workers=2)
     np.testing.assert_allclose(serial[0], forked[0], atol=1e-12)
     np.testing.assert_allclose(serial[1], forked[1], atol=1e-12)
+
+
+@pytest.mark.parametrize("make", [lambda: ig.Graph.Barabasi(2_000, 6), lambda: ig.Graph.Full(7)])
+def test_triangle_listing_against_igraph(make):
+    g = make().simplify()
+    tri, tri_edges = m._Triangles._list(g.vcount(), np.asarray(g.get_edgelist()))
+    assert sorted(tuple(sorted(t)) for t in tri.tolist()) == sorted(
+        tuple(sorted(t)) for t in g.list_triangles()
+    )
+    a, b, c = tri.T
+    for column, (x, y) in enumerate(((a, b), (a, c), (b, c))):
+        assert tri_edges[:, column].tolist() == g.get_eids(
+            list(zip(x.tolist(), y.tolist(), strict=True))
+        )
