@@ -322,26 +322,54 @@ def latlng_to_cells(
         raise ValueError(f"lat and lng differ in length: {lat.size} and {lng.size}")
     cells = np.empty(lat.size, dtype=np.uint64)
     unsure = np.empty(lat.size, dtype=bool)
-    _build_raster_rows(lat)
 
-    def fill(start: int) -> None:
-        block = slice(start, start + _BLOCK)
-        cells[block], unsure[block] = _block_cells(lat[block], lng[block], resolution)
+    def fill(block: slice) -> None:
+        face, a, b, unsure_hexagon = _block_face_ijk(lat[block], lng[block], resolution)
+        cells[block], unsure_cell = face_ijk_to_cells(face, a, b, resolution)
+        unsure[block] = unsure_hexagon | unsure_cell
 
-    starts = range(0, lat.size, _BLOCK)
-    threads = min(_MAX_THREADS, _usable_cpus(), len(starts))
-    if threads > 1:  # NumPy releases the GIL inside each array operation
-        with ThreadPoolExecutor(threads) as pool:
-            list(pool.map(fill, starts))
-    else:
-        for start in starts:
-            fill(start)
+    _in_blocks(lat, fill)
     return cells, unsure
 
 
-def _block_cells(
-    lat: np.ndarray, lng: np.ndarray, resolution: int
-) -> tuple[np.ndarray, np.ndarray]:
+def latlng_to_face_ijk(lat: np.ndarray, lng: np.ndarray, resolution: int) -> tuple[np.ndarray, ...]:
+    """Steps 1–3 alone: the face (intp) and the hexagon's axial coordinates a = i − k, b = j − k
+    (int32) on that face at `resolution`, with the unsure mask of `latlng_to_cells` for these steps.
+    Points with equal (face, a, b) have one cell (`face_ijk_to_cells`), so callers that count points
+    per cell can group first and index each group once."""
+    if not 0 <= resolution <= MAX_RESOLUTION:
+        raise ValueError(f"resolution: expected 0–{MAX_RESOLUTION}, got {resolution}")
+    lat = np.asarray(lat, dtype=np.float64).reshape(-1)
+    lng = np.asarray(lng, dtype=np.float64).reshape(-1)
+    face = np.empty(lat.size, dtype=np.intp)
+    a = np.empty(lat.size, dtype=np.int32)
+    b = np.empty(lat.size, dtype=np.int32)
+    unsure = np.empty(lat.size, dtype=bool)
+
+    def fill(block: slice) -> None:
+        face[block], a[block], b[block], unsure[block] = _block_face_ijk(
+            lat[block], lng[block], resolution
+        )
+
+    _in_blocks(lat, fill)
+    return face, a, b, unsure
+
+
+def _in_blocks(lat: np.ndarray, fill) -> None:
+    """Run `fill` on every block of 32,768 points, on up to four threads (NumPy releases the GIL
+    inside each array operation), after building the face raster rows the latitudes need."""
+    _build_raster_rows(lat)
+    blocks = [slice(start, start + _BLOCK) for start in range(0, lat.size, _BLOCK)]
+    threads = min(_MAX_THREADS, _usable_cpus(), len(blocks))
+    if threads > 1:
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(fill, blocks))
+    else:
+        for block in blocks:
+            fill(block)
+
+
+def _block_face_ijk(lat: np.ndarray, lng: np.ndarray, resolution: int) -> tuple[np.ndarray, ...]:
     with np.errstate(invalid="ignore"):
         valid = (np.abs(lat) <= 90.0) & (np.abs(lng) <= 180.0)
     lat_r = np.where(valid, lat, 0.0) * _PI_180
@@ -376,14 +404,23 @@ def _block_cells(
 
     # 3. the hexagon holding the plane point, in axial coordinates (i − k, j − k)
     a, b, near = _hex2d_to_ijk(x, y, _HEX_MARGIN * scale)
-    unsure |= near
+    return face, a, b, unsure | near
+
+
+def face_ijk_to_cells(
+    face: np.ndarray, a: np.ndarray, b: np.ndarray, resolution: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Step 4 (h3Index.c ``_faceIjkToH3``): the H3 cell of each hexagon given by its face and axial
+    coordinates at `resolution`, and a mask of those left to the C library (cell 0 there): on one of
+    the 12 pentagon base cells, or off the face's base-cell table."""
     # a face spans tan r ≤ 0.764, so |a|, |b| ≤ 1.155·0.764·scale < 2,100 up to res 7: int16 holds 2·(3a − b) + 7
     if resolution <= _INT16_RESOLUTIONS:
         a, b = a.astype(np.int16), b.astype(np.int16)
 
+    unsure = np.zeros(face.size, dtype=bool)
     # 4. digits from the finest resolution up (the parent's axial coordinates by aperture-7 rounding,
     # the digit from the offset to the parent's centre child), then the base cell and its rotation
-    cells = np.full(lat.size, (1 << ((MAX_RESOLUTION - resolution) * 3)) - 1, dtype=np.uint64)
+    cells = np.full(face.size, (1 << ((MAX_RESOLUTION - resolution) * 3)) - 1, dtype=np.uint64)
     digits = []
     for res in range(resolution, 0, -1):
         if res % 2 == 1:  # Class III: _upAp7 then _downAp7

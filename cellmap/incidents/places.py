@@ -24,7 +24,13 @@ from scipy.stats import norm
 from shapely.geometry import shape
 
 from cellmap.incidents import h3_array
-from cellmap.incidents.trends import grouped_by_period, precise_rows
+from cellmap.incidents.trends import (
+    PERIOD_KEY,
+    grouped_by_period,
+    period_keys,
+    period_of_key,
+    precise_rows,
+)
 
 TRIANGLE = "triangle"
 OUTSIDE = "outside"
@@ -117,6 +123,14 @@ def _cells_of(lat: np.ndarray, lon: np.ndarray, resolution: int) -> np.ndarray:
     return cells
 
 
+def _repeats(lat: np.ndarray, lon: np.ndarray) -> bool:
+    """Whether an evenly spaced sample of the points says fewer than a quarter are distinct."""
+    if len(lat) <= _REPEAT_SAMPLE:
+        return False
+    sample = pl.DataFrame({"lat": lat, "lon": lon}).gather_every(len(lat) // _REPEAT_SAMPLE)
+    return sample.n_unique() < sample.height / 4
+
+
 def h3_cells(lat: np.ndarray, lon: np.ndarray, resolution: int) -> np.ndarray:
     """H3 cell (uint64) of each point, equal to h3's ``latlng_to_cell``: `cellmap.incidents.h3_array`
     (vectorised, O(n·resolution)) with the H3 C library for the points it leaves out; once per
@@ -124,8 +138,7 @@ def h3_cells(lat: np.ndarray, lon: np.ndarray, resolution: int) -> np.ndarray:
     (incident data repeat town coordinates). A NaN or infinite coordinate raises h3's
     H3LatLngDomainError."""
     points = pl.DataFrame({"lat": lat, "lon": lon})
-    sample = points.gather_every(max(1, points.height // _REPEAT_SAMPLE))
-    if points.height <= _REPEAT_SAMPLE or sample.n_unique() >= sample.height / 4:
+    if not _repeats(lat, lon):
         return _cells_of(np.asarray(lat, dtype=float), np.asarray(lon, dtype=float), resolution)
     distinct = points.unique(maintain_order=False)
     cells = _cells_of(distinct["lat"].to_numpy(), distinct["lon"].to_numpy(), resolution)
@@ -143,13 +156,78 @@ def hex_counts(incidents: pl.DataFrame, resolution: int = 6, period: str = "year
         .select("date", "lat", "lon")
         .collect()
     )
-    cells = h3_cells(located["lat"].to_numpy(), located["lon"].to_numpy(), resolution)
-    return grouped_by_period(
-        located.select("date", pl.Series("h3", cells, dtype=pl.UInt64)),
-        period,
-        ["h3"],
-        [pl.len().cast(pl.Int64).alias("incidents")],
-    ).sort("period", "h3")
+    lat, lon = located["lat"].to_numpy(), located["lon"].to_numpy()
+    counts = pl.len().cast(pl.Int64).alias("incidents")
+    keys = (
+        located.select(period_keys(located["date"], period).alias(PERIOD_KEY))[PERIOD_KEY]
+        .to_numpy()
+        .astype(np.int64)
+    )
+    step = 7 if period == "week" else 1  # week keys are days
+    if (
+        not 0 <= resolution <= h3_array.MAX_RESOLUTION
+        or (keys.size > 0 and (int(keys.max()) - int(keys.min())) // step >= 1 << _KEY_BITS)
+        or _repeats(lat, lon)
+    ):
+        cells = h3_cells(lat, lon, resolution)
+        located = located.select("date", pl.Series("h3", cells, dtype=pl.UInt64))
+        return grouped_by_period(located, period, ["h3"], [counts]).sort("period", "h3")
+    return (
+        _counts_per_cell(lat, lon, keys, step, resolution)
+        .with_columns(period_of_key(pl.col(PERIOD_KEY), period).alias("period"))
+        .select("period", "h3", "incidents")
+        .sort("period", "h3")
+    )
+
+
+_KEY_BITS, _FACE_SHIFT, _AXIAL_BITS = 10, 48, 24
+
+
+def _counts_per_cell(
+    lat: np.ndarray, lon: np.ndarray, keys: np.ndarray, step: int, resolution: int
+) -> pl.DataFrame:
+    """Points per (period key, H3 cell): PERIOD_KEY, h3, incidents, for keys `step` apart spanning
+    fewer than 2^_KEY_BITS steps. The NumPy port's hexagons are grouped first (one sort of a packed
+    key·face·a·b integer) and each group's cell found once (`h3_array.face_ijk_to_cells`); the
+    points the port leaves out get h3's cell one by one."""
+    face, a, b, unsure = h3_array.latlng_to_face_ijk(lat, lon, resolution)
+    first = int(keys.min()) if keys.size else 0
+    sure = np.flatnonzero(~unsure)
+    half = 1 << (_AXIAL_BITS - 1)
+    packed = (
+        ((keys[sure] - first) // step << (_FACE_SHIFT + 5))
+        | (face[sure].astype(np.int64) << _FACE_SHIFT)
+        | ((a[sure].astype(np.int64) + half) << _AXIAL_BITS)
+        | (b[sure].astype(np.int64) + half)
+    )
+    groups, sizes = np.unique(packed, return_counts=True)
+    axial_mask = (1 << _AXIAL_BITS) - 1
+    cells, pentagonal = h3_array.face_ijk_to_cells(
+        ((groups >> _FACE_SHIFT) & 31).astype(np.intp),
+        (((groups >> _AXIAL_BITS) & axial_mask) - half).astype(np.int32),
+        ((groups & axial_mask) - half).astype(np.int32),
+        resolution,
+    )
+    if pentagonal.any():  # these hexagons' points go to h3 one by one
+        unsure[sure[np.isin(packed, groups[pentagonal])]] = True
+    by_group = pl.DataFrame(
+        {
+            PERIOD_KEY: (groups[~pentagonal] >> (_FACE_SHIFT + 5)) * step + first,
+            "h3": pl.Series(cells[~pentagonal], dtype=pl.UInt64),
+            "incidents": pl.Series(sizes[~pentagonal], dtype=pl.Int64),
+        }
+    )
+    rows = np.flatnonzero(unsure)
+    if not rows.size:
+        return by_group
+    by_point = pl.DataFrame(
+        {
+            PERIOD_KEY: keys[rows],
+            "h3": pl.Series(_cells_of(lat[rows], lon[rows], resolution), dtype=pl.UInt64),
+            "incidents": pl.Series(np.ones(rows.size, dtype=np.int64)),
+        }
+    )
+    return pl.concat([by_group, by_point]).group_by(PERIOD_KEY, "h3").agg(pl.col("incidents").sum())
 
 
 def _neighbour_pairs(cells: np.ndarray, k: int) -> pl.DataFrame:

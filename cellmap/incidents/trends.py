@@ -43,7 +43,7 @@ def precise_rows(incidents: pl.DataFrame | pl.LazyFrame, period: str) -> pl.Lazy
     return incidents.lazy().filter(keep)
 
 
-_PERIOD_KEY = "__period_key"
+PERIOD_KEY = "__period_key"
 _KEY_TABLE_DAYS = 100_000
 
 
@@ -58,7 +58,7 @@ def _period_key(period: str) -> pl.Expr:
     return date.dt.truncate(_PERIOD_TRUNCATE[period]).to_physical()
 
 
-def _period_keys(dates: pl.Series, period: str) -> pl.Series | pl.Expr:
+def period_keys(dates: pl.Series, period: str) -> pl.Series | pl.Expr:
     """`_period_key` of every date, read from a table of the dates' range of days (one NumPy gather
     instead of a calendar computation per row); the expression itself for weeks or a range over
     100,000 days. Null dates get an arbitrary key (callers drop them)."""
@@ -72,10 +72,10 @@ def _period_keys(dates: pl.Series, period: str) -> pl.Series | pl.Expr:
     since_1970 = np.arange(first, last + 1).astype("M8[D]").astype(unit).astype(np.int32)
     table = since_1970 + (1970 if period == "year" else 1970 * 12)
     offsets = days.fill_null(first).to_numpy() - first
-    return pl.Series(_PERIOD_KEY, table[offsets])
+    return pl.Series(PERIOD_KEY, table[offsets])
 
 
-def _period_of_key(key: pl.Expr, period: str) -> pl.Expr:
+def period_of_key(key: pl.Expr, period: str) -> pl.Expr:
     """The first day of the period that `_period_key` named."""
     if period == "year":
         return pl.date(key, 1, 1)
@@ -93,13 +93,13 @@ def grouped_by_period(
     """``aggregations`` per period of the precise-enough incidents and per value of the `by` columns:
     columns period, *by, then the aggregations (unsorted). One hash group-by on an integer period key,
     O(n)."""
-    keyed = incidents.with_columns(_period_keys(incidents["date"], period).alias(_PERIOD_KEY))
+    keyed = incidents.with_columns(period_keys(incidents["date"], period).alias(PERIOD_KEY))
     return (
         precise_rows(keyed, period)
-        .group_by(_PERIOD_KEY, *by)
+        .group_by(PERIOD_KEY, *by)
         .agg(*aggregations)
-        .with_columns(_period_of_key(pl.col(_PERIOD_KEY), period).alias("period"))
-        .drop(_PERIOD_KEY)
+        .with_columns(period_of_key(pl.col(PERIOD_KEY), period).alias("period"))
+        .drop(PERIOD_KEY)
         .select("period", *by, pl.exclude("period", *by))
         .collect()
     )

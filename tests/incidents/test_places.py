@@ -118,3 +118,37 @@ def test_geojson_hexagons_are_closed_rings_around_their_cell():
         assert min(p[1] for p in ring) < lat < max(p[1] for p in ring)
     by_cell = {f["properties"]["h3"]: f["properties"]["incidents"] for f in collection["features"]}
     assert by_cell[h3.latlng_to_cell(*PALMYRA, 7)] == 2
+
+
+@pytest.mark.parametrize("period,resolution", [("week", 3), ("month", 6), ("year", 9)])
+def test_hex_counts_equal_counting_h3_cells_one_by_one(period, resolution):
+    # World-wide points (some on pentagon base cells, which go to h3 one by one), repeated points,
+    # dates over three years; expected: h3-py per point and Polars' own truncation.
+    rng = np.random.default_rng(21)
+    lat = np.degrees(np.arcsin(rng.uniform(-1, 1, 1500)))
+    lon = rng.uniform(-180, 180, 1500)
+    pentagons = np.array([h3.cell_to_latlng(p) for p in h3.get_pentagons(0)])
+    lat = np.concatenate([lat, np.repeat(pentagons[:, 0], 20) + rng.normal(0, 1, 240), lat[:300]])
+    lon = np.concatenate([lon, np.repeat(pentagons[:, 1], 20) + rng.normal(0, 1, 240), lon[:300]])
+    lat = np.clip(lat, -90, 90)
+    lon = np.clip(lon, -180, 180)
+    dates = [
+        dt.date(2021, 1, 1) + dt.timedelta(days=int(d)) for d in rng.integers(0, 1095, len(lat))
+    ]
+    incidents = frame(list(zip(lat, lon, strict=True)), dates)
+    cells = [
+        h3.str_to_int(h3.latlng_to_cell(a, b, resolution)) for a, b in zip(lat, lon, strict=True)
+    ]
+    truncate = {"week": "1w", "month": "1mo", "year": "1y"}[period]
+    expected = (
+        incidents.with_columns(pl.Series("h3", cells, dtype=pl.UInt64))
+        .group_by(pl.col("date").dt.truncate(truncate).alias("period"), "h3")
+        .agg(pl.len().cast(pl.Int64).alias("incidents"))
+        .sort("period", "h3")
+    )
+    assert places.hex_counts(incidents, resolution, period).equals(expected)
+
+
+def test_hex_counts_refuse_a_nan_coordinate_as_h3_does():
+    with pytest.raises(h3.H3LatLngDomainError):
+        places.hex_counts(frame([PALMYRA, (np.nan, 38.0)]), 6, "year")
