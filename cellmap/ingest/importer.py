@@ -653,12 +653,53 @@ class Importer:
 
 
 LOAD_CACHE_KIB = 128 * 1024
+# The tables whose secondary indexes a large load drops and rebuilds: those the import only appends
+# to. Not `incident`: a deletion record looks up the incident it retires by its entity index.
+REBUILT_TABLES = ("entity", "statement", "relation")
+BYTES_PER_ROW = 80  # about what one stored row takes in an input file (generated FtM: 73)
+
+
+def _input_rows(paths: list[Path]) -> int:
+    """A rough count of the rows the files will add: their size over BYTES_PER_ROW."""
+    size = 0
+    for path in paths:
+        try:
+            size += path.stat().st_size
+        except OSError:  # the reader reports it, with its file name
+            pass
+    return size // BYTES_PER_ROW
+
+
+def _stored_rows(cursor) -> int:
+    """About the rows the rebuilt tables hold (their largest ids: no table scan)."""
+    return sum(
+        int(cursor.execute(f'SELECT coalesce(max(id), 0) FROM "{name}"').fetchone()[0])
+        for name in REBUILT_TABLES
+    )
+
+
+def _secondary_indexes(cursor) -> list[tuple[str, str]]:
+    """(name, CREATE INDEX text) of the rebuilt tables' own indexes; SQLite's indexes for UNIQUE
+    columns (no text) stay, as the import's conflict checks and key look-ups use them."""
+    marks = ", ".join("?" for _ in REBUILT_TABLES)
+    return cursor.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        f"AND tbl_name IN ({marks}) ORDER BY name",
+        REBUILT_TABLES,
+    ).fetchall()
 
 
 @contextmanager
-def _bulk_load(conn: Connection) -> Iterator[None]:
+def _bulk_load(conn: Connection, paths: list[Path]) -> Iterator[None]:
     """SQLite settings for the length of one import: a page cache of LOAD_CACHE_KIB (the default 2 MB
     makes every insert into the fingerprint index read pages from disk once the store outgrows it).
+
+    A load about as large as what the store holds (an import into a new store) also drops the
+    secondary indexes of the tables it appends to and builds them again, from their own CREATE INDEX
+    text, at its end, inside its transaction: one sorted build costs less than keeping nine B-trees
+    up to date row by row (100k FtM lines into a new store: 0.4-0.5 s less CPU of 2.2 s in SQLite). If
+    the import fails, the rollback brings the indexes back with everything else; other connections
+    read their own snapshot, indexes included, until the commit.
     Durability is unchanged: the import is still one transaction, committed with `synchronous=FULL`."""
     if conn.dialect.name != "sqlite":
         yield
@@ -667,7 +708,14 @@ def _bulk_load(conn: Connection) -> Iterator[None]:
     cache = int(cursor.execute("PRAGMA cache_size").fetchone()[0])
     cursor.execute(f"PRAGMA cache_size=-{LOAD_CACHE_KIB}")
     try:
+        dropped = []
+        if _stored_rows(cursor) <= _input_rows(paths):
+            dropped = _secondary_indexes(cursor)
+            for name, _ in dropped:
+                cursor.execute(f'DROP INDEX "{name}"')
         yield
+        for _, create in dropped:  # not after an error: the rollback restores them
+            cursor.execute(create)
     finally:
         cursor.execute(f"PRAGMA cache_size={cache}")
 
@@ -694,7 +742,7 @@ def import_files(
     files = [Path(p) for p in paths]
     result = ImportResult(files=[str(p) for p in files])
     started = time.perf_counter()
-    with store.transaction() as conn, _bulk_load(conn):
+    with store.transaction() as conn, _bulk_load(conn, files):
         before = table_counts(conn)
         job = Importer(conn, files, default_report, progress, max_errors, compartment, allowed)
         try:

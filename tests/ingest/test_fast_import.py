@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cellmap import strict_json
-from cellmap.errors import InputError
+from cellmap.errors import InputError, InputErrors
 from cellmap.ingest import ftm, jsonl
 from cellmap.ingest.importer import attrs_text
 from cellmap.ingest.records import _date
@@ -178,3 +178,78 @@ def test_remembered_attrs_text_and_dates_answer_as_computed_ones():
         with pytest.raises(InputError) as refused:
             _date("2021-13-01", name)
         assert refused.value.field == name
+
+
+def _indexes(store) -> list[tuple]:
+    with store.session() as conn:
+        return conn.exec_driver_sql(
+            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+        ).all()
+
+
+def _stored_rows(store) -> dict[str, list[tuple]]:
+    """Every table's rows without the columns that hold the time of the import."""
+    times = {"recorded_at", "started_at", "finished_at", "created_at"}
+    rows = {}
+    with store.session() as conn:
+        tables = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
+        for (table,) in tables.all():
+            info = conn.exec_driver_sql(f'PRAGMA table_info("{table}")').all()
+            columns = ", ".join(f'"{c[1]}"' for c in info if c[1] not in times)
+            query = f'SELECT {columns} FROM "{table}" ORDER BY rowid'
+            rows[table] = conn.exec_driver_sql(query).all()
+    return rows
+
+
+def test_a_large_load_rebuilds_the_indexes_it_drops_and_stores_the_same_rows(tmp_path, sample_file):
+    """Into a new store the secondary indexes are dropped and built again at the end: the store then
+    has the same indexes (SQLite uses them), the same rows as a load that keeps them, and an import
+    that fails after the drop leaves the indexes and the store as they were."""
+    from cellmap.ingest import importer
+    from cellmap.store import open_store
+
+    kept = open_store(tmp_path / "kept.sqlite")
+    kept.init()
+    schema = _indexes(kept)
+    assert any(name == "ix_statement_entity_id" for name, _, _ in schema)
+    with patch.object(importer, "_input_rows", lambda paths: -1):  # never large: indexes kept
+        importer.import_files(kept, [sample_file])
+
+    rebuilt = open_store(tmp_path / "rebuilt.sqlite")
+    rebuilt.init()
+    dropped: list[list] = []
+    secondary = importer._secondary_indexes
+
+    def noted(cursor):
+        dropped.append(secondary(cursor))
+        return dropped[-1]
+
+    with patch.object(importer, "_secondary_indexes", noted):
+        importer.import_files(rebuilt, [sample_file])
+    assert len(dropped) == 1
+    assert {"ix_statement_entity_id", "ix_relation_source_id", "ix_entity_kind"} <= {
+        name for name, _ in dropped[0]
+    }
+    assert not any(name.startswith("ix_incident") for name, _ in dropped[0])
+    importer.import_files(rebuilt, [sample_file])  # a second load, of the same rows, into it
+    importer.import_files(kept, [sample_file])
+    assert _indexes(rebuilt) == schema
+    assert _stored_rows(rebuilt) == _stored_rows(kept)
+    with rebuilt.session() as conn:
+        plan = conn.exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT id FROM statement WHERE entity_id = 1"
+        ).all()
+    assert "ix_statement_entity_id" in str(plan)
+
+    failing = open_store(tmp_path / "failing.sqlite")
+    failing.init()
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(sample_file.read_text() + '{"record": "entity", "id": "X", "kind": "nope"}\n')
+    with pytest.raises(InputErrors):
+        importer.import_files(failing, [bad])
+    assert _indexes(failing) == schema
+    assert all(
+        not rows for name, rows in _stored_rows(failing).items() if name != "alembic_version"
+    )
+    for store in (kept, rebuilt, failing):
+        store.close()
