@@ -146,27 +146,78 @@ def eigenvector(
     (weighted) adjacency matrix, scaled so that max x = 1. On a disconnected graph the leading
     eigenvector lives in the component of largest λ₁.
 
-    Power iteration on the shifted matrix A + I (same eigenvectors; the shift stops bipartite
-    graphs from oscillating) until the largest change is below ``tol``; if it has not converged
-    after ``max_iter`` steps (small spectral gap), igraph's ARPACK solver finishes the job.
-    Cost: O(m) per iteration; the iterations grow as log(1/tol) / log(λ₁/λ₂).
+    Found by :func:`_perron_vector` (LOBPCG, one sparse product per step) until the largest change
+    of the scaled vector is below ``tol``; if it has not converged after ``max_iter`` steps (a tiny
+    spectral gap), igraph's ARPACK solver finishes the job. Cost: O(m) per step; the steps grow as
+    log(1/tol) / √(gap) instead of the power method's log(1/tol) / log(λ₁/λ₂) (34 instead of 93
+    on the bench's 100k/1M graph).
     """
     n = g.vcount()
     if g.ecount() == 0:
         return np.zeros(n)
-    a = adjacency(g, weighted)
-    x = np.ones(n) / np.sqrt(n)
-    for _ in range(max_iter):
-        nxt = a @ x + x
-        nxt /= np.abs(nxt).max()
-        if np.abs(nxt - x).max() < tol:
-            return nxt
-        x = nxt
+    found = _perron_vector(adjacency(g, weighted), tol, max_iter)
+    if found is not None:
+        return found
     with (
         warnings.catch_warnings()
     ):  # igraph warns on disconnected graphs; the docstring states the meaning
         warnings.simplefilter("ignore", RuntimeWarning)
         return np.asarray(g.eigenvector_centrality(weights=_weights(g, weighted)), dtype=np.float64)
+
+
+def _dot(u: np.ndarray, v: np.ndarray) -> float:
+    """u · v summed by NumPy itself: BLAS's threads cost more than the sum on a busy machine."""
+    return float(np.einsum("i,i->", u, v))
+
+
+def _perron_vector(a: sp.csr_matrix, tol: float, max_iter: int) -> np.ndarray | None:
+    """The leading eigenvector of the symmetric non-negative matrix ``a``, scaled to max 1, by
+    LOBPCG (Knyazev 2001, SIAM J. Sci. Comput. 23(2)) with block size 1 and no preconditioner:
+    each step takes the vector of largest Rayleigh quotient in span{x, r, p} — the iterate, its
+    residual ``r = a x - ρ x`` and the previous step ``p`` — by a Rayleigh–Ritz on that basis made
+    orthonormal (Gram–Schmidt, twice). The largest algebraic eigenvalue of a non-negative matrix is
+    its Perron root (Perron–Frobenius). One product with ``a`` per step. Returns None if the
+    largest change of the scaled vector is still ≥ ``tol`` after ``max_iter`` steps.
+    """
+    n = a.shape[0]
+    x = np.full(n, 1.0 / np.sqrt(n))
+    ax = a @ x
+    step = step_image = None
+    scaled = np.ones(n)
+    for _ in range(max_iter):
+        basis, images = [x], [ax]
+        for vector, image in ((ax - _dot(x, ax) * x, None), (step, step_image)):
+            if vector is None:
+                continue
+            length = np.sqrt(_dot(vector, vector))
+            for _ in range(2):
+                for b, ab in zip(basis, images, strict=True):
+                    c = _dot(b, vector)
+                    vector = vector - c * b
+                    if image is not None:
+                        image = image - c * ab
+            norm = np.sqrt(_dot(vector, vector))
+            if norm <= 1e-12 * length:  # (nearly) in the span already
+                continue
+            basis.append(vector / norm)
+            images.append(a @ basis[-1] if image is None else image / norm)
+        k = len(basis)
+        ritz = np.empty((k, k))
+        for i in range(k):
+            for j in range(i, k):
+                ritz[i, j] = ritz[j, i] = _dot(basis[i], images[j])
+        coef = np.linalg.eigh(ritz)[1][:, -1]
+        coef = coef if coef[0] >= 0 else -coef
+        step = sum((coef[i] * basis[i] for i in range(1, k)), np.zeros(n))
+        step_image = sum((coef[i] * images[i] for i in range(1, k)), np.zeros(n))
+        x, ax = coef[0] * x + step, coef[0] * ax + step_image
+        norm = np.sqrt(_dot(x, x))
+        x, ax, step, step_image = x / norm, ax / norm, step / norm, step_image / norm
+        nxt = np.abs(x) / np.abs(x).max()
+        if np.abs(nxt - scaled).max() < tol:
+            return nxt
+        scaled = nxt
+    return None
 
 
 def pagerank(
