@@ -192,7 +192,7 @@ def _counts_per_cell(
     points the port leaves out get h3's cell one by one."""
     face, a, b, unsure = h3_array.latlng_to_face_ijk(lat, lon, resolution)
     first = int(keys.min()) if keys.size else 0
-    sure = np.flatnonzero(~unsure)
+    sure = np.flatnonzero(~unsure) if unsure.any() else np.s_[:]  # a slice copies nothing
     half = 1 << (_AXIAL_BITS - 1)
     packed = (
         ((keys[sure] - first) // step << (_FACE_SHIFT + 5))
@@ -209,7 +209,7 @@ def _counts_per_cell(
         resolution,
     )
     if pentagonal.any():  # these hexagons' points go to h3 one by one
-        unsure[sure[np.isin(packed, groups[pentagonal])]] = True
+        unsure[np.flatnonzero(~unsure)[np.isin(packed, groups[pentagonal])]] = True
     by_group = pl.DataFrame(
         {
             PERIOD_KEY: (groups[~pentagonal] >> (_FACE_SHIFT + 5)) * step + first,

@@ -188,11 +188,15 @@ def year_on_year(incidents: pl.DataFrame, year: int, confidence: float = 0.95) -
     approximation would mislead). One row per method: method, definition, previous, current, change,
     change_low, change_high (None when the previous count is 0). O(n).
     """
+    keyed = incidents.with_columns(period_keys(incidents["date"], "year").alias(PERIOD_KEY))
     counted = {
-        row["period"].year: row
-        for row in grouped_by_period(
-            incidents, "year", [], [_method_counts(method) for method in COUNTING_METHODS]
-        ).iter_rows(named=True)
+        row[PERIOD_KEY]: row
+        for row in precise_rows(keyed, "year")
+        .filter(pl.col(PERIOD_KEY).is_in([year - 1, year]))
+        .group_by(PERIOD_KEY)
+        .agg(_method_counts(method) for method in COUNTING_METHODS)
+        .collect()
+        .iter_rows(named=True)
     }
     rows = []
     for method, definition in COUNTING_METHODS.items():
