@@ -569,10 +569,10 @@ def coherence_shares(
 def sample_sentence(samples: int, expected: dict[str, float]) -> str:
     """What the `samples` samples of a result did, in words (its ``expected`` changes)."""
     return (
-        f"{samples} samples that keep each report by its grade ({expected['reports_kept']:.0%} on "
-        f"average), undo automatic merges by their score ({expected['merges_undone']:g}), and add "
-        f"likely missing ties ({expected['ties_added']:g}) and unseen members "
-        f"({expected['members_added']:g})"
+        f"{samples} samples that keep each report by its grade ({expected['reports_kept']:.0%} of "
+        f"them on average), undo about {expected['merges_undone']:,.0f} automatic merges (each "
+        f"by its score), and add about {expected['ties_added']:,.0f} likely missing ties and "
+        f"{expected['members_added']:,.0f} unseen members"
     )
 
 
