@@ -156,7 +156,8 @@ class Report:
             {"task": task, "cellmap_s": ours, "networkx_s": theirs, "speedup": ratio, "note": note}
         )
         print(f"{task:<46} {ours:>9.3f} s {theirs:>10.2f} s {ratio:>9.1f}×  {note}", flush=True)
-        check(f"{task}: NetworkX / cellmap", ratio, 10, "×")
+        if np.isfinite(theirs):  # a task with no NetworkX counterpart has no ratio to meet
+            check(f"{task}: NetworkX / cellmap", ratio, 10, "×")
 
 
 def bench_measures(

@@ -230,24 +230,43 @@ def pagerank(
     """PageRank (Brin & Page 1998): ``p = (1-α)/n + α (Σ_j p_j w_ji / s_j + Σ_{dangling j} p_j / n)``
     — isolated vertices spread their rank uniformly, as in NetworkX and igraph.
 
-    Power iteration on the sparse column-stochastic matrix until the L1 change is below ``tol``
-    (the error then is at most tol·α/(1-α)); it converges geometrically at rate α. Cost: O(m) per
-    iteration, O(m log(1/tol) / log(1/α)) in all.
+    With uniform teleport and dangling vertices spread uniformly, p is the solution y of
+    ``(I - α A S⁻¹) y = 1`` scaled to sum 1 (dangling columns of A S⁻¹ zero, so y = 1 there; Del
+    Corso, Gullí & Romani 2005, "Fast PageRank computation via a sparse linear system"). A is
+    symmetric, so ``u = S^-½ y`` solves ``(I - α S^-½ A S^-½) u = S^-½ 1``, whose matrix is
+    symmetric positive definite with eigenvalues in [1-α, 1+α]: conjugate gradients (Hestenes &
+    Stiefel 1952) until the residual is below ``tol`` relative to the right-hand side. Cost:
+    O(m) per step, O(√((1+α)/(1-α)) log(1/tol)) steps (about 60 instead of the power method's 200
+    at α = 0.85).
     """
     n = g.vcount()
     if n == 0:
         return np.zeros(0)
-    a = adjacency(g, weighted)  # symmetric, so Aᵀ D⁻¹ x = A (x / s): no transposed matrix to build
+    a = adjacency(g, weighted)
     out_strength = np.asarray(a.sum(axis=1)).ravel()
     dangling = out_strength == 0
-    inverse = np.divide(1.0, out_strength, out=np.zeros(n), where=~dangling)
-    x = np.full(n, 1.0 / n)
+    root = np.divide(1.0, np.sqrt(out_strength), out=np.zeros(n), where=~dangling)  # S^-½
+
+    def system(v: np.ndarray) -> np.ndarray:
+        return v - damping * (root * (a @ (root * v)))
+
+    rhs = root.copy()  # S^-½ 1 (0 on dangling vertices, whose y is 1)
+    u = rhs.copy()
+    residual = rhs - system(u)
+    direction = residual.copy()
+    squared = _dot(residual, residual)
+    stop = (tol * np.sqrt(_dot(rhs, rhs))) ** 2
     for _ in range(max_iter):
-        nxt = damping * (a @ (x * inverse)) + (damping * x[dangling].sum() + 1.0 - damping) / n
-        if np.abs(nxt - x).sum() < tol:
-            return nxt
-        x = nxt
-    return x
+        if squared <= stop:
+            break
+        image = system(direction)
+        step = squared / _dot(direction, image)
+        u += step * direction
+        residual -= step * image
+        squared, previous = _dot(residual, residual), squared
+        direction = residual + (squared / previous) * direction
+    y = np.where(dangling, 1.0, u * np.sqrt(out_strength))
+    return y / y.sum()
 
 
 def coreness(g: ig.Graph) -> np.ndarray:
