@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -42,6 +42,17 @@ from cellmap.store import tables as t
 from cellmap.store.views import counts as table_counts
 
 BATCH = 5000
+STATEMENT_COLUMNS = [
+    "fingerprint",
+    "entity_id",
+    "prop",
+    "value",
+    "report_id",
+    "valid_from",
+    "valid_to",
+    "recorded_at",
+    "import_id",
+]
 PASS1_BUFFER = 100_000
 PROGRESS_EVERY = 1000  # records between progress reports (a report per record cost 5% of an import)
 Progress = Callable[[int], None]
@@ -127,7 +138,7 @@ def _driver(conn: Connection) -> Any:
     return driver
 
 
-def _bound(values: list, process: Callable[[Any], Any] | None) -> list:
+def _bound(values: Sequence, process: Callable[[Any], Any] | None) -> Sequence:
     """`values` as the driver takes them: SQLAlchemy's bind processor applied once per distinct value
     (a batch repeats its import time, report and dates), None left as NULL."""
     if process is None:
@@ -148,24 +159,35 @@ def _bound(values: list, process: Callable[[Any], Any] | None) -> list:
     return bound
 
 
-def _sqlite_insert(conn: Connection, table, rows: list[dict], on_conflict: str = "") -> None:
-    """One prepared INSERT run by the driver's `executemany` over plain tuples: the same values
-    SQLAlchemy would bind (its type processors turn dates, times and booleans into SQLite's forms),
-    without its per-row parameter handling, which cost more than SQLite's own work. The tuples are
-    built column by column."""
+def _sqlite_execute(
+    conn: Connection, table, names: list[str], columns: list, on_conflict: str
+) -> None:
+    """One prepared INSERT of the columns `names` (their values in `columns`, one sequence per name)
+    run by the driver's `executemany` over plain tuples: the same values SQLAlchemy would bind (its
+    type processors turn dates, times and booleans into SQLite's forms), without its per-row
+    parameter handling, which cost more than SQLite's own work."""
     dialect = conn.dialect
-    columns = _bulk_columns(table, rows)
-    names = ", ".join(f'"{name}"' for name, _, _ in columns)
-    marks = ", ".join("?" for _ in columns)
-    sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks}) {on_conflict}'
-    column_values = [
-        _bound(
-            [row.get(name, default) for row in rows],
-            kind.dialect_impl(dialect).bind_processor(dialect),
-        )
-        for name, default, kind in columns
+    quoted = ", ".join(f'"{name}"' for name in names)
+    marks = ", ".join("?" for _ in names)
+    sql = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks}) {on_conflict}'
+    bound = [
+        _bound(values, table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+        for name, values in zip(names, columns, strict=True)
     ]
-    _driver(conn).executemany(sql, zip(*column_values, strict=True))
+    _driver(conn).executemany(sql, zip(*bound, strict=True))
+
+
+def _sqlite_insert(conn: Connection, table, rows: list[dict], on_conflict: str = "") -> None:
+    """`_sqlite_execute` of rows given as dicts (a column a row lacks takes its scalar default);
+    the columns are taken out of the dicts one by one."""
+    columns = _bulk_columns(table, rows)
+    _sqlite_execute(
+        conn,
+        table,
+        [name for name, _, _ in columns],
+        [[row.get(name, default) for row in rows] for name, default, _ in columns],
+        on_conflict,
+    )
 
 
 def _copy(conn: Connection, table_name: str, rows: list[dict]) -> None:
@@ -441,29 +463,44 @@ class Importer:
                 ):
                     self.entities[key] = (eid, kind)
         self.new_entities.clear()
-        statement_rows = []
-        for key, prop, value, report_id, valid_from, valid_to in self.statements:
-            statement_rows.append(
-                {
-                    "fingerprint": _statement_fingerprint(
-                        key, prop, value, report_id, valid_from, valid_to
-                    ),
-                    "entity_id": self.entities[key][0],
-                    "prop": prop,
-                    "value": value,
-                    "report_id": report_id,
-                    "valid_from": valid_from,
-                    "valid_to": valid_to,
-                    "recorded_at": self.now,
-                    "import_id": self.import_id,
-                }
+        entities, now, import_id = self.entities, self.now, self.import_id
+        for start in range(0, len(self.statements), BATCH):
+            self.write_statements(
+                [
+                    (
+                        _statement_fingerprint(key, prop, value, report_id, valid_from, valid_to),
+                        entities[key][0],
+                        prop,
+                        value,
+                        report_id,
+                        valid_from,
+                        valid_to,
+                        now,
+                        import_id,
+                    )
+                    for key, prop, value, report_id, valid_from, valid_to in self.statements[
+                        start : start + BATCH
+                    ]
+                ]
             )
-            if len(statement_rows) >= BATCH:
-                self.write(t.statement, statement_rows)
-                statement_rows = []
-        if statement_rows:
-            self.write(t.statement, statement_rows)
         self.statements.clear()
+
+    def write_statements(self, rows: list[tuple]) -> None:
+        """Statement rows (values in STATEMENT_COLUMNS' order): SQLite takes the tuples' columns as
+        they are (no dict per row), a dry run and PostgreSQL take them as dicts."""
+        if self.dry or self.conn.dialect.name != "sqlite":
+            self.write(
+                t.statement, [dict(zip(STATEMENT_COLUMNS, row, strict=True)) for row in rows]
+            )
+            return
+        columns = list(zip(*rows, strict=True))
+        _sqlite_execute(
+            self.conn,
+            t.statement,
+            STATEMENT_COLUMNS,
+            columns,
+            "ON CONFLICT (fingerprint) DO NOTHING",
+        )
 
     def entity_id(self, key: str, field_name: str, allowed: list[str] | None = None) -> int:
         if key not in self.entities:
