@@ -14,7 +14,8 @@ Sample s = 1..N draws independently (numpy's PCG64 seeded by ``seed``):
 2. merges: each automatic "same" judgement is kept with the matcher's score as its probability
    (an analyst's judgement always); the person records form identities by the kept judgements, a
    refinement of the plain resolution;
-3. missing ties: every candidate pair of ``analyse links`` (unlinked, same unit or two steps apart)
+3. missing ties: every unlinked pair in the same unit or two steps apart (the block model's
+   candidates in ``analyse links --method sbm``; the default ``context`` score is not a probability)
    is tied with probability 1 − exp(−λ_ij), λ_ij the expected ties of the degree-corrected block
    model (Karrer & Newman 2011: ties are Poisson with mean λ_ij) fitted to the plain network;
 4. unseen members: in each stratum of ``estimate hidden`` (a cell, the command level, no known
@@ -289,7 +290,8 @@ def _resolved(relations: pl.DataFrame, people: pl.DataFrame) -> pl.DataFrame:
 def _missing_ties(
     resolved: pl.DataFrame, reports: pl.DataFrame, ident_index: dict, enabled: bool
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The candidate pairs of ``analyse links`` with probability 1 − exp(−λ) of the block model."""
+    """The block model's candidate pairs (``analyse links --method sbm``), each with probability
+    1 − exp(−λ)."""
     empty = (np.zeros((0, 2), dtype=np.int64), np.zeros(0))
     if not enabled:
         return empty
