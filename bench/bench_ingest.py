@@ -22,6 +22,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bench.goals import check
+from bench.peak import RUN_MODULE
 from cellmap.store import open_store, views
 
 
@@ -103,20 +104,23 @@ def measure(url: str, path: Path, n: int) -> dict:
     store = open_store(url)
     store.init()
     store.close()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+    ):
+        peak_file = Path(tmp) / "peak"
+        command = ["cellmap.cli", "import", str(path), "--db", url, "--json"]
         started = time.perf_counter()
-        child = subprocess.Popen(
-            [sys.executable, "-m", "cellmap.cli", "import", str(path), "--db", url, "--json"],
-            stdout=out,
-            stderr=err,
+        child = subprocess.run(
+            [sys.executable, "-c", RUN_MODULE, str(peak_file), *command], stdout=out, stderr=err
         )
-        _pid, status, usage = os.wait4(child.pid, 0)  # the child's own peak memory
         seconds = time.perf_counter() - started
-        child.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0), err.seek(0)
         if child.returncode:
             raise RuntimeError(err.read().decode())
         result = json.loads(out.read())
+        peak_kib = int(peak_file.read_text())
     store = open_store(url)
     with store.session() as conn:
         counts = views.counts(conn)
@@ -124,7 +128,7 @@ def measure(url: str, path: Path, n: int) -> dict:
     return {
         "seconds": round(seconds, 2),
         "lines_per_s": round(n / seconds),
-        "peak_rss_mb": round(usage.ru_maxrss / 1024),
+        "peak_rss_mb": round(peak_kib / 1024),
         "added": result["added"],
         "counts": counts,
     }
