@@ -2,7 +2,7 @@
 
 Reference: the bare cost of writing the same bytes — every generated line parsed and serialised
 again with `json` (and the CSV copied) — so the ratio shows what the simulation adds to plain I/O.
-Each step runs in a child process so that its peak resident memory (ru_maxrss) is its own.
+Each step runs in a child process so that its peak resident memory (VmHWM, bench/peak.py) is its own.
 
 Scales (env CELLMAP_BENCH_SCALE): `small` = demo only; default = demo + a tenth of the large size
 (10,000 persons, 100,000 communications, 100,000 incidents); `large` = demo + the full large size
