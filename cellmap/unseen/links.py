@@ -72,6 +72,11 @@ Adjacency = Mapping[Any, set]
 Contexts = Mapping[Any, set]
 
 
+def ordered_pair(a, b) -> tuple:
+    """The pair (a, b) in one order, by str, so each unordered pair has one key."""
+    return (a, b) if str(a) < str(b) else (b, a)
+
+
 def person_ties(relations: pl.DataFrame, persons=None) -> dict[int, set[int]]:
     """Adjacency of the stated person–person ties (resolved ids), every person of `persons` included."""
     adj: dict[int, set[int]] = defaultdict(set)
@@ -133,36 +138,25 @@ def person_contexts(relations: pl.DataFrame, persons) -> dict[int, set[tuple[str
 
 def candidates(adj: Adjacency, block: Mapping, contexts: Contexts | None = None) -> set[tuple]:
     """Unlinked pairs inside a block, at distance two or sharing a context (ordered by str)."""
-    members: dict = defaultdict(list)
-    for node in adj:
-        members[block.get(node)].append(node)
-    pairs = set()
+    pairs: set[tuple] = set()
 
-    def add(a, b):
-        if a != b and b not in adj[a]:
-            pairs.add((a, b) if str(a) < str(b) else (b, a))
-
-    for group_key, group in members.items():
-        if group_key is None:
-            continue
+    def add_all(group: list) -> None:
         for i, a in enumerate(group):
             for b in group[i + 1 :]:
-                add(a, b)
-    for z in adj:
-        near = sorted(adj[z], key=str)
-        for i, a in enumerate(near):
-            for b in near[i + 1 :]:
-                add(a, b)
+                if a != b and b not in adj[a]:
+                    pairs.add(ordered_pair(a, b))
+
+    members: dict = defaultdict(list)
     sharing: dict = defaultdict(list)
+    for node in adj:
+        if block.get(node) is not None:
+            members[block[node]].append(node)
     for node, found in (contexts or {}).items():
         if node in adj:
             for context in found:
                 sharing[context].append(node)
-    for group in sharing.values():
-        group.sort(key=str)
-        for i, a in enumerate(group):
-            for b in group[i + 1 :]:
-                add(a, b)
+    for group in (*members.values(), *(list(adj[z]) for z in adj), *sharing.values()):
+        add_all(group)
     return pairs
 
 
@@ -184,29 +178,34 @@ def dcsbm_scores(adj: Adjacency, block: Mapping, pairs) -> dict[tuple, float]:
     return scores
 
 
+def _adamic_adar_of(adj: Adjacency, shared: set) -> float:
+    return sum(1.0 / math.log(len(adj[z])) for z in shared if len(adj[z]) > 1)
+
+
+def _resource_allocation_of(adj: Adjacency, shared: set) -> float:
+    return sum(1.0 / len(adj[z]) for z in shared)
+
+
+def _walks_of_three(adj: Adjacency, a, b) -> int:
+    """Walks a–x–y–b, counted from the end with fewer neighbours."""
+    few, many = (a, b) if len(adj[a]) <= len(adj[b]) else (b, a)
+    return sum(len(adj[x] & adj[many]) for x in adj[few])
+
+
 def adamic_adar(adj: Adjacency, pairs) -> dict[tuple, float]:
     """Σ 1/log k_z over shared neighbours z (Adamic & Adar 2003)."""
-    scores = {}
-    for a, b in pairs:
-        shared = adj[a] & adj[b]
-        scores[(a, b)] = sum(1.0 / math.log(len(adj[z])) for z in shared if len(adj[z]) > 1)
-    return scores
+    return {(a, b): _adamic_adar_of(adj, adj[a] & adj[b]) for a, b in pairs}
 
 
 def resource_allocation(adj: Adjacency, pairs) -> dict[tuple, float]:
     """Σ 1/k_z over shared neighbours z (Zhou, Lü & Zhang 2009)."""
-    return {(a, b): sum(1.0 / len(adj[z]) for z in adj[a] & adj[b]) for a, b in pairs}
+    return {(a, b): _resource_allocation_of(adj, adj[a] & adj[b]) for a, b in pairs}
 
 
 def local_path(adj: Adjacency, pairs, epsilon: float = LOCAL_PATH_EPSILON) -> dict[tuple, float]:
     """(A²)_ab + ε (A³)_ab: shared contacts plus ε times the walks of length three
     a–x–y–b (Lü, Jin & Zhou 2009); for an unlinked pair every such walk is a path."""
-    scores = {}
-    for a, b in pairs:
-        few, many = (a, b) if len(adj[a]) <= len(adj[b]) else (b, a)
-        three = sum(len(adj[x] & adj[many]) for x in adj[few])
-        scores[(a, b)] = len(adj[a] & adj[b]) + epsilon * three
-    return scores
+    return {(a, b): len(adj[a] & adj[b]) + epsilon * _walks_of_three(adj, a, b) for a, b in pairs}
 
 
 def shared_contexts(contexts: Contexts, pairs) -> dict[tuple, float]:
@@ -234,14 +233,13 @@ def pair_features(adj: Adjacency, pairs: list[tuple], community: Mapping) -> np.
     rows = np.zeros((len(pairs), len(LEARNED_FEATURES)))
     for row, (a, b) in enumerate(pairs):
         shared = adj[a] & adj[b]
-        few, many = (a, b) if len(adj[a]) <= len(adj[b]) else (b, a)
         rows[row] = (
             len(shared),
-            sum(1.0 / math.log(len(adj[z])) for z in shared if len(adj[z]) > 1),
-            sum(1.0 / len(adj[z]) for z in shared),
-            sum(len(adj[x] & adj[many]) for x in adj[few]),
-            len(adj[few]),
-            len(adj[many]),
+            _adamic_adar_of(adj, shared),
+            _resource_allocation_of(adj, shared),
+            _walks_of_three(adj, a, b),
+            min(len(adj[a]), len(adj[b])),
+            max(len(adj[a]), len(adj[b])),
             community.get(a) == community.get(b),
         )
     return rows
@@ -282,7 +280,7 @@ def learned_scores(adj: Adjacency, block: Mapping, seed: int = 0) -> dict[tuple,
     import random
 
     draw = random.Random(seed)
-    ties = sorted({(a, b) if str(a) < str(b) else (b, a) for a in adj for b in adj[a]}, key=str)
+    ties = sorted({ordered_pair(a, b) for a in adj for b in adj[a]}, key=str)
     pairs = _unlinked(adj, block)
     hide_count = int(LEARNED_HIDE * len(ties))
     if hide_count == 0 or not pairs:
