@@ -89,14 +89,17 @@ def grouped_by_period(
     period: str,
     by: Sequence[str],
     aggregations: Sequence[pl.Expr],
+    only_keys: Sequence[int] | None = None,
 ) -> pl.DataFrame:
     """``aggregations`` per period of the precise-enough incidents and per value of the `by` columns:
     columns period, *by, then the aggregations (unsorted). One hash group-by on an integer period key,
-    O(n)."""
+    O(n). `only_keys`: group only the periods of these keys (`_period_key`; for years, the year)."""
     keyed = incidents.with_columns(period_keys(incidents["date"], period).alias(PERIOD_KEY))
+    rows = precise_rows(keyed, period)
+    if only_keys is not None:
+        rows = rows.filter(pl.col(PERIOD_KEY).is_in(list(only_keys)))
     return (
-        precise_rows(keyed, period)
-        .group_by(PERIOD_KEY, *by)
+        rows.group_by(PERIOD_KEY, *by)
         .agg(*aggregations)
         .with_columns(period_of_key(pl.col(PERIOD_KEY), period).alias("period"))
         .drop(PERIOD_KEY)
@@ -188,16 +191,14 @@ def year_on_year(incidents: pl.DataFrame, year: int, confidence: float = 0.95) -
     approximation would mislead). One row per method: method, definition, previous, current, change,
     change_low, change_high (None when the previous count is 0). O(n).
     """
-    keyed = incidents.with_columns(period_keys(incidents["date"], "year").alias(PERIOD_KEY))
-    counted = {
-        row[PERIOD_KEY]: row
-        for row in precise_rows(keyed, "year")
-        .filter(pl.col(PERIOD_KEY).is_in([year - 1, year]))
-        .group_by(PERIOD_KEY)
-        .agg(_method_counts(method) for method in COUNTING_METHODS)
-        .collect()
-        .iter_rows(named=True)
-    }
+    yearly = grouped_by_period(
+        incidents,
+        "year",
+        [],
+        [_method_counts(method) for method in COUNTING_METHODS],
+        only_keys=[year - 1, year],
+    )
+    counted = {row["period"].year: row for row in yearly.iter_rows(named=True)}
     rows = []
     for method, definition in COUNTING_METHODS.items():
         previous, current = (
