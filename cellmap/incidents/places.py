@@ -223,7 +223,10 @@ def _counts_per_cell(
     by_point = pl.DataFrame(
         {
             PERIOD_KEY: keys[rows],
-            "h3": pl.Series(_cells_of(lat[rows], lon[rows], resolution), dtype=pl.UInt64),
+            "h3": pl.Series(
+                _latlng_to_cells(lat[rows].tolist(), lon[rows].tolist(), resolution),
+                dtype=pl.UInt64,
+            ),
             "incidents": pl.Series(np.ones(rows.size, dtype=np.int64)),
         }
     )
