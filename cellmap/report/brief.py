@@ -50,6 +50,19 @@ class BriefFilters:
     end: dt.date | None = None
     focus: str | None = None
 
+    @property
+    def window(self) -> tuple[dt.date | None, dt.date | None] | None:
+        """(start, end) for the views' relation window, None when no date is set."""
+        return (self.start, self.end) if self.start or self.end else None
+
+    def dated(self, incidents: pl.DataFrame) -> pl.DataFrame:
+        """The incidents dated within [start, end]."""
+        if self.start:
+            incidents = incidents.filter(pl.col("date") >= self.start)
+        if self.end:
+            incidents = incidents.filter(pl.col("date") <= self.end)
+        return incidents
+
     def describe(self) -> str:
         parts = [f"grades {self.min_grade} or better" if self.min_grade else "all grades"]
         if self.start or self.end:
@@ -126,17 +139,11 @@ def _frames(conn, filters: BriefFilters):
     from cellmap.store import views
     from cellmap.store.case import CaseFrames
 
-    window = (filters.start, filters.end) if filters.start or filters.end else None
-    incidents = views.incidents(conn, min_grade=filters.min_grade)
-    if filters.start:
-        incidents = incidents.filter(pl.col("date") >= filters.start)
-    if filters.end:
-        incidents = incidents.filter(pl.col("date") <= filters.end)
     return CaseFrames(
-        incidents=incidents,
+        incidents=filters.dated(views.incidents(conn, min_grade=filters.min_grade)),
         entities=views.entities(conn),
         properties=views.properties(conn, min_grade=filters.min_grade),
-        relations=views.relations(conn, min_grade=filters.min_grade, window=window),
+        relations=views.relations(conn, min_grade=filters.min_grade, window=filters.window),
     )
 
 
@@ -153,15 +160,9 @@ class _Unresolved:
 def _unresolved(conn, filters: BriefFilters) -> _Unresolved:
     from cellmap.store import views
 
-    window = (filters.start, filters.end) if filters.start or filters.end else None
-    incidents = views.incidents(conn, resolved=False)
-    if filters.start:
-        incidents = incidents.filter(pl.col("date") >= filters.start)
-    if filters.end:
-        incidents = incidents.filter(pl.col("date") <= filters.end)
     return _Unresolved(
-        relations=views.relations(conn, window=window, resolved=False),
-        incidents=incidents,
+        relations=views.relations(conn, window=filters.window, resolved=False),
+        incidents=filters.dated(views.incidents(conn, resolved=False)),
         reports=views.reports(conn),
         judgements=views.latest_judgements(conn),
     )
